@@ -1,0 +1,168 @@
+"""One typed settings object, read once at start-up.
+
+Defaults live in ``config/defaults.toml`` (documented there). A user TOML file and ``GONGZHI_<SECTION>__<KEY>``
+environment variables override them. Unknown keys and ill-typed values raise ``SettingsError`` naming the key.
+Nothing else in the project reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "defaults.toml"
+ENV_PREFIX = "GONGZHI_"
+
+
+class SettingsError(Exception):
+    """A configuration problem; the message names the offending key."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+    admin_token: str = ""
+    secret_key: str = ""
+    link_ttl_hours: int = 168
+    max_message_bytes: int = 16384
+    tls_cert: str = ""
+    tls_key: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class StoreSettings:
+    data_dir: str = "./data"
+    replay_limit: int = 2000
+
+
+@dataclasses.dataclass(frozen=True)
+class RedisSettings:
+    url: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = dataclasses.field(default_factory=ServerSettings)
+    store: StoreSettings = dataclasses.field(default_factory=StoreSettings)
+    redis: RedisSettings = dataclasses.field(default_factory=RedisSettings)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.store.data_dir).expanduser().resolve()
+
+    def with_overrides(self, **sections: Mapping[str, Any]) -> Settings:
+        """A copy with some keys replaced (used by tests and the demo): ``with_overrides(server={"port": 0})``."""
+        return _build(Settings, _merge(dataclasses.asdict(self), sections), "")
+
+
+def load_settings(
+    config_file: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, then ``config_file`` (or $GONGZHI_CONFIG), then GONGZHI_* variables from ``environ``."""
+    env = dict(environ or {})
+    data = _read_toml(DEFAULTS_FILE)
+    path = config_file or env.get(ENV_PREFIX + "CONFIG")
+    if path:
+        data = _merge(data, _read_toml(Path(path)))
+    data = _merge(data, _env_overrides(env))
+    return _build(Settings, data, "")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise SettingsError(f"settings file not found: {path}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"settings file {path} is not valid TOML: {e}") from None
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(parts) != 2 or not all(parts):
+            raise SettingsError(f"environment variable {name}: expected {ENV_PREFIX}<SECTION>__<KEY>")
+        out.setdefault(parts[0], {})[parts[1]] = _EnvString(value)
+    return out
+
+
+class _EnvString(str):
+    """A value that came from the environment: converted to the field's type rather than type-checked."""
+
+
+def _build(cls: type[Any], data: Any, where: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise SettingsError(f"settings key {where or '<root>'}: expected a table")
+    hints = get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in names:
+            raise SettingsError(f"unknown settings key {(where + '.' if where else '') + str(key)}")
+    kwargs = {}
+    for key, value in data.items():
+        kwargs[key] = _convert(hints[key], value, f"{where}.{key}" if where else key)
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: Any, key: str) -> Any:
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return _build(tp, value, key)
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        opts = [o for o in get_args(tp) if o is not type(None)]
+        if value is None or (isinstance(value, _EnvString) and value == ""):
+            return None
+        return _convert(opts[0], value, key)
+    if origin is tuple:
+        (item,) = get_args(tp)[:1]
+        if isinstance(value, _EnvString):
+            value = [_EnvString(v.strip()) for v in value.split(",") if v.strip()]
+        if not isinstance(value, list | tuple):
+            raise SettingsError(f"settings key {key}: expected a list, got {value!r}")
+        return tuple(_convert(item, v, key) for v in value)
+    if isinstance(value, _EnvString):
+        return _from_env(tp, value, key)
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if tp is bool and isinstance(value, bool):
+        return value
+    if tp in (int, str, float) and isinstance(value, tp) and not isinstance(value, bool):
+        return value
+    raise SettingsError(f"settings key {key}: expected {getattr(tp, '__name__', tp)}, got {value!r}")
+
+
+def _from_env(tp: Any, value: str, key: str) -> Any:
+    try:
+        if tp is bool:
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if tp in (int, float, str):
+            return tp(value)
+    except ValueError:
+        raise SettingsError(
+            f"settings key {key}: expected {tp.__name__}, got {value!r} from the environment"
+        ) from None
+    raise SettingsError(f"settings key {key}: cannot be set from the environment")

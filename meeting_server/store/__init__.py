@@ -1,0 +1,1 @@
+"""Durable storage of meetings: the append-only, hash-chained event log."""

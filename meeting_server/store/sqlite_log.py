@@ -1,0 +1,184 @@
+"""The embedded event log: one SQLite file in WAL mode, one writer thread.
+
+``append`` is a compare-and-set on the sequence number (the primary key refuses a second event N), and
+returns only once the transaction is committed with ``synchronous=FULL`` — an event is durable before any
+client hears of it. Blocking SQLite calls run on a dedicated thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .records import ChainReport, EventRecord, canonical, verify_rows
+
+T = TypeVar("T")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    meeting_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ts REAL NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meetings (
+    meeting_id TEXT PRIMARY KEY,
+    created_ts REAL NOT NULL
+);
+"""
+
+
+class ConflictError(Exception):
+    """Another writer appended the same sequence number first (compare-and-set failed)."""
+
+
+class SqliteEventLog:
+    """Append-only, hash-chained event log of all meetings in one SQLite database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventlog")
+        self._local = threading.local()
+        self._closed = False
+        # Create the schema synchronously so the object is usable from sync code (CLI) as well.
+        self._run_sync(self._init_schema)
+
+    # ------------------------------------------------------------------ plumbing
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._local.conn = conn
+        return conn
+
+    def _run_sync(self, fn: Callable[[], T]) -> T:
+        return self._executor.submit(fn).result()
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    def _init_schema(self) -> None:
+        self._conn().executescript(SCHEMA)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+
+        def _close() -> None:
+            conn = getattr(self._local, "conn", None)
+            if conn is not None:
+                conn.close()
+                self._local.conn = None
+
+        self._executor.submit(_close).result()
+        self._executor.shutdown(wait=True)
+
+    # ------------------------------------------------------------------ writes
+    def _append(self, records: Sequence[EventRecord]) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            first = records[0]
+            row = conn.execute(
+                "SELECT seq, hash FROM events WHERE meeting_id=? ORDER BY seq DESC LIMIT 1",
+                (first.meeting_id,),
+            ).fetchone()
+            head_seq, head_hash = row if row else (0, None)
+            if first.seq != head_seq + 1 or (head_hash is not None and first.prev_hash != head_hash):
+                raise ConflictError(
+                    f"meeting {first.meeting_id}: expected to append seq {head_seq + 1}, got {first.seq}"
+                )
+            if head_seq == 0:
+                conn.execute(
+                    "INSERT OR IGNORE INTO meetings(meeting_id, created_ts) VALUES (?, ?)",
+                    (first.meeting_id, first.ts),
+                )
+            conn.executemany(
+                "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        r.meeting_id,
+                        r.seq,
+                        r.ts,
+                        r.actor,
+                        r.role,
+                        r.type,
+                        canonical(r.payload),
+                        r.prev_hash,
+                        r.hash,
+                    )
+                    for r in records
+                ],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    async def append(self, records: Sequence[EventRecord]) -> None:
+        """Durably append consecutive records of one meeting; ConflictError if the head moved."""
+        if records:
+            await self._run(lambda: self._append(records))
+
+    def append_sync(self, records: Sequence[EventRecord]) -> None:
+        if records:
+            self._run_sync(lambda: self._append(records))
+
+    # ------------------------------------------------------------------ reads
+    def _read(self, meeting_id: str, after: int, limit: int | None) -> list[EventRecord]:
+        q = (
+            "SELECT seq, ts, actor, role, type, payload, prev_hash, hash FROM events "
+            "WHERE meeting_id=? AND seq>? ORDER BY seq"
+        )
+        args: tuple[Any, ...] = (meeting_id, after)
+        if limit is not None:
+            q += " LIMIT ?"
+            args += (limit,)
+        return [
+            EventRecord(meeting_id, s, ts, a, ro, ty, json.loads(p), ph, h)
+            for s, ts, a, ro, ty, p, ph, h in self._conn().execute(q, args)
+        ]
+
+    async def read(self, meeting_id: str, after: int = 0, limit: int | None = None) -> list[EventRecord]:
+        """Records of a meeting with seq > ``after``, in order."""
+        return await self._run(lambda: self._read(meeting_id, after, limit))
+
+    def read_sync(self, meeting_id: str, after: int = 0, limit: int | None = None) -> list[EventRecord]:
+        return self._run_sync(lambda: self._read(meeting_id, after, limit))
+
+    def _meetings(self) -> list[str]:
+        return [r[0] for r in self._conn().execute("SELECT meeting_id FROM meetings ORDER BY created_ts")]
+
+    async def meeting_ids(self) -> list[str]:
+        return await self._run(self._meetings)
+
+    def meeting_ids_sync(self) -> list[str]:
+        return self._run_sync(self._meetings)
+
+    def _verify(self, meeting_id: str) -> ChainReport:
+        rows = self._conn().execute(
+            "SELECT seq, ts, actor, role, type, payload, prev_hash, hash FROM events "
+            "WHERE meeting_id=? ORDER BY seq",
+            (meeting_id,),
+        )
+        return verify_rows(meeting_id, rows)
+
+    def verify_sync(self, meeting_id: str) -> ChainReport:
+        """Walk the meeting's hash chain; report the first broken link."""
+        return self._run_sync(lambda: self._verify(meeting_id))

@@ -1,0 +1,52 @@
+"""Settings: defaults, file and environment overrides, and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from meeting_server.settings import DEFAULTS_FILE, Settings, SettingsError, load_settings
+
+
+def test_defaults_file_matches_the_typed_defaults() -> None:
+    assert load_settings(environ={}) == Settings()
+    assert DEFAULTS_FILE.name == "defaults.toml"
+
+
+def test_file_then_environment(tmp_path: Path) -> None:
+    f = tmp_path / "site.toml"
+    f.write_text('[server]\nport = 9001\nhost = "0.0.0.0"\n[store]\ndata_dir = "/srv/gongzhi"\n')
+    s = load_settings(f, {"GONGZHI_SERVER__PORT": "9002"})
+    assert (s.server.port, s.server.host, s.store.data_dir) == (9002, "0.0.0.0", "/srv/gongzhi")
+    s = load_settings(environ={"GONGZHI_CONFIG": str(f)})
+    assert s.server.port == 9001
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "key"),
+    [
+        ("[server]\nprot = 1\n", {}, "server.prot"),
+        ("[sever]\nport = 1\n", {}, "sever"),
+        ('[server]\nport = "80"\n', {}, "server.port"),
+        ("[server]\nhost = 5\n", {}, "server.host"),
+        ("", {"GONGZHI_SERVER__PORT": "eighty"}, "server.port"),
+        ("", {"GONGZHI_STORE__DATADIR": "/x"}, "store.datadir"),
+        ("", {"GONGZHI_PORT": "1"}, "GONGZHI_PORT"),
+    ],
+)
+def test_errors_name_the_key(tmp_path: Path, toml: str, env: dict[str, str], key: str) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text(toml)
+    with pytest.raises(SettingsError) as e:
+        load_settings(f, env)
+    assert key in str(e.value)
+
+
+def test_missing_or_broken_file(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(tmp_path / "nope.toml", {})
+    f = tmp_path / "broken.toml"
+    f.write_text("[server\n")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_settings(f, {})

@@ -1,0 +1,44 @@
+"""Signed join links and sessions."""
+
+from __future__ import annotations
+
+import pytest
+
+from meeting_server.core.base import Role
+from meeting_server.hub.tokens import TokenError, TokenSigner
+
+NOW = 1_800_000_000.0
+
+
+def test_link_round_trip_and_refusals() -> None:
+    signer = TokenSigner(b"k" * 32)
+    tok = signer.link("m1", Role.TIMER, NOW + 10)
+    claims = signer.open_link(tok, NOW, "m1")
+    assert (claims.meeting_id, claims.role) == ("m1", Role.TIMER)
+    for bad, code in [
+        (tok[:-2] + ("A" if tok[-2] != "A" else "B") + tok[-1], "forged_token"),
+        (TokenSigner(b"o" * 32).link("m1", Role.TIMER, NOW + 10), "forged_token"),
+        ("s." + tok.split(".", 1)[1], "bad_token"),
+        ("j.onlyonedot", "bad_token"),
+        ("j.!!.??", "forged_token"),
+        (None, "bad_token"),
+    ]:
+        with pytest.raises(TokenError) as e:
+            signer.open_link(bad, NOW)
+        assert e.value.code == code
+    with pytest.raises(TokenError) as e:
+        signer.open_link(tok, NOW + 11)
+    assert e.value.code == "expired_token"
+    with pytest.raises(TokenError) as e:
+        signer.open_link(tok, NOW, "m2")
+    assert e.value.code == "wrong_meeting"
+
+
+def test_session_is_bound_to_meeting() -> None:
+    signer = TokenSigner(b"k" * 32)
+    s = signer.session("m1", "par-1", Role.PARTICIPANT, NOW + 5)
+    assert signer.open_session(s, NOW, "m1").participant_id == "par-1"
+    with pytest.raises(TokenError):
+        signer.open_session(s, NOW, "m2")
+    with pytest.raises(TokenError):
+        signer.open_link(s, NOW)  # a session is not a join link
