@@ -139,7 +139,9 @@ def from_payload(cls: type[Any], data: Any, *, where: str = "") -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = set(data) - set(fields)
     if unknown:
-        raise DomainError(ErrorCode.INVALID, f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+        raise DomainError(
+            ErrorCode.INVALID, f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}"
+        )
     kwargs: dict[str, Any] = {}
     for name, f in fields.items():
         if name in data:
@@ -188,7 +190,9 @@ def _load(tp: Any, value: Any, where: str, max_len: int) -> Any:
             return tuple(_load(args[0], v, f"{where}[{i}]", max_len) for i, v in enumerate(value))
         if len(args) != len(value):
             raise DomainError(ErrorCode.INVALID, f"{where}: expected {len(args)} items")
-        return tuple(_load(a, v, f"{where}[{i}]", max_len) for i, (a, v) in enumerate(zip(args, value, strict=True)))
+        return tuple(
+            _load(a, v, f"{where}[{i}]", max_len) for i, (a, v) in enumerate(zip(args, value, strict=True))
+        )
     if origin is dict:
         kt, vt = get_args(tp)
         if not isinstance(value, Mapping):
@@ -200,9 +204,7 @@ def _load(tp: Any, value: Any, where: str, max_len: int) -> Any:
         try:
             return tp(value)
         except ValueError:
-            raise DomainError(
-                ErrorCode.INVALID, f"{where}: must be one of {[m.value for m in tp]}"
-            ) from None
+            raise DomainError(ErrorCode.INVALID, f"{where}: must be one of {[m.value for m in tp]}") from None
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return from_payload(tp, value, where=where)
     if tp is bool:

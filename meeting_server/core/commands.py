@@ -1,0 +1,309 @@
+"""Commands: what someone asks the meeting to do, named in the imperative.
+
+Each is a frozen dataclass registered with @command, so the wire can name it (``{"type": "RaiseHand"}``).
+String fields carry a ``max_len`` so oversized payloads are refused when parsed. Who may issue each
+command is in ``permissions.PERMISSIONS``; what it does is in ``decide``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .base import Command, command, max_len
+from .values import AgendaItemSpec, Choice, Level, MeetingSettings, Threshold
+
+ID = 64  # participant, motion and turn ids
+# A person's name is the field ``name`` on the wire. ``Command.name`` is also the registry's class-level
+# wire name, so the two commands with a ``name`` field are not slotted (a slot would be overwritten by the
+# registry) and shadow it per instance: use ``type(cmd).name`` for the command type. Events say
+# ``display_name`` instead, because the log reads ``event.name`` as the event type.
+NAME = 40
+
+
+# ---------------------------------------------------------------- lifecycle (SYSTEM / moderator)
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class CreateMeeting(Command):
+    meeting_id: str = field(metadata=max_len(ID))
+    title: str = field(metadata=max_len(80))
+    level: Level
+    place: str = field(metadata=max_len(120))
+    scheduled_at: str = field(metadata=max_len(40))  # ISO text as entered; the rules never compute with it
+    agenda: tuple[AgendaItemSpec, ...] = ()
+    settings: MeetingSettings = field(default_factory=MeetingSettings)
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class OpenMeeting(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class StartAgendaItem(Command):
+    index: int
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class CloseMeeting(Command):
+    pass
+
+
+# ---------------------------------------------------------------- attendance
+
+
+@command
+@dataclass(frozen=True)
+class JoinMeeting(Command):
+    """Join from a device; the hub puts the new participant id in the Actor."""
+
+    name: str = field(metadata=max_len(NAME))  # type: ignore[misc]  # see the note on ``name`` above
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class LeaveMeeting(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True)
+class CheckInInRoom(Command):
+    """The recorder checks in a resident sitting in the hall without a device."""
+
+    name: str = field(metadata=max_len(NAME))  # type: ignore[misc]  # see the note on ``name`` above
+    building: str | None = field(default=None, metadata=max_len(20))
+    unit: str | None = field(default=None, metadata=max_len(20))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class CheckOutInRoom(Command):
+    participant_id: str = field(metadata=max_len(ID))
+
+
+# ---------------------------------------------------------------- speaker queue and rounds
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class RaiseHand(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class LowerHand(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class AddToQueue(Command):
+    participant_id: str = field(metadata=max_len(ID))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class RemoveFromQueue(Command):
+    participant_id: str = field(metadata=max_len(ID))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class MoveInQueue(Command):
+    """Move someone to ``position`` in the queue, 1 = head (as shown to people)."""
+
+    participant_id: str = field(metadata=max_len(ID))
+    position: int
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class OpenRound(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class CloseRound(Command):
+    pass
+
+
+# ---------------------------------------------------------------- floor and clock
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class GrantFloor(Command):
+    """Give the floor to ``participant_id``, or to the head of the queue when None."""
+
+    participant_id: str | None = field(default=None, metadata=max_len(ID))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class YieldFloor(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class RevokeFloor(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class StartClock(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class PauseClock(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class ResumeClock(Command):
+    pass
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class ExtendClock(Command):
+    seconds: int  # 1..600
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class Tick(Command):
+    """Sent by the server at ``clock.next_deadline``; yields the warning or the expiry, or nothing."""
+
+
+# ---------------------------------------------------------------- motions and votes
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class MoveMotion(Command):
+    title: str = field(metadata=max_len(80))
+    text: str = field(metadata=max_len(2000))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class SecondMotion(Command):
+    motion_id: str = field(metadata=max_len(ID))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class AmendMotion(Command):
+    """Propose replacing a motion's text; an empty title becomes "修正案：<parent title>"."""
+
+    motion_id: str = field(metadata=max_len(ID))
+    text: str = field(metadata=max_len(2000))
+    title: str = field(default="", metadata=max_len(80))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class WithdrawMotion(Command):
+    motion_id: str = field(metadata=max_len(ID))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class OpenVote(Command):
+    motion_id: str = field(metadata=max_len(ID))
+    secret: bool = False
+    threshold: Threshold = Threshold.MAJORITY_CAST
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class CastVote(Command):
+    motion_id: str = field(metadata=max_len(ID))
+    choice: Choice
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class RecordShowOfHands(Command):
+    """The recorder's count of hands in the hall; re-entering it corrects the previous count."""
+
+    motion_id: str = field(metadata=max_len(ID))
+    yes: int
+    no: int
+    abstain: int
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class CloseVote(Command):
+    motion_id: str = field(metadata=max_len(ID))
+
+
+# ---------------------------------------------------------------- record
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class CommitCaption(Command):
+    turn_id: str = field(metadata=max_len(ID))
+    participant_id: str = field(metadata=max_len(ID))
+    text: str = field(metadata=max_len(1000))
+    start: float
+    end: float
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class MarkKeyPoint(Command):
+    text: str = field(metadata=max_len(500))
+    caption_seq: int | None = None
+
+
+AnyCommand = (
+    CreateMeeting
+    | OpenMeeting
+    | StartAgendaItem
+    | CloseMeeting
+    | JoinMeeting
+    | LeaveMeeting
+    | CheckInInRoom
+    | CheckOutInRoom
+    | RaiseHand
+    | LowerHand
+    | AddToQueue
+    | RemoveFromQueue
+    | MoveInQueue
+    | OpenRound
+    | CloseRound
+    | GrantFloor
+    | YieldFloor
+    | RevokeFloor
+    | StartClock
+    | PauseClock
+    | ResumeClock
+    | ExtendClock
+    | Tick
+    | MoveMotion
+    | SecondMotion
+    | AmendMotion
+    | WithdrawMotion
+    | OpenVote
+    | CastVote
+    | RecordShowOfHands
+    | CloseVote
+    | CommitCaption
+    | MarkKeyPoint
+)
+"""Every command class; ``decide`` matches over it exhaustively (a test checks it equals the registry)."""

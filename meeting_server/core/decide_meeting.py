@@ -1,0 +1,201 @@
+"""Handlers for the meeting's lifecycle, attendance and record (captions, key points)."""
+
+from __future__ import annotations
+
+from .base import Actor, ErrorCode, Event
+from .commands import (
+    NAME,
+    CheckInInRoom,
+    CheckOutInRoom,
+    CloseMeeting,
+    CommitCaption,
+    CreateMeeting,
+    JoinMeeting,
+    LeaveMeeting,
+    MarkKeyPoint,
+    OpenMeeting,
+    StartAgendaItem,
+)
+from .decide_floor import end_floor
+from .decide_motions import cancel_vote
+from .events import (
+    AgendaItemStarted,
+    CaptionCommitted,
+    InRoomCheckedIn,
+    InRoomCheckedOut,
+    KeyPointMarked,
+    MeetingClosed,
+    MeetingCreated,
+    MeetingOpened,
+    ParticipantJoined,
+    ParticipantLeft,
+)
+from .guards import (
+    clean_optional,
+    clean_text,
+    fail,
+    require_known,
+    require_not_closed,
+    require_open,
+    require_present,
+)
+from .state import MeetingState
+from .values import AgendaItemSpec, Channel, MeetingSettings, MeetingStatus
+
+MAX_AGENDA_ITEMS = 50
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def _check_settings(s: MeetingSettings) -> None:
+    if not 10 <= s.speaking_limit_s <= 3600:
+        fail(ErrorCode.INVALID, "speaking_limit_s must be 10 to 3600 seconds")
+    if not 0 <= s.warning_s < s.speaking_limit_s:
+        fail(ErrorCode.INVALID, "warning_s must be 0 or more and below the speaking limit")
+    if not 1 <= s.max_turns_per_round <= 20:
+        fail(ErrorCode.INVALID, "max_turns_per_round must be 1 to 20")
+    if s.expected_members is not None and not 1 <= s.expected_members <= 100_000:
+        fail(ErrorCode.INVALID, "expected_members must be 1 to 100000")
+    if not 0 < s.quorum_ratio <= 1:
+        fail(ErrorCode.INVALID, "quorum_ratio must be above 0 and at most 1")
+
+
+def create_meeting(state: MeetingState | None, actor: Actor, cmd: CreateMeeting, now: float) -> list[Event]:
+    if state is not None:
+        fail(ErrorCode.DUPLICATE, "the meeting already exists")
+    if not 1 <= len(cmd.agenda) <= MAX_AGENDA_ITEMS:
+        fail(ErrorCode.INVALID, f"the agenda needs 1 to {MAX_AGENDA_ITEMS} items")
+    agenda = []
+    for i, item in enumerate(cmd.agenda):
+        if not 1 <= item.planned_minutes <= 600:
+            fail(ErrorCode.INVALID, f"agenda[{i}]: planned_minutes must be 1 to 600")
+        agenda.append(AgendaItemSpec(clean_text(item.title, f"agenda[{i}].title", 200), item.planned_minutes))
+    _check_settings(cmd.settings)
+    return [
+        MeetingCreated(
+            meeting_id=clean_text(cmd.meeting_id, "meeting_id", 64),
+            title=clean_text(cmd.title, "title", 80),
+            level=cmd.level,
+            place=clean_text(cmd.place, "place", 120),
+            scheduled_at=cmd.scheduled_at.strip(),
+            agenda=tuple(agenda),
+            settings=cmd.settings,
+            at=now,
+        )
+    ]
+
+
+def open_meeting(state: MeetingState, actor: Actor, cmd: OpenMeeting, now: float) -> list[Event]:
+    if state.status is not MeetingStatus.SCHEDULED:
+        fail(ErrorCode.WRONG_STATE, f"the meeting is already {state.status.value}")
+    return [MeetingOpened(actor.participant_id, now)]
+
+
+def start_agenda_item(state: MeetingState, actor: Actor, cmd: StartAgendaItem, now: float) -> list[Event]:
+    require_open(state)
+    if not 0 <= cmd.index < len(state.agenda):
+        fail(ErrorCode.NOT_FOUND, f"no agenda item {cmd.index}")
+    if cmd.index == state.current_item:
+        fail(ErrorCode.WRONG_STATE, "this agenda item is already under way")
+    # Moving on mid-speech or mid-vote would leave a turn or a vote hanging on the old item.
+    if state.floor is not None:
+        fail(ErrorCode.WRONG_STATE, "end the current turn first")
+    if state.vote is not None:
+        fail(ErrorCode.WRONG_STATE, "close the open vote first")
+    return [AgendaItemStarted(cmd.index, actor.participant_id, now)]
+
+
+def close_meeting(state: MeetingState, actor: Actor, cmd: CloseMeeting, now: float) -> list[Event]:
+    """Close the meeting, first ending the current turn and abandoning (not counting) an open vote."""
+    require_open(state)
+    return [
+        *end_floor(state, now, by=actor.participant_id),
+        *cancel_vote(state, "meeting closed", now),
+        MeetingClosed(actor.participant_id, now),
+    ]
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def join_meeting(state: MeetingState, actor: Actor, cmd: JoinMeeting, now: float) -> list[Event]:
+    """Join from a device. Re-joining after leaving (same id, e.g. a reconnecting phone) is allowed."""
+    require_not_closed(state)
+    name = clean_text(cmd.name, "name", NAME)
+    existing = state.participants.get(actor.participant_id)
+    if existing is not None and (existing.present or existing.channel is Channel.ROOM):
+        fail(ErrorCode.DUPLICATE, f"{actor.participant_id!r} has already joined")
+    return [ParticipantJoined(actor.participant_id, name, actor.role, Channel.ONLINE, now)]
+
+
+def leave_meeting(state: MeetingState, actor: Actor, cmd: LeaveMeeting, now: float) -> list[Event]:
+    """Leave: out of the queue (by evolve), and a held floor is yielded first."""
+    require_not_closed(state)
+    require_present(state, actor.participant_id)
+    holding = state.floor is not None and state.floor.participant_id == actor.participant_id
+    return [*(end_floor(state, now, by=None) if holding else []), ParticipantLeft(actor.participant_id, now)]
+
+
+def _room_id(state: MeetingState) -> str:
+    # Derived from state so a replay makes the same id; skip any id the hub happened to use already.
+    n = state.room_checkins + 1
+    while f"room-{n}" in state.participants:
+        n += 1
+    return f"room-{n}"
+
+
+def check_in_in_room(state: MeetingState, actor: Actor, cmd: CheckInInRoom, now: float) -> list[Event]:
+    require_not_closed(state)
+    name = clean_text(cmd.name, "name", NAME)
+    building = clean_optional(cmd.building, "building", 20)
+    unit = clean_optional(cmd.unit, "unit", 20)
+    for p in state.participants.values():
+        # The same person entered twice would be counted twice in quorum and show of hands.
+        if p.present and p.channel is Channel.ROOM and (p.name, p.building, p.unit) == (name, building, unit):
+            fail(ErrorCode.DUPLICATE, f"{name} is already checked in ({p.participant_id})")
+    return [InRoomCheckedIn(_room_id(state), name, building, unit, actor.participant_id, now)]
+
+
+def check_out_in_room(state: MeetingState, actor: Actor, cmd: CheckOutInRoom, now: float) -> list[Event]:
+    require_not_closed(state)
+    person = require_known(state, cmd.participant_id)
+    if person.channel is not Channel.ROOM:
+        fail(ErrorCode.INVALID, f"{person.name} joined online; only in-room people are checked out")
+    require_present(state, cmd.participant_id)
+    holding = state.floor is not None and state.floor.participant_id == cmd.participant_id
+    return [
+        *(end_floor(state, now, by=actor.participant_id) if holding else []),
+        InRoomCheckedOut(cmd.participant_id, actor.participant_id, now),
+    ]
+
+
+# ---------------------------------------------------------------- record
+
+
+def commit_caption(state: MeetingState, actor: Actor, cmd: CommitCaption, now: float) -> list[Event]:
+    """A final caption of a turn. It may arrive after the turn ended (recognition lags), so any past turn
+    of this meeting is accepted; the caption is filed under that turn's agenda item."""
+    require_open(state)
+    turn = state.turns.get(cmd.turn_id)
+    if turn is None:
+        fail(ErrorCode.NOT_FOUND, f"no turn {cmd.turn_id!r}")
+    if turn.participant_id != cmd.participant_id:
+        fail(ErrorCode.INVALID, f"turn {cmd.turn_id} belongs to {turn.participant_id!r}")
+    if not 0 <= cmd.start <= cmd.end:
+        fail(ErrorCode.INVALID, "a caption needs 0 <= start <= end")
+    text = clean_text(cmd.text, "text", 1000)
+    return [
+        CaptionCommitted(cmd.turn_id, cmd.participant_id, turn.agenda_index, text, cmd.start, cmd.end, now)
+    ]
+
+
+def mark_key_point(state: MeetingState, actor: Actor, cmd: MarkKeyPoint, now: float) -> list[Event]:
+    require_open(state)
+    if cmd.caption_seq is not None and cmd.caption_seq < 0:
+        fail(ErrorCode.INVALID, "caption_seq must not be negative")
+    text = clean_text(cmd.text, "text", 500)
+    key_point_id = f"k{len(state.key_points) + 1}"
+    return [
+        KeyPointMarked(key_point_id, state.current_item, text, cmd.caption_seq, actor.participant_id, now)
+    ]

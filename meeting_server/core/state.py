@@ -1,0 +1,212 @@
+"""The state of one meeting: immutable values folded from its events.
+
+Everything here is a frozen dataclass, a tuple, or a Mapping that ``evolve`` replaces rather than
+mutates (copy-on-write), so a state handed to the hub can never change under it. The public snapshot
+for clients is ``public_view`` (in ``view.py``, re-exported here).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import field
+
+from .base import Role
+from .events import VoteClosed
+from .tally import quorum_min
+from .values import (
+    PENDING_MOTION,
+    AgendaItemSpec,
+    Channel,
+    Choice,
+    Counts,
+    Level,
+    MeetingSettings,
+    MeetingStatus,
+    MotionStatus,
+    Threshold,
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Participant:
+    """Anyone with a place in the meeting: residents (online or in the hall) and the meeting's officers."""
+
+    participant_id: str
+    name: str
+    role: Role
+    channel: Channel
+    present: bool = True
+    building: str | None = None
+    unit: str | None = None
+
+    @property
+    def is_voter(self) -> bool:
+        # Only residents vote and count toward quorum; moderator, timer and recorder run the meeting.
+        return self.role is Role.PARTICIPANT
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Floor:
+    """The current speaking turn and its clock.
+
+    The clock is ``used_s`` seconds already spent plus, while running, the time since ``running_since``.
+    """
+
+    turn_id: str
+    participant_id: str
+    agenda_index: int
+    round: int
+    channel: Channel
+    granted_at: float
+    limit_s: float
+    used_s: float = 0.0
+    running_since: float | None = None
+    started: bool = False
+    warned: bool = False
+
+    def spent(self, now: float) -> float:
+        running = now - self.running_since if self.running_since is not None else 0.0
+        return self.used_s + max(0.0, running)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Turn:
+    """A past or current speaking turn, kept so captions can be attributed to the right item."""
+
+    turn_id: str
+    participant_id: str
+    agenda_index: int
+    round: int
+    granted_at: float
+    spoken_s: float | None = None  # None while the turn is going on
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Motion:
+    motion_id: str
+    agenda_index: int
+    mover: str
+    title: str
+    text: str
+    parent_id: str | None
+    moved_at: float
+    status: MotionStatus = MotionStatus.MOVED
+    seconder: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.status in PENDING_MOTION
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Poll:
+    """The open vote. ``eligible_online`` and ``room_present`` are frozen when it opens."""
+
+    motion_id: str
+    secret: bool
+    threshold: Threshold
+    present: int
+    quorum_min: int
+    eligible_online: frozenset[str]
+    room_present: int
+    opened_at: float
+    ballots: Mapping[str, Choice] = field(default_factory=dict)
+    room: Counts | None = None  # the last show-of-hands count entered, if any
+
+    def online_counts(self) -> Counts:
+        counts = Counts()
+        for choice in self.ballots.values():
+            counts = counts.add(choice)
+        return counts
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Resolution:
+    resolution_id: str
+    motion_id: str
+    agenda_index: int
+    title: str
+    text: str
+    at: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class KeyPoint:
+    key_point_id: str
+    agenda_index: int | None
+    text: str
+    caption_seq: int | None
+    by: str
+    at: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MeetingState:
+    """One meeting, as of some event. Build it with ``evolve``/``fold``; never mutate it."""
+
+    meeting_id: str
+    title: str
+    level: Level
+    place: str
+    scheduled_at: str
+    agenda: tuple[AgendaItemSpec, ...]
+    settings: MeetingSettings
+    created_at: float
+    status: MeetingStatus = MeetingStatus.SCHEDULED
+    opened_at: float | None = None
+    closed_at: float | None = None
+    current_item: int | None = None
+    item_started_at: float | None = None
+    # Join order is kept (dicts are ordered) so lists on screen are stable.
+    participants: Mapping[str, Participant] = field(default_factory=dict)
+    room_checkins: int = 0
+    queue: tuple[str, ...] = ()
+    round: int = 0  # number of the last round opened on the current item; 0 = none yet
+    round_open: bool = False
+    turns_in_round: Mapping[str, int] = field(default_factory=dict)
+    floor: Floor | None = None
+    turns: Mapping[str, Turn] = field(default_factory=dict)
+    motions: Mapping[str, Motion] = field(default_factory=dict)
+    vote: Poll | None = None
+    # Motions that ever had a secret vote opened: their ballots are never shown (see ``redact``).
+    secret_motions: frozenset[str] = frozenset()
+    results: tuple[VoteClosed, ...] = ()
+    resolutions: tuple[Resolution, ...] = ()
+    key_points: tuple[KeyPoint, ...] = ()
+    captions: int = 0
+
+    # ------------------------------------------------------------ derived facts used by decide and the view
+
+    def present_voters(self) -> list[Participant]:
+        return [p for p in self.participants.values() if p.present and p.is_voter]
+
+    @property
+    def quorum_min(self) -> int:
+        return quorum_min(self.settings)
+
+    def quorum_met(self) -> bool:
+        return len(self.present_voters()) >= self.quorum_min
+
+    def turns_taken(self, participant_id: str) -> int:
+        """Turns this person has had in the open round (0 when no round is open)."""
+        return self.turns_in_round.get(participant_id, 0) if self.round_open else 0
+
+    def amendments_of(self, motion_id: str) -> list[Motion]:
+        return [m for m in self.motions.values() if m.parent_id == motion_id]
+
+
+# Re-exported so callers find the snapshot next to the state it shows.
+from .view import public_view  # noqa: E402
+
+__all__ = [
+    "Floor",
+    "KeyPoint",
+    "MeetingState",
+    "Motion",
+    "Participant",
+    "Poll",
+    "Resolution",
+    "Turn",
+    "public_view",
+]

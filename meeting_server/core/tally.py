@@ -1,0 +1,47 @@
+"""Quorum and vote thresholds: the arithmetic of deciding, kept apart so it can be read and tested alone.
+
+Quorum (checked when a vote opens):
+    * ``expected_members`` set: present voters > ``quorum_ratio × expected_members`` (strictly more,
+      so the default 0.5 means "more than half"), i.e. ``quorum_min = floor(ratio × expected) + 1``,
+      capped at ``expected_members`` so a ratio of 1 means "everyone";
+    * ``expected_members`` unset: at least one present voter.
+  Voters are people with the participant role, online or checked in the hall; moderator, timer and
+  recorder do not vote and do not count.
+
+Thresholds (abstentions never count as votes cast, as in Robert's Rules):
+    * ``majority_cast``    — yes > no;
+    * ``majority_present`` — yes > present / 2, where present = voters present when the vote opened;
+    * ``two_thirds``       — yes ≥ 2/3 × (yes + no), and at least one yes (0 of 0 is not two-thirds).
+  Integer arithmetic throughout, so the boundaries (exactly half, exactly two-thirds) are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import assert_never
+
+from .values import Counts, MeetingSettings, Threshold
+
+
+def quorum_min(settings: MeetingSettings) -> int:
+    """The fewest present voters that make a quorum under ``settings``."""
+    expected = settings.expected_members
+    if expected is None:
+        return 1
+    # Fraction of the decimal text, so 0.5 × 10 is exactly 5 and not 4.999….
+    ratio = Fraction(repr(settings.quorum_ratio))
+    return max(1, min(expected, math.floor(ratio * expected) + 1))
+
+
+def passes(threshold: Threshold, totals: Counts, present: int) -> bool:
+    """Whether ``totals`` carry the motion under ``threshold`` with ``present`` voters present."""
+    match threshold:
+        case Threshold.MAJORITY_CAST:
+            return totals.yes > totals.no
+        case Threshold.MAJORITY_PRESENT:
+            return 2 * totals.yes > present
+        case Threshold.TWO_THIRDS:
+            return totals.yes > 0 and 3 * totals.yes >= 2 * (totals.yes + totals.no)
+        case _:
+            assert_never(threshold)

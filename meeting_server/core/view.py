@@ -1,0 +1,185 @@
+"""The public snapshot of a meeting that clients render: JSON-safe, and safe to show to anyone.
+
+What it never shows: the choices of a secret vote (not even who voted), running counts of a secret vote
+before it closes (they could be matched with the order people pressed the button), and the building/unit
+of in-room residents to observers (the press and the public see names only).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import Actor, Role, to_payload
+from .clock import remaining
+
+if TYPE_CHECKING:
+    from .state import Floor, MeetingState, Motion, Poll
+
+
+def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[str, Any]:
+    """A JSON-safe snapshot of ``state`` at ``now``; with a ``viewer``, adds ``you`` (their own standing)."""
+    staff = viewer is not None and viewer.role in (Role.MODERATOR, Role.TIMER, Role.RECORDER)
+    names = {pid: p.name for pid, p in state.participants.items()}
+    present_voters = len(state.present_voters())
+    view: dict[str, Any] = {
+        "meeting": {
+            "meeting_id": state.meeting_id,
+            "title": state.title,
+            "level": state.level.value,
+            "level_label": state.level.label,
+            "place": state.place,
+            "scheduled_at": state.scheduled_at,
+            "status": state.status.value,
+            "opened_at": state.opened_at,
+            "closed_at": state.closed_at,
+            "settings": to_payload(state.settings),
+            "present_voters": present_voters,
+            "quorum_min": state.quorum_min,
+            "quorum_met": present_voters >= state.quorum_min,
+        },
+        "agenda": [
+            {
+                "index": i,
+                "title": item.title,
+                "planned_minutes": item.planned_minutes,
+                "current": i == state.current_item,
+            }
+            for i, item in enumerate(state.agenda)
+        ],
+        "current_item": state.current_item,
+        "item_started_at": state.item_started_at,
+        "participants": [
+            {
+                "participant_id": p.participant_id,
+                "name": p.name,
+                "role": p.role.value,
+                "channel": p.channel.value,
+                "present": p.present,
+                **({"building": p.building, "unit": p.unit} if staff else {}),
+            }
+            for p in state.participants.values()
+        ],
+        "queue": [
+            {
+                "participant_id": pid,
+                "name": names.get(pid, pid),
+                "position": i + 1,
+                "turns_this_round": state.turns_taken(pid),
+            }
+            for i, pid in enumerate(state.queue)
+        ],
+        "round": {
+            "number": state.round,
+            "open": state.round_open,
+            "max_turns": state.settings.max_turns_per_round,
+        },
+        "floor": _floor(state.floor, state, names, now),
+        "motions": [_motion(m, state, names) for m in state.motions.values() if m.parent_id is None],
+        "vote": _vote(state.vote, state) if state.vote is not None else None,
+        "results": [to_payload(r) for r in state.results],
+        "resolutions": [
+            {
+                "resolution_id": r.resolution_id,
+                "motion_id": r.motion_id,
+                "agenda_index": r.agenda_index,
+                "title": r.title,
+                "text": r.text,
+                "at": r.at,
+            }
+            for r in state.resolutions
+        ],
+        "key_points": [
+            {
+                "key_point_id": k.key_point_id,
+                "agenda_index": k.agenda_index,
+                "text": k.text,
+                "caption_seq": k.caption_seq,
+                "at": k.at,
+            }
+            for k in state.key_points
+        ],
+    }
+    if viewer is not None:
+        view["you"] = _you(state, viewer)
+    return view
+
+
+def _floor(
+    floor: Floor | None, state: MeetingState, names: dict[str, str], now: float
+) -> dict[str, Any] | None:
+    if floor is None:
+        return None
+    left = remaining(state, now)
+    return {
+        "turn_id": floor.turn_id,
+        "participant_id": floor.participant_id,
+        "name": names.get(floor.participant_id, floor.participant_id),
+        "channel": floor.channel.value,
+        "agenda_index": floor.agenda_index,
+        "round": floor.round,
+        "granted_at": floor.granted_at,
+        "clock": {
+            "started": floor.started,
+            "running": floor.running_since is not None,
+            "remaining_s": round(left, 3) if left is not None else None,
+            "limit_s": floor.limit_s,
+            "warned": floor.warned,
+        },
+    }
+
+
+def _motion(m: Motion, state: MeetingState, names: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "motion_id": m.motion_id,
+        "agenda_index": m.agenda_index,
+        "title": m.title,
+        "text": m.text,
+        "mover": m.mover,
+        "mover_name": names.get(m.mover, m.mover),
+        "seconder": m.seconder,
+        "status": m.status.value,
+        "parent_id": m.parent_id,
+    }
+    if m.parent_id is None:
+        out["amendments"] = [_motion(a, state, names) for a in state.amendments_of(m.motion_id)]
+    return out
+
+
+def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
+    motion = state.motions.get(poll.motion_id)
+    out: dict[str, Any] = {
+        "motion_id": poll.motion_id,
+        "title": motion.title if motion is not None else "",
+        "secret": poll.secret,
+        "threshold": poll.threshold.value,
+        "present": poll.present,
+        "quorum_min": poll.quorum_min,
+        "eligible_online": len(poll.eligible_online),
+        "room_present": poll.room_present,
+        "ballots_cast": len(poll.ballots),
+        "opened_at": poll.opened_at,
+        # The hall count is public either way: it is taken by a show of hands.
+        "room": to_payload(poll.room) if poll.room is not None else None,
+    }
+    if not poll.secret:
+        out["online"] = to_payload(poll.online_counts())
+        out["voters"] = [{"participant_id": pid, "choice": c.value} for pid, c in poll.ballots.items()]
+    return out
+
+
+def _you(state: MeetingState, viewer: Actor) -> dict[str, Any]:
+    pid = viewer.participant_id
+    me = state.participants.get(pid)
+    position = state.queue.index(pid) + 1 if pid in state.queue else None
+    poll = state.vote
+    return {
+        "participant_id": pid,
+        "role": viewer.role.value,
+        "present": me.present if me is not None else False,
+        "in_queue": position is not None,
+        "position": position,
+        "turns_this_round": state.turns_taken(pid),
+        "has_floor": state.floor is not None and state.floor.participant_id == pid,
+        "may_vote": poll is not None and pid in poll.eligible_online and pid not in poll.ballots,
+        "has_voted": poll is not None and pid in poll.ballots,
+    }
