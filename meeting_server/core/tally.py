@@ -2,7 +2,8 @@
 
 Quorum (checked when a vote opens):
     * ``expected_members`` set: present voters > ``quorum_ratio × expected_members`` (strictly more,
-      so the default 0.5 means "more than half"), i.e. ``quorum_min = floor(ratio × expected) + 1``,
+      so the default 0.5 means "more than half"), i.e. ``quorum_min = floor(ratio × expected) + 1``
+      with the ratio read as the nearest fraction of denominator ≤ 1000 (0.6667 → 2/3),
       capped at ``expected_members`` so a ratio of 1 means "everyone";
     * ``expected_members`` unset: at least one present voter.
   Voters are people with the participant role, online or checked in the hall; moderator, timer and
@@ -29,8 +30,9 @@ def quorum_min(settings: MeetingSettings) -> int:
     expected = settings.expected_members
     if expected is None:
         return 1
-    # Fraction of the decimal text, so 0.5 × 10 is exactly 5 and not 4.999….
-    ratio = Fraction(repr(settings.quorum_ratio))
+    # Ratios are entered by people (0.5, 2/3, 0.75): read them as the nearest simple fraction, so 2/3 of 30
+    # is exactly 20 (and the quorum 21), not 19.999… (and 20).
+    ratio = Fraction(settings.quorum_ratio).limit_denominator(1000)
     return max(1, min(expected, math.floor(ratio * expected) + 1))
 
 

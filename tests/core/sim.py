@@ -6,7 +6,6 @@ import pytest
 
 from meeting_server.core.base import Actor, Command, DomainError, ErrorCode, Event, Role
 from meeting_server.core.commands import (
-    AddToQueue,
     CheckInInRoom,
     CreateMeeting,
     GrantFloor,
@@ -40,6 +39,18 @@ P1, P2, P3 = resident("p1"), resident("p2"), resident("p3")
 AGENDA = (AgendaItemSpec("东门增设临时停车位", 20), AgendaItemSpec("加装电梯", 30))
 
 
+def create_command(settings: MeetingSettings | None = None, meeting_id: str = "m-1") -> CreateMeeting:
+    return CreateMeeting(
+        meeting_id=meeting_id,
+        title="阳光新城居民议事会",
+        level=Level.XIAOQU,
+        place="社区活动中心",
+        scheduled_at="2026-12-01T19:00+08:00",
+        agenda=AGENDA,
+        settings=settings or MeetingSettings(),
+    )
+
+
 class Sim:
     """A meeting driven through ``decide``/``evolve``; ``now`` only moves when a test moves it."""
 
@@ -47,18 +58,7 @@ class Sim:
         self.now = T0
         self.state_or_none: MeetingState | None = None
         self.events: list[Event] = []
-        self.do(
-            SYS,
-            CreateMeeting(
-                meeting_id="m-1",
-                title="阳光新城居民议事会",
-                level=Level.XIAOQU,
-                place="社区活动中心",
-                scheduled_at="2026-12-01T19:00+08:00",
-                agenda=AGENDA,
-                settings=settings or MeetingSettings(),
-            ),
-        )
+        self.do(SYS, create_command(settings))
 
     @property
     def state(self) -> MeetingState:
@@ -109,8 +109,7 @@ def running(
 
 def speaking(sim: Sim, pid: str = "p1", *, start: bool = True) -> str:
     """Give ``pid`` the floor (and start the clock); returns the turn id."""
-    sim.do(MOD, AddToQueue(pid))
-    events = sim.do(MOD, GrantFloor())
+    events = sim.do(MOD, GrantFloor(pid))
     if start:
         sim.do(TIMER, StartClock())
     granted = events[0]

@@ -1,0 +1,226 @@
+"""The whole role × command matrix: for every pair, a meeting where the command would otherwise be legal,
+and the check that the role is let through or refused with FORBIDDEN exactly as the table says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from meeting_server.core.base import COMMANDS, Actor, Command, DomainError, ErrorCode, Role
+from meeting_server.core.commands import (
+    AddToQueue,
+    AmendMotion,
+    CastVote,
+    CheckInInRoom,
+    CheckOutInRoom,
+    CloseMeeting,
+    CloseRound,
+    CloseVote,
+    CommitCaption,
+    CreateMeeting,
+    ExtendClock,
+    GrantFloor,
+    JoinMeeting,
+    LeaveMeeting,
+    LowerHand,
+    MarkKeyPoint,
+    MoveInQueue,
+    MoveMotion,
+    OpenMeeting,
+    OpenRound,
+    OpenVote,
+    PauseClock,
+    RaiseHand,
+    RecordShowOfHands,
+    RemoveFromQueue,
+    ResumeClock,
+    RevokeFloor,
+    SecondMotion,
+    StartAgendaItem,
+    StartClock,
+    Tick,
+    WithdrawMotion,
+    YieldFloor,
+)
+from meeting_server.core.decide import decide
+from meeting_server.core.permissions import PERMISSIONS, may_issue
+from meeting_server.core.values import Choice
+
+from .sim import MOD, OBS, P1, P2, P3, REC, SYS, TIMER, Sim, create_command, running, speaking
+
+ALL_ROLES = tuple(Role)
+
+# The actor who plays each role; the resident is p1 (p2, p3 are the others in the meeting).
+PLAYERS: dict[Role, Actor] = {
+    Role.MODERATOR: MOD,
+    Role.TIMER: TIMER,
+    Role.RECORDER: REC,
+    Role.PARTICIPANT: P1,
+    Role.OBSERVER: OBS,
+    Role.SYSTEM: SYS,
+}
+
+Fixture = Callable[[Actor], tuple[Sim, Actor, Command]]
+
+
+def _in_meeting(sim: Sim, actor: Actor) -> bool:
+    person = sim.state.participants.get(actor.participant_id)
+    return person is not None and person.present
+
+
+def _simple(cmd: Command) -> Fixture:
+    return lambda actor: (running(), actor, cmd)
+
+
+def _create(actor: Actor) -> tuple[Sim, Actor, Command]:
+    sim = Sim()
+    sim.state_or_none = None  # no meeting yet
+    return sim, actor, create_command(meeting_id="m-2")
+
+
+def _open(actor: Actor) -> tuple[Sim, Actor, Command]:
+    return Sim(), actor, OpenMeeting()
+
+
+def _join(actor: Actor) -> tuple[Sim, Actor, Command]:
+    # A fresh id with the same role: the hub makes a new id for every join.
+    return running(), Actor(f"new-{actor.role.value}", actor.role), JoinMeeting(name="新来的")
+
+
+def _lower(actor: Actor) -> tuple[Sim, Actor, Command]:
+    sim = running()
+    if _in_meeting(sim, actor):
+        sim.do(MOD, AddToQueue(actor.participant_id))
+    return sim, actor, LowerHand()
+
+
+def _queued(*pids: str) -> Sim:
+    sim = running()
+    for pid in pids:
+        sim.do(MOD, AddToQueue(pid))
+    return sim
+
+
+def _round_open(actor: Actor) -> tuple[Sim, Actor, Command]:
+    sim = running()
+    sim.do(MOD, OpenRound())
+    return sim, actor, CloseRound()
+
+
+def _yield(actor: Actor) -> tuple[Sim, Actor, Command]:
+    sim = running()
+    if _in_meeting(sim, actor):
+        sim.do(MOD, GrantFloor(actor.participant_id))
+    return sim, actor, YieldFloor()
+
+
+def _floor(cmd: Command, *, start: bool = False, pause: bool = False) -> Fixture:
+    def build(actor: Actor) -> tuple[Sim, Actor, Command]:
+        sim = running()
+        speaking(sim, "p2", start=start)
+        if pause:
+            sim.do(TIMER, PauseClock())
+        return sim, actor, cmd
+
+    return build
+
+
+def _tick(actor: Actor) -> tuple[Sim, Actor, Command]:
+    sim = running()
+    speaking(sim, "p2")
+    sim.advance(200)
+    return sim, actor, Tick()
+
+
+def _motion(*, seconded: bool = False, mover: Actor = P2) -> Sim:
+    sim = running()
+    sim.do(mover, MoveMotion("东门车位", "增设十个车位"))
+    if seconded:
+        sim.do(P3, SecondMotion("m1"))
+    return sim
+
+
+def _motion_cmd(cmd: Command, *, seconded: bool = False) -> Fixture:
+    return lambda actor: (_motion(seconded=seconded), actor, cmd)
+
+
+def _withdraw(actor: Actor) -> tuple[Sim, Actor, Command]:
+    # Only the mover withdraws: let the actor be the mover when their role may move motions at all.
+    mover = actor if may_issue(actor.role, MoveMotion) else P2
+    return _motion(mover=mover), actor, WithdrawMotion("m1")
+
+
+def _voting(cmd: Command) -> Fixture:
+    def build(actor: Actor) -> tuple[Sim, Actor, Command]:
+        sim = _motion(seconded=True)
+        sim.do(MOD, OpenVote("m1"))
+        return sim, actor, cmd
+
+    return build
+
+
+def _caption(actor: Actor) -> tuple[Sim, Actor, Command]:
+    sim = running()
+    turn_id = speaking(sim, "p2")
+    return sim, actor, CommitCaption(turn_id, "p2", "我同意。", 0.0, 1.2)
+
+
+FIXTURES: dict[type[Command], Fixture] = {
+    CreateMeeting: _create,
+    OpenMeeting: _open,
+    StartAgendaItem: _simple(StartAgendaItem(1)),
+    CloseMeeting: _simple(CloseMeeting()),
+    JoinMeeting: _join,
+    LeaveMeeting: _simple(LeaveMeeting()),
+    CheckInInRoom: _simple(CheckInInRoom(name="刘大爷", building="3号楼")),
+    CheckOutInRoom: _simple(CheckOutInRoom("room-1")),
+    RaiseHand: _simple(RaiseHand()),
+    LowerHand: _lower,
+    AddToQueue: _simple(AddToQueue("p2")),
+    RemoveFromQueue: lambda actor: (_queued("p2"), actor, RemoveFromQueue("p2")),
+    MoveInQueue: lambda actor: (_queued("p2", "p3"), actor, MoveInQueue("p3", 1)),
+    OpenRound: _simple(OpenRound()),
+    CloseRound: _round_open,
+    GrantFloor: _simple(GrantFloor("p2")),
+    YieldFloor: _yield,
+    RevokeFloor: _floor(RevokeFloor()),
+    StartClock: _floor(StartClock()),
+    PauseClock: _floor(PauseClock(), start=True),
+    ResumeClock: _floor(ResumeClock(), start=True, pause=True),
+    ExtendClock: _floor(ExtendClock(30)),
+    Tick: _tick,
+    MoveMotion: _simple(MoveMotion("东门车位", "增设十个车位")),
+    SecondMotion: _motion_cmd(SecondMotion("m1")),
+    AmendMotion: _motion_cmd(AmendMotion("m1", "增设二十个车位")),
+    WithdrawMotion: _withdraw,
+    OpenVote: _motion_cmd(OpenVote("m1"), seconded=True),
+    CastVote: _voting(CastVote("m1", Choice.YES)),
+    RecordShowOfHands: _voting(RecordShowOfHands("m1", 1, 0, 0)),
+    CloseVote: _voting(CloseVote("m1")),
+    CommitCaption: _caption,
+    MarkKeyPoint: _simple(MarkKeyPoint("东门车位紧张")),
+}
+
+
+def test_every_command_has_a_permission_and_a_fixture() -> None:
+    assert set(PERMISSIONS) == set(COMMANDS.values())
+    assert set(FIXTURES) == set(COMMANDS.values())
+
+
+def test_observers_may_issue_nothing() -> None:
+    assert not [c for c, roles in PERMISSIONS.items() if Role.OBSERVER in roles]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
+@pytest.mark.parametrize("command_type", list(COMMANDS.values()), ids=list(COMMANDS))
+def test_role_command_matrix(role: Role, command_type: type[Command]) -> None:
+    sim, actor, cmd = FIXTURES[command_type](PLAYERS[role])
+    assert type(cmd) is command_type
+    if role in PERMISSIONS[command_type]:
+        events = decide(sim.state_or_none, actor, cmd, sim.now)
+        assert events, "an allowed command in its fixture should do something"
+    else:
+        with pytest.raises(DomainError) as info:
+            decide(sim.state_or_none, actor, cmd, sim.now)
+        assert info.value.code is ErrorCode.FORBIDDEN
