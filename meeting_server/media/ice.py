@@ -1,0 +1,135 @@
+"""ICE settings for the media layer: which local addresses aioice may use, which STUN/TURN servers, and
+how a browser's offer is trimmed to the addresses we allow.
+
+aioice has no option for any of this (see ``WEBRTC_LOOPBACK.md``): it skips 127.0.0.1 when gathering host
+candidates and always uses a public STUN server unless told otherwise. Host addresses and the STUN source
+filter are **process-wide** (aioice reads module globals), so the app configures them once at start-up.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aioice.ice
+from aiortc import RTCConfiguration, RTCIceServer
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "IceServer",
+    "configure_host_addresses",
+    "configured_host_addresses",
+    "filter_offer_sdp",
+    "rtc_configuration",
+]
+
+# Kept so that ``configure_host_addresses(None)`` restores aioice's own behaviour exactly.
+_ORIGINAL_GET_HOST_ADDRESSES = aioice.ice.get_host_addresses
+_ORIGINAL_REQUEST_RECEIVED = aioice.ice.Connection.request_received
+
+_allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IceServer:
+    """One STUN or TURN server, as a settings file would list it (``stun:host:port``, ``turn:host:port``)."""
+
+    urls: tuple[str, ...]
+    username: str | None = None
+    credential: str | None = None
+
+
+def _normalise(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        raise ValueError(f"not an IP address: {address!r}") from None
+
+
+def configure_host_addresses(addresses: Sequence[str] | None, *, filter_stun_sources: bool = True) -> None:
+    """Make aioice gather host candidates only on ``addresses`` (e.g. ``["127.0.0.1"]``); None restores
+    aioice's default (every non-loopback interface).
+
+    With ``filter_stun_sources`` (the default), incoming STUN binding requests from any other address are
+    dropped too. A browser binds every interface and sends checks from all of them; answering those would
+    create peer-reflexive pairs on non-loopback addresses, which the browser then prefers. Dropping the
+    request is what a firewall would do, so ICE simply never sees that path.
+    """
+    global _allowed
+    if addresses is None:
+        _allowed = None
+        aioice.ice.get_host_addresses = _ORIGINAL_GET_HOST_ADDRESSES
+        aioice.ice.Connection.request_received = _ORIGINAL_REQUEST_RECEIVED  # type: ignore[method-assign]
+        return
+    if not addresses:
+        raise ValueError("at least one host address is needed (None restores the default)")
+    allowed = tuple(dict.fromkeys(_normalise(a) for a in addresses))
+    _allowed = allowed
+
+    def get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        # aioice calls this with its own IPv4/IPv6 switches: honour them, as the original does.
+        return [a for a in allowed if (use_ipv6 if ":" in a else use_ipv4)]
+
+    aioice.ice.get_host_addresses = get_host_addresses
+    if filter_stun_sources:
+        aioice.ice.Connection.request_received = _filtered_request_received  # type: ignore[method-assign]
+    else:
+        aioice.ice.Connection.request_received = _ORIGINAL_REQUEST_RECEIVED  # type: ignore[method-assign]
+
+
+def configured_host_addresses() -> tuple[str, ...] | None:
+    """The addresses set by :func:`configure_host_addresses`, or None when aioice's default is in force."""
+    return _allowed
+
+
+def _filtered_request_received(
+    self: aioice.ice.Connection, message: Any, addr: tuple[str, int], protocol: Any
+) -> None:
+    allowed = _allowed
+    if allowed is not None and _normalise_or_none(addr[0]) not in allowed:
+        log.debug("dropping STUN request from %s: not an allowed address", addr[0])
+        return
+    _ORIGINAL_REQUEST_RECEIVED(self, message, addr, protocol)
+
+
+def _normalise_or_none(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address.split("%", 1)[0]))
+    except ValueError:
+        return None
+
+
+def rtc_configuration(ice_servers: Sequence[IceServer]) -> RTCConfiguration:
+    """aiortc's configuration for the given servers. An empty list means no STUN at all: aiortc otherwise
+    falls back to a public Google STUN server, which a loopback-only (or offline) deployment must not use."""
+    return RTCConfiguration(
+        iceServers=[
+            RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential) for s in ice_servers
+        ]
+    )
+
+
+def filter_offer_sdp(sdp: str, allowed_addresses: Collection[str] | None) -> str:
+    """Drop ``a=candidate`` lines whose connection address is not in ``allowed_addresses``.
+
+    mDNS names (``*.local``) are never IP addresses, so they always go: aioice would otherwise resolve them
+    with multicast on every interface. ``None`` means no filtering (normal deployments). Line endings are
+    kept as they were.
+    """
+    if allowed_addresses is None:
+        return sdp
+    allowed = {_normalise(a) for a in allowed_addresses}
+    kept: list[str] = []
+    for line in sdp.splitlines(keepends=True):
+        if line.startswith("a=candidate:"):
+            # a=candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> ...
+            fields = line.split()
+            address = _normalise_or_none(fields[4]) if len(fields) > 4 else None
+            if address not in allowed:
+                continue
+        kept.append(line)
+    return "".join(kept)
