@@ -1,15 +1,16 @@
 """The public snapshot of a meeting that clients render: JSON-safe, and safe to show to anyone.
 
-What it never shows: the choices of a secret vote (not even who voted), running counts of a secret vote
-before it closes (they could be matched with the order people pressed the button), and the building/unit
-of in-room residents to observers (the press and the public see names only).
+What it never shows: the choices of a secret vote (not even who voted) and the running counts of a secret
+vote before it closes (they could be matched with the order people pressed the button). Everything except
+``you`` is the same for every viewer, so one broadcast snapshot serves the whole room; building/unit of
+in-room residents is shown to all, as it is said aloud in the hall ("3号楼的刘大爷").
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Actor, Role, to_payload
+from .base import Actor, to_payload
 from .clock import remaining
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 
 def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[str, Any]:
     """A JSON-safe snapshot of ``state`` at ``now``; with a ``viewer``, adds ``you`` (their own standing)."""
-    staff = viewer is not None and viewer.role in (Role.MODERATOR, Role.TIMER, Role.RECORDER)
     names = {pid: p.name for pid, p in state.participants.items()}
     present_voters = len(state.present_voters())
     view: dict[str, Any] = {
@@ -55,7 +55,8 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
                 "role": p.role.value,
                 "channel": p.channel.value,
                 "present": p.present,
-                **({"building": p.building, "unit": p.unit} if staff else {}),
+                "building": p.building,
+                "unit": p.unit,
             }
             for p in state.participants.values()
         ],
