@@ -1,8 +1,8 @@
 """One typed settings object, read once at start-up.
 
-Defaults live in ``config/defaults.toml`` (documented there). A user TOML file and ``GONGZHI_<SECTION>__<KEY>``
-environment variables override them. Unknown keys and ill-typed values raise ``SettingsError`` naming the key.
-Nothing else in the project reads ``os.environ``.
+Defaults live in ``config/defaults.toml`` (documented there). A user TOML file and
+``GONGZHI_<SECTION>__<KEY>`` environment variables override them. Unknown keys and ill-typed values
+raise ``SettingsError`` naming the key. Only the CLI hands ``os.environ`` in; nothing else reads it.
 """
 
 from __future__ import annotations
@@ -57,8 +57,9 @@ class Settings:
         return Path(self.store.data_dir).expanduser().resolve()
 
     def with_overrides(self, **sections: Mapping[str, Any]) -> Settings:
-        """A copy with some keys replaced (used by tests and the demo): ``with_overrides(server={"port": 0})``."""
-        return _build(Settings, _merge(dataclasses.asdict(self), sections), "")
+        """A copy with some keys replaced (tests, CLI flags): ``with_overrides(server={"port": 0})``."""
+        settings: Settings = _build(Settings, _merge(dataclasses.asdict(self), sections), "")
+        return settings
 
 
 def load_settings(
@@ -71,7 +72,8 @@ def load_settings(
     if path:
         data = _merge(data, _read_toml(Path(path)))
     data = _merge(data, _env_overrides(env))
-    return _build(Settings, data, "")
+    settings: Settings = _build(Settings, data, "")
+    return settings
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -1,0 +1,161 @@
+"""Event fan-out to N observers over loopback.
+
+A server runs as a subprocess; N observers connect with a minimal engine.io/socket.io client over aiohttp
+WebSockets (cheap enough to run thousands in one process); the recorder marks key points at a fixed rate, each
+an event in the log. Every observer records, per event, the delay from the event's server timestamp to its
+arrival, and the sequence numbers it saw (to count losses). Prints one JSON line.
+
+    python bench/fanout.py --observers 2000 --rate 2 --seconds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.process import ServerProcess
+
+
+class RawObserver:
+    """A socket.io v5 client reduced to what an observer needs: connect, hello, receive events."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
+        self.session = session
+        self.url = url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.token = token
+        self.seqs: list[int] = []
+        self.delays: list[float] = []
+        self.ready = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        async with self.session.ws_connect(self.url, max_msg_size=0) as ws:
+            await ws.receive()  # engine.io open packet
+            await ws.send_str("40" + json.dumps({"token": self.token}))
+            async for msg in ws:
+                data = msg.data
+                if data == "2":
+                    await ws.send_str("3")
+                elif data.startswith("40"):
+                    await ws.send_str('420["hello",{}]')
+                elif data.startswith("42"):
+                    now = time.time()
+                    name, body = json.loads(data[2:])
+                    if name == "welcome":
+                        self.ready.set()
+                    elif name == "events":
+                        for ev in body["events"]:
+                            self.seqs.append(ev["seq"])
+                            if ev["type"] == "KeyPointMarked":
+                                self.delays.append(now - ev["ts"])
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+async def drive(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
+    import socketio
+
+    meeting = server.create_meeting()
+    links = meeting["links"]
+    conn = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=conn) as session:
+        observers = [
+            RawObserver(session, server.url, links["observer"]["token"]) for _ in range(args.observers)
+        ]
+        t0 = time.time()
+        for i in range(0, len(observers), 100):
+            batch = observers[i : i + 100]
+            for o in batch:
+                o.task = asyncio.create_task(o.run())
+            await asyncio.wait_for(asyncio.gather(*(o.ready.wait() for o in batch)), 60)
+        connect_s = time.time() - t0
+
+        recorder = socketio.AsyncClient(reconnection=False)
+        await recorder.connect(
+            server.url, auth={"token": links["recorder"]["token"]}, transports=["websocket"]
+        )
+        await recorder.call("hello", {})
+        await recorder.call("join", {"name": "记录员"})
+        mod = socketio.AsyncClient(reconnection=False)
+        await mod.connect(server.url, auth={"token": links["moderator"]["token"]}, transports=["websocket"])
+        await mod.call("hello", {})
+        await mod.call("join", {"name": "主持人"})
+        await mod.call("command", {"type": "OpenMeeting"})
+        await asyncio.sleep(1.0)
+        first_seq = max(o.seqs[-1] if o.seqs else 0 for o in observers) + 1
+
+        cpu0, w0 = server.cpu_seconds(), time.time()
+        sent = 0
+        interval = 1.0 / args.rate
+        next_at = time.time()
+        last_seq = 0
+        while time.time() - w0 < args.seconds:
+            ack = await recorder.call("command", {"type": "MarkKeyPoint", "text": f"要点 {sent}"}, timeout=30)
+            assert ack["ok"], ack
+            last_seq = ack["seq"]
+            sent += 1
+            next_at += interval
+            await asyncio.sleep(max(0.0, next_at - time.time()))
+        await asyncio.sleep(2.0)  # let the last deliveries land
+        cpu = server.cpu_seconds() - cpu0
+        wall = time.time() - w0
+        expected = set(range(first_seq, last_seq + 1))
+        lost = sum(len(expected - set(o.seqs)) for o in observers)
+        delays = [d for o in observers for d in o.delays]
+        disconnected = sum(1 for o in observers if o.task is not None and o.task.done())
+        for o in observers:
+            if o.task is not None:
+                o.task.cancel()
+        await asyncio.gather(*(o.task for o in observers if o.task), return_exceptions=True)
+        await recorder.disconnect()
+        await mod.disconnect()
+    return {
+        "bench": "fanout",
+        "observers": args.observers,
+        "events_per_s": args.rate,
+        "events_sent": sent,
+        "deliveries": len(delays),
+        "latency_p50_ms": round(pct(delays, 0.50) * 1000, 1),
+        "latency_p99_ms": round(pct(delays, 0.99) * 1000, 1),
+        "latency_max_ms": round(max(delays) * 1000, 1) if delays else None,
+        "lost": lost,
+        "disconnected": disconnected,
+        "server_cpu_pct_of_core": round(100 * cpu / wall, 1),
+        "connect_all_s": round(connect_s, 2),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--observers", type=int, default=500)
+    p.add_argument("--rate", type=float, default=2.0, help="events per second")
+    p.add_argument("--seconds", type=float, default=20.0)
+    args = p.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, args.observers * 2 + 1000)), hard))
+    with tempfile.TemporaryDirectory() as tmp:
+        server = ServerProcess(Path(tmp))
+        try:
+            result = asyncio.run(drive(server, args))
+        finally:
+            server.stop()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

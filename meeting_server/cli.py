@@ -1,0 +1,211 @@
+"""``gongzhi`` command line: serve, demo, create, links, verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import ssl
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from meeting_server.core.base import DomainError
+from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
+from meeting_server.settings import Settings, SettingsError, load_settings
+from meeting_server.store.sqlite_log import SqliteEventLog
+
+from .hub.app import create_app, event_log_path
+from .hub.keys import base_url
+from .hub.links import make_links, qr_png
+from .hub.runtime import MeetingRegistry
+from .hub.secrets_store import admin_token, signing_key
+from .hub.tokens import TokenSigner
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config, os.environ)
+    server: dict[str, Any] = {}
+    if getattr(args, "host", None):
+        server["host"] = args.host
+    if getattr(args, "port", None) is not None:
+        server["port"] = args.port
+    store = {"data_dir": args.data_dir} if getattr(args, "data_dir", None) else {}
+    return settings.with_overrides(server=server, store=store)
+
+
+def _links(settings: Settings, meeting_id: str) -> dict[str, dict[str, str]]:
+    signer = TokenSigner(signing_key(settings.server.secret_key, settings.data_dir))
+    expires = time.time() + settings.server.link_ttl_hours * 3600
+    return make_links(signer, base_url(settings), meeting_id, expires)
+
+
+def _write_qr(settings: Settings, meeting_id: str, links: dict[str, dict[str, str]]) -> Path:
+    folder = settings.data_dir / "qr" / meeting_id
+    folder.mkdir(parents=True, exist_ok=True)
+    for role, link in links.items():
+        (folder / f"{role}.png").write_bytes(qr_png(link["url"]))
+    return folder
+
+
+async def _create(settings: Settings, spec: Any) -> str:
+    meeting_id = new_meeting_id()
+    event_log = SqliteEventLog(event_log_path(settings))
+    registry = MeetingRegistry(event_log, time.time)
+    try:
+        await registry.create(meeting_id, create_command(spec, meeting_id))
+    finally:
+        await registry.close()
+        event_log.close()
+    return meeting_id
+
+
+def _print_links(settings: Settings, meeting_id: str) -> None:
+    links = _links(settings, meeting_id)
+    folder = _write_qr(settings, meeting_id, links)
+    names = {
+        "moderator": "主持人",
+        "timer": "计时员",
+        "recorder": "记录员",
+        "participant": "居民",
+        "observer": "观察员",
+    }
+    print(f"\n会议 / meeting {meeting_id} — join links (QR codes in {folder}):")
+    for role, link in links.items():
+        print(f"  {names[role]:<4} {role:<12} {link['url']}")
+    print()
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    spec = json.loads(Path(args.spec).read_text("utf-8")) if args.spec else DEMO_MEETING
+    try:
+        meeting_id = asyncio.run(_create(settings, spec))
+    except DomainError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return 2
+    _print_links(settings, meeting_id)
+    return 0
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    event_log = SqliteEventLog(event_log_path(settings))
+    try:
+        known = args.meeting in event_log.meeting_ids_sync()
+    finally:
+        event_log.close()
+    if not known:
+        print(f"error: no meeting {args.meeting}", file=sys.stderr)
+        return 2
+    _print_links(settings, args.meeting)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    event_log = SqliteEventLog(event_log_path(settings))
+    try:
+        ids = event_log.meeting_ids_sync() if args.meeting == "all" else [args.meeting]
+        worst = 0
+        for mid in ids:
+            report = event_log.verify_sync(mid)
+            if report.count == 0 and report.ok:
+                print(f"{mid}: no such meeting")
+                worst = max(worst, 2)
+            elif report.ok:
+                print(f"{mid}: OK — {report.count} events, head {report.head_hash}")
+            else:
+                print(
+                    f"{mid}: BROKEN at event {report.broken_at}: {report.reason}"
+                    f" ({report.count} events before it verify)"
+                )
+                worst = 1
+        return worst
+    finally:
+        event_log.close()
+
+
+def _serve(settings: Settings, banner: str = "") -> None:
+    app = create_app(settings)
+    ssl_ctx = None
+    if settings.server.tls_cert:
+        ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_ctx.load_cert_chain(settings.server.tls_cert, settings.server.tls_key)
+
+    def say(_: object) -> None:
+        print(f"Gongzhi listening on {base_url(settings)}{banner}", flush=True)
+
+    web.run_app(app, host=settings.server.host, port=settings.server.port, ssl_context=ssl_ctx, print=say)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _serve(_settings(args))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Create (once) a demo meeting on the embedded default, print its links, then serve."""
+    settings = _settings(args)
+    marker = settings.data_dir / "demo.meeting"
+    meeting_id = marker.read_text().strip() if marker.exists() else ""
+    if not meeting_id:
+        meeting_id = asyncio.run(_create(settings, DEMO_MEETING))
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(meeting_id)
+    _print_links(settings, meeting_id)
+    print(
+        f"admin token (for POST /api/meetings): {admin_token(settings.server.admin_token, settings.data_dir)}"
+    )
+    _serve(settings, "  (Ctrl-C to stop)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gongzhi", description="Gongzhi (共治通) council meeting server")
+    p.add_argument("--config", help="a TOML settings file (see config/defaults.toml)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def common(sp: argparse.ArgumentParser, net: bool = False) -> None:
+        sp.add_argument("--data-dir", help="override store.data_dir")
+        if net:
+            sp.add_argument("--host")
+            sp.add_argument("--port", type=int)
+
+    sp = sub.add_parser("serve", help="run the server")
+    common(sp, net=True)
+    sp.set_defaults(fn=cmd_serve)
+    sp = sub.add_parser("demo", help="create a demo meeting, print its join links and serve it")
+    common(sp, net=True)
+    sp.set_defaults(fn=cmd_demo)
+    sp = sub.add_parser("create", help="create a meeting from a JSON spec and print its join links")
+    common(sp, net=True)
+    sp.add_argument("--spec", help="JSON file: {title, level, place, scheduled_at, agenda, settings}")
+    sp.set_defaults(fn=cmd_create)
+    sp = sub.add_parser("links", help="print fresh join links (and QR codes) of a meeting")
+    common(sp, net=True)
+    sp.add_argument("meeting")
+    sp.set_defaults(fn=cmd_links)
+    sp = sub.add_parser("verify", help="check a meeting's hash chain ('all' for every meeting)")
+    common(sp)
+    sp.add_argument("meeting")
+    sp.set_defaults(fn=cmd_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.fn(args)
+    except SettingsError as e:
+        print(f"configuration error: {e}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

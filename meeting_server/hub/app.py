@@ -1,0 +1,77 @@
+"""The aiohttp application factory: one per process, no module globals.
+
+Shared objects live under typed ``web.AppKey``s; every resource is opened and closed by a
+``cleanup_ctx`` in order (stop admitting → close the meetings' clocks → close the event log).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import socketio
+from aiohttp import web
+
+from meeting_server.settings import Settings
+from meeting_server.store.sqlite_log import SqliteEventLog
+
+from . import http_api
+from .fanout import FanoutManager
+from .keys import ADMIN_TOKEN, EVENT_LOG, HUB, REGISTRY, SETTINGS, SIGNER
+from .runtime import MeetingRegistry
+from .secrets_store import admin_token, signing_key
+from .sockets import Hub
+from .tokens import TokenSigner
+
+log = logging.getLogger(__name__)
+
+
+def event_log_path(settings: Settings) -> Path:
+    return settings.data_dir / "gongzhi.sqlite3"
+
+
+def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> web.Application:
+    """Build the whole server: HTTP routes, socket.io hub, event log and meeting registry."""
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app = web.Application(client_max_size=max(settings.server.max_message_bytes, 256 * 1024))
+    app[SETTINGS] = settings
+    signer = TokenSigner(signing_key(settings.server.secret_key, data_dir))
+    app[SIGNER] = signer
+    app[ADMIN_TOKEN] = admin_token(settings.server.admin_token, data_dir)
+    event_log = SqliteEventLog(event_log_path(settings))
+    app[EVENT_LOG] = event_log
+    registry = MeetingRegistry(event_log, clock)
+    app[REGISTRY] = registry
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=FanoutManager(),
+        # Hard transport limit (the connection is dropped above it). Clients may escape every non-ASCII
+        # character (6 bytes each), so it sits well above max_message_bytes, which the hub enforces politely.
+        max_http_buffer_size=max(8 * settings.server.max_message_bytes, 1_000_000),
+        ping_interval=10,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
+    sio.attach(app)
+    app[HUB] = Hub(
+        sio,
+        registry,
+        signer,
+        max_message_bytes=settings.server.max_message_bytes,
+        replay_limit=settings.store.replay_limit,
+        session_ttl_s=settings.server.link_ttl_hours * 3600.0,
+    )
+    http_api.add_routes(app)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await registry.load_all()
+        yield
+        await registry.close()
+        event_log.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    return app

@@ -1,0 +1,27 @@
+"""Typed keys of the objects the aiohttp application shares (set by the app factory)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from meeting_server.settings import Settings
+from meeting_server.store.sqlite_log import SqliteEventLog
+
+from .runtime import MeetingRegistry
+from .sockets import Hub
+from .tokens import TokenSigner
+
+SETTINGS = web.AppKey("settings", Settings)
+REGISTRY = web.AppKey("registry", MeetingRegistry)
+HUB = web.AppKey("hub", Hub)
+SIGNER = web.AppKey("signer", TokenSigner)
+ADMIN_TOKEN = web.AppKey("admin_token", str)
+EVENT_LOG = web.AppKey("event_log", SqliteEventLog)
+
+
+def base_url(settings: Settings) -> str:
+    """The URL join links start with."""
+    if settings.server.public_url:
+        return settings.server.public_url.rstrip("/")
+    scheme = "https" if settings.server.tls_cert else "http"
+    return f"{scheme}://{settings.server.host}:{settings.server.port}"

@@ -1,0 +1,33 @@
+"""Join links and their QR codes, one per role, signed and bound to a meeting."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+
+from meeting_server.core.base import CLIENT_ROLES, Role
+
+from .tokens import TokenSigner
+
+
+def join_url(base_url: str, meeting_id: str, role: Role, token: str) -> str:
+    return f"{base_url.rstrip('/')}/m/{meeting_id}/{role.value}?t={token}"
+
+
+def make_links(
+    signer: TokenSigner, base_url: str, meeting_id: str, expires: float
+) -> dict[str, dict[str, str]]:
+    """``{role: {"url": join link, "token": link token}}`` for every client role."""
+    out: dict[str, dict[str, str]] = {}
+    for role in CLIENT_ROLES:
+        token = signer.link(meeting_id, role, expires)
+        out[role.value] = {"url": join_url(base_url, meeting_id, role, token), "token": token}
+    return out
+
+
+def qr_png(text: str, scale: int = 6) -> bytes:
+    """A QR code of ``text`` as PNG bytes (segno writes PNG without Pillow)."""
+    buf = io.BytesIO()
+    segno.make(text, error="m").save(buf, kind="png", scale=scale, border=2)
+    return buf.getvalue()

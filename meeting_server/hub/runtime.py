@@ -1,0 +1,182 @@
+"""One runtime per meeting: the single writer that turns commands into durable events.
+
+``execute`` holds the meeting's lock through decide → append (durable) → evolve → notify listeners, so
+events reach every listener in sequence order and only after they are on disk. The speaking clock is
+driven by scheduling a ``Tick`` at the state's next deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from meeting_server.core.base import Actor, Command, DomainError, ErrorCode, Event, load_event, to_payload
+from meeting_server.core.clock import next_deadline
+from meeting_server.core.commands import Tick
+from meeting_server.core.decide import decide
+from meeting_server.core.evolve import evolve
+from meeting_server.core.state import MeetingState
+from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+
+class EventLog(Protocol):
+    async def append(self, records: Sequence[EventRecord]) -> None: ...
+    async def read(self, meeting_id: str, after: int = 0, limit: int | None = None) -> list[EventRecord]: ...
+    async def meeting_ids(self) -> list[str]: ...
+
+
+# Told of every batch of new records (already durable), in order, under the meeting's lock.
+Listener = Callable[["MeetingRuntime", Sequence[EventRecord], Sequence[Event]], Awaitable[None]]
+
+
+class MeetingRuntime:
+    """In-memory state of one meeting, kept equal to the fold of its log."""
+
+    def __init__(self, meeting_id: str) -> None:
+        self.meeting_id = meeting_id
+        self.state: MeetingState | None = None
+        self.seq = 0
+        self.head_hash = GENESIS_HASH
+        self.lock = asyncio.Lock()
+        self.tick_handle: asyncio.TimerHandle | None = None
+
+    def apply(self, record: EventRecord, event: Event) -> None:
+        self.state = evolve(self.state, event)
+        self.seq = record.seq
+        self.head_hash = record.hash
+
+
+class MeetingRegistry:
+    """All meetings of this process; loads a meeting from the log on first use."""
+
+    def __init__(self, log_store: EventLog, clock: Clock) -> None:
+        self._log = log_store
+        self._clock = clock
+        self._meetings: dict[str, MeetingRuntime] = {}
+        self._loading = asyncio.Lock()
+        self._listeners: list[Listener] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    async def read_log(self, meeting_id: str, after: int = 0) -> list[EventRecord]:
+        return await self._log.read(meeting_id, after)
+
+    async def load_all(self) -> None:
+        """Rebuild every meeting from the log (at start-up) and re-arm their clocks."""
+        for mid in await self._log.meeting_ids():
+            await self.get(mid)
+
+    async def get(self, meeting_id: str) -> MeetingRuntime | None:
+        rt = self._meetings.get(meeting_id)
+        if rt is not None:
+            return rt
+        async with self._loading:
+            rt = self._meetings.get(meeting_id)
+            if rt is not None:
+                return rt
+            records = await self._log.read(meeting_id)
+            if not records:
+                return None
+            rt = MeetingRuntime(meeting_id)
+            for r in records:
+                rt.apply(r, load_event(r.type, r.payload))
+            self._meetings[meeting_id] = rt
+            self._arm(rt)
+            return rt
+
+    async def create(self, meeting_id: str, command: Command) -> list[EventRecord]:
+        """Run a creating command for a meeting id that has no log yet."""
+        async with self._loading:
+            if meeting_id in self._meetings or await self._log.read(meeting_id, limit=1):
+                raise DomainError(ErrorCode.DUPLICATE, f"meeting {meeting_id} exists")
+            rt = MeetingRuntime(meeting_id)
+            self._meetings[meeting_id] = rt
+        try:
+            return await self.execute(rt, Actor.system(), command)
+        finally:
+            if rt.state is None:
+                self._meetings.pop(meeting_id, None)
+
+    async def execute(self, rt: MeetingRuntime, actor: Actor, command: Command) -> list[EventRecord]:
+        """Decide, persist, apply and announce. Raises DomainError if the rules refuse the command."""
+        async with rt.lock:
+            return await self.execute_locked(rt, actor, command)
+
+    async def execute_locked(self, rt: MeetingRuntime, actor: Actor, command: Command) -> list[EventRecord]:
+        """As ``execute``, for a caller already holding ``rt.lock``."""
+        now = self._clock()
+        events = decide(rt.state, actor, command, now)
+        if not events:
+            return []
+        records: list[EventRecord] = []
+        prev, seq = rt.head_hash, rt.seq
+        for ev in events:
+            seq += 1
+            rec = make_record(
+                rt.meeting_id, seq, now, actor.participant_id, actor.role.value, ev.name, to_payload(ev), prev
+            )
+            records.append(rec)
+            prev = rec.hash
+        await self._log.append(records)  # durable before anyone is told
+        for rec, ev in zip(records, events, strict=True):
+            rt.apply(rec, ev)
+        for listener in self._listeners:
+            try:
+                await listener(rt, records, events)
+            except Exception:
+                log.exception("listener failed on %s seq %d", rt.meeting_id, records[-1].seq)
+        self._arm(rt)
+        return records
+
+    # ------------------------------------------------------------------ the clock
+    def _arm(self, rt: MeetingRuntime) -> None:
+        if rt.tick_handle is not None:
+            rt.tick_handle.cancel()
+            rt.tick_handle = None
+        if self._closed or rt.state is None:
+            return
+        deadline = next_deadline(rt.state)
+        if deadline is None:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, deadline - self._clock())
+        rt.tick_handle = loop.call_later(delay, self._spawn_tick, rt)
+
+    def _spawn_tick(self, rt: MeetingRuntime) -> None:
+        rt.tick_handle = None
+        task = asyncio.get_running_loop().create_task(self.tick(rt))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def tick(self, rt: MeetingRuntime) -> None:
+        """Let the clock act now (warning / expiry); re-arms itself."""
+        try:
+            await self.execute(rt, Actor.system(), Tick())
+        except DomainError as e:
+            log.warning("tick refused on %s: %s", rt.meeting_id, e)
+            self._arm(rt)
+
+    async def close(self) -> None:
+        self._closed = True
+        for rt in self._meetings.values():
+            if rt.tick_handle is not None:
+                rt.tick_handle.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def loaded(self) -> list[MeetingRuntime]:
+        return list(self._meetings.values())

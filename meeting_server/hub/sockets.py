@@ -1,0 +1,233 @@
+"""socket.io handlers: authenticate at connect, then hello / join / command / sync.
+
+Protocol (see docs/protocol.md): a client connects with ``auth={token, session?}``, sends ``hello
+{since?}`` and receives a ``welcome`` (snapshot, or the events it missed) before any later ``events``
+message, because the welcome is emitted under the meeting's lock. Durable changes arrive as ``events``
+messages ``{events: [...], view}`` with consecutive sequence numbers; ``transient`` messages (partial
+captions) are not logged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import socketio
+
+from meeting_server.core.base import Actor, DomainError, ErrorCode, Event, Role, parse_command
+from meeting_server.core.commands import JoinMeeting
+from meeting_server.core.redact import public_record
+from meeting_server.core.state import public_view
+from meeting_server.store.records import EventRecord
+
+from .runtime import MeetingRegistry, MeetingRuntime
+from .tokens import TokenError, TokenSigner
+from .wire import WireError, as_object, check_size, from_exception, ok, refuse
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Client", Any], Awaitable[dict[str, Any]]]
+
+
+@dataclasses.dataclass
+class Client:
+    meeting_id: str
+    role: Role
+    actor: Actor | None  # None until a participant/official has joined with a name
+    joined_room: bool = False
+
+
+def _refused(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
+    """A connect refusal; the client's ``connect_error`` carries ``data = {code, message}``."""
+    return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
+
+
+class Hub:
+    """Binds socket.io events to the meeting registry."""
+
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        registry: MeetingRegistry,
+        signer: TokenSigner,
+        *,
+        max_message_bytes: int,
+        replay_limit: int,
+        session_ttl_s: float,
+    ) -> None:
+        self.sio = sio
+        self.registry = registry
+        self.signer = signer
+        self.max_message_bytes = max_message_bytes
+        self.replay_limit = replay_limit
+        self.session_ttl_s = session_ttl_s
+        self.clients: dict[str, Client] = {}
+        registry.add_listener(self._broadcast)
+        sio.on("connect", self.on_connect)
+        sio.on("disconnect", self.on_disconnect)
+        sio.on("hello", self.on_hello)
+        sio.on("join", self.on_join)
+        sio.on("command", self.on_command)
+        sio.on("sync", self.on_sync)
+        sio.on("*", self.on_unknown)
+
+    # ------------------------------------------------------------------ connection
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        now = self.registry.clock()
+        if not isinstance(auth, dict):
+            raise _refused("no_token", "connect with auth={token: <link token>}")
+        try:
+            link = self.signer.open_link(auth.get("token"), now)
+        except TokenError as e:
+            raise _refused(e.code, e.message) from None
+        rt = await self.registry.get(link.meeting_id)
+        if rt is None or rt.state is None:
+            raise _refused("not_found", "no such meeting")
+        actor: Actor | None = None
+        session = auth.get("session")
+        if session is not None:
+            try:
+                claims = self.signer.open_session(session, now, link.meeting_id)
+            except TokenError as e:
+                raise _refused(e.code, e.message) from None
+            if claims.role is not link.role:
+                raise _refused("wrong_role", "the session does not match the link's role")
+            if claims.participant_id not in rt.state.participants:
+                raise _refused("not_found", "unknown participant")
+            actor = Actor(claims.participant_id, claims.role)
+        elif link.role is Role.OBSERVER:
+            # Observers are anonymous watchers: nothing about them is logged.
+            actor = Actor("obs-" + secrets.token_hex(4), Role.OBSERVER)
+        self.clients[sid] = Client(link.meeting_id, link.role, actor)
+
+    async def on_disconnect(self, sid: str, *args: Any) -> None:
+        # A dropped connection is not leaving the meeting: presence (and a place in the queue) survive
+        # a network drop; the client reconnects with its session token.
+        self.clients.pop(sid, None)
+
+    def _client(self, sid: str) -> Client:
+        client = self.clients.get(sid)
+        if client is None:
+            raise WireError("not_connected", "connect first")
+        return client
+
+    async def _runtime(self, client: Client) -> MeetingRuntime:
+        rt = await self.registry.get(client.meeting_id)
+        if rt is None:
+            raise WireError("not_found", "no such meeting")
+        return rt
+
+    async def _guarded(self, handler: Handler, sid: str, data: Any) -> dict[str, Any]:
+        """Run a handler; every refusal becomes an explicit ack, never silence or a stack trace."""
+        try:
+            check_size(data, self.max_message_bytes)
+            return await handler(self._client(sid), data)
+        except (WireError, DomainError) as e:
+            return from_exception(e)
+        except Exception:
+            log.exception("socket handler failed")
+            return refuse("internal", "the server could not carry this out; nothing was changed")
+
+    # ------------------------------------------------------------------ hello / sync
+    async def on_hello(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Enter the meeting's room and receive a ``welcome``: snapshot or the events after ``since``."""
+        return await self._guarded(lambda c, d: self._hello(sid, c, d), sid, data)
+
+    async def _hello(self, sid: str, client: Client, data: Any) -> dict[str, Any]:
+        body = as_object(data, "hello")
+        since = body.get("since")
+        if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
+            raise WireError("invalid", "hello.since must be a non-negative integer")
+        rt = await self._runtime(client)
+        async with rt.lock:
+            await self.sio.enter_room(sid, client.meeting_id)
+            client.joined_room = True
+            await self.sio.emit("welcome", await self._welcome(rt, client, since), to=sid)
+        return ok(seq=rt.seq)
+
+    async def _welcome(self, rt: MeetingRuntime, client: Client, since: int | None) -> dict[str, Any]:
+        assert rt.state is not None
+        body: dict[str, Any] = {
+            "meeting_id": rt.meeting_id,
+            "seq": rt.seq,
+            "head_hash": rt.head_hash,
+            "server_time": self.registry.clock(),
+            "you": self._you(client),
+        }
+        if since is not None and 0 <= rt.seq - since <= self.replay_limit:
+            records = await self.registry.read_log(rt.meeting_id, since)
+            body["events"] = [public_record(rt.state, r) for r in records]
+        body["view"] = public_view(rt.state, client.actor, self.registry.clock())
+        return body
+
+    def _you(self, client: Client) -> dict[str, Any]:
+        you: dict[str, Any] = {"role": client.role.value}
+        if client.actor is not None:
+            you["participant_id"] = client.actor.participant_id
+            if client.role is not Role.OBSERVER:
+                you["session"] = self.signer.session(
+                    client.meeting_id,
+                    client.actor.participant_id,
+                    client.role,
+                    self.registry.clock() + self.session_ttl_s,
+                )
+        return you
+
+    async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Ask again for everything after ``since`` (after a detected gap): answered with a ``welcome``."""
+        return await self.on_hello(sid, data)
+
+    # ------------------------------------------------------------------ join / command
+    async def on_join(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Join the meeting with a name (residents and officials); returns the session token."""
+        return await self._guarded(self._join, sid, data)
+
+    async def _join(self, client: Client, data: Any) -> dict[str, Any]:
+        body = as_object(data, "join")
+        if client.role is Role.OBSERVER:
+            raise DomainError(ErrorCode.FORBIDDEN, "observers watch without joining")
+        if client.actor is not None:
+            raise DomainError(ErrorCode.DUPLICATE, "already joined")
+        cmd = parse_command({"type": "JoinMeeting", **body})
+        assert isinstance(cmd, JoinMeeting)
+        rt = await self._runtime(client)
+        actor = Actor(self._new_participant_id(client.role), client.role)
+        records = await self.registry.execute(rt, actor, cmd)
+        client.actor = actor
+        return ok(seq=records[-1].seq if records else rt.seq, you=self._you(client))
+
+    @staticmethod
+    def _new_participant_id(role: Role) -> str:
+        return f"{role.value[:3]}-{secrets.token_hex(5)}"
+
+    async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._guarded(self._command, sid, data)
+
+    async def _command(self, client: Client, data: Any) -> dict[str, Any]:
+        if client.actor is None:
+            raise DomainError(ErrorCode.NOT_PRESENT, "join the meeting first")
+        cmd = parse_command(data)
+        rt = await self._runtime(client)
+        records = await self.registry.execute(rt, client.actor, cmd)
+        return ok(seq=records[-1].seq if records else rt.seq)
+
+    async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
+        return refuse("unknown_event", f"unknown message {event[:40]!r}")
+
+    # ------------------------------------------------------------------ fan-out
+    async def _broadcast(
+        self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
+    ) -> None:
+        assert rt.state is not None
+        message = {
+            "events": [public_record(rt.state, r) for r in records],
+            "view": public_view(rt.state, None, self.registry.clock()),
+        }
+        await self.sio.emit("events", message, room=rt.meeting_id)
+
+    async def send_transient(self, meeting_id: str, message: dict[str, Any]) -> None:
+        """Not-logged updates (partial captions, audio levels) to everyone in the meeting."""
+        await self.sio.emit("transient", message, room=meeting_id)

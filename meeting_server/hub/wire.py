@@ -1,0 +1,51 @@
+"""The edge between the wire and the rules: acks, error payloads and size checks.
+
+Every command gets ``{ok: true, seq}`` or ``{ok: false, error: {code, message}}``; domain errors and
+malformed input are mapped here, once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from meeting_server.core.base import DomainError
+
+
+class WireError(Exception):
+    """A refusal that is not a rule of the meeting (size, protocol, authentication)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    return {"ok": True, **fields}
+
+
+def refuse(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def from_exception(exc: DomainError | WireError) -> dict[str, Any]:
+    return refuse(str(exc.code), exc.message)
+
+
+def check_size(data: Any, limit: int) -> None:
+    """Refuse payloads whose JSON form exceeds ``limit`` bytes."""
+    try:
+        size = len(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError):
+        raise WireError("invalid", "payload is not JSON") from None
+    if size > limit:
+        raise WireError("too_large", f"payload of {size} bytes exceeds the limit of {limit}")
+
+
+def as_object(data: Any, what: str) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise WireError("invalid", f"{what}: expected an object")
+    return data

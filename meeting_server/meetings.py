@@ -1,0 +1,40 @@
+"""Creating meetings: one code path for the CLI, the HTTP endpoint and the demo."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from meeting_server.core.base import DomainError, ErrorCode, parse_command
+from meeting_server.core.commands import CreateMeeting
+
+
+def new_meeting_id() -> str:
+    return secrets.token_hex(4)
+
+
+def create_command(spec: Any, meeting_id: str) -> CreateMeeting:
+    """Validate a meeting specification ``{title, level, place, scheduled_at, agenda, settings}``."""
+    if not isinstance(spec, dict):
+        raise DomainError(ErrorCode.INVALID, "the meeting must be a JSON object")
+    if "meeting_id" in spec:
+        raise DomainError(ErrorCode.INVALID, "meeting_id is assigned by the server")
+    cmd = parse_command({"type": "CreateMeeting", "meeting_id": meeting_id, **spec})
+    assert isinstance(cmd, CreateMeeting)
+    return cmd
+
+
+DEMO_MEETING: dict[str, Any] = {
+    "title": "阳光新城第三季度居民议事会",
+    "level": "xiaoqu",
+    "place": "阳光新城社区活动中心二楼",
+    "scheduled_at": "2026-12-01T19:00+08:00",
+    "agenda": [
+        {"title": "东门增设临时停车位", "planned_minutes": 20},
+        {"title": "老旧小区加装电梯方案", "planned_minutes": 30},
+        {"title": "商业街夜间噪音治理", "planned_minutes": 15},
+    ],
+}
+
+IdFactory = Callable[[], str]

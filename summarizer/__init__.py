@@ -1,0 +1,1 @@
+"""Minutes produced from a meeting's event log (issue 6; not built yet)."""

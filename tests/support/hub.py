@@ -1,0 +1,183 @@
+"""A real Gongzhi server on loopback and real python-socketio clients talking to it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import socketio
+from aiohttp import web
+
+from meeting_server.hub.app import create_app
+from meeting_server.hub.keys import ADMIN_TOKEN, REGISTRY
+from meeting_server.hub.runtime import MeetingRegistry
+from meeting_server.settings import Settings, load_settings
+
+DEMO_SPEC: dict[str, Any] = {
+    "title": "测试议事会",
+    "level": "shequ",
+    "place": "社区活动中心",
+    "scheduled_at": "2026-12-01T19:00+08:00",
+    "agenda": [{"title": "东门停车", "planned_minutes": 20}, {"title": "加装电梯", "planned_minutes": 30}],
+    "settings": {"speaking_limit_s": 180, "warning_s": 30, "expected_members": 4},
+}
+
+
+class FakeClock:
+    """Wall-clock-like seconds that only move when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def make_settings(data_dir: Path, **server: Any) -> Settings:
+    return load_settings(environ={}).with_overrides(
+        server={"port": 0, "admin_token": "test-admin-token", "secret_key": "s" * 32, **server},
+        store={"data_dir": str(data_dir)},
+    )
+
+
+class Server:
+    def __init__(self, app: web.Application, url: str, clock: FakeClock) -> None:
+        self.app = app
+        self.url = url
+        self.clock = clock
+
+    @property
+    def registry(self) -> MeetingRegistry:
+        return self.app[REGISTRY]
+
+    async def create_meeting(self, spec: dict[str, Any] | None = None) -> dict[str, Any]:
+        async with aiohttp.ClientSession() as s:
+            r = await s.post(
+                self.url + "/api/meetings",
+                json=spec or DEMO_SPEC,
+                headers={"Authorization": "Bearer " + self.app[ADMIN_TOKEN]},
+            )
+            body: dict[str, Any] = await r.json()
+            assert r.status == 201, body
+            return body
+
+    async def tick(self, meeting_id: str) -> None:
+        rt = await self.registry.get(meeting_id)
+        assert rt is not None
+        await self.registry.tick(rt)
+
+
+@asynccontextmanager
+async def running_server(data_dir: Path, **server: Any) -> AsyncIterator[Server]:
+    clock = FakeClock()
+    app = create_app(make_settings(data_dir, **server), clock=clock)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield Server(app, f"http://127.0.0.1:{port}", clock)
+    finally:
+        await runner.cleanup()
+
+
+class Peer:
+    """One browser-like client: connects with a link token, keeps every message it receives."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url
+        self.token = token
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: list[dict[str, Any]] = []
+        self.views: list[dict[str, Any]] = []
+        self.welcomes: list[dict[str, Any]] = []
+        self.transients: list[dict[str, Any]] = []
+        self.session: str | None = None
+        self.participant_id: str | None = None
+        self._changed = asyncio.Event()
+        self.sio.on("events", self._on_events)
+        self.sio.on("welcome", self._on_welcome)
+        self.sio.on("transient", self._on_transient)
+
+    async def _on_events(self, msg: dict[str, Any]) -> None:
+        self.events.extend(msg["events"])
+        self.views.append(msg["view"])
+        self._changed.set()
+
+    async def _on_welcome(self, msg: dict[str, Any]) -> None:
+        self.welcomes.append(msg)
+        self.events.extend(msg.get("events", []))
+        self.views.append(msg["view"])
+        you = msg["you"]
+        self.session = you.get("session", self.session)
+        self.participant_id = you.get("participant_id", self.participant_id)
+        self._changed.set()
+
+    async def _on_transient(self, msg: dict[str, Any]) -> None:
+        self.transients.append(msg)
+        self._changed.set()
+
+    @property
+    def view(self) -> dict[str, Any]:
+        return self.views[-1]
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1]["seq"] if self.events else (self.welcomes[-1]["seq"] if self.welcomes else 0)
+
+    async def connect(self, *, session: str | None = None, since: int | None = None) -> dict[str, Any]:
+        auth: dict[str, Any] = {"token": self.token}
+        if session:
+            auth["session"] = session
+        await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
+        ack: dict[str, Any] = await self.sio.call(
+            "hello", {} if since is None else {"since": since}, timeout=10
+        )
+        assert ack["ok"], ack
+        return ack
+
+    async def join(self, name: str) -> dict[str, Any]:
+        ack: dict[str, Any] = await self.sio.call("join", {"name": name}, timeout=10)
+        if ack["ok"]:
+            self.session = ack["you"]["session"]
+            self.participant_id = ack["you"]["participant_id"]
+        return ack
+
+    async def cmd(self, type_: str, **fields: Any) -> dict[str, Any]:
+        ack: dict[str, Any] = await self.sio.call("command", {"type": type_, **fields}, timeout=10)
+        return ack
+
+    async def ok(self, type_: str, **fields: Any) -> int:
+        ack = await self.cmd(type_, **fields)
+        assert ack["ok"], (type_, fields, ack)
+        seq: int = ack["seq"]
+        return seq
+
+    async def wait_seq(self, seq: int, timeout: float = 10) -> None:
+        async def _wait() -> None:
+            while self.last_seq < seq:
+                self._changed.clear()
+                await self._changed.wait()
+
+        await asyncio.wait_for(_wait(), timeout)
+
+    async def wait_for(self, pred: Any, timeout: float = 10) -> None:
+        async def _wait() -> None:
+            while not pred():
+                self._changed.clear()
+                await self._changed.wait()
+
+        await asyncio.wait_for(_wait(), timeout)
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
