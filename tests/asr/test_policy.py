@@ -1,0 +1,194 @@
+"""The streaming policy on scripted VAD frames and hypotheses (no model)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+
+from asr.policy import FRAME_S, Decode, Emit, LocalAgreement, PolicyConfig, StreamPolicy, TimedWord
+
+
+def words(text: str, start: float, step: float = 0.2) -> list[TimedWord]:
+    return [TimedWord(ch, start + i * step, start + (i + 1) * step) for i, ch in enumerate(text)]
+
+
+def texts(items: Sequence[TimedWord]) -> str:
+    return "".join(w.text for w in items)
+
+
+Decoder = Callable[[Decode], list[TimedWord]]
+
+
+def perfect(truth: list[TimedWord]) -> Decoder:
+    """A recogniser that reads every word fully inside the requested span."""
+
+    def decode(req: Decode) -> list[TimedWord]:
+        return [w for w in truth if w.start >= req.start - 0.05 and w.end <= req.end + 0.05]
+
+    return decode
+
+
+def drive(probs: Sequence[float], decoder: Decoder, cfg: PolicyConfig | None = None, *, close: bool = True):
+    """Run the policy; return (emitted captions, decode requests)."""
+    policy = StreamPolicy(cfg or PolicyConfig())
+    emitted: list[Emit] = []
+    requests: list[Decode] = []
+
+    def run(actions: list[Decode | Emit]) -> None:
+        for action in actions:
+            if isinstance(action, Emit):
+                emitted.append(action)
+            else:
+                requests.append(action)
+                run(policy.on_hypothesis(action, decoder(action)))
+
+    for p in probs:
+        run(policy.on_frame(p))
+    if close:
+        run(policy.close())
+    return emitted, requests
+
+
+def frames(*spans: tuple[float, float]) -> list[float]:
+    """VAD probabilities: 0.9 during (start, duration) spans of speech, 0.05 elsewhere."""
+    total = max(s + d for s, d in spans) + 2.0
+    out = []
+    for i in range(int(total / FRAME_S)):
+        t = i * FRAME_S
+        out.append(0.9 if any(s <= t < s + d for s, d in spans) else 0.05)
+    return out
+
+
+# -- LocalAgreement ----------------------------------------------------------------------------
+
+
+def test_agreement_commits_common_prefix_only() -> None:
+    agr = LocalAgreement()
+    assert agr.insert(words("我建议在", 0)) == []
+    assert texts(agr.insert(words("我建议在小区", 0))) == "我建议在"
+    assert texts(agr.tentative) == "小区"
+    # a later hypothesis repeats the committed text first and changes its mind about the rest
+    assert texts(agr.insert(words("我建议在小曲东门", 0))) == "小"
+    assert texts(agr.committed) == "我建议在小"
+
+
+def test_agreement_ignores_punctuation_in_the_committed_prefix() -> None:
+    agr = LocalAgreement()
+    agr.insert(words("我们开会", 0))
+    agr.insert(words("我们开会讨论", 0))
+    assert texts(agr.insert(words("我们，开会。讨论电梯", 0))) == "讨论"
+
+
+def test_agreement_drops_a_reread_word_after_trimming() -> None:
+    agr = LocalAgreement()
+    agr.insert(words("会议开始", 0))
+    agr.insert(words("会议开始了", 0))
+    assert texts(agr.take(4)) == "会议开始"
+    # the buffer was cut at an imprecise time: the next hypotheses re-read "始"
+    agr.insert([TimedWord("始", 0.7, 0.8), *words("现在表决", 0.8)])
+    assert texts(agr.insert([TimedWord("始", 0.7, 0.8), *words("现在表决同意", 0.8)])) == "现在表决"
+
+
+# -- utterances --------------------------------------------------------------------------------
+
+
+def test_pause_gives_one_final_without_an_extra_decode() -> None:
+    truth = words("下面请物业公司汇报", 0.1, 0.2)  # 1.8 s of speech
+    emitted, requests = drive(frames((0.1, 1.8)), perfect(truth))
+    finals = [e for e in emitted if e.kind == "final"]
+    assert [e.text for e in finals] == ["下面请物业公司汇报"]
+    assert finals[0].ends_utterance
+    speech_end = 1.9
+    # the final decode ran speculatively once speech stopped; it is shown when silence is confirmed
+    final_decodes = [r for r in requests if r.kind == "final"]
+    assert len(final_decodes) == 1 and final_decodes[0].at < speech_end + 0.3
+    assert speech_end + 0.5 <= finals[0].at < speech_end + 0.6
+
+
+def test_partials_at_least_once_per_second_during_speech() -> None:
+    truth = words("我建议在小区东门增设临时停车位每周三晚上召开议事会", 0.0, 0.2)
+    emitted, requests = drive(frames((0.0, 5.2)), perfect(truth))
+    partial_times = [r.at for r in requests if r.kind == "partial"]
+    assert len(partial_times) >= 4
+    assert all(b - a <= 1.0 + 1e-6 for a, b in zip([0.0, *partial_times], partial_times, strict=False))
+    assert any(e.kind == "partial" for e in emitted)
+
+
+def test_short_pause_inside_speech_is_not_an_utterance_end() -> None:
+    truth = [*words("我们开会", 0.0), *words("讨论电梯", 1.1)]
+    emitted, requests = drive(frames((0.0, 0.8), (1.1, 0.8)), perfect(truth))
+    finals = [e for e in emitted if e.kind == "final"]
+    assert "".join(e.text for e in finals) == "我们开会讨论电梯"
+    # the 0.3 s pause did not close the utterance (though its text may be committed there) ...
+    assert [e.ends_utterance for e in finals][-1] and not any(e.ends_utterance for e in finals[:-1])
+    # ... and the speculative decode made at the pause did not become a final on its own
+    assert sum(r.kind == "final" for r in requests) >= 2
+
+
+def test_blips_shorter_than_min_speech_are_ignored() -> None:
+    emitted, requests = drive(frames((1.0, 0.1), (3.0, 0.1)), lambda req: words("嗯", req.start))
+    assert emitted == [] and requests == []
+
+
+def test_silence_gives_nothing() -> None:
+    emitted, requests = drive([0.05] * 200, lambda req: words("谢谢观看", 0))
+    assert emitted == [] and requests == []
+
+
+def test_close_flushes_the_tail_as_a_final() -> None:
+    truth = words("现在进行表决", 0.0)
+    emitted, _ = drive(frames((0.0, 1.3))[: int(1.3 / FRAME_S)], perfect(truth))
+    assert [e.text for e in emitted if e.kind == "final"] == ["现在进行表决"]
+
+
+# -- long turns --------------------------------------------------------------------------------
+
+
+def test_long_turn_commits_finals_as_it_goes() -> None:
+    sentences = ["我建议在小区东门增设停车位。", "每周三晚上召开议事会。", "下面请物业公司汇报工作。"] * 4
+    truth: list[TimedWord] = []
+    t = 0.0
+    for s in sentences:
+        truth.extend(words(s, t, 0.25))
+        t += len(s) * 0.25
+    emitted, _ = drive(frames((0.0, t)), perfect(truth))
+    finals = [e for e in emitted if e.kind == "final"]
+    assert len(finals) >= 8
+    assert finals[0].at < 6.0  # the first comes long before the turn ends
+    # finals never overlap or repeat, and together they are the whole turn (a sentence mark
+    # right after a forced cut may be lost: a final never starts with punctuation)
+    assert all(a.end <= b.start + 1e-9 for a, b in itertools.pairwise(finals))
+    assert "".join(e.text for e in finals).replace("。", "") == "".join(sentences).replace("。", "")
+
+
+def test_long_turn_without_punctuation_is_cut_at_vad_pauses() -> None:
+    truth: list[TimedWord] = []
+    spans = []
+    t = 0.0
+    for s in [
+        "我们小区的物业费收缴率",
+        "从百分之七十五提高到百分之九十八",
+        "社区食堂的选址初步定在活动中心",
+    ] * 2:
+        truth.extend(words(s, t, 0.22))
+        spans.append((t, len(s) * 0.22))
+        t += len(s) * 0.22 + 0.25
+    emitted, _ = drive(frames(*spans), perfect(truth))
+    finals = [e.text for e in emitted if e.kind == "final"]
+    assert len(finals) >= 4
+    assert "".join(finals).replace("。", "") == "".join(w.text for w in truth)
+
+
+def test_disagreeing_hypotheses_are_forced_out_at_max_buffer() -> None:
+    counter = iter(range(10_000))
+
+    def unstable(req: Decode) -> list[TimedWord]:
+        n = next(counter)
+        return [
+            *words("甲乙丙丁戊己庚辛" * 10, req.start, 0.25)[: int((req.end - req.start) / 0.25)],
+            TimedWord(str(n), req.end - 0.1, req.end),
+        ]
+
+    cfg = PolicyConfig(commit_after_s=100.0, max_buffer_s=8.0)
+    emitted, _ = drive(frames((0.0, 30.0)), unstable, cfg, close=False)
+    assert sum(e.kind == "final" for e in emitted) >= 2
