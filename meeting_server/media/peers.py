@@ -61,15 +61,29 @@ class MediaError(Exception):
 
 @dataclass(slots=True)
 class MediaStats:
-    """Running totals, for benchmarks and tests (the resampling cost is measured, not assumed)."""
+    """Running totals, for benchmarks and tests (the resampling cost is measured, not assumed). A track's
+    first frame also builds the resampler's filter graph (a few ms, once): it is counted apart."""
 
     frames: int = 0
     samples_out: int = 0
-    resample_seconds: float = 0.0
+    resample_seconds: float = 0.0  # every frame but each track's first
+    resample_max_seconds: float = 0.0
+    setup_seconds: float = 0.0  # each track's first frame
+    tracks: int = 0
 
     @property
     def resample_us_per_frame(self) -> float:
-        return 1e6 * self.resample_seconds / self.frames if self.frames else 0.0
+        steady = self.frames - self.tracks
+        return 1e6 * self.resample_seconds / steady if steady > 0 else 0.0
+
+    def add(self, seconds: float, first: bool) -> None:
+        self.frames += 1
+        if first:
+            self.tracks += 1
+            self.setup_seconds += seconds
+        else:
+            self.resample_seconds += seconds
+            self.resample_max_seconds = max(self.resample_max_seconds, seconds)
 
 
 @dataclass(eq=False)
@@ -127,6 +141,8 @@ class PeerManager:
         Raises :class:`MediaError` (nothing is left open then). An existing connection with the same key is
         closed first, so a reconnecting client never counts twice against ``max_connections``.
         """
+        if not isinstance(peer_key, str) or not 0 < len(peer_key) <= 128:
+            raise ValueError("peer_key must be a non-empty string of at most 128 characters")
         offer = _check_offer(sdp, type_)
         # A loop, not an if: another offer for the same key may have arrived while the old one was closing.
         while (old := self._peers.get(peer_key)) is not None:
@@ -145,11 +161,14 @@ class PeerManager:
                 RTCSessionDescription(filter_offer_sdp(offer, self._allowed), "offer")
             )
             await peer.pc.setLocalDescription(await peer.pc.createAnswer())
-        except Exception as exc:
-            await self._close_peer(peer)
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-            raise MediaError(MediaErrorCode.BAD_SDP, f"offer rejected: {exc}") from exc
+        except BaseException as exc:
+            closed_meanwhile = peer.closing
+            await self._close_peer(peer)  # also on cancellation: nothing may stay open
+            if closed_meanwhile and isinstance(exc, Exception):
+                raise MediaError(MediaErrorCode.CLOSED, "connection closed while answering") from exc
+            if isinstance(exc, OSError) or not isinstance(exc, Exception):
+                raise  # the server's problem (sockets) or cancellation, not the client's SDP
+            raise MediaError(MediaErrorCode.BAD_SDP, f"offer rejected: {exc!r:.200}") from exc
         if peer.closing or self._peers.get(peer_key) is not peer:
             await self._close_peer(peer)
             raise MediaError(MediaErrorCode.CLOSED, "connection closed or replaced while answering")
@@ -250,6 +269,7 @@ class PeerManager:
     async def _consume(self, peer: _Peer, track: MediaStreamTrack) -> None:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         stats = self.stats
+        first = True
         while True:
             try:
                 frame = await track.recv()
@@ -259,8 +279,8 @@ class PeerManager:
             # ~20 µs per 20 ms Opus frame (measured, see tests/media): cheap enough to stay inline.
             started = time.perf_counter()
             chunks = resampler.resample(frame)  # type: ignore[arg-type]
-            stats.resample_seconds += time.perf_counter() - started
-            stats.frames += 1
+            stats.add(time.perf_counter() - started, first)
+            first = False
             sink = self.on_audio
             for chunk in chunks:
                 pcm: Pcm = chunk.to_ndarray()[0]

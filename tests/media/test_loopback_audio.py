@@ -12,7 +12,7 @@ from meeting_server.media.peers import SAMPLE_RATE, PeerManager
 from .helpers import DATA, WavTrack, client_offer, read_wav, wait_until
 
 
-def _timeline(chunks: list[tuple[npt.NDArray[np.float32], float]]) -> npt.NDArray[np.float32]:
+def timeline(chunks: list[tuple[npt.NDArray[np.float32], float]]) -> npt.NDArray[np.float32]:
     """Place chunks at their pts, so a lost packet shows as a gap instead of shifting what follows."""
     end = max(round(pts * SAMPLE_RATE) + len(pcm) for pcm, pts in chunks)
     out = np.zeros(end, dtype=np.float32)
@@ -22,7 +22,7 @@ def _timeline(chunks: list[tuple[npt.NDArray[np.float32], float]]) -> npt.NDArra
     return out
 
 
-def _best_correlation(sent: npt.NDArray[np.float32], got: npt.NDArray[np.float32]) -> tuple[float, int]:
+def best_correlation(sent: npt.NDArray[np.float32], got: npt.NDArray[np.float32]) -> tuple[float, int]:
     """Normalised correlation at the best lag (got delayed by ``lag`` samples relative to sent)."""
     n = len(sent) + len(got)
     spectrum = np.fft.rfft(got, n) * np.conj(np.fft.rfft(sent, n))
@@ -73,14 +73,16 @@ async def test_clip_arrives_as_16k_mono_and_matches(loopback: tuple[str, ...]) -
     assert keys == {"alice"}
     assert closed == ["alice"] and len(manager) == 0
 
-    got = _timeline(chunks)
+    got = timeline(chunks)
     sent = samples.astype(np.float32) / 32768.0
     received_s = sum(len(p) for p, _ in chunks) / SAMPLE_RATE
-    correlation, lag = _best_correlation(sent, got)
+    correlation, lag = best_correlation(sent, got)
+    stats = manager.stats
     print(
         f"\nclip {clip_s:.3f} s, received {received_s:.3f} s ({len(chunks)} chunks), "
         f"correlation {correlation:.4f} at lag {lag / SAMPLE_RATE * 1000:.1f} ms, "
-        f"resample {manager.stats.resample_us_per_frame:.1f} µs/frame over {manager.stats.frames} frames"
+        f"resample {stats.resample_us_per_frame:.1f} µs/frame (max {stats.resample_max_seconds * 1e6:.0f} µs,"
+        f" first {stats.setup_seconds * 1e6:.0f} µs) over {stats.frames} frames"
     )
     # Everything sent arrived (the clip plus most of its 0.6 s silent tail), and it is the same speech.
     assert received_s >= clip_s - 0.1

@@ -158,3 +158,54 @@ async def test_connection_that_never_connects_times_out(loopback: tuple[str, ...
     finally:
         await manager.close_all()
         await client.close()
+
+
+async def test_close_all_during_an_offer_leaves_nothing_open(loopback: tuple[str, ...]) -> None:
+    manager = PeerManager(allowed_addresses=loopback)
+    client, offer = await client_offer(AudioStreamTrack())
+    try:
+        pending = asyncio.create_task(manager.accept_offer("alice", offer, "offer"))
+        await asyncio.sleep(0)  # the offer is being answered (ICE gathering) when the server shuts down
+        await manager.close_all()
+        with pytest.raises(MediaError) as info:
+            await pending
+        assert info.value.code is MediaErrorCode.CLOSED
+        assert len(manager) == 0
+    finally:
+        await client.close()
+
+
+async def test_concurrent_offers_for_one_key_keep_the_last(loopback: tuple[str, ...]) -> None:
+    manager = PeerManager(allowed_addresses=loopback, max_connections=1)
+    (c1, o1), (c2, o2) = await client_offer(AudioStreamTrack()), await client_offer(AudioStreamTrack())
+    try:
+        first = asyncio.create_task(manager.accept_offer("alice", o1, "offer"))
+        await asyncio.sleep(0)
+        second = asyncio.create_task(manager.accept_offer("alice", o2, "offer"))
+        results = await asyncio.gather(first, second, return_exceptions=True)
+        assert isinstance(results[0], MediaError) and results[0].code is MediaErrorCode.CLOSED
+        assert isinstance(results[1], str)
+        assert len(manager) == 1
+    finally:
+        await manager.close_all()
+        await c1.close()
+        await c2.close()
+
+
+async def test_cancelled_offer_leaves_nothing_open(loopback: tuple[str, ...]) -> None:
+    manager = PeerManager(allowed_addresses=loopback)
+    client, offer = await client_offer(AudioStreamTrack())
+    try:
+        pending = asyncio.create_task(manager.accept_offer("alice", offer, "offer"))
+        await asyncio.sleep(0)
+        pending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await pending
+        assert len(manager) == 0
+    finally:
+        await client.close()
+
+
+async def test_bad_peer_key_is_refused(loopback: tuple[str, ...]) -> None:
+    with pytest.raises(ValueError):
+        await PeerManager(allowed_addresses=loopback).accept_offer("", "v=0", "offer")
