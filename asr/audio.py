@@ -24,12 +24,13 @@ def load_audio(path: str | Path) -> np.ndarray:
         with av.open(str(path)) as container:
             if not container.streams.audio:
                 raise AudioFileError(f"{str(path)!r}: the file has no audio stream")
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+            # keep the channels and average them ourselves: swresample's downmix adds +3 dB
+            resampler = av.AudioResampler(format="fltp", rate=SAMPLE_RATE)
             for frame in container.decode(audio=0):
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
+                    chunks.append(out.to_ndarray().mean(axis=0))
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+                chunks.append(out.to_ndarray().mean(axis=0))
     except av.FFmpegError as exc:
         raise AudioFileError(f"{str(path)!r}: not a readable audio file ({exc})") from exc
     if not chunks:

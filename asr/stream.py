@@ -181,7 +181,15 @@ class StreamProcessor:
         else:
             self._last_partial = ""
             self._context = (self._context + text)[-_PROMPT_CHARS:]
-        return [Caption(emit.kind, text, round(emit.start, 3), round(emit.end, 3), round(emit.at, 3))]
+        return [
+            Caption(
+                emit.kind,
+                text,
+                round(float(emit.start), 3),
+                round(float(emit.end), 3),
+                round(float(emit.at), 3),
+            )
+        ]
 
     def _trim(self) -> None:
         keep_from = round((self.policy.buf_start - 1.0) * SAMPLE_RATE)
