@@ -6,16 +6,18 @@ Layout: ``<data_dir>/recordings/<meeting_id>/floor-<n>.ogg`` and ``turns.jsonl``
   16 kHz mono the PeerManager and the ASR use; encoding it at 48 kHz would add bytes and no information.
   Players and FFmpeg decode it like any Ogg Opus file.
 * **Crash safety**: the Ogg muxer closes a page every 80 ms of audio (``page_duration``; FFmpeg's default
-  is 1 s) and flushes its I/O buffer at each page boundary; the file is an unbuffered ``FileIO``, so every
-  page reaches the kernel at once and survives the process being killed. Measured: a ``kill -9`` loses
-  ≤ 0.15 s of what ``write`` accepted (tests/recordings/test_crash.py). ``fsync`` runs at the end of each
-  turn and at most every ``fsync_interval`` seconds, which covers power loss as well, on a worker thread.
-* **Timeline**: one file is one continuous timeline from the recorder's start. Between turns it is padded
-  with silence up to the (monotonic) clock, so turn offsets line up with the meeting's time. A restart
-  starts a new file ``floor-<n+1>.ogg`` rather than appending to one whose last page may be torn; the
-  index names the file of each turn.
+  is 1 s, which is what loses seconds) and flushes its I/O buffer at each page boundary; the file is an
+  unbuffered ``FileIO``, so every page reaches the kernel at once and survives the process being killed.
+  Measured: a ``kill -9`` loses ≤ 0.17 s of what ``write`` had accepted (tests/recordings/test_crash.py).
+  ``fsync`` (for power loss, not needed for kill -9) runs when a turn ends and at most every
+  ``fsync_interval`` seconds otherwise.
+* **Timeline**: one file is one continuous timeline from the recorder's start. Between turns the worker
+  pads it with silence up to the (monotonic) clock as time passes, so turn offsets line up with the
+  meeting's time and a crash between turns loses no speech (the silence after a turn pushes its last page
+  out). Within a turn the audio is appended as it comes. A restart starts a new file ``floor-<n+1>.ogg``
+  rather than appending to one whose last page may be torn; the index names the file of each turn.
 * A recording that never got any audio is deleted at :meth:`MeetingRecorder.close` (a headers-only Ogg
-  file does not open); after a crash before the first audio page, such a file may remain (129 bytes).
+  file does not open); after a crash before the first audio page, such a file may remain (~130 bytes).
 * **Index**: ``turns.jsonl`` gets a line when a turn starts (``end_s`` null) and one when it ends, each
   flushed and fsynced; :func:`read_turns` keeps the last line per (file, turn).
 * **Event loop**: ``start_turn``/``write``/``end_turn`` only enqueue; encoding and file I/O run on one
@@ -48,7 +50,7 @@ SAMPLE_RATE = 16_000
 FRAME_SAMPLES = SAMPLE_RATE // 50  # Opus frames of 20 ms
 PAGE_DURATION_US = 80_000
 BIT_RATE = 24_000
-END_OF_TURN_PAD_S = 0.25  # silence after a turn pushes its last Ogg page out of the muxer
+IDLE_PAD_SAMPLES = SAMPLE_RATE // 10  # between turns, silence is added in steps of ≥ 100 ms
 _SAFE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
@@ -113,7 +115,10 @@ class MeetingRecorder:
         self._clock = clock
         self._wall_clock = wall_clock
         self._t0 = clock()
-        self._position = 0  # samples on the timeline, counted when accepted (not when encoded)
+        # Caller and worker both extend the timeline (audio / idle silence): the lock keeps the position and
+        # the queue order in step. It is held only for arithmetic and a queue put.
+        self._lock = threading.Lock()
+        self._position = 0  # samples on the timeline, counted when queued (not when encoded)
         self._turn: TurnRecord | None = None
         self._closed = False
         self.dropped_samples = 0  # audio written while no turn was open
@@ -141,13 +146,12 @@ class MeetingRecorder:
         self._check_open()
         if self._turn is not None:
             self.end_turn(self._turn.turn_id)
-        behind = round((self._clock() - self._t0) * SAMPLE_RATE) - self._position
-        if behind > 0:
-            self._pad(behind)
-        self._turn = TurnRecord(
-            turn_id, participant_id, name, self.path.name, self.position_s, None, self._wall_clock(), None
-        )
-        self._queue.put(_Index(self._turn))
+        with self._lock:
+            self._pad_to_clock(0)
+            self._turn = TurnRecord(
+                turn_id, participant_id, name, self.path.name, self.position_s, None, self._wall_clock(), None
+            )
+            self._queue.put(_Index(self._turn))
         return self._turn
 
     def write(self, pcm16k: npt.NDArray[np.float32]) -> None:
@@ -159,19 +163,20 @@ class MeetingRecorder:
             self.dropped_samples += samples.shape[0]
             return
         if samples.shape[0]:
-            self._position += samples.shape[0]
-            self._queue.put(_Audio(samples))
+            with self._lock:
+                self._position += samples.shape[0]
+                self._queue.put(_Audio(samples))
 
     def end_turn(self, turn_id: str) -> TurnRecord | None:
         """Close the turn if it is the open one (a late end for an earlier turn is ignored)."""
         self._check_open()
-        turn = self._turn
-        if turn is None or turn.turn_id != turn_id:
-            return None
-        self._turn = None
-        ended = dataclasses.replace(turn, end_s=self.position_s, ended_at=self._wall_clock())
-        self._queue.put(_Index(ended))
-        self._pad(round(END_OF_TURN_PAD_S * SAMPLE_RATE))
+        with self._lock:
+            turn = self._turn
+            if turn is None or turn.turn_id != turn_id:
+                return None
+            self._turn = None
+            ended = dataclasses.replace(turn, end_s=self.position_s, ended_at=self._wall_clock())
+            self._queue.put(_Index(ended))
         return ended
 
     def close(self) -> None:
@@ -180,8 +185,9 @@ class MeetingRecorder:
         if not self._closed:
             if self._turn is not None:
                 self.end_turn(self._turn.turn_id)
-            self._closed = True
-            self._queue.put(_STOP)
+            with self._lock:
+                self._closed = True
+                self._queue.put(_STOP)
         self._thread.join()
         if self._error is not None:
             raise RecordingError(f"recording {self.path} failed: {self._error!r}") from self._error
@@ -190,9 +196,21 @@ class MeetingRecorder:
         """:meth:`close` on a thread, so the event loop keeps running while the file is finished."""
         await asyncio.to_thread(self.close)
 
-    def _pad(self, samples: int) -> None:
-        self._position += samples
-        self._queue.put(_Silence(samples))
+    def _pad_to_clock(self, minimum: int) -> None:
+        """Queue silence up to the clock if the timeline is at least ``minimum`` samples behind it. Called
+        with the lock held."""
+        behind = round((self._clock() - self._t0) * SAMPLE_RATE) - self._position
+        if behind > 0 and behind >= minimum:
+            self._position += behind
+            self._queue.put(_Silence(behind))
+
+    def _pad_idle(self) -> None:
+        # Between turns the worker keeps the timeline up with the clock, a little at a time: silence costs
+        # ~1 % of a core in real time, while a whole gap encoded at the next turn would delay that turn's
+        # audio (and its crash safety) by seconds. It also pushes the last turn's final page to disk.
+        with self._lock:
+            if self._turn is None and not self._closed:
+                self._pad_to_clock(IDLE_PAD_SAMPLES)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -205,8 +223,16 @@ class MeetingRecorder:
     def _run(self) -> None:
         try:
             self._worker.open()
-            while (item := self._queue.get()) is not _STOP:
-                self._worker.handle(item)
+            while True:
+                try:
+                    item = self._queue.get(timeout=IDLE_PAD_SAMPLES / SAMPLE_RATE)
+                except queue.Empty:
+                    item = None
+                if item is _STOP:
+                    break
+                if item is not None:
+                    self._worker.handle(item)
+                self._pad_idle()
             self._worker.finish()
         except (
             BaseException

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from recordings.writer import END_OF_TURN_PAD_S, MeetingRecorder, RecordingError, read_turns
+from recordings.writer import MeetingRecorder, RecordingError, read_turns
 
 from .helpers import correlation, decode, read_clip
 
@@ -85,30 +86,44 @@ def test_restart_starts_a_new_segment_and_turns_can_overlap_files(tmp_path: Path
     assert [t.file for t in read_turns(second.index_path)] == ["floor-1.ogg", "floor-2.ogg"]
 
 
-def test_start_turn_ends_the_open_one_and_pads_after_it(tmp_path: Path) -> None:
+def test_start_turn_ends_the_open_one(tmp_path: Path) -> None:
     clock = FakeClock(0.0)
     recorder = MeetingRecorder(tmp_path, "m1", clock=clock)
     recorder.start_turn("t1", "alice", "A")
     recorder.write(np.full(8000, 0.1, dtype=np.float32))
-    recorder.start_turn("t2", "bob", "B")  # clock did not move: no padding beyond the end-of-turn pad
-    assert recorder.current_turn == "t2"
-    assert recorder.position_s == pytest.approx(0.5 + END_OF_TURN_PAD_S)
+    recorder.start_turn("t2", "bob", "B")  # the clock did not move: t2 follows t1 directly
+    assert recorder.current_turn == "t2" and recorder.position_s == 0.5
     recorder.close()
     turns = read_turns(recorder.index_path)
-    assert [(t.turn_id, t.start_s, t.end_s) for t in turns] == [
-        ("t1", 0.0, 0.5),
-        ("t2", 0.5 + END_OF_TURN_PAD_S, 0.5 + END_OF_TURN_PAD_S),
-    ]
+    assert [(t.turn_id, t.start_s, t.end_s) for t in turns] == [("t1", 0.0, 0.5), ("t2", 0.5, 0.5)]
+
+
+def test_silence_is_written_as_time_passes_between_turns(tmp_path: Path) -> None:
+    clock = FakeClock(0.0)
+    recorder = MeetingRecorder(tmp_path, "m1", clock=clock)
+    recorder.start_turn("t1", "alice", "A")
+    recorder.write(np.full(1600, 0.1, dtype=np.float32))
+    recorder.end_turn("t1")
+    clock.now = 2.0  # nobody speaks for two seconds: the worker catches up by itself, no call needed
+    deadline = time.monotonic() + 30
+    while recorder.position_s < 2.0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert recorder.position_s == 2.0
+    clock.now = 2.05  # less than the 100 ms step: not padded yet
+    time.sleep(0.3)
+    assert recorder.position_s == 2.0
+    recorder.close()
+    audio = decode(recorder.path)
+    assert abs(len(audio) / 16000 - 2.0) < 0.03
+    assert float(np.sqrt(np.mean(audio[3200:] ** 2))) < 1e-3
 
 
 def test_empty_recording_is_removed_and_misuse_is_refused(tmp_path: Path) -> None:
-    recorder = MeetingRecorder(tmp_path, "m1")
-    recorder.start_turn("t1", "alice", "A")  # a turn without audio still leaves its end-of-turn pad
+    recorder = MeetingRecorder(tmp_path, "m1", clock=FakeClock(0.0))
+    recorder.start_turn("t1", "alice", "A")
     recorder.close()
-    assert recorder.path.exists() and len(decode(recorder.path)) >= 0.2 * 16000
-    recorder = MeetingRecorder(tmp_path, "m1")
-    recorder.close()
-    assert not recorder.path.exists()
+    assert not recorder.path.exists()  # headers only: no decoder would open it
+    assert [t.end_s for t in read_turns(recorder.index_path)] == [0.0]
     with pytest.raises(RecordingError):
         recorder.write(np.zeros(10, dtype=np.float32))
     with pytest.raises(RecordingError):
