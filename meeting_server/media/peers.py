@@ -12,7 +12,6 @@ reconnecting with the same key replaces its previous connection instead of addin
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import logging
 import time
@@ -94,6 +93,7 @@ class _Peer:
     has_audio: bool = False
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     closing: bool = False
+    close_task: asyncio.Task[None] | None = None
 
 
 class PeerManager:
@@ -233,32 +233,42 @@ class PeerManager:
             return
         log.info("peer %s lost: %s", peer.key, reason)
         own = self._peers.get(peer.key) is peer
-        self._spawn_detached(self._close_peer(peer))
+        self._begin_close(peer)
         if own and self.on_closed is not None:
             try:
                 self.on_closed(peer.key)
             except Exception:
                 log.exception("on_closed(%s) failed", peer.key)
 
-    def _spawn_detached(self, coro: Coroutine[Any, Any, None]) -> None:
-        # Closing must outlive the peer's own tasks (one of which may be the caller), so it is not in
-        # peer.tasks; a module-level set keeps a reference until it is done.
-        task = asyncio.create_task(coro)
-        _DETACHED.add(task)
-        task.add_done_callback(_DETACHED.discard)
+    def _begin_close(self, peer: _Peer) -> asyncio.Task[None]:
+        """Unregister the peer now (synchronously, so nothing sees it half-closed) and close it in one task
+        that every closer awaits: a close requested twice (track ended and ICE closed, or close_all racing
+        a failure) happens once and is complete for both."""
+        if peer.close_task is None:
+            peer.closing = True
+            if self._peers.get(peer.key) is peer:
+                del self._peers[peer.key]
+            peer.close_task = asyncio.create_task(self._shutdown(peer))
+            # The loop keeps only weak references to tasks; this one must finish even if nobody awaits it.
+            _DETACHED.add(peer.close_task)
+            peer.close_task.add_done_callback(_DETACHED.discard)
+        return peer.close_task
 
     async def _close_peer(self, peer: _Peer) -> None:
-        peer.closing = True
-        if self._peers.get(peer.key) is peer:
-            del self._peers[peer.key]
-        current = asyncio.current_task()
-        tasks = [t for t in peer.tasks if t is not current]
+        # Shielded: a cancelled caller (e.g. a cancelled accept_offer) must not abandon a half-closed peer.
+        await asyncio.shield(self._begin_close(peer))
+
+    @staticmethod
+    async def _shutdown(peer: _Peer) -> None:
+        # Peer tasks never await their own close (they call _lost, which only schedules it), so waiting
+        # for them here cannot deadlock.
+        tasks = list(peer.tasks)
         for task in tasks:
             task.cancel()
         await peer.pc.close()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for result in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(result, Exception):
+                log.error("peer %s: task failed", peer.key, exc_info=result)
 
     async def _watch_connect(self, peer: _Peer) -> None:
         try:
