@@ -140,7 +140,24 @@ def _serve(settings: Settings, banner: str = "") -> None:
     def say(_: object) -> None:
         print(f"Gongzhi listening on {base_url(settings)}{banner}", flush=True)
 
-    web.run_app(app, host=settings.server.host, port=settings.server.port, ssl_context=ssl_ctx, print=say)
+    web.run_app(
+        app,
+        host=settings.server.host,
+        port=settings.server.port,
+        ssl_context=ssl_ctx,
+        print=say,
+        loop=_new_event_loop(),
+    )
+
+
+def _new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (it roughly halves the cost of fanning events out), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

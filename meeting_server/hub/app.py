@@ -18,7 +18,7 @@ from meeting_server.settings import Settings
 from meeting_server.store.sqlite_log import SqliteEventLog
 
 from . import http_api
-from .fanout import FanoutManager
+from .fanout import FanoutManager, install_fast_poll
 from .keys import ADMIN_TOKEN, EVENT_LOG, HUB, REGISTRY, SETTINGS, SIGNER
 from .runtime import MeetingRegistry
 from .secrets_store import admin_token, signing_key
@@ -45,13 +45,15 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
     app[EVENT_LOG] = event_log
     registry = MeetingRegistry(event_log, clock)
     app[REGISTRY] = registry
+    install_fast_poll()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=FanoutManager(),
         # Hard transport limit (the connection is dropped above it). Clients may escape every non-ASCII
         # character (6 bytes each), so it sits well above max_message_bytes, which the hub enforces politely.
         max_http_buffer_size=max(8 * settings.server.max_message_bytes, 1_000_000),
-        ping_interval=10,
+        # socket.io's defaults; a shorter interval makes every client's ping land in the same bursts.
+        ping_interval=25,
         ping_timeout=20,
         logger=False,
         engineio_logger=False,

@@ -7,10 +7,13 @@ packet straight on each client's (unbounded) engine.io queue is equivalent and m
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import socketio
+from engineio import exceptions as engineio_exceptions
 from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
 from socketio import packet
 
 
@@ -45,3 +48,38 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
                 continue
             for p in pkts:
                 await eio.send_packet(eio_sid, p)
+
+
+async def _poll_without_wait_for(self: Any) -> list[Any]:
+    """engine.io's ``AsyncSocket.poll`` without ``asyncio.wait_for``.
+
+    On Python 3.11 ``wait_for`` wraps every ``queue.get()`` in a new task plus a timer, once per packet per
+    client; for a broadcast to thousands of observers that was most of the server's CPU. ``asyncio.timeout``
+    gives the same time-out without the extra task. Behaviour is otherwise identical to engineio 4.x.
+    """
+    try:
+        async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
+            first = await self.queue.get()
+        self.queue.task_done()
+    except (TimeoutError, asyncio.CancelledError):
+        raise engineio_exceptions.QueueEmpty() from None
+    if first is None:
+        return []
+    packets = [first]
+    while True:
+        try:
+            pkt = self.queue.get_nowait()
+        except asyncio.QueueEmpty:
+            break
+        self.queue.task_done()
+        if pkt is None:
+            self.queue.put_nowait(None)
+            break
+        packets.append(pkt)
+    return packets
+
+
+def install_fast_poll() -> None:
+    """Patch engineio's socket class once (idempotent); called by the app factory."""
+    if getattr(AsyncSocket.poll, "__name__", "") != _poll_without_wait_for.__name__:
+        AsyncSocket.poll = _poll_without_wait_for
