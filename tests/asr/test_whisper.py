@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def test_long_turn_gives_finals_before_it_ends(
     done = finals(long_turn_captions)
     assert len([c for c in done if c.emitted_at < total - 5.0]) >= 4
     # finals follow each other on the timeline, never overlapping
-    assert all(a.end <= b.start + 1e-6 for a, b in zip(done, done[1:], strict=False))
+    assert all(a.end <= b.start + 1e-6 for a, b in itertools.pairwise(done))
     # and say what was said
     assert cer([("".join(ref for _s, _e, ref in spans), "".join(c.text for c in done))]) < CER_BOUND
 
