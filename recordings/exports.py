@@ -26,6 +26,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 @dataclass(frozen=True, slots=True)
 class Caption:
+    """One committed caption, as the exports see it (times in seconds on the meeting's timeline)."""
+
     speaker: str
     start: float
     end: float

@@ -42,6 +42,8 @@ ClosedCallback = Callable[[str], None]
 
 
 class MediaErrorCode(enum.StrEnum):
+    """Why an offer was refused; the value is what a client sees."""
+
     BAD_SDP = "bad_sdp"  # not a string, too long, not an offer, unparsable, or no audio to receive
     TOO_MANY_TRACKS = "too_many_tracks"  # more than one audio track in the offer
     UNSUPPORTED_MEDIA = "unsupported_media"  # video or data channels: this server only takes audio
