@@ -17,7 +17,7 @@ from aiohttp import web
 from meeting_server.settings import Settings
 from meeting_server.store.sqlite_log import SqliteEventLog
 
-from . import http_api
+from . import http_api, pages
 from .fanout import FanoutManager, install_fast_poll
 from .keys import ADMIN_TOKEN, EVENT_LOG, HUB, REGISTRY, SETTINGS, SIGNER
 from .runtime import MeetingRegistry
@@ -68,6 +68,7 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
         session_ttl_s=settings.server.link_ttl_hours * 3600.0,
     )
     http_api.add_routes(app)
+    pages.add_page_routes(app)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()

@@ -1,0 +1,98 @@
+"""Browser tests: headless Debian Chromium (apt) driven by Playwright, against the real server on loopback.
+
+Nothing is downloaded by the test tool: Chromium comes from apt (``/usr/bin/chromium``), never from
+``playwright install``. Every page is watched for script errors and Content-Security-Policy violations.
+"""
+
+from __future__ import annotations
+
+import shutil
+import wave
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from meeting_server.media.ice import configure_host_addresses
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SPEECH = ROOT / "tests" / "data" / "speech" / "c01.wav"
+
+# From ../shared/WEBRTC_LOOPBACK.md: fake microphone and loopback-only WebRTC, no network lookups.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE [::1]",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+TABLET: dict[str, Any] = {"viewport": {"width": 800, "height": 1280}, "has_touch": True}
+LAPTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
+PROJECTOR: dict[str, Any] = {"viewport": {"width": 1280, "height": 720}}
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    skip = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if item.get_closest_marker("browser") and not chromium_available():
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def loopback_ice() -> Iterator[None]:
+    """aiortc gathers loopback candidates only (see WEBRTC_LOOPBACK.md), for the audio part of these tests."""
+    configure_host_addresses(("127.0.0.1",))
+    try:
+        yield
+    finally:
+        configure_host_addresses(None)
+
+
+def fake_mic_clip(folder: Path) -> Path:
+    """A speech clip as Chromium's fake microphone wants it: 1 s of silence before, 2 s after."""
+    with wave.open(str(SPEECH)) as w:
+        params = w.getparams()
+        frames = w.readframes(w.getnframes())
+    rate, width = params.framerate, params.sampwidth * params.nchannels
+    out = folder / "mic.wav"
+    with wave.open(str(out), "wb") as w:
+        w.setparams(params)
+        w.writeframes(b"\0" * rate * width + frames + b"\0" * 2 * rate * width)
+    return out
+
+
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Path:
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    clip = fake_mic_clip(tmp_path)
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(
+            executable_path=CHROMIUM, args=[*FLAGS, f"--use-file-for-fake-audio-capture={clip}%noloop"]
+        )
+        try:
+            yield b
+        finally:
+            await b.close()

@@ -1,0 +1,78 @@
+"""Helpers for the browser tests: open a page in its own browser context, watch it for errors, screenshots."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from meeting_server.hub.keys import HUB
+from tests.support.hub import Server
+
+
+@dataclasses.dataclass
+class OpenPage:
+    """A page in its own context (its own localStorage, as on a separate device), with what went wrong."""
+
+    name: str
+    context: Any
+    page: Any
+    errors: list[str]
+
+    async def shot(self, folder: Path, step: str) -> None:
+        await self.page.screenshot(path=str(folder / f"{step}-{self.name}.png"), full_page=True)
+
+    def assert_clean(self) -> None:
+        assert not self.errors, f"{self.name}: {self.errors}"
+
+
+async def open_page(
+    browser: Any, url: str, name: str, device: dict[str, Any], *, ready: bool = True
+) -> OpenPage:
+    context = await browser.new_context(**device, locale="zh-CN")
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+
+    def console(msg: Any) -> None:
+        text = msg.text
+        # A refused CSP is a bug in our pages; so is any script error.
+        if "Content Security Policy" in text or (
+            msg.type == "error" and "Failed to load resource" not in text
+        ):
+            errors.append(f"console {msg.type}: {text}")
+
+    page.on("console", console)
+    await page.goto(url)
+    if ready:
+        await page.wait_for_selector("body[data-state=ready]", timeout=10_000)
+    return OpenPage(name, context, page, errors)
+
+
+def page_url(server: Server, created: dict[str, Any], page: str) -> str:
+    """The URL of ``page`` for a meeting: the role's own join link (the hall opens with the observer's)."""
+    role = "observer" if page == "hall" else page
+    token = created["links"][role]["token"]
+    return f"{server.url}/m/{created['meeting_id']}/{page}?t={token}"
+
+
+def record_rtc_offers(server: Server) -> list[dict[str, Any]]:
+    """Keep the pages' ``rtc_offer``s and refuse them as a hub without an audio side does (``unknown_event``).
+
+    When the server's WebRTC answerer exists, drop this and assert on the received audio/captions instead.
+    """
+    offers: list[dict[str, Any]] = []
+    sio = server.app[HUB].sio
+
+    async def on_offer(sid: str, data: Any = None) -> dict[str, Any]:
+        offers.append(data if isinstance(data, dict) else {"raw": data})
+        return {"ok": False, "error": {"code": "unknown_event", "message": "unknown message 'rtc_offer'"}}
+
+    sio.on("rtc_offer", on_offer)
+    return offers
+
+
+async def join(p: OpenPage, name: str) -> None:
+    await p.page.fill("#join-name", name)
+    await p.page.click("#join-form button[type=submit]")
+    await p.page.wait_for_selector("#join-card", state="hidden")

@@ -1,0 +1,184 @@
+"""A whole meeting in headless Chromium: moderator (tablet), two residents (phones), timer, recorder, hall
+display and observer, each a real page on its own browser context, against the real server on loopback.
+
+The speaking clock runs on the server's fake clock (``server.tick``), so the countdown expires without
+waiting three minutes. Screenshots of every page at each step go to ``test-artifacts/<test>/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from meeting_server.core.base import Actor
+from meeting_server.core.commands import CommitCaption
+from meeting_server.hub.keys import HUB
+from tests.support.hub import DEMO_SPEC, Server, running_server
+
+from .conftest import LAPTOP, PHONE, PROJECTOR, TABLET
+from .helpers import OpenPage, join, open_page, page_url, record_rtc_offers
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SPEC: dict[str, Any] = {
+    **DEMO_SPEC,
+    "settings": {**DEMO_SPEC["settings"], "speaking_limit_s": 60, "warning_s": 10},
+}
+CAPTION = "我建议在东门增设十个临时停车位"
+
+
+async def text(p: OpenPage, selector: str) -> str:
+    value: str = await p.page.inner_text(selector)
+    return value
+
+
+async def wait_text(p: OpenPage, selector: str, want: str, timeout: float = 10_000) -> None:
+    await p.page.wait_for_function(
+        "([sel, want]) => (document.querySelector(sel)?.textContent ?? '').includes(want)",
+        arg=[selector, want],
+        timeout=timeout,
+    )
+
+
+async def speak_and_caption(server: Server, meeting_id: str, wang: OpenPage, hall: OpenPage) -> None:
+    """The floor holder speaks: today a caption committed on the server's behalf (as the ASR will).
+
+    Extend here when the hub answers rtc_offer: wait for the audio to reach the server over WebRTC and
+    for the ASR's own partial and committed captions instead of the injected ones.
+    """
+    rt = await server.registry.get(meeting_id)
+    assert rt is not None and rt.state is not None and rt.state.floor is not None
+    floor = rt.state.floor
+    await server.app[HUB].send_transient(
+        meeting_id,
+        {
+            "kind": "caption_partial",
+            "turn_id": floor.turn_id,
+            "participant_id": floor.participant_id,
+            "name": "王阿姨",
+            "text": "我建议在东门",
+            "start": 0.0,
+            "end": 1.2,
+        },
+    )
+    await wait_text(hall, "#captions", "我建议在东门")
+    await server.registry.execute(
+        rt, Actor.system(), CommitCaption(floor.turn_id, floor.participant_id, CAPTION, 0.0, 3.0)
+    )
+
+
+async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> None:
+    async with running_server(tmp_path) as server:
+        created = await server.create_meeting(SPEC)
+        mid = created["meeting_id"]
+        offers = record_rtc_offers(server)
+        devices = {
+            "moderator": TABLET,
+            "timer": LAPTOP,
+            "recorder": LAPTOP,
+            "hall": PROJECTOR,
+            "observer": LAPTOP,
+        }
+        pages: dict[str, OpenPage] = {}
+        for name, device in devices.items():
+            pages[name] = await open_page(browser, page_url(server, created, name), name, device)
+        for name in ("wang", "li"):
+            pages[name] = await open_page(browser, page_url(server, created, "participant"), name, PHONE)
+        mod, timer, rec, hall, obs, wang, li = (
+            pages[k] for k in ("moderator", "timer", "recorder", "hall", "observer", "wang", "li")
+        )
+
+        async def shoot(step: str) -> None:
+            await asyncio.gather(*(p.shot(artifacts, step) for p in pages.values()))
+
+        # Everyone is in; the officials and residents give their names.
+        await join(mod, "张主任")
+        await join(timer, "计时员小陈")
+        await join(rec, "记录员小刘")
+        await join(wang, "王阿姨")
+        await join(li, "李师傅")
+        await mod.page.click("text=开始会议")
+        await mod.page.click("#agenda li:first-child button")
+        await wait_text(wang, "#item-title", "东门停车")
+        await rec.page.fill("#ci-name", "刘大爷")
+        await rec.page.fill("#ci-building", "3号楼")
+        await rec.page.click("#checkin-form button")
+        await wait_text(rec, "#room-people", "刘大爷")
+        await shoot("1-joined")
+
+        # A resident raises a hand and sees their place; the moderator sees the queue.
+        await wang.page.click("#hand-btn")
+        await wait_text(wang, "#my-place", "第 1 位")
+        await wait_text(mod, "#queue", "王阿姨")
+        assert await text(wang, "#hand-btn") == "放下手（取消发言）"
+
+        # The moderator gives the floor: the phone says so and opens its microphone (a real WebRTC offer).
+        await mod.page.click("#queue li button:text('请发言')")
+        await wang.page.wait_for_selector("#me-speaking", state="visible")
+        assert "您正在发言" in await text(wang, "#me-speaking")
+        await wang.page.wait_for_selector("#mic-status[data-mic=failed]", timeout=15_000)
+        assert "服务器暂不支持此功能" in await text(wang, "#mic-status")  # the hub has no answerer yet
+        assert offers and offers[0]["type"] == "offer" and "m=audio" in offers[0]["sdp"]
+        assert await li.page.is_hidden("#me-speaking")
+        await wait_text(hall, "#speaker", "王阿姨")
+        await timer.page.click("#start")
+        await hall.page.wait_for_selector("#clock[data-clock=normal]")
+
+        await speak_and_caption(server, mid, wang, hall)
+        for p in (hall, obs, wang, rec):
+            await wait_text(p, "#captions", CAPTION)
+        await shoot("2-speaking")
+
+        # The countdown: warning at 10 s left, expiry at 0 — the phone's microphone closes.
+        server.clock.advance(50.5)
+        await server.tick(mid)
+        await hall.page.wait_for_selector("#clock[data-clock=warning]")
+        await shoot("3-warning")
+        server.clock.advance(10)
+        await server.tick(mid)
+        await wang.page.wait_for_selector("#me-speaking", state="hidden")
+        await hall.page.wait_for_selector("#clock[data-clock=expired]")
+        mic = await wang.page.evaluate("({turn: gzMic.turn, pc: gzMic.pc, stream: gzMic.stream})")
+        assert mic == {"turn": None, "pc": None, "stream": None}
+        assert await text(hall, "#speaker") == "暂无"
+        await shoot("4-expired")
+
+        # A motion from a phone, seconded from the other phone, voted from both and by show of hands.
+        await li.page.click("#motion-details summary")
+        await li.page.fill("#motion-title", "东门增设临时停车位")
+        await li.page.fill("#motion-text", "在东门增设十个临时停车位。")
+        await li.page.click("#motion-form button")
+        await wang.page.click("#motions button:text('附议')")
+        await mod.page.wait_for_selector("#motions button:text('付诸表决')")
+        await mod.page.click("#motions button:text('付诸表决')")
+        await wang.page.wait_for_selector("#vote-card", state="visible")
+        await li.page.wait_for_selector("#vote-card", state="visible")
+        await wait_text(hall, "#vote-title", "东门增设临时停车位")
+        await wang.page.click("#vote-buttons button[data-choice=yes]")
+        await li.page.click("#vote-buttons button[data-choice=no]")
+        await wait_text(wang, "#vote-done", "您已投票：赞成")
+        await rec.page.fill("#h-yes", "1")
+        await rec.page.click("#hands-form button")
+        await wait_text(mod, "#vote-counts", "现场举手 赞成 1")
+        await shoot("5-voting")
+        await mod.page.click("#close-vote")
+        for p in (wang, li, hall, obs):
+            await wait_text(p, "#result-text", "通过 · 赞成 2 · 反对 1 · 弃权 0")
+        await shoot("6-result")
+
+        # The moderator closes the meeting (two taps); the recorder gets the draft minutes.
+        close = mod.page.locator("#meeting-buttons button")
+        await close.click()
+        await close.click()
+        await wang.page.wait_for_selector("#closed-note", state="visible")
+        await rec.page.wait_for_selector("#minutes-card", state="visible")
+        minutes = await text(rec, "#minutes")
+        assert "东门增设临时停车位" in minutes and "王阿姨" in minutes
+        await shoot("7-closed")
+
+        for p in pages.values():
+            p.assert_clean()
+            await p.context.close()

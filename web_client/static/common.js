@@ -1,0 +1,489 @@
+/* Gongzhi pages, shared part: the connection (catch-up by sequence number), safe DOM helpers, the
+ * speaking clock, captions and the Chinese wording of states and errors. Protocol: docs/protocol.md.
+ * Everything a user typed (names, titles, captions) goes into the page with textContent only. */
+"use strict";
+
+(function () {
+  const ERRORS = {
+    forbidden: "您没有权限进行此操作",
+    wrong_state: "现在不能进行此操作（会议状态不符）",
+    not_present: "请先加入会议",
+    not_found: "找不到相关内容，可能已被更改",
+    duplicate: "已经操作过了，不能重复",
+    limit: "已达到本轮发言次数上限",
+    invalid: "输入的内容不正确，请检查后再试",
+    no_quorum: "到会人数不足法定人数，暂不能表决",
+    too_large: "内容太长，请缩短后再试",
+    unknown_event: "服务器暂不支持此功能",
+    not_connected: "尚未连上服务器，请稍候",
+    internal: "服务器出错，未做任何更改，请稍后再试",
+    bad_sdp: "语音连接参数有误",
+    too_many_tracks: "语音连接有误（音轨过多）",
+    too_many_connections: "语音连接过多，请稍后再试",
+    no_token: "链接缺少凭证，请使用完整的参会链接",
+    bad_token: "链接已损坏，请重新扫码",
+    forged_token: "链接无效，请向工作人员索取新链接",
+    expired_token: "链接已过期，请向工作人员索取新链接",
+    wrong_meeting: "链接属于另一场会议",
+    wrong_role: "链接身份不符",
+    timeout: "网络超时，请重试",
+    offline: "网络未连接，请稍后再试",
+  };
+  const MOTION_STATUS = {
+    moved: "待附议", seconded: "已附议", voting: "表决中", passed: "已通过", failed: "未通过",
+    withdrawn: "已撤回",
+  };
+  const THRESHOLDS = {
+    majority_cast: "投票过半数", majority_present: "到会过半数", two_thirds: "三分之二多数",
+  };
+  const ROLES = {
+    moderator: "主持人", timer: "计时员", recorder: "记录员", participant: "居民", observer: "观察员",
+  };
+  const CHOICES = { yes: "赞成", no: "反对", abstain: "弃权" };
+
+  const $ = (id) => document.getElementById(id);
+
+  /** el("p", {className: "x", text: "…", onclick}, [children]) — text only, never HTML. */
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "text") node.textContent = String(v);
+      else if (k === "className") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (k === "dataset") Object.assign(node.dataset, v);
+      else node.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const c of children || []) {
+      if (c !== null && c !== undefined) node.append(typeof c === "string" ? document.createTextNode(c) : c);
+    }
+    return node;
+  }
+
+  function fill(node, children) {
+    node.replaceChildren(...children.filter((c) => c !== null && c !== undefined));
+  }
+
+  function show(node, visible) {
+    if (node) node.hidden = !visible;
+  }
+
+  function errorText(error) {
+    if (!error) return "操作失败";
+    return ERRORS[error.code] || "操作失败（" + String(error.code || "未知错误") + "）";
+  }
+
+  let toastTimer = 0;
+  function toast(text, kind) {
+    const t = $("toast");
+    if (!t) return;
+    t.textContent = text;
+    t.className = "toast " + (kind || "error");
+    t.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { t.hidden = true; }, 6000);
+  }
+
+  function fmtClock(seconds) {
+    const s = Math.max(0, Math.ceil(seconds));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+
+  function names(view) {
+    const out = {};
+    for (const p of (view && view.participants) || []) out[p.participant_id] = p.name;
+    return out;
+  }
+
+  function currentItem(view) {
+    if (!view || view.current_item === null || view.current_item === undefined) return null;
+    return view.agenda[view.current_item] || null;
+  }
+
+  function headerLine(view) {
+    const m = view.meeting;
+    if (m.status === "closed") return "会议已结束";
+    if (m.status === "scheduled") return "会议尚未开始";
+    const item = currentItem(view);
+    return item ? "议题 " + (item.index + 1) + "：" + item.title : "会议进行中";
+  }
+
+  function resultText(result) {
+    const t = result.totals || { yes: 0, no: 0, abstain: 0 };
+    const verdict = result.passed ? "通过" : (result.quorum_met ? "未通过" : "未通过（不足法定人数）");
+    return verdict + " · 赞成 " + t.yes + " · 反对 " + t.no + " · 弃权 " + t.abstain;
+  }
+
+  function motionTitle(view, motionId) {
+    for (const m of view.motions || []) {
+      if (m.motion_id === motionId) return m.title;
+      for (const a of m.amendments || []) if (a.motion_id === motionId) return a.title;
+    }
+    return "动议";
+  }
+
+  /** The open vote (#vote-card, #vote-title, #vote-info) and the latest result (#result-card, …). */
+  function renderVoteAndResult(v) {
+    const poll = v.vote;
+    show($("vote-card"), Boolean(poll));
+    if (poll) {
+      $("vote-title").textContent = poll.title;
+      let info = "已投 " + poll.ballots_cast + " 票";
+      if (poll.online) info = "线上 赞成 " + poll.online.yes + " · 反对 " + poll.online.no + " · 弃权 " + poll.online.abstain;
+      if (poll.room) info += " · 现场举手 赞成 " + poll.room.yes + " · 反对 " + poll.room.no + " · 弃权 " + poll.room.abstain;
+      $("vote-info").textContent = info;
+    }
+    const last = v.results.length ? v.results[v.results.length - 1] : null;
+    show($("result-card"), Boolean(last) && !poll);
+    if (!last) return;
+    $("result-title").textContent = motionTitle(v, last.motion_id);
+    $("result-text").textContent = resultText(last);
+    $("result-card").dataset.passed = last.passed ? "1" : "0";
+  }
+
+  /** changed(key, deps, fn): run fn only when deps differ from the last call with this key. */
+  function changed() {
+    const last = {};
+    return (key, deps, fn) => {
+      const now = JSON.stringify(deps);
+      if (last[key] === now) return;
+      last[key] = now;
+      fn();
+    };
+  }
+
+  /** The agenda as a list; `extra(item)` may add a node (e.g. the moderator's button) to each item. */
+  function renderAgenda(ol, view, extra) {
+    fill(ol, view.agenda.map((item) => el("li", { className: item.current ? "current" : "" }, [
+      el("span", { text: item.title }),
+      el("span", { className: "hint", text: " （" + item.planned_minutes + " 分钟）" }),
+      item.current ? el("strong", { className: "tag", text: "进行中" }) : null,
+      extra ? extra(item) : null,
+    ])));
+  }
+
+  /** Motions of the meeting with their amendments; `extra(motion)` may add buttons. */
+  function renderMotions(ul, view, extra) {
+    const node = (m, amendment) => el("li", { className: "motion " + m.status, dataset: { motion: m.motion_id } }, [
+      el("p", { className: "motion-title" }, [
+        amendment ? el("span", { className: "tag", text: "修正案" }) : null,
+        el("strong", { text: m.title }),
+        el("span", { className: "tag status", text: MOTION_STATUS[m.status] || m.status }),
+      ]),
+      el("p", { className: "motion-text", text: m.text }),
+      el("p", { className: "hint", text: "提议人：" + m.mover_name }),
+      extra ? extra(m) : null,
+      m.amendments && m.amendments.length ? el("ul", {}, m.amendments.map((a) => node(a, true))) : null,
+    ]);
+    fill(ul, (view.motions || []).map((m) => node(m, false)));
+  }
+
+  /* ------------------------------------------------------------------ the speaking clock
+   * The view carries remaining_s as of its broadcast; between updates the page counts down locally. */
+  const clock = { floor: null, at: 0, warningS: 30, expiredUntil: 0, expiredName: "" };
+  const clockViews = [];
+
+  function setClock(view) {
+    clock.floor = view.floor;
+    clock.at = performance.now();
+    clock.warningS = view.meeting.settings.warning_s;
+  }
+
+  function remainingNow() {
+    const f = clock.floor;
+    if (!f || f.clock.remaining_s === null) return null;
+    const c = f.clock;
+    return c.running ? c.remaining_s - (performance.now() - clock.at) / 1000 : c.remaining_s;
+  }
+
+  function clockState() {
+    const f = clock.floor;
+    if (!f) {
+      if (performance.now() < clock.expiredUntil) return { state: "expired", left: 0, name: clock.expiredName };
+      return { state: "idle", left: null, name: "" };
+    }
+    const left = remainingNow();
+    let state = "normal";
+    if (left !== null && left <= 0) state = "expired";
+    else if (f.clock.warned || (left !== null && left <= clock.warningS)) state = "warning";
+    if (!f.clock.running && state !== "expired") state = f.clock.started ? "paused" : "ready";
+    return { state, left, name: f.name, running: f.clock.running, warn: f.clock.warned || left <= clock.warningS };
+  }
+
+  /** Keep `node` showing the countdown: text m:ss, data-clock = idle|ready|normal|warning|paused|expired. */
+  function bindClock(node) {
+    clockViews.push(node);
+    paintClocks();
+  }
+
+  function paintClocks() {
+    const s = clockState();
+    for (const node of clockViews) {
+      node.textContent = s.left === null ? "--:--" : fmtClock(s.left);
+      node.dataset.clock = s.state;
+      if (s.state === "paused" || s.state === "ready") node.classList.toggle("warn", s.warn);
+      else node.classList.remove("warn");
+    }
+  }
+  setInterval(paintClocks, 250);
+
+  function noteFloorEnded(record, view) {
+    if (record.type === "FloorExpired") {
+      clock.expiredUntil = performance.now() + 5000;
+      clock.expiredName = names(view)[record.payload.participant_id] || "";
+    }
+  }
+
+  /* ------------------------------------------------------------------ captions */
+  function captionBox(container, opts) {
+    const max = (opts && opts.max) || 200;
+    const partials = {};
+    function line(name, text, partial) {
+      return el("p", { className: partial ? "cap partial" : "cap" }, [
+        name ? el("span", { className: "who", text: name + "：" }) : null,
+        el("span", { className: "what", text }),
+      ]);
+    }
+    function trim() {
+      while (container.children.length > max) container.firstElementChild.remove();
+    }
+    function keepBottom(fn) {
+      const atEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+      fn();
+      if (atEnd) container.scrollTop = container.scrollHeight;
+    }
+    return {
+      commit(record, view, extra) {
+        const p = record.payload;
+        keepBottom(() => {
+          const old = partials[p.turn_id];
+          if (old) { old.remove(); delete partials[p.turn_id]; }
+          const node = line(names(view)[p.participant_id] || "", p.text, false);
+          node.dataset.seq = record.seq;
+          if (extra) node.append(extra(record));
+          container.append(node);
+          trim();
+        });
+      },
+      partial(msg) {
+        keepBottom(() => {
+          const node = line(msg.name || "", msg.text, true);
+          const old = partials[msg.turn_id];
+          if (old) old.replaceWith(node); else container.append(node);
+          partials[msg.turn_id] = node;
+        });
+      },
+      endTurn(turnId) {
+        const old = partials[turnId];
+        if (old) { old.classList.remove("partial"); delete partials[turnId]; }
+      },
+    };
+  }
+
+  /** The 大字 switch: a button that toggles large captions, remembered on this device. */
+  function bigTextSwitch(button, target) {
+    const key = "gongzhi:bigtext";
+    const apply = (on) => {
+      target.classList.toggle("big-text", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "大字：开" : "大字：关";
+    };
+    apply(localStorage.getItem(key) === "1");
+    button.addEventListener("click", () => {
+      const on = !target.classList.contains("big-text");
+      localStorage.setItem(key, on ? "1" : "0");
+      apply(on);
+    });
+  }
+
+  /* ------------------------------------------------------------------ the connection */
+  const SESSION_CODES = new Set(["bad_token", "forged_token", "expired_token", "wrong_meeting", "wrong_role",
+    "not_found"]);
+
+  /**
+   * Connect with the page's link token (and the session kept on this device), say hello, then deliver:
+   * h.onEvent(record) for every new logged event in order (gaps are re-fetched with sync), h.onView(view)
+   * after each batch or welcome, h.onTransient(msg), h.onMic(msg), h.onWelcome(welcome).
+   * h.history: send hello {since: 0} on the first connect (the page wants the whole log, e.g. transcript).
+   */
+  function connect(h) {
+    const body = document.body;
+    const meeting = body.dataset.meeting;
+    const role = body.dataset.role;
+    const token = body.dataset.token;
+    const key = "gongzhi:session:" + meeting + ":" + role;
+    const conn = {
+      meeting, role, token, socket: null, view: null, last: null, me: null, rtc: { ice_servers: [] },
+      session: localStorage.getItem(key), syncing: false, stats: { welcomes: 0, replayed: 0, syncs: 0, snapshots: 0 },
+    };
+    const banner = $("conn");
+
+    function setStatus(state) {
+      body.dataset.conn = state;
+      const text = { connecting: "正在连接…", reconnecting: "重新连接中…", online: "" }[state];
+      banner.textContent = text || "";
+      banner.className = "conn " + state;
+      banner.hidden = !text;
+    }
+
+    function saveSession(session) {
+      if (!session) return;
+      conn.session = session;
+      localStorage.setItem(key, session);
+    }
+
+    const socket = io({
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+      timeout: 8000,
+      auth: (cb) => cb(conn.session ? { token, session: conn.session } : { token }),
+    });
+    conn.socket = socket;
+    setStatus("connecting");
+
+    socket.on("connect", () => {
+      let hello = {};
+      if (conn.last !== null) hello = { since: conn.last };
+      else if (h.history) hello = { since: 0 };
+      socket.timeout(10000).emit("hello", hello, (err, ack) => {
+        if (err) { socket.disconnect().connect(); return; }
+        if (!ack.ok) toast(errorText(ack.error));
+      });
+    });
+
+    socket.on("disconnect", (reason) => {
+      if (reason !== "io client disconnect") setStatus("reconnecting");
+    });
+
+    socket.on("connect_error", (err) => {
+      const code = err && err.data && err.data.code;
+      if (!socket.active) {
+        // Refused by the server: a stale session (e.g. an old device token) is dropped and we try once
+        // more with the link alone; a bad link is final.
+        if (conn.session && SESSION_CODES.has(code)) {
+          conn.session = null;
+          localStorage.removeItem(key);
+          socket.connect();
+          return;
+        }
+        setStatus("online");
+        body.dataset.state = "refused";
+        fatal(errorText({ code }));
+        return;
+      }
+      setStatus(conn.last === null ? "connecting" : "reconnecting");
+    });
+
+    socket.on("welcome", (w) => {
+      conn.stats.welcomes += 1;
+      conn.rtc = w.rtc || { ice_servers: [] };
+      const you = w.you || {};
+      saveSession(you.session);
+      if (you.participant_id && role !== "observer") conn.me = you.participant_id;
+      conn.you = w.view.you || null;
+      if (w.events) {
+        for (const e of w.events) {
+          if (conn.last !== null && e.seq <= conn.last) continue;
+          conn.stats.replayed += 1;
+          h.onEvent && h.onEvent(e, w.view);
+          conn.last = e.seq;
+        }
+      } else if (conn.last !== null && w.seq > conn.last) {
+        conn.stats.snapshots += 1; // missed too much to replay: the view alone is the truth now
+      }
+      conn.last = w.seq;
+      conn.syncing = false;
+      conn.view = w.view;
+      setClock(w.view);
+      h.onWelcome && h.onWelcome(w);
+      h.onView && h.onView(w.view);
+      paintClocks();
+      setStatus("online");
+      body.dataset.state = "ready";
+      body.dataset.seq = String(conn.last);
+    });
+
+    socket.on("events", (msg) => {
+      if (conn.last === null) return; // the welcome comes first and covers it
+      const evs = msg.events || [];
+      if (evs.length && evs[0].seq > conn.last + 1) {
+        if (!conn.syncing) {
+          conn.syncing = true;
+          conn.stats.syncs += 1;
+          socket.emit("sync", { since: conn.last });
+        }
+        return;
+      }
+      for (const e of evs) {
+        if (e.seq <= conn.last) continue;
+        h.onEvent && h.onEvent(e, msg.view);
+        conn.last = e.seq;
+      }
+      conn.view = msg.view;
+      setClock(msg.view);
+      h.onView && h.onView(msg.view);
+      paintClocks();
+      body.dataset.seq = String(conn.last);
+    });
+
+    socket.on("transient", (msg) => h.onTransient && h.onTransient(msg));
+    socket.on("mic", (msg) => h.onMic && h.onMic(msg));
+
+    // Phones sleep and change networks: retry at once when the network or the screen comes back.
+    const nudge = () => { if (!socket.connected && socket.active) socket.connect(); };
+    window.addEventListener("online", nudge);
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) nudge(); });
+
+    /** Send a message with an acknowledgement; refusals are shown in Chinese and returned. */
+    conn.call = async function (event, payload) {
+      if (!socket.connected) {
+        const ack = { ok: false, error: { code: "offline" } };
+        toast(errorText(ack.error));
+        return ack;
+      }
+      let ack;
+      try {
+        ack = await socket.timeout(10000).emitWithAck(event, payload);
+      } catch (e) {
+        ack = { ok: false, error: { code: "timeout" } };
+      }
+      if (!ack.ok && !(h.quiet && h.quiet(event, ack))) toast(errorText(ack.error));
+      return ack;
+    };
+    conn.command = (type, fields) => conn.call("command", Object.assign({ type }, fields || {}));
+    conn.join = async function (name) {
+      const ack = await conn.call("join", { name });
+      if (ack.ok) {
+        saveSession(ack.you.session);
+        conn.me = ack.you.participant_id;
+      }
+      return ack;
+    };
+    window.gz = conn; // for the browser tests and for support staff poking at a phone
+    return conn;
+  }
+
+  function fatal(text) {
+    const main = $("main");
+    if (main) fill(main, [el("div", { className: "fatal" }, [el("p", { className: "big", text })])]);
+  }
+
+  /** A button that runs `onClick` (usually a command) and stays disabled until it is answered. */
+  function actionButton(text, onClick, className) {
+    const b = el("button", { type: "button", className: className || "btn", text });
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      try { await onClick(); } finally { b.disabled = false; }
+    });
+    return b;
+  }
+
+  window.GZ = {
+    $, el, fill, show, toast, errorText, fmtClock, names, currentItem, headerLine, resultText, motionTitle,
+    bindClock, clockState, noteFloorEnded, captionBox, bigTextSwitch, connect, actionButton, renderAgenda,
+    renderMotions, changed, renderVoteAndResult,
+    MOTION_STATUS, THRESHOLDS, ROLES, CHOICES,
+  };
+})();

@@ -1,0 +1,257 @@
+/* Resident page (phone): join with a name, follow the meeting, raise a hand, speak when given the floor
+ * (microphone over WebRTC), vote. */
+"use strict";
+
+(function () {
+  const { $, el, fill, show, toast, errorText, names, headerLine, resultText, motionTitle, CHOICES } = GZ;
+  const me = () => conn.me;
+  const ballot = { motion: null, eligible: null, voted: false, choice: null };
+  const mic = { turn: null, pc: null, stream: null, answered: false };
+  const ENDED = { FloorExpired: "expired", FloorYielded: "yielded", FloorRevoked: "revoked" };
+  let view = null;
+
+  const captions = GZ.captionBox($("captions"), { max: 60 });
+  GZ.bigTextSwitch($("bigtext"), $("captions"));
+  GZ.bindClock($("clock"));
+
+  const conn = GZ.connect({
+    quiet: (event) => event === "rtc_offer" || event === "rtc_close",
+    onWelcome(w) {
+      const you = w.view.you;
+      if (you && w.view.vote) {
+        ballot.motion = w.view.vote.motion_id;
+        ballot.eligible = you.may_vote || you.has_voted;
+        ballot.voted = you.has_voted;
+      }
+    },
+    onEvent(record, v) {
+      const p = record.payload;
+      switch (record.type) {
+        case "CaptionCommitted": captions.commit(record, v); break;
+        case "VoteOpened":
+          Object.assign(ballot, { motion: p.motion_id, eligible: p.eligible_online.includes(me()), voted: false, choice: null });
+          break;
+        case "BallotCast":
+          if (p.participant_id && p.participant_id === me()) ballot.voted = true;
+          break;
+        case "FloorExpired": case "FloorYielded": case "FloorRevoked":
+          GZ.noteFloorEnded(record, v);
+          captions.endTurn(p.turn_id);
+          if (p.turn_id === mic.turn) closeMic(ENDED[record.type]);
+          break;
+      }
+    },
+    onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
+    onMic(msg) {
+      if (msg.open) openMic(msg.turn_id);
+      else if (!msg.turn_id || msg.turn_id === mic.turn) closeMic(msg.reason);
+    },
+    onView: render,
+  });
+
+  /* ---------------------------------------------------------------- rendering */
+  function render(v) {
+    view = v;
+    $("item-title").textContent = headerLine(v);
+    const joined = Boolean(me());
+    const open = v.meeting.status === "open";
+    const closed = v.meeting.status === "closed";
+    show($("join-card"), !joined && !closed);
+    show($("closed-note"), closed);
+
+    const f = v.floor;
+    const mine = joined && f && f.participant_id === me();
+    $("speaker").textContent = f ? f.name + (mine ? "（您）" : "") : "暂无";
+    show($("me-speaking"), Boolean(mine));
+    // The view is the truth: mic messages may be lost in a network drop, the floor in the view is not.
+    if (mine) openMic(f.turn_id);
+    else if (mic.turn) closeMic();
+
+    renderQueue(v, joined, open, mine);
+    renderVote(v, joined);
+    renderResult(v);
+    GZ.renderMotions($("motions"), v, (m) => {
+      if (!joined || !open || m.status !== "moved" || m.mover === me()) return null;
+      return GZ.actionButton("附议", () => conn.command("SecondMotion", { motion_id: m.motion_id }), "btn");
+    });
+    show($("motion-details"), joined && open && v.current_item !== null);
+    GZ.renderAgenda($("agenda"), v);
+  }
+
+  function renderQueue(v, joined, open, mine) {
+    const q = v.queue;
+    fill($("queue"), q.map((e) => el("li", { className: e.participant_id === me() ? "me" : "" }, [
+      el("span", { text: e.name }), e.participant_id === me() ? el("strong", { text: "（您）" }) : null,
+    ])));
+    show($("queue-empty"), q.length === 0);
+    const entry = q.find((e) => e.participant_id === me());
+    const place = $("my-place");
+    show(place, Boolean(entry));
+    if (entry) place.textContent = entry.position === 1 ? "您排在第 1 位，下一个就是您" : "您排在第 " + entry.position + " 位";
+    const hand = $("hand-btn");
+    show(hand, joined && open && v.current_item !== null && !mine);
+    hand.textContent = entry ? "放下手（取消发言）" : "举手发言";
+    hand.dataset.raised = entry ? "1" : "0";
+  }
+
+  function renderVote(v, joined) {
+    const poll = v.vote;
+    show($("vote-card"), Boolean(poll) && joined);
+    if (!poll) return;
+    if (ballot.motion !== poll.motion_id) Object.assign(ballot, { motion: poll.motion_id, eligible: null, voted: false });
+    if (!poll.secret && poll.voters) {
+      const mine = poll.voters.find((x) => x.participant_id === me());
+      if (mine) Object.assign(ballot, { voted: true, choice: mine.choice });
+    }
+    $("vote-title").textContent = poll.title;
+    $("vote-info").textContent = (poll.secret ? "无记名投票" : "记名投票") + " · 通过条件：" +
+      (GZ.THRESHOLDS[poll.threshold] || poll.threshold) + " · 已投 " + poll.ballots_cast + " 票";
+    const done = $("vote-done");
+    const canVote = !ballot.voted && ballot.eligible !== false;
+    show($("vote-buttons"), canVote);
+    show(done, !canVote);
+    if (ballot.voted) done.textContent = "您已投票" + (ballot.choice ? "：" + CHOICES[ballot.choice] : "") + "，请等待结果";
+    else if (ballot.eligible === false) done.textContent = "您在表决开始后加入，本次不能投票";
+  }
+
+  function renderResult(v) {
+    const last = v.results.length ? v.results[v.results.length - 1] : null;
+    show($("result-card"), Boolean(last) && !v.vote);
+    if (!last) return;
+    $("result-title").textContent = motionTitle(v, last.motion_id);
+    $("result-text").textContent = resultText(last);
+    $("result-card").dataset.passed = last.passed ? "1" : "0";
+  }
+
+  /* ---------------------------------------------------------------- actions */
+  $("join-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const name = $("join-name").value.trim();
+    if (!name) return;
+    const ack = await conn.join(name);
+    if (ack.ok && view) render(view);
+  });
+
+  $("hand-btn").addEventListener("click", async (ev) => {
+    const b = ev.currentTarget;
+    b.disabled = true;
+    try { await conn.command(b.dataset.raised === "1" ? "LowerHand" : "RaiseHand"); } finally { b.disabled = false; }
+  });
+
+  $("yield-btn").addEventListener("click", () => conn.command("YieldFloor"));
+  $("mic-retry").addEventListener("click", () => {
+    const turn = mic.turn;
+    closeMic();
+    if (turn) openMic(turn);
+  });
+
+  for (const b of document.querySelectorAll("#vote-buttons button")) {
+    b.addEventListener("click", async () => {
+      if (!view || !view.vote) return;
+      const choice = b.dataset.choice;
+      const ack = await conn.command("CastVote", { motion_id: view.vote.motion_id, choice });
+      if (ack.ok || (ack.error && ack.error.code === "duplicate")) {
+        Object.assign(ballot, { voted: true, choice: ack.ok ? choice : null });
+        renderVote(view, true);
+      }
+    });
+  }
+
+  $("motion-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const ack = await conn.command("MoveMotion", { title: $("motion-title").value.trim(), text: $("motion-text").value.trim() });
+    if (ack.ok) {
+      ev.target.reset();
+      $("motion-details").open = false;
+      toast("动议已提交，等待他人附议", "ok");
+    }
+  });
+
+  /* ---------------------------------------------------------------- the microphone (WebRTC) */
+  function setMic(state, text) {
+    const s = $("mic-status");
+    s.dataset.mic = state;
+    s.textContent = text;
+    show($("mic-retry"), state === "failed");
+  }
+
+  function micConstraints() {
+    // ?audio=raw turns the phone's processing off (measurements); residents get the browser's defaults.
+    if (new URLSearchParams(location.search).get("audio") === "raw") {
+      return { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } };
+    }
+    return { audio: true };
+  }
+
+  function gathered(pc, ms) {
+    return new Promise((done) => {
+      if (pc.iceGatheringState === "complete") return done();
+      pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && done());
+      setTimeout(done, ms);
+    });
+  }
+
+  async function openMic(turnId) {
+    if (mic.turn === turnId) return;
+    closeMic();
+    mic.turn = turnId;
+    setMic("opening", "正在打开麦克风…");
+    try {
+      if (!window.isSecureContext || !navigator.mediaDevices) throw new Error("insecure");
+      const stream = await navigator.mediaDevices.getUserMedia(micConstraints());
+      if (mic.turn !== turnId) { stream.getTracks().forEach((t) => t.stop()); return; }
+      mic.stream = stream;
+      const pc = new RTCPeerConnection({ iceServers: conn.rtc.ice_servers || [] });
+      mic.pc = pc;
+      stream.getTracks().forEach((t) => pc.addTrack(t, stream));
+      await pc.setLocalDescription(await pc.createOffer());
+      await gathered(pc, 3000);
+      if (mic.turn !== turnId) return;
+      setMic("connecting", "正在连接语音…");
+      const ack = await conn.call("rtc_offer", { sdp: pc.localDescription.sdp, type: "offer" });
+      if (mic.turn !== turnId) return;
+      if (!ack.ok) {
+        releaseMedia();
+        setMic("failed", "麦克风未能连接：" + errorText(ack.error));
+        return;
+      }
+      await pc.setRemoteDescription(ack.answer);
+      mic.answered = true;
+      pc.addEventListener("connectionstatechange", () => {
+        if (mic.pc !== pc) return;
+        if (pc.connectionState === "connected") setMic("on", "麦克风已打开，请讲话");
+        if (pc.connectionState === "failed") setMic("failed", "语音连接中断");
+      });
+      setMic("on", "麦克风已打开，请讲话");
+    } catch (e) {
+      if (mic.turn !== turnId) return;
+      releaseMedia();
+      const name = e && e.name;
+      let text = "无法打开麦克风";
+      if (e && e.message === "insecure") text = "需要安全连接（https）才能使用麦克风，请联系工作人员";
+      else if (name === "NotAllowedError") text = "您没有允许使用麦克风，请在浏览器设置中允许后点“重新打开麦克风”";
+      else if (name === "NotFoundError") text = "没有找到麦克风";
+      setMic("failed", text);
+    }
+  }
+
+  function releaseMedia() {
+    if (mic.stream) mic.stream.getTracks().forEach((t) => t.stop());
+    if (mic.pc) mic.pc.close();
+    if (mic.answered) conn.call("rtc_close", {});
+    mic.stream = null;
+    mic.pc = null;
+    mic.answered = false;
+  }
+
+  function closeMic(reason) {
+    if (!mic.turn) return;
+    releaseMedia();
+    mic.turn = null;
+    const why = { expired: "发言时间到，麦克风已关闭", revoked: "主持人已结束您的发言", yielded: "您已结束发言" }[reason];
+    setMic("off", why || "麦克风已关闭");
+    if (reason) toast(why, "info");
+  }
+
+  window.gzMic = mic; // the browser tests read the microphone's state
+})();

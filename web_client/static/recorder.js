@@ -1,0 +1,126 @@
+/* Recorder page: check in people in the hall, enter show-of-hands counts, follow the transcript and mark
+ * key points; when the meeting closes, a draft of the minutes built from the log. */
+"use strict";
+
+(function () {
+  const { $, el, fill, show, toast, names, headerLine, resultText, motionTitle, actionButton } = GZ;
+  const transcript = []; // {seq, agenda_index, participant_id, text}
+  const turns = {}; // participant_id -> {count, spoken_s}
+  let view = null;
+  GZ.bindClock($("clock"));
+
+  const captions = GZ.captionBox($("captions"), { max: 500 });
+  const markButton = (record) => actionButton("标记要点", async () => {
+    const ack = await conn.command("MarkKeyPoint", { text: record.payload.text.slice(0, 500), caption_seq: record.seq });
+    if (ack.ok) toast("已标记为要点", "ok");
+  }, "btn small");
+
+  const conn = GZ.connect({
+    history: true, // the whole log: the transcript and the minutes need every caption and turn
+    onEvent(record, v) {
+      const p = record.payload;
+      switch (record.type) {
+        case "CaptionCommitted":
+          transcript.push({ seq: record.seq, agenda_index: p.agenda_index, participant_id: p.participant_id, text: p.text });
+          captions.commit(record, v, markButton);
+          break;
+        case "FloorYielded": case "FloorRevoked": case "FloorExpired": {
+          const t = turns[p.participant_id] || (turns[p.participant_id] = { count: 0, spoken_s: 0 });
+          t.count += 1;
+          t.spoken_s += p.spoken_s;
+          if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v);
+          break;
+        }
+      }
+    },
+    onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
+    onView: render,
+  });
+
+  function render(v) {
+    view = v;
+    $("item-title").textContent = headerLine(v);
+    const joined = Boolean(conn.me);
+    show($("join-card"), !joined);
+    show($("controls"), joined);
+    $("speaker").textContent = v.floor ? "当前发言：" + v.floor.name : "暂无发言";
+    const room = v.participants.filter((p) => p.channel === "room" && p.present);
+    $("room-count").textContent = "现场已签到 " + room.length + " 人";
+    fill($("room-people"), room.map((p) => el("li", {}, [
+      el("span", { className: "name", text: p.name }),
+      el("span", { className: "hint", text: [p.building, p.unit].filter(Boolean).join(" ") }),
+      actionButton("签退", () => conn.command("CheckOutInRoom", { participant_id: p.participant_id }), "btn danger small"),
+    ])));
+    const poll = v.vote;
+    show($("hands-card"), Boolean(poll));
+    show($("hands-none"), !poll);
+    if (poll) {
+      $("hands-title").textContent = poll.title;
+      $("hands-info").textContent = "现场可投票 " + poll.room_present + " 人" +
+        (poll.room ? " · 已录入：赞成 " + poll.room.yes + " 反对 " + poll.room.no + " 弃权 " + poll.room.abstain : "");
+    }
+    fill($("results"), v.results.slice().reverse().map((r) => el("li", {}, [
+      el("span", { className: "name", text: motionTitle(v, r.motion_id) }), el("span", { text: resultText(r) }),
+    ])));
+    fill($("key-points"), v.key_points.slice().reverse().map((k) => el("li", { text: k.text })));
+    show($("minutes-card"), v.meeting.status === "closed");
+    if (v.meeting.status === "closed") renderMinutes(v);
+  }
+
+  function renderMinutes(v) {
+    const m = v.meeting;
+    const who = names(v);
+    const when = (t) => (t ? new Date(t * 1000).toLocaleString("zh-CN", { hour12: false }) : "—");
+    const parts = [
+      el("h3", { text: m.title }),
+      el("p", { text: m.level_label + " · " + m.place + " · 计划时间 " + m.scheduled_at }),
+      el("p", { text: "开始 " + when(m.opened_at) + " · 结束 " + when(m.closed_at) + " · 到会 " + m.present_voters + " 人" }),
+    ];
+    for (const item of v.agenda) {
+      parts.push(el("h3", { text: "议题 " + (item.index + 1) + "：" + item.title }));
+      const kps = v.key_points.filter((k) => k.agenda_index === item.index);
+      if (kps.length) parts.push(el("p", { text: "要点：" }), el("ul", {}, kps.map((k) => el("li", { text: k.text }))));
+      const res = v.resolutions.filter((r) => r.agenda_index === item.index);
+      if (res.length) parts.push(el("p", { text: "决议：" }), el("ul", {}, res.map((r) => el("li", { text: r.title + "：" + r.text }))));
+      const said = transcript.filter((c) => c.agenda_index === item.index);
+      if (said.length) {
+        parts.push(el("details", {}, [el("summary", { text: "发言记录（" + said.length + " 条）" }),
+          ...said.map((c) => el("p", { text: (who[c.participant_id] || "") + "：" + c.text }))]));
+      }
+    }
+    parts.push(el("h3", { text: "表决" }), el("ul", {}, v.results.map((r) => el("li", { text: motionTitle(v, r.motion_id) + "：" + resultText(r) }))));
+    parts.push(el("h3", { text: "发言统计" }), el("ul", {}, Object.entries(turns).map(([pid, t]) =>
+      el("li", { text: (who[pid] || pid) + "：" + t.count + " 次，共 " + GZ.fmtClock(t.spoken_s) }))));
+    fill($("minutes"), parts);
+  }
+
+  $("checkin-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const fields = { name: $("ci-name").value.trim() };
+    const building = $("ci-building").value.trim();
+    const unit = $("ci-unit").value.trim();
+    if (building) fields.building = building;
+    if (unit) fields.unit = unit;
+    const ack = await conn.command("CheckInInRoom", fields);
+    if (ack.ok) { ev.target.reset(); $("ci-name").focus(); }
+  });
+  $("hands-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!view || !view.vote) return;
+    const n = (id) => parseInt($(id).value, 10) || 0;
+    const ack = await conn.command("RecordShowOfHands",
+      { motion_id: view.vote.motion_id, yes: n("h-yes"), no: n("h-no"), abstain: n("h-abstain") });
+    if (ack.ok) toast("举手结果已录入", "ok");
+  });
+  $("kp-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const ack = await conn.command("MarkKeyPoint", { text: $("kp-text").value.trim() });
+    if (ack.ok) ev.target.reset();
+  });
+  $("print").addEventListener("click", () => window.print());
+  $("join-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const ack = await conn.join($("join-name").value.trim());
+    if (ack.ok && view) render(view);
+  });
+})();
