@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from asr.settings import AsrSettings
+
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "defaults.toml"
 ENV_PREFIX = "GONGZHI_"
 
@@ -47,10 +49,31 @@ class RedisSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class WebRtcSettings:
+    host_addresses: tuple[str, ...] = ("127.0.0.1",)
+    ice_servers: tuple[str, ...] = ()
+    ice_username: str = ""
+    ice_credential: str = ""
+    max_connections: int = 40
+    connect_timeout_s: float = 30.0
+
+
+@dataclasses.dataclass(frozen=True)
+class MediaSettings:
+    captions: bool = True
+    record: bool = True
+    live_audio: bool = True
+    live_bitrate: int = 32000
+
+
+@dataclasses.dataclass(frozen=True)
 class Settings:
     server: ServerSettings = dataclasses.field(default_factory=ServerSettings)
     store: StoreSettings = dataclasses.field(default_factory=StoreSettings)
     redis: RedisSettings = dataclasses.field(default_factory=RedisSettings)
+    webrtc: WebRtcSettings = dataclasses.field(default_factory=WebRtcSettings)
+    media: MediaSettings = dataclasses.field(default_factory=MediaSettings)
+    asr: AsrSettings = dataclasses.field(default_factory=AsrSettings)
 
     @property
     def data_dir(self) -> Path:
@@ -123,7 +146,10 @@ def _build(cls: type[Any], data: Any, where: str) -> Any:
     kwargs = {}
     for key, value in data.items():
         kwargs[key] = _convert(hints[key], value, f"{where}.{key}" if where else key)
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as e:  # a section's own consistency checks (e.g. AsrSettings.__post_init__)
+        raise SettingsError(f"settings [{where}]: {e}") from None
 
 
 def _convert(tp: Any, value: Any, key: str) -> Any:

@@ -175,8 +175,9 @@ def check_out_in_room(state: MeetingState, actor: Actor, cmd: CheckOutInRoom, no
 
 def commit_caption(state: MeetingState, actor: Actor, cmd: CommitCaption, now: float) -> list[Event]:
     """A final caption of a turn. It may arrive after the turn ended (recognition lags), so any past turn
-    of this meeting is accepted; the caption is filed under that turn's agenda item."""
-    require_open(state)
+    of this meeting is accepted, even once the meeting has closed — the last speaker's last words are
+    flushed after ``MeetingClosed`` and must not be lost. The caption is filed under its turn's agenda
+    item."""
     turn = state.turns.get(cmd.turn_id)
     if turn is None:
         fail(ErrorCode.NOT_FOUND, f"no turn {cmd.turn_id!r}")

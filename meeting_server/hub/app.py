@@ -18,8 +18,9 @@ from meeting_server.settings import Settings
 from meeting_server.store.sqlite_log import SqliteEventLog
 
 from . import http_api, pages
+from .audio import AudioHub
 from .fanout import FanoutManager, install_fast_poll
-from .keys import ADMIN_TOKEN, EVENT_LOG, HUB, REGISTRY, SETTINGS, SIGNER
+from .keys import ADMIN_TOKEN, AUDIO, EVENT_LOG, HUB, REGISTRY, SETTINGS, SIGNER
 from .runtime import MeetingRegistry
 from .secrets_store import admin_token, signing_key
 from .sockets import Hub
@@ -68,11 +69,17 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
         session_ttl_s=settings.server.link_ttl_hours * 3600.0,
     )
     http_api.add_routes(app)
+    audio = AudioHub(settings, registry, app[HUB])
+    app[AUDIO] = audio
+    app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
     pages.add_page_routes(app)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()
+        await audio.start()
         yield
+        # Stop taking audio and flush captions (they are still logged), then the clocks, then the log.
+        await audio.close()
         await registry.close()
         event_log.close()
 

@@ -7,6 +7,7 @@ from aiohttp import web
 from meeting_server.settings import Settings
 from meeting_server.store.sqlite_log import SqliteEventLog
 
+from .audio import AudioHub
 from .runtime import MeetingRegistry
 from .sockets import Hub
 from .tokens import TokenSigner
@@ -17,6 +18,7 @@ HUB = web.AppKey("hub", Hub)
 SIGNER = web.AppKey("signer", TokenSigner)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 EVENT_LOG = web.AppKey("event_log", SqliteEventLog)
+AUDIO = web.AppKey("audio", AudioHub)
 
 
 def base_url(settings: Settings) -> str:

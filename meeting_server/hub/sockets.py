@@ -65,6 +65,8 @@ class Hub:
         self.replay_limit = replay_limit
         self.session_ttl_s = session_ttl_s
         self.clients: dict[str, Client] = {}
+        # Extra fields of every welcome (e.g. the WebRTC ICE servers), set by the app factory.
+        self.welcome_extra: dict[str, Any] = {}
         registry.add_listener(self._broadcast)
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
@@ -120,7 +122,7 @@ class Hub:
             raise WireError("not_found", "no such meeting")
         return rt
 
-    async def _guarded(self, handler: Handler, sid: str, data: Any) -> dict[str, Any]:
+    async def guarded(self, handler: Handler, sid: str, data: Any) -> dict[str, Any]:
         """Run a handler; every refusal becomes an explicit ack, never silence or a stack trace."""
         try:
             check_size(data, self.max_message_bytes)
@@ -134,7 +136,7 @@ class Hub:
     # ------------------------------------------------------------------ hello / sync
     async def on_hello(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Enter the meeting's room and receive a ``welcome``: snapshot or the events after ``since``."""
-        return await self._guarded(lambda c, d: self._hello(sid, c, d), sid, data)
+        return await self.guarded(lambda c, d: self._hello(sid, c, d), sid, data)
 
     async def _hello(self, sid: str, client: Client, data: Any) -> dict[str, Any]:
         body = as_object(data, "hello")
@@ -156,6 +158,7 @@ class Hub:
             "head_hash": rt.head_hash,
             "server_time": self.registry.clock(),
             "you": self._you(client),
+            **self.welcome_extra,
         }
         if since is not None and 0 <= rt.seq - since <= self.replay_limit:
             records = await self.registry.read_log(rt.meeting_id, since)
@@ -183,7 +186,7 @@ class Hub:
     # ------------------------------------------------------------------ join / command
     async def on_join(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Join the meeting with a name (residents and officials); returns the session token."""
-        return await self._guarded(self._join, sid, data)
+        return await self.guarded(self._join, sid, data)
 
     async def _join(self, client: Client, data: Any) -> dict[str, Any]:
         body = as_object(data, "join")
@@ -204,7 +207,7 @@ class Hub:
         return f"{role.value[:3]}-{secrets.token_hex(5)}"
 
     async def on_command(self, sid: str, data: Any = None) -> dict[str, Any]:
-        return await self._guarded(self._command, sid, data)
+        return await self.guarded(self._command, sid, data)
 
     async def _command(self, client: Client, data: Any) -> dict[str, Any]:
         if client.actor is None:
@@ -216,6 +219,14 @@ class Hub:
 
     async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
         return refuse("unknown_event", f"unknown message {event[:40]!r}")
+
+    def sids_of(self, meeting_id: str, participant_id: str) -> list[str]:
+        """The connections of one person (a phone may have reconnected, or be open twice)."""
+        return [
+            sid
+            for sid, c in self.clients.items()
+            if c.meeting_id == meeting_id and c.actor is not None and c.actor.participant_id == participant_id
+        ]
 
     # ------------------------------------------------------------------ fan-out
     async def _broadcast(

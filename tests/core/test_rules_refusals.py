@@ -98,7 +98,7 @@ REFUSALS: list[tuple[str, Setup, Actor, Command, ErrorCode]] = [
     ("item before opening", Sim, MOD, StartAgendaItem(0), ErrorCode.WRONG_STATE),
     ("join a closed meeting", _closed, P3, JoinMeeting(name="迟到"), ErrorCode.WRONG_STATE),
     ("leave a closed meeting", _closed, P3, LeaveMeeting(), ErrorCode.WRONG_STATE),
-    ("caption when not open", _closed, SYS, CommitCaption("t1", "p1", "好", 0, 1), ErrorCode.WRONG_STATE),
+    ("caption of an unknown turn", _closed, SYS, CommitCaption("t1", "p1", "好", 0, 1), ErrorCode.NOT_FOUND),
     ("key point before opening", Sim, REC, MarkKeyPoint("要点"), ErrorCode.WRONG_STATE),
     ("leave twice", running, Actor("ghost", P1.role), LeaveMeeting(), ErrorCode.NOT_FOUND),
     ("vote after leaving", _left_p3_voting, P3, CastVote("m1", Choice.YES), ErrorCode.NOT_PRESENT),
@@ -214,3 +214,12 @@ def test_captions_are_filed_under_their_turns_item_even_after_the_turn() -> None
         1,
         12,
     )
+
+
+def test_last_words_are_committed_after_the_meeting_closes() -> None:
+    """Recognition lags: the final caption of the last turn arrives after MeetingClosed and is kept."""
+    sim = running()
+    turn = speaking(sim, "p1")
+    sim.do(MOD, CloseMeeting())
+    events = sim.do(SYS, CommitCaption(turn, "p1", "感谢大家的参与。", 0.5, 2.0))
+    assert isinstance(events[0], CaptionCommitted) and events[0].text == "感谢大家的参与。"

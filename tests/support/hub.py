@@ -41,10 +41,12 @@ class FakeClock:
         self.now += seconds
 
 
-def make_settings(data_dir: Path, **server: Any) -> Settings:
+def make_settings(data_dir: Path, *, captions: bool = False, **server: Any) -> Settings:
+    """Loopback test settings; captions (the Whisper model) only for the tests that need them."""
     return load_settings(environ={}).with_overrides(
         server={"port": 0, "admin_token": "test-admin-token", "secret_key": "s" * 32, **server},
         store={"data_dir": str(data_dir)},
+        media={"captions": captions},
     )
 
 
@@ -76,9 +78,9 @@ class Server:
 
 
 @asynccontextmanager
-async def running_server(data_dir: Path, **server: Any) -> AsyncIterator[Server]:
+async def running_server(data_dir: Path, *, captions: bool = False, **server: Any) -> AsyncIterator[Server]:
     clock = FakeClock()
-    app = create_app(make_settings(data_dir, **server), clock=clock)
+    app = create_app(make_settings(data_dir, captions=captions, **server), clock=clock)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -171,10 +173,16 @@ class Peer:
         await asyncio.wait_for(_wait(), timeout)
 
     async def wait_for(self, pred: Any, timeout: float = 10) -> None:
+        """Until ``pred()`` holds; re-checked on every message and at least every 0.1 s (it may depend on
+        more than this peer's messages)."""
+
         async def _wait() -> None:
             while not pred():
                 self._changed.clear()
-                await self._changed.wait()
+                try:
+                    await asyncio.wait_for(self._changed.wait(), 0.1)
+                except TimeoutError:
+                    pass
 
         await asyncio.wait_for(_wait(), timeout)
 

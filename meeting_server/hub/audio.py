@@ -1,0 +1,296 @@
+"""The hub's audio side: WebRTC signalling, floor-bound captions, microphone control and live audio.
+
+Binds the media layer (peer manager, per-meeting ``MeetingAudio``) and the caption service to the meeting
+registry (floor events) and to socket.io (``rtc_offer`` / ``rtc_close`` / ``mic``). Peer keys are
+``<meeting>/<participant>`` for a phone and ``<meeting>/hall`` for the hall microphone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from aiohttp import web
+
+from asr.service import AsrService
+from asr.stream import Caption
+from meeting_server.core.base import Actor, DomainError, ErrorCode, Event, Role
+from meeting_server.core.commands import CommitCaption
+from meeting_server.core.events import FloorExpired, FloorGranted, FloorRevoked, FloorYielded, MeetingClosed
+from meeting_server.core.values import MeetingStatus
+from meeting_server.media.floor_audio import MeetingAudio
+from meeting_server.media.gate import HALL_SOURCE
+from meeting_server.media.ice import IceServer, configure_host_addresses, rtc_configuration
+from meeting_server.media.peers import MediaError, PeerManager
+from meeting_server.settings import Settings
+from meeting_server.store.records import EventRecord
+
+from .runtime import MeetingRegistry, MeetingRuntime
+from .sockets import Client, Hub
+from .tokens import TokenError
+from .wire import WireError, as_object, ok
+
+log = logging.getLogger(__name__)
+
+_ENDED = {FloorYielded.name: "yielded", FloorRevoked.name: "revoked", FloorExpired.name: "expired"}
+
+
+class AudioHub:
+    """Everything audio for all meetings of this process."""
+
+    def __init__(self, settings: Settings, registry: MeetingRegistry, hub: Hub) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.hub = hub
+        web_rtc = settings.webrtc
+        # An empty list means "every address" (aioice's default); loopback-only is the single-host default.
+        self.allowed_addresses = tuple(web_rtc.host_addresses) or None
+        configure_host_addresses(self.allowed_addresses)
+        self.ice_servers = (
+            [
+                IceServer(
+                    urls=tuple(web_rtc.ice_servers),
+                    username=web_rtc.ice_username or None,
+                    credential=web_rtc.ice_credential or None,
+                )
+            ]
+            if web_rtc.ice_servers
+            else []
+        )
+        self.peers = PeerManager(
+            configuration=rtc_configuration(self.ice_servers),
+            allowed_addresses=self.allowed_addresses,
+            max_connections=web_rtc.max_connections,
+            connect_timeout=web_rtc.connect_timeout_s,
+            on_audio=self._on_audio,
+            on_closed=self._on_peer_lost,
+        )
+        self.asr = AsrService(settings.asr) if settings.media.captions else None
+        self._asr_ready: asyncio.Future[None] | None = None
+        self.meetings: dict[str, MeetingAudio] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        registry.add_listener(self._on_events)
+        hub.welcome_extra["rtc"] = {"ice_servers": [self._browser_ice(s) for s in self.ice_servers]}
+        hub.sio.on("rtc_offer", self.on_rtc_offer)
+        hub.sio.on("rtc_close", self.on_rtc_close)
+
+    @staticmethod
+    def _browser_ice(server: IceServer) -> dict[str, Any]:
+        out: dict[str, Any] = {"urls": list(server.urls)}
+        if server.username:
+            out["username"] = server.username
+            out["credential"] = server.credential
+        return out
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        """Start loading the caption model in the background; meetings open meanwhile."""
+        if self.asr is not None:
+            self._asr_ready = asyncio.get_running_loop().create_task(self._start_asr())
+        for rt in self.registry.loaded():
+            if rt.state is not None and rt.state.floor is not None and rt.state.status is MeetingStatus.OPEN:
+                floor = rt.state.floor  # a turn that was going on when the server stopped: resume it
+                self._meeting(rt).on_floor_granted(
+                    floor.turn_id,
+                    floor.participant_id,
+                    self._name(rt, floor.participant_id),
+                    floor.channel.value,
+                )
+
+    async def _start_asr(self) -> None:
+        assert self.asr is not None
+        t0 = time.perf_counter()
+        await self.asr.start()
+        log.info("caption model ready in %.1f s", time.perf_counter() - t0)
+
+    async def close(self) -> None:
+        """Stop taking audio, flush every caption stream and recording, then stop the model."""
+        await self.peers.close_all()
+        if self._asr_ready is not None and not self._asr_ready.done():
+            self._asr_ready.cancel()
+        for audio in list(self.meetings.values()):
+            await audio.close()
+        self.meetings.clear()
+        if self.asr is not None:
+            await self.asr.stop()
+
+    # ------------------------------------------------------------------ floor events (single writer)
+    def _meeting(self, rt: MeetingRuntime) -> MeetingAudio:
+        audio = self.meetings.get(rt.meeting_id)
+        if audio is None:
+
+            async def commit(turn_id: str, participant_id: str, caption: Caption) -> None:
+                await self._commit(rt, turn_id, participant_id, caption)
+
+            async def partial(message: dict[str, Any]) -> None:
+                await self.hub.send_transient(rt.meeting_id, message)
+
+            media = self.settings.media
+            audio = MeetingAudio(
+                rt.meeting_id,
+                asr=self.asr,
+                asr_ready=self._asr_ready,
+                commit_final=commit,
+                send_partial=partial,
+                recordings_dir=self.settings.data_dir if media.record else None,
+                live_bitrate=media.live_bitrate if media.live_audio else None,
+                hotwords=lambda: self._hotwords(rt),
+            )
+            self.meetings[rt.meeting_id] = audio
+        return audio
+
+    async def _on_events(
+        self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
+    ) -> None:
+        for ev in events:
+            if isinstance(ev, FloorGranted):
+                name = self._name(rt, ev.participant_id)
+                self._meeting(rt).on_floor_granted(ev.turn_id, ev.participant_id, name, ev.channel.value)
+                await self._mic(rt.meeting_id, ev.participant_id, {"open": True, "turn_id": ev.turn_id})
+            elif isinstance(ev, FloorYielded | FloorRevoked | FloorExpired):
+                audio = self.meetings.get(rt.meeting_id)
+                if audio is not None:
+                    audio.on_floor_ended(ev.turn_id)  # no more of this speaker's audio from now on
+                reason = _ENDED[ev.name]
+                await self._mic(
+                    rt.meeting_id, ev.participant_id, {"open": False, "turn_id": ev.turn_id, "reason": reason}
+                )
+                self._spawn(self.peers.close(f"{rt.meeting_id}/{ev.participant_id}"))
+            elif isinstance(ev, MeetingClosed):
+                self._spawn(self._close_meeting(rt.meeting_id))
+
+    async def _mic(self, meeting_id: str, participant_id: str, message: dict[str, Any]) -> None:
+        for sid in self.hub.sids_of(meeting_id, participant_id):
+            await self.hub.sio.emit("mic", message, to=sid)
+
+    async def _close_meeting(self, meeting_id: str) -> None:
+        await self.peers.close(f"{meeting_id}/{HALL_SOURCE}")
+        audio = self.meetings.pop(meeting_id, None)
+        if audio is not None:
+            await audio.close()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    def _name(rt: MeetingRuntime, participant_id: str) -> str:
+        p = rt.state.participants.get(participant_id) if rt.state is not None else None
+        return p.name if p is not None else participant_id
+
+    @staticmethod
+    def _hotwords(rt: MeetingRuntime) -> list[str]:
+        """Names the recogniser should know: the place, the roster, the agenda."""
+        state = rt.state
+        if state is None:
+            return []
+        words = [state.place, *(p.name for p in state.participants.values())]
+        words += [item.title for item in state.agenda]
+        return [w for w in dict.fromkeys(words) if w][:40]
+
+    async def _commit(self, rt: MeetingRuntime, turn_id: str, participant_id: str, caption: Caption) -> None:
+        cmd = CommitCaption(
+            turn_id, participant_id, caption.text, round(caption.start, 3), round(caption.end, 3)
+        )
+        try:
+            await self.registry.execute(rt, Actor.system(), cmd)
+        except DomainError as e:
+            log.warning("final caption of %s refused (%s): %r", turn_id, e, caption.text)
+
+    # ------------------------------------------------------------------ audio
+    def _on_audio(self, peer_key: str, pcm: npt.NDArray[np.float32], pts: float) -> None:
+        meeting_id, _, source = peer_key.partition("/")
+        audio = self.meetings.get(meeting_id)
+        if audio is not None:
+            audio.on_audio(source, pcm)  # anyone but the floor's source is discarded here
+
+    def _on_peer_lost(self, peer_key: str) -> None:
+        log.info("peer %s went away", peer_key)
+
+    # ------------------------------------------------------------------ signalling
+    async def on_rtc_offer(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``rtc_offer {sdp, type, source?}`` → ack with the answer (see docs/protocol.md)."""
+        return await self.hub.guarded(self._offer, sid, data)
+
+    async def on_rtc_close(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self.hub.guarded(self._close, sid, data)
+
+    async def _offer(self, client: Client, data: Any) -> dict[str, Any]:
+        body = as_object(data, "rtc_offer")
+        unknown = set(body) - {"sdp", "type", "source"}
+        if unknown:
+            raise WireError("invalid", f"rtc_offer: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+        source = self._source(client, body.get("source"))
+        rt = await self.registry.get(client.meeting_id)
+        if rt is None or rt.state is None:
+            raise WireError("not_found", "no such meeting")
+        if rt.state.status is MeetingStatus.CLOSED:
+            raise DomainError(ErrorCode.WRONG_STATE, "the meeting has closed")
+        self._meeting(rt)
+        try:
+            answer = await self.peers.accept_offer(
+                f"{client.meeting_id}/{source}", body.get("sdp"), body.get("type")
+            )
+        except MediaError as e:
+            raise WireError(e.code.value, e.message) from None
+        return ok(answer={"sdp": answer, "type": "answer"})
+
+    def _source(self, client: Client, source: Any) -> str:
+        if client.actor is None or client.role is Role.OBSERVER:
+            raise DomainError(ErrorCode.FORBIDDEN, "only people taking part may send audio")
+        if source == HALL_SOURCE:
+            if client.role not in (Role.RECORDER, Role.MODERATOR):
+                raise DomainError(
+                    ErrorCode.FORBIDDEN, "the hall microphone is opened by the recorder or moderator"
+                )
+            return HALL_SOURCE
+        if source is not None:
+            raise WireError("invalid", "rtc_offer.source must be absent or 'hall'")
+        if client.role is not Role.PARTICIPANT:
+            raise DomainError(ErrorCode.FORBIDDEN, "officers speak through the hall microphone")
+        return client.actor.participant_id
+
+    async def _close(self, client: Client, data: Any) -> dict[str, Any]:
+        body = as_object(data, "rtc_close")
+        source = self._source(client, body.get("source"))
+        closed = await self.peers.close(f"{client.meeting_id}/{source}")
+        return ok(closed=closed)
+
+    # ------------------------------------------------------------------ live audio over HTTP
+    async def live_mp3(self, request: web.Request) -> web.StreamResponse:
+        """GET /m/{meeting_id}/live.mp3?t=TOKEN — the floor audio as a continuous MP3 stream."""
+        meeting_id = request.match_info["meeting_id"]
+        try:
+            self.hub.signer.open_link(request.query.get("t"), time.time(), meeting_id)
+        except TokenError as e:
+            return web.json_response(
+                {"ok": False, "error": {"code": e.code, "message": e.message}}, status=403
+            )
+        rt = await self.registry.get(meeting_id)
+        if rt is None:
+            return web.json_response(
+                {"ok": False, "error": {"code": "not_found", "message": "no such meeting"}}, status=404
+            )
+        live = self._meeting(rt).live()
+        if live is None:
+            return web.json_response(
+                {"ok": False, "error": {"code": "disabled", "message": "live audio is off"}}, status=404
+            )
+        response = web.StreamResponse(headers={"Content-Type": "audio/mpeg", "Cache-Control": "no-store"})
+        await response.prepare(request)
+        queue = live.subscribe()
+        try:
+            while (chunk := await queue.get()) is not None:
+                await response.write(chunk)
+            await response.write_eof()
+        except ConnectionResetError:
+            log.debug("live listener of %s left", meeting_id)
+        finally:
+            live.unsubscribe(queue)
+        return response

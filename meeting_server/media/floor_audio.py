@@ -1,0 +1,231 @@
+"""One meeting's audio path: the floor gate, the caption stream of the current turn, the recording and
+the live stream.
+
+Floor events arrive from the meeting's single writer (``on_floor_granted`` / ``on_floor_ended``, called under
+the meeting lock, so they only flip state and enqueue work). Audio arrives from the peer manager
+(``on_audio``). Everything slow — opening and flushing caption streams, committing final captions to the
+log, sending partials — runs in one task per meeting, in order, so a turn's finals are logged in order and
+after its ``FloorGranted``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from asr.service import AsrService, AsrStream
+from asr.stream import Caption
+from recordings.writer import MeetingRecorder, RecordingError
+
+from .gate import FloorGate
+from .live import LiveAudio
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING_S = 30.0  # audio held while the caption model is still loading
+
+CommitFinal = Callable[[str, str, Caption], Awaitable[None]]  # (turn_id, participant_id, caption)
+SendPartial = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclasses.dataclass
+class Turn:
+    turn_id: str
+    participant_id: str
+    name: str
+    stream: AsrStream | None = None
+    pending: list[npt.NDArray[np.float32]] = dataclasses.field(default_factory=list)
+    pending_samples: int = 0
+    ended: bool = False
+
+
+class MeetingAudio:
+    """The audio of one meeting; all methods run on the event loop."""
+
+    def __init__(
+        self,
+        meeting_id: str,
+        *,
+        asr: AsrService | None,
+        asr_ready: asyncio.Future[None] | None,
+        commit_final: CommitFinal,
+        send_partial: SendPartial,
+        recordings_dir: Path | None,
+        live_bitrate: int | None,
+        hotwords: Callable[[], Sequence[str]],
+    ) -> None:
+        self.meeting_id = meeting_id
+        self.gate = FloorGate()
+        self._asr = asr
+        self._asr_ready = asr_ready
+        self._commit_final = commit_final
+        self._send_partial = send_partial
+        self._recordings_dir = recordings_dir
+        self._live_bitrate = live_bitrate
+        self._hotwords = hotwords
+        self._recorder: MeetingRecorder | None = None
+        self._live: LiveAudio | None = None
+        self._turn: Turn | None = None
+        self._work: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue()
+        self._worker = asyncio.get_running_loop().create_task(self._run())
+        self._flushing: set[asyncio.Task[None]] = set()
+        self.captions_committed = 0
+
+    # ------------------------------------------------------------------ floor (from the single writer)
+    def on_floor_granted(self, turn_id: str, participant_id: str, name: str, channel: str) -> None:
+        if self._turn is not None:
+            self.on_floor_ended(self._turn.turn_id)
+        self.gate.grant(participant_id, channel, turn_id)
+        turn = Turn(turn_id, participant_id, name)
+        self._turn = turn
+        recorder = self._recorder_or_none()
+        if recorder is not None:
+            recorder.start_turn(turn_id, participant_id, name)
+        if self._asr is not None:
+            self._work.put_nowait(lambda: self._open_stream(turn))
+
+    def on_floor_ended(self, turn_id: str) -> None:
+        """Stop taking the speaker's audio now; flush their captions in the background."""
+        self.gate.release(turn_id)
+        turn = self._turn
+        if turn is None or turn.turn_id != turn_id:
+            return
+        self._turn = None
+        turn.ended = True
+        if self._recorder is not None:
+            try:
+                self._recorder.end_turn(turn_id)
+            except RecordingError:
+                log.exception("recording of %s failed", self.meeting_id)
+        self._work.put_nowait(lambda: self._close_stream(turn))
+
+    # ------------------------------------------------------------------ audio (from the peer manager)
+    def on_audio(self, source: str, pcm: npt.NDArray[np.float32]) -> bool:
+        """Audio from ``source`` (a participant id or ``"hall"``); True if it belonged to the floor."""
+        turn_id = self.gate.route(source)
+        turn = self._turn
+        if turn_id is None or turn is None or turn.turn_id != turn_id:
+            return False
+        if turn.stream is not None:
+            turn.stream.feed(pcm)
+        elif self._asr is not None and turn.pending_samples < MAX_PENDING_S * 16000:
+            turn.pending.append(np.array(pcm, dtype=np.float32, copy=True))
+            turn.pending_samples += len(pcm)
+        if self._recorder is not None:
+            try:
+                self._recorder.write(pcm)
+            except RecordingError:
+                log.exception("recording of %s failed; captions go on", self.meeting_id)
+                self._recorder = None
+        if self._live is not None:
+            self._live.write(pcm)
+        return True
+
+    def live(self) -> LiveAudio | None:
+        """The meeting's live MP3 stream, started on first use (None when live audio is off)."""
+        if self._live is None and self._live_bitrate is not None:
+            self._live = LiveAudio(self.meeting_id, bitrate=self._live_bitrate)
+        return self._live
+
+    # ------------------------------------------------------------------ the ordered work
+    def _recorder_or_none(self) -> MeetingRecorder | None:
+        if self._recorder is None and self._recordings_dir is not None:
+            try:
+                self._recorder = MeetingRecorder(self._recordings_dir, self.meeting_id)
+            except (OSError, ValueError):
+                log.exception("cannot record meeting %s", self.meeting_id)
+                self._recordings_dir = None
+        return self._recorder
+
+    async def _open_stream(self, turn: Turn) -> None:
+        assert self._asr is not None
+        if self._asr_ready is not None:
+            await asyncio.shield(self._asr_ready)
+        if turn.ended and not turn.pending:
+            return
+
+        def on_caption(caption: Caption) -> None:
+            self._work.put_nowait(lambda: self._deliver(turn, caption))
+
+        turn.stream = self._asr.open_stream(hotwords=self._hotwords(), on_caption=on_caption)
+        for chunk in turn.pending:
+            turn.stream.feed(chunk)
+        turn.pending.clear()
+        if turn.ended:  # the floor ended while the model was loading: flush what was said
+            await self._close_stream(turn)
+
+    async def _close_stream(self, turn: Turn) -> None:
+        stream, turn.stream = turn.stream, None
+        if stream is not None:
+            # Close in the background so the next turn need not wait for this one's last decode; its tail
+            # finals are enqueued as they come and committed in order.
+            task = asyncio.get_running_loop().create_task(self._flush(stream))
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
+
+    async def _flush(self, stream: AsrStream) -> None:
+        try:
+            await stream.close()
+        except Exception:
+            log.exception("caption stream of %s failed while closing", self.meeting_id)
+
+    async def _deliver(self, turn: Turn, caption: Caption) -> None:
+        if caption.kind == "final":
+            await self._commit_final(turn.turn_id, turn.participant_id, caption)
+            self.captions_committed += 1
+        elif not turn.ended:
+            await self._send_partial(
+                {
+                    "kind": "caption_partial",
+                    "turn_id": turn.turn_id,
+                    "participant_id": turn.participant_id,
+                    "name": turn.name,
+                    "text": caption.text,
+                    "start": round(caption.start, 3),
+                    "end": round(caption.end, 3),
+                }
+            )
+
+    async def _run(self) -> None:
+        while (job := await self._work.get()) is not None:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("audio work of meeting %s failed", self.meeting_id)
+
+    async def drain(self) -> None:
+        """Wait until the work queued so far is done."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def mark() -> None:
+            done.set_result(None)
+
+        self._work.put_nowait(mark)
+        await done
+
+    async def close(self) -> None:
+        """End the turn, flush captions, finish the recording and the live stream."""
+        if self._turn is not None:
+            self.on_floor_ended(self._turn.turn_id)
+        await self.drain()
+        while self._flushing:  # streams closing in the background: wait for their finals
+            await asyncio.gather(*self._flushing, return_exceptions=True)
+            await self.drain()
+        self._work.put_nowait(None)
+        await self._worker
+        if self._recorder is not None:
+            try:
+                await self._recorder.aclose()
+            except RecordingError:
+                log.exception("recording of %s failed", self.meeting_id)
+        if self._live is not None:
+            await self._live.close()
