@@ -1,12 +1,15 @@
-"""``gongzhi`` command line: serve, demo, create, links, verify."""
+"""``gongzhi`` command line: serve, demo, create, links, verify, selfsigned."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import os
+import shutil
 import ssl
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -182,6 +185,67 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+SELF_SIGNED_NOTE = """
+手机浏览器会显示安全警告 / What the phones will show:
+  Android Chrome: “您的连接不是私密连接 / Your connection is not private” (NET::ERR_CERT_AUTHORITY_INVALID)
+                  → 点“高级 / Advanced” → “继续前往 {host}（不安全）/ Proceed to {host} (unsafe)”
+  iPhone Safari:  “此连接非私人连接 / This Connection Is Not Private”
+                  → 点“显示详细信息 / Show Details” → “访问此网站 / visit this website” → 再确认 / confirm
+  This is expected with a self-signed certificate: the connection is encrypted, but no authority vouches
+  for it. Each phone asks once; the microphone then works (browsers only allow it over HTTPS).
+  For a public server use a real certificate behind nginx or Caddy instead (see README.md).
+"""
+
+
+def _openssl_self_signed(hosts: list[str], cert: Path, key: Path, days: int) -> str:
+    """Write a self-signed certificate for ``hosts`` (IPs and names) with ``openssl``; returns its SHA-256."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise RuntimeError("openssl not found (sudo apt-get install openssl)")
+    names = []
+    for host in hosts:
+        try:
+            ipaddress.ip_address(host)
+            names.append(f"IP:{host}")
+        except ValueError:
+            names.append(f"DNS:{host}")
+    cmd = [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", str(days)]
+    cmd += ["-keyout", str(key), "-out", str(cert), "-subj", f"/O=Gongzhi/CN={hosts[0]}"]
+    cmd += ["-addext", "subjectAltName=" + ",".join(names), "-addext", "extendedKeyUsage=serverAuth"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    key.chmod(0o600)
+    out = subprocess.run(
+        [openssl, "x509", "-noout", "-fingerprint", "-sha256", "-in", str(cert)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip().split("=", 1)[-1]
+
+
+def cmd_selfsigned(args: argparse.Namespace) -> int:
+    """Make a self-signed certificate for a hall LAN, so phones get a secure context (microphone)."""
+    settings = _settings(args)
+    folder = Path(args.out) if args.out else settings.data_dir / "tls"
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    try:
+        fingerprint = _openssl_self_signed(args.names, cert, key, args.days)
+    except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
+        detail = getattr(e, "stderr", b"") or b""
+        print(f"error: could not make a certificate: {e} {detail.decode(errors='replace')}", file=sys.stderr)
+        return 2
+    host = args.names[0]
+    print(f"证书 / certificate: {cert}\n私钥 / key:         {key}  (keep it private)")
+    print(f"SHA-256 fingerprint: {fingerprint}")
+    print("\n启用 HTTPS / serve HTTPS with it:")
+    print(f"  GONGZHI_SERVER__TLS_CERT={cert} GONGZHI_SERVER__TLS_KEY={key} \\")
+    print(f"  GONGZHI_SERVER__PUBLIC_URL=https://{host}:{settings.server.port} \\")
+    print(f"  .venv/bin/gongzhi serve --host 0.0.0.0 --port {settings.server.port}")
+    print(SELF_SIGNED_NOTE.format(host=host))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongzhi", description="Gongzhi (共治通) council meeting server")
     p.add_argument("--config", help="a TOML settings file (see config/defaults.toml)")
@@ -211,6 +275,18 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("meeting")
     sp.set_defaults(fn=cmd_verify)
+    sp = sub.add_parser("selfsigned", help="make a self-signed HTTPS certificate for a hall LAN")
+    sp.add_argument("--data-dir", help="override store.data_dir (the certificate goes to <data_dir>/tls)")
+    sp.add_argument(
+        "--host",
+        dest="names",
+        action="append",
+        required=True,
+        help="the server's LAN address, e.g. 192.168.1.10 (repeatable)",
+    )
+    sp.add_argument("--out", help="folder for cert.pem and key.pem (default <data_dir>/tls)")
+    sp.add_argument("--days", type=int, default=825, help="validity in days (default 825)")
+    sp.set_defaults(fn=cmd_selfsigned)
     return p
 
 

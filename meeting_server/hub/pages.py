@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 import web_client
 from meeting_server.core.base import Role
@@ -143,7 +144,7 @@ def _render(request: web.Request, template: str, status: int = 200, **context: A
 
 
 def error_page(request: web.Request, status: int, message: str) -> web.Response:
-    return _render(request, "error.html", status=status, title="无法打开页面", message=message)
+    return _render(request, "error.html", status=status, page="error", title="无法打开页面", message=message)
 
 
 async def meeting_page(request: web.Request) -> web.Response:
@@ -195,6 +196,24 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         response.headers.setdefault(name, value)
 
 
+@web.middleware
+async def tls_origin(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Let socket.io accept same-origin browsers when this server terminates TLS itself.
+
+    engine.io's aiohttp driver takes the scheme from ``X-Forwarded-Proto`` or assumes ``http``, so the
+    ``Origin: https://host`` of our own pages would be refused. Behind a proxy, the proxy sets the header.
+    """
+    if (
+        request.secure
+        and request.path.startswith("/socket.io/")
+        and "X-Forwarded-Proto" not in request.headers
+    ):
+        headers = request.headers.copy()
+        headers["X-Forwarded-Proto"] = "https"
+        request = request.clone(headers=headers)
+    return await handler(request)
+
+
 def add_page_routes(app: web.Application) -> None:
     """Pages, static assets and the security headers every HTTP response carries."""
     app[STATIC] = StaticAssets(STATIC_DIR)
@@ -202,6 +221,7 @@ def add_page_routes(app: web.Application) -> None:
     if VENDOR_SOCKETIO not in app[STATIC].assets:
         log.warning("web pages need %s: run scripts/bootstrap", STATIC_DIR / VENDOR_SOCKETIO)
     app.on_response_prepare.append(_security_headers)
+    app.middlewares.append(tls_origin)
     pages = "|".join(PAGES)
     app.router.add_get(r"/m/{meeting_id:[A-Za-z0-9_-]{1,64}}/{page:(" + pages + r")}", meeting_page)
     app.router.add_get("/admin", admin_page)
