@@ -21,6 +21,7 @@ from meeting_server.core.base import DomainError
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
 from meeting_server.store.sqlite_log import SqliteEventLog
+from meeting_server.transcript import render
 
 from .hub.app import create_app, event_log_path
 from .hub.keys import base_url
@@ -131,6 +132,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return worst
     finally:
         event_log.close()
+
+
+def cmd_transcript(args: argparse.Namespace) -> int:
+    """Write a meeting's transcript (captions with speakers and times) as srt, vtt, txt or json."""
+    settings = _settings(args)
+    event_log = SqliteEventLog(event_log_path(settings))
+    try:
+        records = event_log.read_sync(args.meeting)
+    finally:
+        event_log.close()
+    if not records:
+        print(f"error: no meeting {args.meeting}", file=sys.stderr)
+        return 2
+    text, _ = render(records, args.format)
+    if args.output:
+        Path(args.output).write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _serve(settings: Settings, banner: str = "") -> None:
@@ -271,6 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp, net=True)
     sp.add_argument("meeting")
     sp.set_defaults(fn=cmd_links)
+    sp = sub.add_parser("transcript", help="export a meeting's captions (srt, vtt, txt, json)")
+    common(sp)
+    sp.add_argument("meeting")
+    sp.add_argument("--format", choices=["srt", "vtt", "txt", "json"], default="txt")
+    sp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    sp.set_defaults(fn=cmd_transcript)
     sp = sub.add_parser("verify", help="check a meeting's hash chain ('all' for every meeting)")
     common(sp)
     sp.add_argument("meeting")

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from meeting_server.core.base import DomainError, Role
 from meeting_server.meetings import create_command, new_meeting_id
+from meeting_server.transcript import render
 
 from . import keys as app_mod
 from .links import join_url, make_links, qr_png
@@ -66,6 +67,20 @@ async def qr_code(request: web.Request) -> web.Response:
     return web.Response(body=qr_png(url), content_type="image/png")
 
 
+async def transcript(request: web.Request) -> web.Response:
+    """GET /api/meetings/{id}/transcript.{fmt}?t=TOKEN — srt, vtt, txt or json; any link of the meeting."""
+    meeting_id = request.match_info["meeting_id"]
+    try:
+        request.app[app_mod.SIGNER].open_link(request.query.get("t"), time.time(), meeting_id)
+    except TokenError as e:
+        return _error(403, e.code, e.message)
+    registry = request.app[app_mod.REGISTRY]
+    if await registry.get(meeting_id) is None:
+        return _error(404, "not_found", "no such meeting")
+    text, content_type = render(await registry.read_log(meeting_id), request.match_info["fmt"])
+    return web.Response(text=text, content_type=content_type, charset="utf-8")
+
+
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "meetings": len(request.app[app_mod.REGISTRY].loaded())})
 
@@ -74,4 +89,5 @@ def add_routes(app: web.Application) -> None:
     roles = "|".join(r.value for r in Role if r is not Role.SYSTEM)
     app.router.add_post("/api/meetings", create_meeting)
     app.router.add_get(r"/api/meetings/{meeting_id}/qr/{role:(" + roles + r")}.png", qr_code)
+    app.router.add_get(r"/api/meetings/{meeting_id}/transcript.{fmt:(srt|vtt|txt|json)}", transcript)
     app.router.add_get("/healthz", health)

@@ -1,0 +1,163 @@
+"""End-to-end captions: a WebRTC speaker → the server → an observer's socket.
+
+A server runs as a subprocess (captions on, loopback ICE). A resident is given the floor and plays a
+recording with known sentence times through a real aiortc connection at real-time pace; an observer
+socket stamps each final caption on arrival. Final latency per sentence = arrival − end of the sentence
+(on the wall clock, from the moment the first audio sample was sent), aligned as in bench/asr_stream.py.
+Then 29 more residents connect WebRTC microphones (sending silence) while one speaks, and the server's
+CPU is measured. Prints one JSON line.
+
+    python bench/e2e_captions.py --audio ../shared/speech/dev_paused_speech.wav
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from aiortc import RTCSessionDescription
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from asr_stream import final_latencies, pct, read_segments
+
+from asr.metrics import cer
+from asr.stream import Caption
+from meeting_server.media.ice import configure_host_addresses
+from tests.media.helpers import WavTrack, client_offer, read_wav
+from tests.support.hub import Peer
+from tests.support.process import ServerProcess
+
+SHARED = ROOT.parent / "shared" / "speech"
+
+
+async def connect_mic(peer: Peer, samples: np.ndarray, rate: int) -> tuple[Any, WavTrack]:
+    track = WavTrack(samples, rate, tail_s=1.5)
+    pc, sdp = await client_offer(track)
+    ack = await peer.sio.call("rtc_offer", {"sdp": sdp, "type": "offer"}, timeout=60)
+    assert ack["ok"], ack
+    await pc.setRemoteDescription(RTCSessionDescription(ack["answer"]["sdp"], "answer"))
+    return pc, track
+
+
+async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
+    configure_host_addresses(["127.0.0.1"])
+    spec = {
+        "title": "端到端字幕测试",
+        "level": "shequ",
+        "place": "社区活动中心",
+        "scheduled_at": "2026-12-01T19:00+08:00",
+        "agenda": [{"title": "议题", "planned_minutes": 60}],
+        "settings": {"speaking_limit_s": 3600},
+    }
+    meeting = server.create_meeting(spec)
+    links = meeting["links"]
+    mod, speaker, obs = (
+        Peer(server.url, links[r]["token"]) for r in ("moderator", "participant", "observer")
+    )
+    for p in (mod, speaker, obs):
+        await p.connect()
+    await mod.join("主持人")
+    await speaker.join("王阿姨")
+    await mod.ok("OpenMeeting")
+    await mod.ok("StartAgendaItem", index=0)
+    await mod.ok("GrantFloor", participant_id=speaker.participant_id)
+    await asyncio.sleep(3.0)  # the caption model loads in the background at server start
+
+    arrivals: dict[int, float] = {}
+    keep = obs._on_events
+
+    async def stamped(msg: dict[str, Any]) -> None:
+        now = time.time()
+        for e in msg["events"]:
+            arrivals.setdefault(e["seq"], now)
+        await keep(msg)
+
+    obs.sio.on("events", stamped)
+    samples, rate = read_wav(Path(args.audio))
+    sentences = read_segments(Path(args.audio).with_suffix(".segments.tsv"))
+    pc, track = await connect_mic(speaker, samples, rate)
+    while track._start is None:  # the first sample leaves when ICE and DTLS are up
+        await asyncio.sleep(0.005)
+    t0 = time.time() - (time.monotonic() - track._start)
+    duration = len(samples) / rate
+    await asyncio.sleep(duration + 6.0)
+    finals = [e for e in obs.events if e["type"] == "CaptionCommitted"]
+    captions = [
+        Caption(
+            "final",
+            e["payload"]["text"],
+            e["payload"]["start"],
+            e["payload"]["end"],
+            arrivals.get(e["seq"], time.time()) - t0,
+        )
+        for e in finals
+    ]
+    latencies = [x for x in final_latencies(captions, sentences) if x is not None]
+    reference = "".join(t for _s, _e, t in sentences)
+    hypothesis = "".join(c.text for c in captions)
+    await pc.close()
+
+    # 30 connected microphones, one of them speaking.
+    others = []
+    for i in range(args.participants - 1):
+        p = Peer(server.url, links["participant"]["token"])
+        await p.connect()
+        await p.join(f"居民{i}")
+        others.append(p)
+    silent = np.zeros(int(rate * (args.cpu_seconds + 30)), dtype=np.int16)
+    pcs = [(await connect_mic(p, silent, rate))[0] for p in others]
+    loop_samples = np.tile(samples, 1 + int(args.cpu_seconds * rate / len(samples)))
+    pc_speaker, _ = await connect_mic(speaker, loop_samples, rate)
+    await asyncio.sleep(5.0)
+    cpu0, w0 = server.cpu_seconds(), time.time()
+    await asyncio.sleep(args.cpu_seconds)
+    cpu_pct = 100 * (server.cpu_seconds() - cpu0) / (time.time() - w0)
+    for c in [*pcs, pc_speaker]:
+        await c.close()
+    for p in (mod, speaker, obs, *others):
+        await p.close()
+    return {
+        "bench": "e2e_captions",
+        "audio": Path(args.audio).name,
+        "audio_s": round(duration, 2),
+        "sentences": len(sentences),
+        "finals": len(captions),
+        "final_latency_p50_s": pct(latencies, 50),
+        "final_latency_p95_s": pct(latencies, 95),
+        "sentences_without_final": len(sentences) - len(latencies),
+        "cer": round(cer([(reference, hypothesis)]), 4),
+        "webrtc_participants": args.participants,
+        "server_cpu_pct_of_core_with_participants": round(cpu_pct, 1),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--audio", default=str(SHARED / "dev_paused_speech.wav"), help="16-bit mono WAV + .segments.tsv"
+    )
+    p.add_argument("--participants", type=int, default=30)
+    p.add_argument("--cpu-seconds", type=float, default=20.0)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = ServerProcess(
+            Path(tmp), extra_env={"GONGZHI_MEDIA__CAPTIONS": "true", "GONGZHI_WEBRTC__MAX_CONNECTIONS": "64"}
+        )
+        try:
+            result = asyncio.run(run(server, args))
+        finally:
+            server.stop()
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
