@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from meeting_server.hub.keys import HUB
 from tests.support.hub import Server
 
 
@@ -49,27 +50,22 @@ async def open_page(
     return OpenPage(name, context, page, errors)
 
 
+@asynccontextmanager
+async def closing_pages() -> AsyncIterator[dict[str, OpenPage]]:
+    """Pages to close before the server stops (an open socket would hold the server's shutdown)."""
+    pages: dict[str, OpenPage] = {}
+    try:
+        yield pages
+    finally:
+        for p in pages.values():
+            await p.context.close()
+
+
 def page_url(server: Server, created: dict[str, Any], page: str) -> str:
     """The URL of ``page`` for a meeting: the role's own join link (the hall opens with the observer's)."""
     role = "observer" if page == "hall" else page
     token = created["links"][role]["token"]
     return f"{server.url}/m/{created['meeting_id']}/{page}?t={token}"
-
-
-def record_rtc_offers(server: Server) -> list[dict[str, Any]]:
-    """Keep the pages' ``rtc_offer``s and refuse them as a hub without an audio side does (``unknown_event``).
-
-    When the server's WebRTC answerer exists, drop this and assert on the received audio/captions instead.
-    """
-    offers: list[dict[str, Any]] = []
-    sio = server.app[HUB].sio
-
-    async def on_offer(sid: str, data: Any = None) -> dict[str, Any]:
-        offers.append(data if isinstance(data, dict) else {"raw": data})
-        return {"ok": False, "error": {"code": "unknown_event", "message": "unknown message 'rtc_offer'"}}
-
-    sio.on("rtc_offer", on_offer)
-    return offers
 
 
 async def join(p: OpenPage, name: str) -> None:

@@ -16,7 +16,7 @@ from meeting_server.core.commands import CommitCaption
 from tests.support.hub import Peer, Server, running_server
 
 from .conftest import PHONE
-from .helpers import join, open_page, page_url
+from .helpers import closing_pages, join, open_page, page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,7 +43,7 @@ async def wait_seq(page: Any, seq: int) -> None:
 
 
 async def test_phone_catches_up_after_a_drop(tmp_path: Path, browser: Any, artifacts: Path) -> None:
-    async with running_server(tmp_path) as server:
+    async with running_server(tmp_path) as server, closing_pages() as pages:
         created = await server.create_meeting()
         mid = created["meeting_id"]
         mod = Peer(server.url, created["links"]["moderator"]["token"])
@@ -57,6 +57,7 @@ async def test_phone_catches_up_after_a_drop(tmp_path: Path, browser: Any, artif
             await mod.ok("StartAgendaItem", index=0)
 
             phone = await open_page(browser, page_url(server, created, "participant"), "wang", PHONE)
+            pages["wang"] = phone
             page = phone.page
             await join(phone, "王阿姨")
             await page.click("#hand-btn")
@@ -108,7 +109,6 @@ async def test_phone_catches_up_after_a_drop(tmp_path: Path, browser: Any, artif
             assert "第 1 位" in await page.inner_text("#my-place")
             await phone.shot(artifacts, "3-reloaded")
             phone.assert_clean()
-            await phone.context.close()
         finally:
             await mod.close()
             await li.close()

@@ -1,8 +1,10 @@
 """A whole meeting in headless Chromium: moderator (tablet), two residents (phones), timer, recorder, hall
 display and observer, each a real page on its own browser context, against the real server on loopback.
 
-The speaking clock runs on the server's fake clock (``server.tick``), so the countdown expires without
-waiting three minutes. Screenshots of every page at each step go to ``test-artifacts/<test>/``.
+A resident speaks a recorded clip through Chromium's fake microphone over real WebRTC (loopback) and the
+server's Whisper captions it. The speaking clock runs on the server's fake clock (``server.tick``), so
+the countdown expires without waiting three minutes. Screenshots of every page at each step go to
+``test-artifacts/<test>/``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,11 @@ from typing import Any
 
 import pytest
 
-from meeting_server.core.base import Actor
-from meeting_server.core.commands import CommitCaption
-from meeting_server.hub.keys import HUB
+from asr.metrics import cer
 from tests.support.hub import DEMO_SPEC, Server, running_server
 
 from .conftest import LAPTOP, PHONE, PROJECTOR, TABLET
-from .helpers import OpenPage, join, open_page, page_url, record_rtc_offers
+from .helpers import OpenPage, closing_pages, join, open_page, page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,7 +27,10 @@ SPEC: dict[str, Any] = {
     **DEMO_SPEC,
     "settings": {**DEMO_SPEC["settings"], "speaking_limit_s": 60, "warning_s": 10},
 }
-CAPTION = "我建议在东门增设十个临时停车位"
+SPEECH = Path(__file__).resolve().parents[1] / "data" / "speech"
+REFERENCE = dict(
+    line.split("\t") for line in (SPEECH / "manifest.tsv").read_text("utf-8").splitlines() if line
+)
 
 
 async def text(p: OpenPage, selector: str) -> str:
@@ -43,38 +46,44 @@ async def wait_text(p: OpenPage, selector: str, want: str, timeout: float = 10_0
     )
 
 
-async def speak_and_caption(server: Server, meeting_id: str, wang: OpenPage, hall: OpenPage) -> None:
-    """The floor holder speaks: today a caption committed on the server's behalf (as the ASR will).
+async def captions_of_turn(server: Server, meeting_id: str, turn_id: str) -> list[str]:
+    records = await server.registry.read_log(meeting_id, 0)
+    return [
+        r.payload["text"] for r in records if r.type == "CaptionCommitted" and r.payload["turn_id"] == turn_id
+    ]
 
-    Extend here when the hub answers rtc_offer: wait for the audio to reach the server over WebRTC and
-    for the ASR's own partial and committed captions instead of the injected ones.
+
+async def speak(server: Server, meeting_id: str, wang: OpenPage, captioned: list[OpenPage]) -> str:
+    """The floor holder's phone speaks the clip through real WebRTC; the server's Whisper captions it.
+
+    Waits until the committed captions of the turn read the clip well enough (or fails after 40 s), and
+    until every page in ``captioned`` shows them. Returns the turn id.
     """
+    await wang.page.wait_for_selector("#mic-status[data-mic=on]", timeout=15_000)
+    assert await wang.page.evaluate("gzMic.pc.connectionState") == "connected"
     rt = await server.registry.get(meeting_id)
     assert rt is not None and rt.state is not None and rt.state.floor is not None
-    floor = rt.state.floor
-    await server.app[HUB].send_transient(
-        meeting_id,
-        {
-            "kind": "caption_partial",
-            "turn_id": floor.turn_id,
-            "participant_id": floor.participant_id,
-            "name": "王阿姨",
-            "text": "我建议在东门",
-            "start": 0.0,
-            "end": 1.2,
-        },
-    )
-    await wait_text(hall, "#captions", "我建议在东门")
-    await server.registry.execute(
-        rt, Actor.system(), CommitCaption(floor.turn_id, floor.participant_id, CAPTION, 0.0, 3.0)
-    )
+    turn_id = rt.state.floor.turn_id
+    reference = REFERENCE["c01.wav"]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 40
+    texts: list[str] = []
+    while loop.time() < deadline:
+        texts = await captions_of_turn(server, meeting_id, turn_id)
+        if texts and cer([(reference, "".join(texts))]) < 0.35:
+            break
+        await asyncio.sleep(0.3)
+    assert texts and cer([(reference, "".join(texts))]) < 0.35, texts
+    for p in captioned:
+        for t in texts:
+            await wait_text(p, "#captions", t)
+    return turn_id
 
 
 async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> None:
-    async with running_server(tmp_path) as server:
+    async with running_server(tmp_path, captions=True) as server, closing_pages() as pages:
         created = await server.create_meeting(SPEC)
         mid = created["meeting_id"]
-        offers = record_rtc_offers(server)
         devices = {
             "moderator": TABLET,
             "timer": LAPTOP,
@@ -82,7 +91,6 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
             "hall": PROJECTOR,
             "observer": LAPTOP,
         }
-        pages: dict[str, OpenPage] = {}
         for name, device in devices.items():
             pages[name] = await open_page(browser, page_url(server, created, name), name, device)
         for name in ("wang", "li"):
@@ -115,21 +123,17 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
         await wait_text(mod, "#queue", "王阿姨")
         assert await text(wang, "#hand-btn") == "放下手（取消发言）"
 
-        # The moderator gives the floor: the phone says so and opens its microphone (a real WebRTC offer).
+        # The moderator gives the floor: the phone says so and opens its microphone (real WebRTC).
         await mod.page.click("#queue li button:text('请发言')")
         await wang.page.wait_for_selector("#me-speaking", state="visible")
         assert "您正在发言" in await text(wang, "#me-speaking")
-        await wang.page.wait_for_selector("#mic-status[data-mic=failed]", timeout=15_000)
-        assert "服务器暂不支持此功能" in await text(wang, "#mic-status")  # the hub has no answerer yet
-        assert offers and offers[0]["type"] == "offer" and "m=audio" in offers[0]["sdp"]
         assert await li.page.is_hidden("#me-speaking")
         await wait_text(hall, "#speaker", "王阿姨")
         await timer.page.click("#start")
         await hall.page.wait_for_selector("#clock[data-clock=normal]")
 
-        await speak_and_caption(server, mid, wang, hall)
-        for p in (hall, obs, wang, rec):
-            await wait_text(p, "#captions", CAPTION)
+        # Wang speaks the clip through her phone's microphone; the caption reaches the hall and observers.
+        await speak(server, mid, wang, [hall, obs, wang, rec])
         await shoot("2-speaking")
 
         # The countdown: warning at 10 s left, expiry at 0 — the phone's microphone closes.
@@ -140,6 +144,7 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
         server.clock.advance(10)
         await server.tick(mid)
         await wang.page.wait_for_selector("#me-speaking", state="hidden")
+        await wait_text(wang, "#toast", "发言时间到，麦克风已关闭")
         await hall.page.wait_for_selector("#clock[data-clock=expired]")
         mic = await wang.page.evaluate("({turn: gzMic.turn, pc: gzMic.pc, stream: gzMic.stream})")
         assert mic == {"turn": None, "pc": None, "stream": None}
@@ -181,4 +186,3 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
 
         for p in pages.values():
             p.assert_clean()
-            await p.context.close()

@@ -12,7 +12,7 @@ from meeting_server.core.commands import CommitCaption
 from tests.support.hub import DEMO_SPEC, Peer, running_server
 
 from .conftest import LAPTOP, PHONE, PROJECTOR, TABLET
-from .helpers import join, open_page, page_url
+from .helpers import closing_pages, join, open_page, page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,7 +34,7 @@ INJECTED = (
 
 async def test_payloads_render_as_text(tmp_path: Path, browser: Any, artifacts: Path) -> None:
     spec = {**DEMO_SPEC, "title": TITLE, "agenda": [{"title": ITEM, "planned_minutes": 10}]}
-    async with running_server(tmp_path) as server:
+    async with running_server(tmp_path) as server, closing_pages() as pages:
         created = await server.create_meeting(spec)
         mid = created["meeting_id"]
         mod = Peer(server.url, created["links"]["moderator"]["token"])
@@ -47,13 +47,15 @@ async def test_payloads_render_as_text(tmp_path: Path, browser: Any, artifacts: 
             await mod.ok("StartAgendaItem", index=0)
             await rec.ok("CheckInInRoom", name=SVG, building=IMG[:20])
 
-            pages = {
-                "participant": await open_page(browser, page_url(server, created, "participant"), "p", PHONE),
-                "moderator": await open_page(browser, page_url(server, created, "moderator"), "m", TABLET),
-                "hall": await open_page(browser, page_url(server, created, "hall"), "h", PROJECTOR),
-                "observer": await open_page(browser, page_url(server, created, "observer"), "o", LAPTOP),
-                "recorder": await open_page(browser, page_url(server, created, "recorder"), "r", LAPTOP),
+            devices = {
+                "participant": PHONE,
+                "moderator": TABLET,
+                "hall": PROJECTOR,
+                "observer": LAPTOP,
+                "recorder": LAPTOP,
             }
+            for name, device in devices.items():
+                pages[name] = await open_page(browser, page_url(server, created, name), name, device)
             resident = pages["participant"]
             await join(resident, IMG)
             await join(pages["moderator"], "主持人二号")
@@ -91,8 +93,6 @@ async def test_payloads_render_as_text(tmp_path: Path, browser: Any, artifacts: 
                 assert MOTION_TEXT in await pages[name].page.inner_text("#motions"), name
             assert SVG in await pages["recorder"].page.inner_text("#room-people")
             assert SVG in await pages["moderator"].page.inner_text("#people")
-            for p in pages.values():
-                await p.context.close()
         finally:
             await mod.close()
             await rec.close()

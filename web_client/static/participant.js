@@ -215,14 +215,18 @@
         setMic("failed", "麦克风未能连接：" + errorText(ack.error));
         return;
       }
-      await pc.setRemoteDescription(ack.answer);
-      mic.answered = true;
-      pc.addEventListener("connectionstatechange", () => {
+      const watch = () => {
         if (mic.pc !== pc) return;
         if (pc.connectionState === "connected") setMic("on", "麦克风已打开，请讲话");
         if (pc.connectionState === "failed") setMic("failed", "语音连接中断");
-      });
-      setMic("on", "麦克风已打开，请讲话");
+      };
+      pc.addEventListener("connectionstatechange", watch);
+      await pc.setRemoteDescription(ack.answer);
+      mic.answered = true;
+      watch();
+      setTimeout(() => {
+        if (mic.pc === pc && pc.connectionState !== "connected") setMic("failed", "语音连接超时");
+      }, 15000);
     } catch (e) {
       if (mic.turn !== turnId) return;
       releaseMedia();
