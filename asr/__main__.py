@@ -1,4 +1,5 @@
-"""Command line: ``python -m asr transcribe FILE [--stream] [--realtime] [--json]``."""
+"""Command line: ``python -m asr transcribe FILE [--stream] [--realtime] [--json]`` and
+``python -m asr worker --redis-url URL [--name NAME]`` (a caption worker, see ``asr.worker``)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,46 @@ async def _stream(
         await service.stop()
 
 
+def _add_worker_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    wk = sub.add_parser("worker", help="decode caption streams handed out through Redis Streams")
+    wk.add_argument("--redis-url", required=True, help="e.g. redis://127.0.0.1:6379/0")
+    wk.add_argument("--name", default=None, help="consumer name (default: host-pid)")
+    wk.add_argument("--max-jobs", type=int, default=4, help="streams decoded concurrently")
+    wk.add_argument("--threads", type=int, default=1, help="decoding threads sharing the model")
+    wk.add_argument("--claim-idle", type=float, default=5.0, help="reclaim jobs idle this long (s)")
+    wk.add_argument("--heartbeat", type=float, default=1.0, help="refresh own jobs this often (s)")
+    wk.add_argument("--prefix", default="gongzhi:asr", help="Redis key prefix")
+    wk.add_argument("--model-dir", default=None, help="a local faster-whisper model directory")
+    wk.add_argument("--device", default="cpu", choices=("cpu", "cuda", "auto"))
+    wk.add_argument("--compute-type", default="int8")
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from asr.worker import AsrWorker, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = AsrSettings(
+        model_dir=args.model_dir, device=args.device, compute_type=args.compute_type, num_workers=args.threads
+    )
+    worker = AsrWorker(
+        settings,
+        redis_url=args.redis_url,
+        name=args.name,
+        prefix=args.prefix,
+        max_jobs=args.max_jobs,
+        claim_idle_s=args.claim_idle,
+        heartbeat_s=args.heartbeat,
+    )
+    try:
+        asyncio.run(serve(worker, ready=lambda: print("ready", flush=True)))
+    except ModelNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m asr", description="Chinese captions with Whisper")
@@ -70,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     tr.add_argument("--model-dir", default=None, help="a local faster-whisper model directory")
     tr.add_argument("--device", default="cpu", choices=("cpu", "cuda", "auto"))
     tr.add_argument("--hotword", action="append", default=[], help="a name to bias towards (repeatable)")
+    _add_worker_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "worker":
+        return _worker(args)
     settings = AsrSettings(model_dir=args.model_dir, device=args.device)
     try:
         if args.stream:

@@ -1,0 +1,407 @@
+"""A caption worker process: jobs from Redis Streams in, captions out (``python -m asr worker``).
+
+The worker loads the model once (an in-process ``AsrService`` does the decoding off the event
+loop) and runs several jobs concurrently. Jobs come from the consumer group ``asr-workers``:
+first entries left pending by a dead worker (XAUTOCLAIM, idle longer than ``claim_idle_s``), then
+new ones (XREADGROUP). For each job it reads the stream's audio key from the start, feeds a local
+stream, publishes captions to the out key, and — once the end marker is processed and every final
+published — writes ``done``, XACKs and XDELs the job in one transaction.
+
+While a job runs the worker touches its pending entry every ``heartbeat_s`` (XCLAIM to itself with
+min-idle 0, atomically checked in a script), so only a dead or stuck worker's jobs go idle. A worker
+that finds a job of its no longer pending under its name has been replaced: it stops publishing.
+A reclaimed job replays the audio like a file (no partials skipped) until it passes the last final
+already published, so the server's duplicate filter sees the same finals again (see
+``asr.redis_service``). SIGTERM: stop claiming, let jobs finish for ``shutdown_grace_s``, then
+hand the rest back (marked idle so another worker claims them at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from asr import redis_protocol as proto
+from asr.redis_service import ensure_group
+from asr.service import AsrService, AsrStream
+from asr.settings import AsrSettings
+from asr.stream import Caption, Decoder, FrameVad
+
+log = logging.getLogger(__name__)
+
+# Refresh the idle time of the jobs still pending under this worker; return those (the others were
+# reclaimed by another worker after we stalled). One script, so no claim can slip in between.
+_HEARTBEAT_LUA = """
+local owned = {}
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if p[1] and p[1][2] == ARGV[2] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    owned[#owned + 1] = ARGV[i]
+  end
+end
+return owned
+"""
+
+
+class _Publisher:
+    """Captions of one job to its out key, in order, with progress now and then."""
+
+    def __init__(self, worker: AsrWorker, key: str) -> None:
+        self._worker = worker
+        self.key = key
+        self.stream: AsrStream | None = None
+        self.abandoned = False
+        self._queue: list[dict[str, str]] = []
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._sent_pos = -1.0
+        self.on_tick: Callable[[float], None] | None = None
+
+    def pos(self) -> float:
+        s = self.stream
+        return 0.0 if s is None else max(0.0, s.received_seconds - s.lag_seconds)
+
+    def caption(self, caption: Caption) -> None:
+        if not self.abandoned:
+            self._queue.append(proto.caption_fields(caption, worker=self._worker.name, pos=self.pos()))
+            self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.5)
+            self._wake.clear()
+            await self.flush()
+
+    async def flush(self, final: list[tuple[str, Any]] | None = None) -> None:
+        """Publish what is queued (plus progress); ``final`` adds commands to the same transaction."""
+        async with self._lock:
+            pos = self.pos()
+            if self.on_tick is not None:
+                self.on_tick(pos)
+            entries, self._queue = self._queue, []
+            if pos != self._sent_pos and not entries and final is None:
+                entries.append({"kind": "progress", "worker": self._worker.name, "pos": repr(round(pos, 3))})
+            if not entries and final is None:
+                return
+            self._sent_pos = pos
+            delay = 0.1
+            while True:
+                try:
+                    pipe = self._worker.client.pipeline(transaction=True)
+                    for entry in entries:
+                        pipe.xadd(self.key, entry)  # type: ignore[arg-type]
+                    for name, args in final or []:
+                        getattr(pipe, name)(*args)
+                    pipe.expire(self.key, self._worker.key_ttl_s)
+                    await pipe.execute()
+                    return
+                except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
+                    log.warning("Redis unavailable while publishing %s (%s); retrying", self.key, exc)
+                    await asyncio.sleep(delay)
+                    delay = min(2.0, delay * 2)
+
+
+class AsrWorker:
+    """Claims caption jobs from Redis and decodes them with one in-process model."""
+
+    def __init__(
+        self,
+        settings: AsrSettings,
+        *,
+        redis_url: str,
+        name: str | None = None,
+        prefix: str = proto.DEFAULT_PREFIX,
+        max_jobs: int = 4,
+        claim_idle_s: float = 5.0,
+        heartbeat_s: float = 1.0,
+        audio_idle_timeout_s: float = 60.0,
+        shutdown_grace_s: float = 5.0,
+        key_ttl_s: int = 3600,
+        engine: Decoder | None = None,
+        vad_factory: Callable[[], FrameVad] | None = None,
+    ) -> None:
+        """Configure the worker; ``engine``/``vad_factory`` replace the real ones in tests.
+
+        ``claim_idle_s``: a pending job idle this long belongs to a dead worker and is reclaimed
+        (keep it well above ``heartbeat_s``). ``audio_idle_timeout_s``: a stream that gets no audio
+        and no end marker for this long lost its server; what was said is flushed and the job ends.
+        """
+        self.settings = settings
+        self.redis_url = redis_url
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}"
+        self.prefix = prefix
+        self.max_jobs = max_jobs
+        self.claim_idle_s = claim_idle_s
+        self.heartbeat_s = heartbeat_s
+        self.audio_idle_timeout_s = audio_idle_timeout_s
+        self.shutdown_grace_s = shutdown_grace_s
+        self.key_ttl_s = key_ttl_s
+        self.jobs_completed = 0
+        self._engine = engine
+        self._vad_factory = vad_factory
+        self._services: dict[AsrSettings, AsrService] = {}
+        self._client: aioredis.Redis | None = None
+        self._jobs: dict[bytes, asyncio.Task[None]] = {}
+        self._slot = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def client(self) -> aioredis.Redis:
+        """The Redis client (after ``start``)."""
+        assert self._client is not None, "AsrWorker.start() has not run"
+        return self._client
+
+    @property
+    def jobs_key(self) -> str:
+        return proto.jobs_key(self.prefix)
+
+    async def start(self) -> None:
+        """Load the model (off the loop) and connect to Redis."""
+        if self._engine is None:
+            from asr.engine import WhisperEngine
+
+            self._engine = await asyncio.to_thread(WhisperEngine, self.settings)
+        if self._vad_factory is None:
+            from asr.vad import StreamingVad
+
+            await asyncio.to_thread(StreamingVad)  # load the ONNX session off the loop
+            self._vad_factory = StreamingVad
+        client = aioredis.Redis.from_url(self.redis_url)
+        try:
+            await ensure_group(client, self.jobs_key)
+        except BaseException:
+            await client.aclose()
+            raise
+        self._client = client
+        await self._service_for({})
+
+    async def _service_for(self, overrides: dict[str, Any]) -> AsrService:
+        """The decoding service for a job's per-stream settings; all share the one engine."""
+        settings = proto.apply_overrides(self.settings, overrides)
+        service = self._services.get(settings)
+        if service is None:
+            service = AsrService(settings, engine=self._engine, vad_factory=self._vad_factory)
+            await service.start()
+            self._services[settings] = service
+        return service
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set, then shut down cleanly (see the module docstring)."""
+        if self._client is None:
+            await self.start()
+        heartbeat = asyncio.get_running_loop().create_task(self._heartbeat())
+        try:
+            while not stop.is_set():
+                if len(self._jobs) >= self.max_jobs:
+                    self._slot.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._slot.wait(), 1.0)
+                    continue
+                for entry_id, fields in await self._next_jobs():
+                    self._begin(entry_id, fields)
+        finally:
+            await self._shutdown(heartbeat)
+
+    async def _next_jobs(self) -> list[tuple[bytes, proto.Fields]]:
+        """Jobs of dead workers first, then new ones (blocking up to a second)."""
+        try:
+            raw: Any = await self.client.xautoclaim(
+                self.jobs_key, proto.GROUP, self.name, int(self.claim_idle_s * 1000), "0-0", count=1
+            )
+            jobs = [(i, f) for i, f in proto.entries(raw[1]) if i not in self._jobs]
+            if jobs:
+                log.info("worker %s reclaimed job %s", self.name, jobs[0][0])
+                return jobs
+            raw = await self.client.xreadgroup(
+                proto.GROUP, self.name, {self.jobs_key: ">"}, count=1, block=1000
+            )
+        except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
+            log.warning("Redis unavailable (%s); retrying", exc)
+            await asyncio.sleep(1.0)
+            return []
+        return [(i, f) for _key, entries in proto.read_reply(raw) for i, f in entries]
+
+    def _begin(self, entry_id: bytes, fields: proto.Fields) -> None:
+        task = asyncio.get_running_loop().create_task(self._process(entry_id, fields))
+        self._jobs[entry_id] = task
+
+        def finished(t: asyncio.Task[None]) -> None:
+            if self._jobs.get(entry_id) is t:
+                del self._jobs[entry_id]
+            self._slot.set()
+            if not t.cancelled() and t.exception() is not None:
+                log.error("job %s failed", entry_id, exc_info=t.exception())
+
+        task.add_done_callback(finished)
+
+    async def _last_final_end(self, key: str) -> float | None:
+        """End of the last final already published for a stream (a replay must not repeat it)."""
+        for _id, fields in proto.entries(await self.client.xrevrange(key, count=500)):
+            if proto.text(fields, "kind") == "final":
+                return proto.number(fields, "end")
+        return None
+
+    async def _process(self, entry_id: bytes, fields: proto.Fields) -> None:
+        stream_id = proto.text(fields, "stream_id")
+        audio_key = proto.audio_key(self.prefix, stream_id)
+        out_key = proto.out_key(self.prefix, stream_id)
+        ack = [("xack", (self.jobs_key, proto.GROUP, entry_id)), ("xdel", (self.jobs_key, entry_id))]
+        if not stream_id or not await self.client.exists(audio_key):
+            log.info("job %s: stream %s is gone; dropping the job", entry_id, stream_id or "?")
+            pipe = self.client.pipeline(transaction=True)
+            for name, args in ack:
+                getattr(pipe, name)(*args)
+            await pipe.execute()
+            return
+        live = proto.text(fields, "live", "1") == "1"
+        replay_until = await self._last_final_end(out_key)
+        service = await self._service_for(json.loads(proto.text(fields, "overrides", "{}")))
+        publisher = _Publisher(self, out_key)
+        stream = service.open_stream(
+            hotwords=json.loads(proto.text(fields, "hotwords", "[]")),
+            on_caption=publisher.caption,
+            live=live and replay_until is None,
+        )
+        publisher.stream = stream
+        if replay_until is not None:
+            log.info("job %s: replaying stream %s up to %.2f s", entry_id, stream_id, replay_until)
+
+            def back_to_live(pos: float) -> None:
+                if pos >= replay_until:
+                    stream.live = live
+                    publisher.on_tick = None
+
+            publisher.on_tick = back_to_live
+        pumping = asyncio.get_running_loop().create_task(publisher.run())
+        try:
+            await self._feed(stream, audio_key)
+            await stream.close()
+            pumping.cancel()
+            await asyncio.gather(pumping, return_exceptions=True)
+            done = {"kind": "done", "worker": self.name, "pos": repr(round(stream.received_seconds, 3))}
+            await publisher.flush(final=[("xadd", (out_key, done)), *ack])
+            self.jobs_completed += 1
+            log.info("job %s: stream %s done (%.1f s of audio)", entry_id, stream_id, stream.received_seconds)
+        except (asyncio.CancelledError, aioredis.ConnectionError, aioredis.TimeoutError):
+            # lost, released or Redis away: publish nothing more; the job stays pending for a successor
+            self._abandon(publisher, pumping, stream)
+            raise
+        except Exception as exc:
+            # the stream itself is broken (a successor would fail the same way): say so, end the job
+            log.exception("job %s: stream %s failed", entry_id, stream_id)
+            self._abandon(publisher, pumping, stream)
+            error = {"kind": "error", "worker": self.name, "text": f"{type(exc).__name__}: {exc}"}
+            await publisher.flush(final=[("xadd", (out_key, error)), *ack])
+
+    def _abandon(self, publisher: _Publisher, pumping: asyncio.Task[None], stream: AsrStream) -> None:
+        publisher.abandoned = True
+        pumping.cancel()
+        # no way to drop an AsrStream's backlog: close it in the background, its captions go nowhere
+        closing = asyncio.get_running_loop().create_task(self._quiet_close(stream))
+        self._background.add(closing)
+        closing.add_done_callback(self._background.discard)
+
+    @staticmethod
+    async def _quiet_close(stream: AsrStream) -> None:
+        try:
+            await stream.close()
+        except Exception:
+            log.debug("abandoned stream failed while closing", exc_info=True)
+
+    async def _feed(self, stream: AsrStream, audio_key: str) -> None:
+        """Audio from the start of the key into the local stream, until the end marker."""
+        last: Any = "0-0"
+        fed = 0
+        heard = time.monotonic()
+        while True:
+            reply = proto.read_reply(await self.client.xread({audio_key: last}, count=64, block=1000))
+            if not reply:
+                if time.monotonic() - heard > self.audio_idle_timeout_s:
+                    log.warning("no audio on %s for %.0f s; flushing it", audio_key, time.monotonic() - heard)
+                    return
+                continue
+            heard = time.monotonic()
+            for entry_id, fields in reply[0][1]:
+                last = entry_id
+                kind = proto.text(fields, "kind")
+                if kind == "end":
+                    return
+                if kind != "pcm":
+                    continue
+                offset = int(proto.number(fields, "offset"))
+                if offset != fed:
+                    log.warning("%s: audio at sample %d, expected %d", audio_key, offset, fed)
+                pcm = proto.decode_pcm(fields.get(b"pcm", b""))
+                stream.feed(pcm)
+                fed = offset + pcm.size
+
+    async def _heartbeat(self) -> None:
+        script = self.client.register_script(_HEARTBEAT_LUA)
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            ids = list(self._jobs)
+            if not ids:
+                continue
+            try:
+                owned = await script(keys=[self.jobs_key], args=[proto.GROUP, self.name, *ids])
+            except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
+                log.warning("heartbeat failed (%s)", exc)
+                continue
+            for entry_id in set(ids) - {bytes(i) for i in owned}:
+                task = self._jobs.pop(entry_id, None)
+                if task is not None:
+                    log.warning("job %s was reclaimed by another worker; dropping it", entry_id)
+                    task.cancel()
+
+    async def _shutdown(self, heartbeat: asyncio.Task[None]) -> None:
+        if self._jobs:
+            await asyncio.wait(list(self._jobs.values()), timeout=self.shutdown_grace_s)
+        left = list(self._jobs.items())
+        for _entry_id, task in left:
+            task.cancel()
+        await asyncio.gather(*(t for _i, t in left), return_exceptions=True)
+        heartbeat.cancel()
+        await asyncio.gather(heartbeat, return_exceptions=True)
+        if left and self._client is not None:
+            # hand them back at once: an idle time far past claim_idle_s makes them claimable now
+            ids: list[Any] = [i for i, _t in left]
+            idle = int(self.claim_idle_s * 1000) * 10
+            with contextlib.suppress(aioredis.ConnectionError, aioredis.TimeoutError):
+                await self.client.xclaim(
+                    self.jobs_key, proto.GROUP, self.name, 0, ids, idle=idle, justid=True
+                )
+            log.info("worker %s released %d job(s)", self.name, len(ids))
+        for service in self._services.values():
+            try:
+                # abandoned streams would decode their backlog; the threads are daemons, do not wait long
+                await asyncio.wait_for(service.stop(), self.shutdown_grace_s)
+            except TimeoutError:
+                log.warning("decoding did not stop within %.0f s", self.shutdown_grace_s)
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+async def serve(worker: AsrWorker, *, ready: Callable[[], None] | None = None) -> None:
+    """Run ``worker`` until SIGTERM or SIGINT (the CLI's entry point)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await worker.start()
+    log.info("asr worker %s ready (%s)", worker.name, worker.redis_url)
+    if ready is not None:
+        ready()
+    await worker.run(stop)
