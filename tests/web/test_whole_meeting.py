@@ -132,8 +132,12 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
         await timer.page.click("#start")
         await hall.page.wait_for_selector("#clock[data-clock=normal]")
 
-        # Wang speaks the clip through her phone's microphone; the caption reaches the hall and observers.
+        # Wang speaks the clip through her phone's microphone; the caption reaches the hall and observers,
+        # and the observer listens to the live audio stream.
+        assert await obs.page.evaluate("document.getElementById('live-audio').play().then(() => true)")
         await speak(server, mid, wang, [hall, obs, wang, rec])
+        await obs.page.wait_for_selector("#audio-status[data-audio=playing]")
+        await obs.page.wait_for_function("() => document.getElementById('live-audio').currentTime > 1")
         await shoot("2-speaking")
 
         # The countdown: warning at 10 s left, expiry at 0 — the phone's microphone closes.
