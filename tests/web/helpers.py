@@ -72,3 +72,15 @@ async def join(p: OpenPage, name: str) -> None:
     await p.page.fill("#join-name", name)
     await p.page.click("#join-form button[type=submit]")
     await p.page.wait_for_selector("#join-card", state="hidden")
+
+
+async def assert_phone_friendly(p: OpenPage) -> None:
+    """No sideways scrolling at 360 px, and every visible button is at least 48 px tall (a thumb)."""
+    width = await p.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{p.name}: page is {width}px wide"
+    small = await p.page.evaluate(
+        """() => [...document.querySelectorAll('button, summary, input, select, textarea')]
+            .filter((b) => b.offsetParent !== null && b.getBoundingClientRect().height < 48)
+            .map((b) => b.id || b.textContent.trim())"""
+    )
+    assert not small, f"{p.name}: touch targets under 48px: {small}"

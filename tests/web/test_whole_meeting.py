@@ -19,7 +19,7 @@ from asr.metrics import cer
 from tests.support.hub import DEMO_SPEC, Server, running_server
 
 from .conftest import LAPTOP, PHONE, PROJECTOR, TABLET
-from .helpers import OpenPage, closing_pages, join, open_page, page_url
+from .helpers import OpenPage, assert_phone_friendly, closing_pages, join, open_page, page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -139,6 +139,8 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
         await obs.page.wait_for_selector("#audio-status[data-audio=playing]")
         await obs.page.wait_for_function("() => document.getElementById('live-audio').currentTime > 1")
         await shoot("2-speaking")
+        await assert_phone_friendly(wang)
+        await assert_phone_friendly(li)
 
         # The countdown: warning at 10 s left, expiry at 0 — the phone's microphone closes.
         server.clock.advance(50.5)
@@ -172,6 +174,7 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
         await rec.page.fill("#h-yes", "1")
         await rec.page.click("#hands-form button")
         await wait_text(mod, "#vote-counts", "现场举手 赞成 1")
+        await assert_phone_friendly(wang)
         await shoot("5-voting")
         await mod.page.click("#close-vote")
         for p in (wang, li, hall, obs):

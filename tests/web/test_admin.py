@@ -1,0 +1,51 @@
+"""Creating a meeting from the admin page: the admin token is typed in, links and QR codes come back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.hub import running_server
+
+from .conftest import LAPTOP, PHONE
+from .helpers import closing_pages, open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+async def test_admin_creates_a_meeting_and_gets_links(tmp_path: Path, browser: Any, artifacts: Path) -> None:
+    async with running_server(tmp_path) as server, closing_pages() as pages:
+        admin = pages["admin"] = await open_page(browser, server.url + "/admin", "admin", LAPTOP, ready=False)
+        page = admin.page
+        await page.fill("#m-title", "幸福路社区议事会")
+        await page.fill("#m-place", "社区活动中心")
+        await page.fill("#m-when", "2026-12-03T19:00")
+        await page.fill("#m-agenda", "夜间噪音治理 20\n加装电梯")
+        await page.fill("#admin-token", "wrong")
+        await page.click("#create-form button[type=submit]")
+        await page.wait_for_selector("#admin-error:has-text('管理员口令不正确')")
+        assert await page.input_value("#admin-token") == ""  # never kept after use
+
+        await page.fill("#admin-token", "test-admin-token")
+        await page.click("#create-form button[type=submit]")
+        await page.wait_for_selector("#created", state="visible")
+        rows = page.locator("#links tr")
+        assert await rows.count() == 6
+        await page.wait_for_function(
+            "() => [...document.querySelectorAll('#links img')].every((i) => i.naturalWidth > 0)"
+        )
+        assert await page.locator("#links img").count() == 5
+        hall = await page.inner_text("#links tr[data-role=hall] a")
+        assert "/hall?t=" in hall
+        assert "test-admin-token" not in await page.content()
+        await admin.shot(artifacts, "created")
+
+        # The resident link from the table opens the meeting (the base URL is the server's own).
+        link = await page.inner_text("#links tr[data-role=participant] a")
+        path = link[link.index("/m/") :]
+        resident = pages["resident"] = await open_page(browser, server.url + path, "resident", PHONE)
+        assert "幸福路社区议事会" in await resident.page.inner_text("#meeting-title")
+        for p in pages.values():
+            p.assert_clean()
