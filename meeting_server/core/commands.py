@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .base import Command, command, max_len
+from .minutes_values import EDIT_TEXT, SECTION_ID, MinutesSection
 from .values import AgendaItemSpec, Choice, Level, MeetingSettings, Threshold
 
 ID = 64  # participant, motion and turn ids
@@ -271,6 +272,45 @@ class MarkKeyPoint(Command):
     caption_seq: int | None = None
 
 
+# ---------------------------------------------------------------- minutes and publicity (minutes_rules.py)
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class DraftMinutes(Command):
+    """The server's draft of the minutes, built from the log up to event ``basis_seq`` (``basis_hash``)."""
+
+    sections: tuple[MinutesSection, ...]
+    basis_seq: int
+    basis_hash: str = field(metadata=max_len(64))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class EditMinutes(Command):
+    """The recorder replaces the text of one section of the draft."""
+
+    section_id: str = field(metadata=max_len(SECTION_ID))
+    text: str = field(metadata=max_len(EDIT_TEXT))
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class PublishMinutes(Command):
+    """Freeze the minutes (their hash goes into the log) and open the publicity period."""
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class ObjectToResolution(Command):
+    """Object to a published resolution during its publicity period: a resident for themselves, or the
+    recorder for a resident who objected in person or on paper (``objector``: participant id or name)."""
+
+    resolution_id: str = field(metadata=max_len(ID))
+    objector: str | None = field(default=None, metadata=max_len(ID))
+    reason: str = field(default="", metadata=max_len(500))
+
+
 AnyCommand = (
     CreateMeeting
     | OpenMeeting
@@ -305,5 +345,9 @@ AnyCommand = (
     | CloseVote
     | CommitCaption
     | MarkKeyPoint
+    | DraftMinutes
+    | EditMinutes
+    | PublishMinutes
+    | ObjectToResolution
 )
 """Every command class; ``decide`` matches over it exhaustively (a test checks it equals the registry)."""

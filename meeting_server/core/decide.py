@@ -22,6 +22,8 @@ from .commands import (
     CloseVote,
     CommitCaption,
     CreateMeeting,
+    DraftMinutes,
+    EditMinutes,
     ExtendClock,
     GrantFloor,
     JoinMeeting,
@@ -30,10 +32,12 @@ from .commands import (
     MarkKeyPoint,
     MoveInQueue,
     MoveMotion,
+    ObjectToResolution,
     OpenMeeting,
     OpenRound,
     OpenVote,
     PauseClock,
+    PublishMinutes,
     RaiseHand,
     RecordShowOfHands,
     RemoveFromQueue,
@@ -86,6 +90,7 @@ from .decide_motions import (
     withdraw_motion,
 )
 from .guards import check_sizes
+from .minutes_rules import draft_minutes, edit_minutes, object_to_resolution, publish_minutes
 from .permissions import PERMISSIONS
 from .state import MeetingState
 
@@ -179,5 +184,13 @@ def _dispatch(state: MeetingState, actor: Actor, cmd: AnyCommand, now: float) ->
             return commit_caption(state, actor, cmd, now)
         case MarkKeyPoint():
             return mark_key_point(state, actor, cmd, now)
+        case DraftMinutes():
+            return draft_minutes(state, actor, cmd, now)
+        case EditMinutes():
+            return edit_minutes(state, actor, cmd, now)
+        case PublishMinutes():
+            return publish_minutes(state, actor, cmd, now)
+        case ObjectToResolution():
+            return object_to_resolution(state, actor, cmd, now)
         case _:
             assert_never(cmd)

@@ -59,6 +59,8 @@ def _check_settings(s: MeetingSettings) -> None:
         fail(ErrorCode.INVALID, "expected_members must be 1 to 100000")
     if not 0 < s.quorum_ratio <= 1:
         fail(ErrorCode.INVALID, "quorum_ratio must be above 0 and at most 1")
+    if not 1 <= s.publicity_days <= 90 or not 1 <= s.objection_percent <= 100:
+        fail(ErrorCode.INVALID, "publicity_days must be 1 to 90 and objection_percent 1 to 100")
 
 
 def create_meeting(state: MeetingState | None, actor: Actor, cmd: CreateMeeting, now: float) -> list[Event]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .base import Event, Role, event, max_len
+from .minutes_events import MinutesEvent
 from .values import AgendaItemSpec, ByChannel, Channel, Choice, Counts, Level, MeetingSettings, Threshold
 
 # ---------------------------------------------------------------- lifecycle
@@ -411,6 +412,7 @@ AnyEvent = (
     | ResolutionRecorded
     | CaptionCommitted
     | KeyPointMarked
+    | MinutesEvent
 )
 """Every event class; ``evolve`` matches over it exhaustively (a test checks it equals the registry)."""
 

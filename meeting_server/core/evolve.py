@@ -49,6 +49,14 @@ from .events import (
     VoteClosed,
     VoteOpened,
 )
+from .minutes_events import (
+    MinutesDrafted,
+    MinutesEdited,
+    MinutesPublished,
+    ObjectionRaised,
+    ResolutionFlaggedForRedeliberation,
+)
+from .minutes_rules import evolve_minutes
 from .state import Floor, KeyPoint, MeetingState, Motion, Participant, Poll, Resolution, Turn
 from .values import Channel, Counts, MeetingStatus, MotionStatus
 
@@ -120,6 +128,14 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
         case KeyPointMarked():
             point = KeyPoint(ev.key_point_id, ev.agenda_index, ev.text, ev.caption_seq, ev.by, ev.at)
             return replace(state, key_points=(*state.key_points, point))
+        case (
+            MinutesDrafted()
+            | MinutesEdited()
+            | MinutesPublished()
+            | ObjectionRaised()
+            | ResolutionFlaggedForRedeliberation()
+        ):
+            return evolve_minutes(state, ev)
         case _:
             assert_never(ev)
 

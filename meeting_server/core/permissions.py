@@ -19,6 +19,8 @@ from .commands import (
     CloseVote,
     CommitCaption,
     CreateMeeting,
+    DraftMinutes,
+    EditMinutes,
     ExtendClock,
     GrantFloor,
     JoinMeeting,
@@ -27,10 +29,12 @@ from .commands import (
     MarkKeyPoint,
     MoveInQueue,
     MoveMotion,
+    ObjectToResolution,
     OpenMeeting,
     OpenRound,
     OpenVote,
     PauseClock,
+    PublishMinutes,
     RaiseHand,
     RecordShowOfHands,
     RemoveFromQueue,
@@ -94,6 +98,11 @@ PERMISSIONS: dict[type[Command], frozenset[Role]] = {
     # record
     CommitCaption: SYSTEM,
     MarkKeyPoint: RECORDER,
+    # minutes and publicity: the recorder also takes objections handed in on paper
+    DraftMinutes: SYSTEM,
+    EditMinutes: RECORDER,
+    PublishMinutes: RECORDER,
+    ObjectToResolution: frozenset({Role.PARTICIPANT, Role.RECORDER}),
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import field
 
 from .base import Role
 from .events import VoteClosed
+from .minutes_values import MinutesRecord
 from .tally import quorum_min
 from .values import (
     PENDING_MOTION,
@@ -175,6 +176,7 @@ class MeetingState:
     resolutions: tuple[Resolution, ...] = ()
     key_points: tuple[KeyPoint, ...] = ()
     captions: int = 0
+    minutes: MinutesRecord | None = None  # drafted once the meeting has closed (minutes_rules)
 
     # ------------------------------------------------------------ derived facts used by decide and the view
 

@@ -86,6 +86,10 @@ class MeetingSettings:
     expected_members: int | None = None
     quorum_ratio: float = 0.5
     clock_autostart: bool = False
+    # Publicity (公示) of the published resolutions: objections are taken for ``publicity_days``; more than
+    # ``objection_percent`` % of the eligible residents objecting flags a resolution for re-deliberation.
+    publicity_days: int = 7
+    objection_percent: int = 20
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

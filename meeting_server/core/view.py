@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .base import Actor, to_payload
 from .clock import remaining
+from .minutes_values import minutes_summary
 
 if TYPE_CHECKING:
     from .state import Floor, MeetingState, Motion, Poll
@@ -99,6 +100,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
             }
             for k in state.key_points
         ],
+        "minutes": minutes_summary(state),
     }
     if viewer is not None:
         view["you"] = _you(state, viewer)

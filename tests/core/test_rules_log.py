@@ -48,6 +48,7 @@ from meeting_server.core.permissions import PERMISSIONS
 from meeting_server.core.state import public_view
 from meeting_server.core.values import Choice, Threshold
 
+from .minutes_sim import minutes_tail
 from .sim import MOD, OBS, P1, P2, P3, REC, SYS, TIMER, Sim, resident, running
 
 
@@ -96,6 +97,7 @@ def whole_meeting() -> Sim:
     sim.do(MOD, OpenVote("m4"))
     sim.do(MOD, GrantFloor("p2"))
     sim.do(MOD, CloseMeeting())  # revokes the floor and cancels the vote
+    minutes_tail(sim)  # draft, edit, publish, objections, flag
     return sim
 
 

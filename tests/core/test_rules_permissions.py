@@ -47,6 +47,7 @@ from meeting_server.core.decide import decide
 from meeting_server.core.permissions import PERMISSIONS, may_issue
 from meeting_server.core.values import Choice
 
+from .minutes_sim import MINUTES_FIXTURES
 from .sim import MOD, OBS, P1, P2, P3, REC, SYS, TIMER, Sim, create_command, running, speaking
 
 ALL_ROLES = tuple(Role)
@@ -200,6 +201,7 @@ FIXTURES: dict[type[Command], Fixture] = {
     CloseVote: _voting(CloseVote("m1")),
     CommitCaption: _caption,
     MarkKeyPoint: _simple(MarkKeyPoint("东门车位紧张")),
+    **MINUTES_FIXTURES,
 }
 
 

@@ -1,0 +1,75 @@
+"""Events of the minutes workflow and the publicity period (rules in ``minutes_rules``).
+
+Registered like every event; ``events.AnyEvent`` includes them, so ``evolve`` must handle them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .base import Event, event, max_len
+from .minutes_values import EDIT_TEXT, SECTION_ID, MinutesSection
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class MinutesDrafted(Event):
+    """A draft of the minutes (``version`` 1, 2 … — a re-draft replaces an unedited draft's text)."""
+
+    version: int
+    sections: tuple[MinutesSection, ...]
+    basis_seq: int
+    basis_hash: str = field(metadata=max_len(64))
+    at: float
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class MinutesEdited(Event):
+    version: int
+    section_id: str = field(metadata=max_len(SECTION_ID))
+    text: str = field(metadata=max_len(EDIT_TEXT))
+    by: str
+    at: float
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class MinutesPublished(Event):
+    """The minutes are frozen: ``minutes_hash`` is over their exact text (``minutes_values.minutes_hash``);
+    objections to the resolutions are taken until ``publicity_until``."""
+
+    version: int
+    minutes_hash: str
+    publicity_until: float
+    by: str
+    at: float
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class ObjectionRaised(Event):
+    resolution_id: str
+    objector: str  # participant id, or "name:<name>" for an objection the recorder took on paper
+    display_name: str
+    reason: str = field(metadata=max_len(500))
+    by: str
+    at: float
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class ResolutionFlaggedForRedeliberation(Event):
+    """More than ``percent`` % of the ``eligible`` residents objected during the publicity period."""
+
+    resolution_id: str
+    objections: int
+    eligible: int
+    percent: int
+    at: float
+
+
+MinutesEvent = (
+    MinutesDrafted | MinutesEdited | MinutesPublished | ObjectionRaised | ResolutionFlaggedForRedeliberation
+)
+"""The minutes events; part of ``events.AnyEvent``."""

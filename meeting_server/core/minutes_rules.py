@@ -1,0 +1,185 @@
+"""The minutes workflow and the publicity period, as rules: draft → edits → publication → objections.
+
+* ``DraftMinutes`` (the server, once the meeting has closed): a draft made of sections. A later draft (late
+  captions came in) replaces the text only while the recorder has not edited it and it is unpublished.
+* ``EditMinutes`` (the recorder): replace one section's text. Every edit is an event, so the log keeps
+  each version and who made it. Refused once published.
+* ``PublishMinutes`` (the recorder): freeze the minutes; ``MinutesPublished`` records their hash and the end
+  of the publicity period (``settings.publicity_days`` after publication).
+* ``ObjectToResolution`` (a resident of the meeting, or the recorder for a resident who objected in person
+  or on paper) during the publicity period: one objection per person and resolution. When the objections
+  exceed ``objection_percent`` % of the eligible residents — strictly more: 20 % exactly is not enough —
+  the resolution is flagged for re-deliberation (``ResolutionFlaggedForRedeliberation``, once).
+  Eligible residents: ``settings.expected_members`` (应到人数) when set, else the meeting's voters (every
+  participant with the resident role, online or in the hall).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import assert_never
+
+from .base import Actor, ErrorCode, Event, Role
+from .commands import NAME, DraftMinutes, EditMinutes, ObjectToResolution, PublishMinutes
+from .guards import clean_text, fail
+from .minutes_events import (
+    MinutesDrafted,
+    MinutesEdited,
+    MinutesEvent,
+    MinutesPublished,
+    ObjectionRaised,
+    ResolutionFlaggedForRedeliberation,
+)
+from .minutes_values import (
+    EDIT_TEXT,
+    MAX_SECTIONS,
+    SECTION_ID,
+    SECTION_TEXT,
+    SECTION_TITLE,
+    MinutesRecord,
+    Objection,
+    eligible_residents,
+    minutes_hash,
+    over_threshold,
+)
+from .state import MeetingState
+from .values import MeetingStatus
+
+DAY_S = 86_400.0
+
+
+def _unpublished(state: MeetingState) -> MinutesRecord:
+    minutes = state.minutes
+    if minutes is None:
+        fail(ErrorCode.WRONG_STATE, "there is no draft of the minutes yet")
+    if minutes.published:
+        fail(ErrorCode.WRONG_STATE, "the minutes are published and frozen")
+    return minutes
+
+
+def draft_minutes(state: MeetingState, actor: Actor, cmd: DraftMinutes, now: float) -> list[Event]:
+    if state.status is not MeetingStatus.CLOSED:
+        fail(ErrorCode.WRONG_STATE, "minutes are drafted once the meeting has closed")
+    if state.minutes is not None:
+        current = _unpublished(state)
+        if current.edits:
+            fail(ErrorCode.WRONG_STATE, "the recorder has edited the draft; it is not replaced")
+    if not 1 <= len(cmd.sections) <= MAX_SECTIONS:
+        fail(ErrorCode.INVALID, f"a draft has 1 to {MAX_SECTIONS} sections")
+    seen: set[str] = set()
+    for s in cmd.sections:
+        if not s.section_id or len(s.section_id) > SECTION_ID or s.section_id in seen:
+            fail(ErrorCode.INVALID, f"section ids must be unique, 1 to {SECTION_ID} characters")
+        if len(s.title) > SECTION_TITLE or len(s.text) > SECTION_TEXT:
+            fail(ErrorCode.INVALID, f"section {s.section_id}: title or text too long")
+        seen.add(s.section_id)
+    if cmd.basis_seq < 1:
+        fail(ErrorCode.INVALID, "basis_seq must be a sequence number of the log")
+    version = state.minutes.version + 1 if state.minutes is not None else 1
+    return [MinutesDrafted(version, cmd.sections, cmd.basis_seq, cmd.basis_hash, now)]
+
+
+def edit_minutes(state: MeetingState, actor: Actor, cmd: EditMinutes, now: float) -> list[Event]:
+    minutes = _unpublished(state)
+    section = minutes.section(cmd.section_id)
+    if section is None:
+        fail(ErrorCode.NOT_FOUND, f"no section {cmd.section_id!r} in the minutes")
+    if len(cmd.text) > EDIT_TEXT:
+        fail(ErrorCode.INVALID, f"text: too long (max {EDIT_TEXT} characters)")
+    text = cmd.text.strip()
+    if text == section.text.strip():
+        fail(ErrorCode.DUPLICATE, "the section already reads so")
+    return [MinutesEdited(minutes.version, cmd.section_id, text, actor.participant_id, now)]
+
+
+def publish_minutes(state: MeetingState, actor: Actor, cmd: PublishMinutes, now: float) -> list[Event]:
+    minutes = state.minutes
+    if minutes is not None and minutes.published:
+        fail(ErrorCode.DUPLICATE, "the minutes are already published")
+    minutes = _unpublished(state)
+    digest = minutes_hash(state.meeting_id, minutes.basis_seq, minutes.basis_hash, minutes.sections)
+    until = now + state.settings.publicity_days * DAY_S
+    return [MinutesPublished(minutes.version, digest, until, actor.participant_id, now)]
+
+
+def object_to_resolution(
+    state: MeetingState, actor: Actor, cmd: ObjectToResolution, now: float
+) -> list[Event]:
+    minutes = state.minutes
+    if minutes is None or not minutes.published or minutes.publicity_until is None:
+        fail(ErrorCode.WRONG_STATE, "objections are taken once the minutes are published")
+    if now > minutes.publicity_until:
+        fail(ErrorCode.WRONG_STATE, "the publicity period has ended")
+    if not any(r.resolution_id == cmd.resolution_id for r in state.resolutions):
+        fail(ErrorCode.NOT_FOUND, f"no resolution {cmd.resolution_id!r}")
+    key, name = _objector(state, actor, cmd)
+    earlier = minutes.objections.get(cmd.resolution_id, ())
+    if any(o.objector == key for o in earlier):
+        fail(ErrorCode.DUPLICATE, f"{name} has already objected to this resolution")
+    eligible = eligible_residents(state)
+    count = len(earlier) + 1
+    if count > eligible:
+        fail(ErrorCode.LIMIT, f"more objections than the {eligible} eligible residents")
+    reason = cmd.reason.strip()[:500]
+    events: list[Event] = [ObjectionRaised(cmd.resolution_id, key, name, reason, actor.participant_id, now)]
+    percent = state.settings.objection_percent
+    if cmd.resolution_id not in minutes.flagged and over_threshold(count, eligible, percent):
+        events.append(ResolutionFlaggedForRedeliberation(cmd.resolution_id, count, eligible, percent, now))
+    return events
+
+
+def _objector(state: MeetingState, actor: Actor, cmd: ObjectToResolution) -> tuple[str, str]:
+    """(key, name) of who objects: the resident themselves, or whom the recorder names."""
+    if actor.role is Role.RECORDER:
+        if cmd.objector is None or not cmd.objector.strip():
+            fail(ErrorCode.INVALID, "objector: name the resident who objects")
+        person = state.participants.get(cmd.objector.strip())
+        if person is not None:
+            if not person.is_voter:
+                fail(ErrorCode.INVALID, f"{person.name} is not a resident of the meeting")
+            return person.participant_id, person.name
+        name = clean_text(cmd.objector, "objector", NAME)
+        return f"name:{name}", name
+    if cmd.objector is not None and cmd.objector != actor.participant_id:
+        fail(ErrorCode.FORBIDDEN, "a resident objects only for themselves")
+    person = state.participants.get(actor.participant_id)
+    if person is None or not person.is_voter:
+        fail(ErrorCode.NOT_PRESENT, "only residents of the meeting may object")
+    return person.participant_id, person.name
+
+
+# ---------------------------------------------------------------- evolve
+
+
+def evolve_minutes(state: MeetingState, ev: MinutesEvent) -> MeetingState:
+    """The state after a minutes event (called by ``evolve``)."""
+    replace = dataclasses.replace
+    if isinstance(ev, MinutesDrafted):
+        record = MinutesRecord(ev.version, ev.sections, ev.basis_seq, ev.basis_hash, ev.at)
+        return replace(state, minutes=record)
+    minutes = state.minutes
+    if minutes is None:
+        raise ValueError(f"{type(ev).__name__} before MinutesDrafted")
+    match ev:
+        case MinutesEdited():
+            sections = tuple(
+                replace(s, text=ev.text) if s.section_id == ev.section_id else s for s in minutes.sections
+            )
+            return replace(state, minutes=replace(minutes, sections=sections, edits=minutes.edits + 1))
+        case MinutesPublished():
+            published = replace(
+                minutes,
+                published_hash=ev.minutes_hash,
+                published_at=ev.at,
+                publicity_until=ev.publicity_until,
+            )
+            return replace(state, minutes=published)
+        case ObjectionRaised():
+            objection = Objection(ev.objector, ev.display_name, ev.reason, ev.at)
+            objections = dict(minutes.objections)
+            objections[ev.resolution_id] = (*objections.get(ev.resolution_id, ()), objection)
+            return replace(state, minutes=replace(minutes, objections=objections))
+        case ResolutionFlaggedForRedeliberation():
+            return replace(state, minutes=replace(minutes, flagged=(*minutes.flagged, ev.resolution_id)))
+        case _:
+            assert_never(ev)

@@ -1,0 +1,89 @@
+"""Drivers for the minutes rules shared by the core tests: a closed meeting with a resolution, its draft,
+and the permission-matrix fixtures of the minutes commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from meeting_server.core.base import Actor, Command, Role
+from meeting_server.core.commands import (
+    CastVote,
+    CloseMeeting,
+    CloseVote,
+    DraftMinutes,
+    EditMinutes,
+    MoveMotion,
+    ObjectToResolution,
+    OpenVote,
+    PublishMinutes,
+    SecondMotion,
+)
+from meeting_server.core.minutes_values import MinutesSection
+from meeting_server.core.values import Choice, MeetingSettings
+
+from .sim import MOD, P1, P2, P3, SYS, Sim, running
+
+SECTIONS = (
+    MinutesSection("header", "基本信息", "- 会议名称：阳光新城居民议事会"),
+    MinutesSection("item-0", "议题一：东门增设临时停车位", "王阿姨建议增设车位。"),
+)
+
+
+def draft(sim: Sim) -> None:
+    sim.do(SYS, DraftMinutes(SECTIONS, basis_seq=len(sim.events), basis_hash="a" * 64))
+
+
+def closed_with_resolution(settings: MeetingSettings | None = None, *, online: int = 3, room: int = 1) -> Sim:
+    """A meeting where motion m1 passed (resolution r1), then closed."""
+    sim = running(settings, online=online, room=room)
+    sim.do(P1, MoveMotion("东门车位", "增设十个车位"))
+    sim.do(P2, SecondMotion("m1"))
+    sim.do(MOD, OpenVote("m1"))
+    sim.do(P3, CastVote("m1", Choice.YES))
+    sim.do(MOD, CloseVote("m1"))
+    sim.do(MOD, CloseMeeting())
+    return sim
+
+
+def published(settings: MeetingSettings | None = None, *, online: int = 3, room: int = 1) -> Sim:
+    sim = closed_with_resolution(settings, online=online, room=room)
+    draft(sim)
+    sim.do(Actor("rec", Role.RECORDER), PublishMinutes())
+    return sim
+
+
+def _draft_fixture(actor: Actor) -> tuple[Sim, Actor, Command]:
+    sim = closed_with_resolution()
+    return sim, actor, DraftMinutes(SECTIONS, basis_seq=len(sim.events), basis_hash="a" * 64)
+
+
+def _drafted(cmd: Command) -> Callable[[Actor], tuple[Sim, Actor, Command]]:
+    def build(actor: Actor) -> tuple[Sim, Actor, Command]:
+        sim = closed_with_resolution()
+        draft(sim)
+        return sim, actor, cmd
+
+    return build
+
+
+def _object_fixture(actor: Actor) -> tuple[Sim, Actor, Command]:
+    # The recorder records an objection for a named resident; a resident objects for themselves.
+    objector = "room-1" if actor.role is Role.RECORDER else None
+    return published(), actor, ObjectToResolution("r1", objector=objector)
+
+
+MINUTES_FIXTURES: dict[type[Command], Callable[[Actor], tuple[Sim, Actor, Command]]] = {
+    DraftMinutes: _draft_fixture,
+    EditMinutes: _drafted(EditMinutes("item-0", "王阿姨建议在东门增设十个车位。")),
+    PublishMinutes: _drafted(PublishMinutes()),
+    ObjectToResolution: _object_fixture,
+}
+
+
+def minutes_tail(sim: Sim) -> None:
+    """Continue a closed meeting that has resolution r1 through every minutes event."""
+    draft(sim)
+    sim.do(Actor("rec", Role.RECORDER), EditMinutes("item-0", "王阿姨建议在东门增设十个车位。"))
+    sim.do(Actor("rec", Role.RECORDER), PublishMinutes())
+    sim.do(P1, ObjectToResolution("r1", reason="收费太高"))
+    sim.do(P2, ObjectToResolution("r1"))  # 2 of 6 residents: over 20 % → flagged
