@@ -15,12 +15,13 @@ import socketio
 from aiohttp import web
 
 from meeting_server.settings import Settings
+from meeting_server.store.redis_log import RedisEventLog
 from meeting_server.store.sqlite_log import SqliteEventLog
 
 from . import http_api, pages
 from .audio import AudioHub
-from .fanout import FanoutManager, install_fast_poll
-from .keys import ADMIN_TOKEN, AUDIO, EVENT_LOG, HUB, REGISTRY, SETTINGS, SIGNER
+from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
+from .keys import ADMIN_TOKEN, AUDIO, HUB, REGISTRY, SETTINGS, SIGNER
 from .runtime import MeetingRegistry
 from .secrets_store import admin_token, signing_key
 from .sockets import Hub
@@ -42,14 +43,15 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
     signer = TokenSigner(signing_key(settings.server.secret_key, data_dir))
     app[SIGNER] = signer
     app[ADMIN_TOKEN] = admin_token(settings.server.admin_token, data_dir)
-    event_log = SqliteEventLog(event_log_path(settings))
-    app[EVENT_LOG] = event_log
+    event_log: SqliteEventLog | RedisEventLog = (
+        RedisEventLog(settings.redis.url) if settings.redis.url else SqliteEventLog(event_log_path(settings))
+    )
     registry = MeetingRegistry(event_log, clock)
     app[REGISTRY] = registry
     install_fast_poll()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
-        client_manager=FanoutManager(),
+        client_manager=RedisFanoutManager(settings.redis.url) if settings.redis.url else FanoutManager(),
         # Hard transport limit (the connection is dropped above it). Clients may escape every non-ASCII
         # character (6 bytes each), so it sits well above max_message_bytes, which the hub enforces politely.
         max_http_buffer_size=max(8 * settings.server.max_message_bytes, 1_000_000),
@@ -76,12 +78,17 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()
+        if isinstance(event_log, RedisEventLog):
+            registry.start_watching(event_log.notifications())
         await audio.start()
         yield
         # Stop taking audio and flush captions (they are still logged), then the clocks, then the log.
         await audio.close()
         await registry.close()
-        event_log.close()
+        if isinstance(event_log, RedisEventLog):
+            await event_log.close()
+        else:
+            event_log.close()
 
     app.cleanup_ctx.append(lifecycle)
     return app

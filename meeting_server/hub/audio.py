@@ -74,7 +74,8 @@ class AudioHub:
         self._asr_ready: asyncio.Future[None] | None = None
         self.meetings: dict[str, MeetingAudio] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        registry.add_listener(self._on_events)
+        registry.add_listener(self._on_floor, foreign=True)  # gate audio wherever the speaker's peer is
+        registry.add_listener(self._on_events)  # tell the speaker, once, from the process that decided
         hub.welcome_extra["rtc"] = {"ice_servers": [self._browser_ice(s) for s in self.ice_servers]}
         hub.sio.on("rtc_offer", self.on_rtc_offer)
         hub.sio.on("rtc_close", self.on_rtc_close)
@@ -144,29 +145,33 @@ class AudioHub:
             self.meetings[rt.meeting_id] = audio
         return audio
 
-    async def _on_events(
+    async def _on_floor(
         self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
     ) -> None:
         for ev in events:
             if isinstance(ev, FloorGranted):
                 name = self._name(rt, ev.participant_id)
                 self._meeting(rt).on_floor_granted(ev.turn_id, ev.participant_id, name, ev.channel.value)
-                await self._mic(rt.meeting_id, ev.participant_id, {"open": True, "turn_id": ev.turn_id})
             elif isinstance(ev, FloorYielded | FloorRevoked | FloorExpired):
                 audio = self.meetings.get(rt.meeting_id)
                 if audio is not None:
                     audio.on_floor_ended(ev.turn_id)  # no more of this speaker's audio from now on
-                reason = _ENDED[ev.name]
-                await self._mic(
-                    rt.meeting_id, ev.participant_id, {"open": False, "turn_id": ev.turn_id, "reason": reason}
-                )
                 self._spawn(self.peers.close(f"{rt.meeting_id}/{ev.participant_id}"))
             elif isinstance(ev, MeetingClosed):
                 self._spawn(self._close_meeting(rt.meeting_id))
 
-    async def _mic(self, meeting_id: str, participant_id: str, message: dict[str, Any]) -> None:
-        for sid in self.hub.sids_of(meeting_id, participant_id):
-            await self.hub.sio.emit("mic", message, to=sid)
+    async def _on_events(
+        self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
+    ) -> None:
+        """Tell the speaker to open or close the microphone, once (from the process that decided)."""
+        for ev in events:
+            if isinstance(ev, FloorGranted):
+                message: dict[str, Any] = {"open": True, "turn_id": ev.turn_id}
+            elif isinstance(ev, FloorYielded | FloorRevoked | FloorExpired):
+                message = {"open": False, "turn_id": ev.turn_id, "reason": _ENDED[ev.name]}
+            else:
+                continue
+            await self.hub.send_personal(rt.meeting_id, ev.participant_id, "mic", message)
 
     async def _close_meeting(self, meeting_id: str) -> None:
         await self.peers.close(f"{meeting_id}/{HALL_SOURCE}")

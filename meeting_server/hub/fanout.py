@@ -83,3 +83,9 @@ def install_fast_poll() -> None:
     """Patch engineio's socket class once (idempotent); called by the app factory."""
     if getattr(AsyncSocket.poll, "__name__", "") != _poll_without_wait_for.__name__:
         AsyncSocket.poll = _poll_without_wait_for
+
+
+class RedisFanoutManager(socketio.AsyncRedisManager, FanoutManager):  # type: ignore[misc]
+    """Scale-out: broadcasts go through Redis pub/sub to every server process (python-socketio's
+    AsyncRedisManager); each process then delivers to its own clients with the fast path above. Delivery
+    through Redis is at-most-once: clients recover gaps from the event log by sequence number."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from meeting_server.settings import Settings
-from meeting_server.store.sqlite_log import SqliteEventLog
 
 from .audio import AudioHub
 from .runtime import MeetingRegistry
@@ -17,7 +16,6 @@ REGISTRY = web.AppKey("registry", MeetingRegistry)
 HUB = web.AppKey("hub", Hub)
 SIGNER = web.AppKey("signer", TokenSigner)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
-EVENT_LOG = web.AppKey("event_log", SqliteEventLog)
 AUDIO = web.AppKey("audio", AudioHub)
 
 

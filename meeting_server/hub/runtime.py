@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Protocol
 
 from meeting_server.core.base import Actor, Command, DomainError, ErrorCode, Event, load_event, to_payload
@@ -19,13 +19,18 @@ from meeting_server.core.decide import decide
 from meeting_server.core.evolve import evolve
 from meeting_server.core.state import MeetingState
 from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record
+from meeting_server.store.sqlite_log import ConflictError
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+MAX_CONFLICT_RETRIES = 8
 
 
 class EventLog(Protocol):
+    #: True when other processes append to the same log (Redis): catch up before deciding, retry on conflict.
+    shared: bool
+
     async def append(self, records: Sequence[EventRecord]) -> None: ...
     async def read(self, meeting_id: str, after: int = 0, limit: int | None = None) -> list[EventRecord]: ...
     async def meeting_ids(self) -> list[str]: ...
@@ -61,15 +66,26 @@ class MeetingRegistry:
         self._meetings: dict[str, MeetingRuntime] = {}
         self._loading = asyncio.Lock()
         self._listeners: list[Listener] = []
+        self._foreign_listeners: list[Listener] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._watcher: asyncio.Task[None] | None = None
 
     @property
     def clock(self) -> Clock:
         return self._clock
 
-    def add_listener(self, listener: Listener) -> None:
+    @property
+    def shared(self) -> bool:
+        """Whether other processes write the same log (scale-out on Redis)."""
+        return self._log.shared
+
+    def add_listener(self, listener: Listener, *, foreign: bool = False) -> None:
+        """Listen to events this process appends; with ``foreign=True``, also to those other processes
+        append (scale-out), seen when this process catches up."""
         self._listeners.append(listener)
+        if foreign:
+            self._foreign_listeners.append(listener)
 
     async def read_log(self, meeting_id: str, after: int = 0) -> list[EventRecord]:
         return await self._log.read(meeting_id, after)
@@ -117,20 +133,21 @@ class MeetingRegistry:
 
     async def execute_locked(self, rt: MeetingRuntime, actor: Actor, command: Command) -> list[EventRecord]:
         """As ``execute``, for a caller already holding ``rt.lock``."""
-        now = self._clock()
-        events = decide(rt.state, actor, command, now)
-        if not events:
-            return []
-        records: list[EventRecord] = []
-        prev, seq = rt.head_hash, rt.seq
-        for ev in events:
-            seq += 1
-            rec = make_record(
-                rt.meeting_id, seq, now, actor.participant_id, actor.role.value, ev.name, to_payload(ev), prev
-            )
-            records.append(rec)
-            prev = rec.hash
-        await self._log.append(records)  # durable before anyone is told
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            if self._log.shared:
+                await self.catch_up_locked(rt)  # another process may have appended since
+            now = self._clock()
+            events = decide(rt.state, actor, command, now)
+            if not events:
+                return []
+            records = self._records(rt, actor, events, now)
+            try:
+                await self._log.append(records)  # durable before anyone is told
+            except ConflictError:
+                if not self._log.shared or attempt == MAX_CONFLICT_RETRIES - 1:
+                    raise
+                continue  # compare-and-set lost: catch up and decide again on the newer state
+            break
         for rec, ev in zip(records, events, strict=True):
             rt.apply(rec, ev)
         for listener in self._listeners:
@@ -140,6 +157,66 @@ class MeetingRegistry:
                 log.exception("listener failed on %s seq %d", rt.meeting_id, records[-1].seq)
         self._arm(rt)
         return records
+
+    @staticmethod
+    def _records(rt: MeetingRuntime, actor: Actor, events: Sequence[Event], now: float) -> list[EventRecord]:
+        records: list[EventRecord] = []
+        prev, seq = rt.head_hash, rt.seq
+        for ev in events:
+            seq += 1
+            rec = make_record(
+                rt.meeting_id, seq, now, actor.participant_id, actor.role.value, ev.name, to_payload(ev), prev
+            )
+            records.append(rec)
+            prev = rec.hash
+        return records
+
+    # ------------------------------------------------------------------ scale-out: other writers
+    async def catch_up(self, rt: MeetingRuntime) -> None:
+        async with rt.lock:
+            await self.catch_up_locked(rt)
+
+    async def catch_up_locked(self, rt: MeetingRuntime) -> None:
+        """Apply what other processes appended to this meeting; tell the foreign-event listeners."""
+        records = await self._log.read(rt.meeting_id, rt.seq)
+        if not records:
+            return
+        events = [load_event(r.type, r.payload) for r in records]
+        for rec, ev in zip(records, events, strict=True):
+            rt.apply(rec, ev)
+        for listener in self._foreign_listeners:
+            try:
+                await listener(rt, records, events)
+            except Exception:
+                log.exception("listener failed on %s seq %d", rt.meeting_id, records[-1].seq)
+        self._arm(rt)
+
+    def start_watching(self, notifications: AsyncIterator[tuple[str, int]], poll_s: float = 2.0) -> None:
+        """Catch up loaded meetings when another process appends (notified, and polled as a safety net)."""
+        self._watcher = asyncio.get_running_loop().create_task(self._watch(notifications, poll_s))
+
+    async def _watch(self, notifications: AsyncIterator[tuple[str, int]], poll_s: float) -> None:
+        async def poll() -> None:
+            while True:
+                await asyncio.sleep(poll_s)
+                for rt in list(self._meetings.values()):
+                    try:
+                        await self.catch_up(rt)
+                    except Exception as e:  # Redis away: the next poll tries again
+                        log.warning("catch-up of %s failed: %s", rt.meeting_id, e)
+
+        poller = asyncio.get_running_loop().create_task(poll())
+        try:
+            async for meeting_id, seq in notifications:
+                rt = self._meetings.get(meeting_id)
+                if rt is not None and seq > rt.seq:
+                    try:
+                        await self.catch_up(rt)
+                    except Exception as e:
+                        log.warning("catch-up of %s failed: %s", meeting_id, e)
+        finally:
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
 
     # ------------------------------------------------------------------ the clock
     def _arm(self, rt: MeetingRuntime) -> None:
@@ -171,6 +248,9 @@ class MeetingRegistry:
 
     async def close(self) -> None:
         self._closed = True
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
         for rt in self._meetings.values():
             if rt.tick_handle is not None:
                 rt.tick_handle.cancel()

@@ -45,6 +45,11 @@ def _refused(code: str, message: str) -> socketio.exceptions.ConnectionRefusedEr
     return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
 
 
+def personal_room(meeting_id: str, participant_id: str) -> str:
+    """The socket.io room of one person's connections (a phone may have reconnected, or be open twice)."""
+    return f"{meeting_id}/{participant_id}"
+
+
 class Hub:
     """Binds socket.io events to the meeting registry."""
 
@@ -67,7 +72,9 @@ class Hub:
         self.clients: dict[str, Client] = {}
         # Extra fields of every welcome (e.g. the WebRTC ICE servers), set by the app factory.
         self.welcome_extra: dict[str, Any] = {}
-        registry.add_listener(self._broadcast)
+        # Every process delivers every event of the log to its own clients, in order — its own and, after
+        # catching up, other processes' (scale-out). Redis pub/sub (at-most-once) is not trusted with them.
+        registry.add_listener(self._broadcast, foreign=True)
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         sio.on("hello", self.on_hello)
@@ -88,6 +95,8 @@ class Hub:
         rt = await self.registry.get(link.meeting_id)
         if rt is None or rt.state is None:
             raise _refused("not_found", "no such meeting")
+        if self.registry.shared:
+            await self.registry.catch_up(rt)  # the person may have joined through another process
         actor: Actor | None = None
         session = auth.get("session")
         if session is not None:
@@ -145,7 +154,11 @@ class Hub:
             raise WireError("invalid", "hello.since must be a non-negative integer")
         rt = await self._runtime(client)
         async with rt.lock:
+            if self.registry.shared:
+                await self.registry.catch_up_locked(rt)
             await self.sio.enter_room(sid, client.meeting_id)
+            if client.actor is not None:
+                await self.sio.enter_room(sid, personal_room(client.meeting_id, client.actor.participant_id))
             client.joined_room = True
             await self.sio.emit("welcome", await self._welcome(rt, client, since), to=sid)
         return ok(seq=rt.seq)
@@ -186,9 +199,9 @@ class Hub:
     # ------------------------------------------------------------------ join / command
     async def on_join(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Join the meeting with a name (residents and officials); returns the session token."""
-        return await self.guarded(self._join, sid, data)
+        return await self.guarded(lambda c, d: self._join(sid, c, d), sid, data)
 
-    async def _join(self, client: Client, data: Any) -> dict[str, Any]:
+    async def _join(self, sid: str, client: Client, data: Any) -> dict[str, Any]:
         body = as_object(data, "join")
         if client.role is Role.OBSERVER:
             raise DomainError(ErrorCode.FORBIDDEN, "observers watch without joining")
@@ -200,6 +213,7 @@ class Hub:
         actor = Actor(self._new_participant_id(client.role), client.role)
         records = await self.registry.execute(rt, actor, cmd)
         client.actor = actor
+        await self.sio.enter_room(sid, personal_room(client.meeting_id, actor.participant_id))
         return ok(seq=records[-1].seq if records else rt.seq, you=self._you(client))
 
     @staticmethod
@@ -220,13 +234,11 @@ class Hub:
     async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
         return refuse("unknown_event", f"unknown message {event[:40]!r}")
 
-    def sids_of(self, meeting_id: str, participant_id: str) -> list[str]:
-        """The connections of one person (a phone may have reconnected, or be open twice)."""
-        return [
-            sid
-            for sid, c in self.clients.items()
-            if c.meeting_id == meeting_id and c.actor is not None and c.actor.participant_id == participant_id
-        ]
+    async def send_personal(
+        self, meeting_id: str, participant_id: str, event: str, message: dict[str, Any]
+    ) -> None:
+        """To every connection of one person, on whichever server process it is."""
+        await self.sio.emit(event, message, room=personal_room(meeting_id, participant_id))
 
     # ------------------------------------------------------------------ fan-out
     async def _broadcast(
@@ -237,7 +249,7 @@ class Hub:
             "events": [public_record(rt.state, r) for r in records],
             "view": public_view(rt.state, None, self.registry.clock()),
         }
-        await self.sio.emit("events", message, room=rt.meeting_id)
+        await self.sio.emit("events", message, room=rt.meeting_id, ignore_queue=True)
 
     async def send_transient(self, meeting_id: str, message: dict[str, Any]) -> None:
         """Not-logged updates (partial captions, audio levels) to everyone in the meeting."""

@@ -47,6 +47,8 @@ class ConflictError(Exception):
 class SqliteEventLog:
     """Append-only, hash-chained event log of all meetings in one SQLite database."""
 
+    shared = False  # one process writes it (the embedded default)
+
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)

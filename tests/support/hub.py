@@ -104,20 +104,35 @@ class Peer:
         self.welcomes: list[dict[str, Any]] = []
         self.transients: list[dict[str, Any]] = []
         self.session: str | None = None
+        self.gaps = 0
+        self._base = 0
         self.participant_id: str | None = None
         self._changed = asyncio.Event()
         self.sio.on("events", self._on_events)
         self.sio.on("welcome", self._on_welcome)
         self.sio.on("transient", self._on_transient)
 
+    def _take(self, events: list[dict[str, Any]]) -> bool:
+        """Keep events in sequence: drop duplicates, and on a gap ask the server again (as the pages do)."""
+        fresh = [e for e in events if e["seq"] > self.last_seq]
+        if fresh and fresh[0]["seq"] != self.last_seq + 1:
+            self.gaps += 1
+            asyncio.get_running_loop().create_task(self.sio.emit("sync", {"since": self.last_seq}))
+            return False
+        self.events.extend(fresh)
+        return True
+
     async def _on_events(self, msg: dict[str, Any]) -> None:
-        self.events.extend(msg["events"])
-        self.views.append(msg["view"])
+        if self._take(msg["events"]):
+            self.views.append(msg["view"])
         self._changed.set()
 
     async def _on_welcome(self, msg: dict[str, Any]) -> None:
+        if "events" in msg:
+            self._take(msg["events"])
+        elif not self.events:
+            self._base = msg["seq"]  # a snapshot: the history before it is not replayed
         self.welcomes.append(msg)
-        self.events.extend(msg.get("events", []))
         self.views.append(msg["view"])
         you = msg["you"]
         self.session = you.get("session", self.session)
@@ -134,9 +149,11 @@ class Peer:
 
     @property
     def last_seq(self) -> int:
-        return self.events[-1]["seq"] if self.events else (self.welcomes[-1]["seq"] if self.welcomes else 0)
+        return self.events[-1]["seq"] if self.events else self._base
 
     async def connect(self, *, session: str | None = None, since: int | None = None) -> dict[str, Any]:
+        if since is not None and not self.events:
+            self._base = since  # a fresh client that remembers where it was (like a reloaded page)
         auth: dict[str, Any] = {"token": self.token}
         if session:
             auth["session"] = session
