@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import time
 from typing import Any
 
@@ -82,7 +83,10 @@ async def transcript(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True, "meetings": len(request.app[app_mod.REGISTRY].loaded())})
+    # The process id tells a load balancer's operator (and the scale-out tests) which process answered.
+    return web.json_response(
+        {"ok": True, "meetings": len(request.app[app_mod.REGISTRY].loaded()), "pid": os.getpid()}
+    )
 
 
 def add_routes(app: web.Application) -> None:
