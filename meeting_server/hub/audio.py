@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from aiohttp import web
 
+from asr.redis_service import RedisAsrService
 from asr.service import AsrService
 from asr.stream import Caption
 from meeting_server.core.base import Actor, DomainError, ErrorCode, Event, Role
@@ -70,7 +71,14 @@ class AudioHub:
             on_audio=self._on_audio,
             on_closed=self._on_peer_lost,
         )
-        self.asr = AsrService(settings.asr) if settings.media.captions else None
+        # Scale-out: captions are decoded by `python -m asr worker` processes fed through Redis Streams.
+        self.asr: AsrService | RedisAsrService | None = None
+        if settings.media.captions:
+            self.asr = (
+                RedisAsrService(settings.asr, redis_url=settings.redis.url)
+                if settings.redis.url
+                else AsrService(settings.asr)
+            )
         self._asr_ready: asyncio.Future[None] | None = None
         self.meetings: dict[str, MeetingAudio] = {}
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -15,12 +15,11 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from asr.service import AsrService, AsrStream
 from asr.stream import Caption
 from recordings.writer import MeetingRecorder, RecordingError
 
@@ -31,6 +30,20 @@ log = logging.getLogger(__name__)
 
 MAX_PENDING_S = 30.0  # audio held while the caption model is still loading
 
+class CaptionStream(Protocol):
+    def feed(self, pcm: npt.NDArray[np.float32]) -> None: ...
+    async def close(self) -> None: ...
+
+
+class CaptionService(Protocol):
+    """What a turn needs from captioning: ``asr.service.AsrService`` in one process, or
+    ``asr.redis_service.RedisAsrService`` feeding worker processes (scale-out)."""
+
+    def open_stream(
+        self, *, hotwords: Sequence[str] = (), on_caption: Callable[[Caption], None], live: bool = True
+    ) -> CaptionStream: ...
+
+
 CommitFinal = Callable[[str, str, Caption], Awaitable[None]]  # (turn_id, participant_id, caption)
 SendPartial = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -40,7 +53,7 @@ class Turn:
     turn_id: str
     participant_id: str
     name: str
-    stream: AsrStream | None = None
+    stream: CaptionStream | None = None
     pending: list[npt.NDArray[np.float32]] = dataclasses.field(default_factory=list)
     pending_samples: int = 0
     ended: bool = False
@@ -53,7 +66,7 @@ class MeetingAudio:
         self,
         meeting_id: str,
         *,
-        asr: AsrService | None,
+        asr: CaptionService | None,
         asr_ready: asyncio.Future[None] | None,
         commit_final: CommitFinal,
         send_partial: SendPartial,
@@ -170,7 +183,7 @@ class MeetingAudio:
             self._flushing.add(task)
             task.add_done_callback(self._flushing.discard)
 
-    async def _flush(self, stream: AsrStream) -> None:
+    async def _flush(self, stream: CaptionStream) -> None:
         try:
             await stream.close()
         except Exception:
