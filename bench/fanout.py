@@ -18,6 +18,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -69,15 +70,21 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-async def drive(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
+async def drive(
+    observer_urls: list[str],
+    command_url: str,
+    links: dict[str, Any],
+    server_cpu: Callable[[], float],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """Observers spread round-robin over ``observer_urls``; the commanding clients on ``command_url``."""
     import socketio
 
-    meeting = server.create_meeting()
-    links = meeting["links"]
     conn = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=conn) as session:
         observers = [
-            RawObserver(session, server.url, links["observer"]["token"]) for _ in range(args.observers)
+            RawObserver(session, observer_urls[i % len(observer_urls)], links["observer"]["token"])
+            for i in range(args.observers)
         ]
         t0 = time.time()
         for i in range(0, len(observers), 100):
@@ -89,19 +96,19 @@ async def drive(server: ServerProcess, args: argparse.Namespace) -> dict[str, An
 
         recorder = socketio.AsyncClient(reconnection=False)
         await recorder.connect(
-            server.url, auth={"token": links["recorder"]["token"]}, transports=["websocket"]
+            command_url, auth={"token": links["recorder"]["token"]}, transports=["websocket"]
         )
         await recorder.call("hello", {})
         await recorder.call("join", {"name": "记录员"})
         mod = socketio.AsyncClient(reconnection=False)
-        await mod.connect(server.url, auth={"token": links["moderator"]["token"]}, transports=["websocket"])
+        await mod.connect(command_url, auth={"token": links["moderator"]["token"]}, transports=["websocket"])
         await mod.call("hello", {})
         await mod.call("join", {"name": "主持人"})
         await mod.call("command", {"type": "OpenMeeting"})
         await asyncio.sleep(1.0)
         first_seq = max(o.seqs[-1] if o.seqs else 0 for o in observers) + 1
 
-        cpu0, w0, own0 = server.cpu_seconds(), time.time(), time.process_time()
+        cpu0, w0, own0 = server_cpu(), time.time(), time.process_time()
         sent = 0
         interval = 1.0 / args.rate
         next_at = time.time()
@@ -114,7 +121,7 @@ async def drive(server: ServerProcess, args: argparse.Namespace) -> dict[str, An
             next_at += interval
             await asyncio.sleep(max(0.0, next_at - time.time()))
         await asyncio.sleep(2.0)  # let the last deliveries land
-        cpu = server.cpu_seconds() - cpu0
+        cpu = server_cpu() - cpu0
         wall = time.time() - w0
         own_cpu = time.process_time() - own0
         expected = set(range(first_seq, last_seq + 1))
@@ -130,6 +137,7 @@ async def drive(server: ServerProcess, args: argparse.Namespace) -> dict[str, An
         await mod.disconnect()
     return {
         "bench": "fanout",
+        "server_processes": len(observer_urls),
         "observers": args.observers,
         "events_per_s": args.rate,
         "events_sent": sent,
@@ -139,29 +147,39 @@ async def drive(server: ServerProcess, args: argparse.Namespace) -> dict[str, An
         "latency_max_ms": round(max(delays) * 1000, 1) if delays else None,
         "lost": lost,
         "disconnected": disconnected,
-        "server_cpu_pct_of_core": round(100 * cpu / wall, 1),
+        "server_cpu_pct_of_core": round(100 * cpu / wall, 1),  # all server processes together
         "client_cpu_pct_of_core": round(100 * own_cpu / wall, 1),
         "connect_all_s": round(connect_s, 2),
     }
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(doc: str) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
     p.add_argument("--observers", type=int, default=500)
     p.add_argument("--rate", type=float, default=2.0, help="events per second")
     p.add_argument("--seconds", type=float, default=20.0)
     args = p.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, args.observers * 2 + 1000)), hard))
+    return args
+
+
+def run(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    try:  # the measuring side should add as little delay of its own as possible
+        import uvloop
+
+        return uvloop.run(coro)
+    except ImportError:
+        return asyncio.run(coro)
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "")
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp))
         try:
-            try:  # the measuring side should add as little delay of its own as possible
-                import uvloop
-
-                result = uvloop.run(drive(server, args))
-            except ImportError:
-                result = asyncio.run(drive(server, args))
+            links = server.create_meeting()["links"]
+            result = run(drive([server.url], server.url, links, server.cpu_seconds, args))
         finally:
             server.stop()
     print(json.dumps(result))
