@@ -20,6 +20,8 @@ from aiohttp import web
 from meeting_server.core.base import DomainError
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
+from meeting_server.store.records import ChainReport
+from meeting_server.store.redis_log import RedisEventLog
 from meeting_server.store.sqlite_log import SqliteEventLog
 from meeting_server.transcript import render
 
@@ -110,28 +112,42 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+def _reports(settings: Settings, meeting: str) -> list[tuple[str, ChainReport]]:
+    """Chain reports of one meeting (or 'all'), from SQLite or, in scale-out mode, from Redis."""
+    if settings.redis.url:
+
+        async def from_redis() -> list[tuple[str, ChainReport]]:
+            log = RedisEventLog(settings.redis.url)
+            try:
+                ids = await log.meeting_ids() if meeting == "all" else [meeting]
+                return [(mid, await log.verify(mid)) for mid in ids]
+            finally:
+                await log.close()
+
+        return asyncio.run(from_redis())
     event_log = SqliteEventLog(event_log_path(settings))
     try:
-        ids = event_log.meeting_ids_sync() if args.meeting == "all" else [args.meeting]
-        worst = 0
-        for mid in ids:
-            report = event_log.verify_sync(mid)
-            if report.count == 0 and report.ok:
-                print(f"{mid}: no such meeting")
-                worst = max(worst, 2)
-            elif report.ok:
-                print(f"{mid}: OK — {report.count} events, head {report.head_hash}")
-            else:
-                print(
-                    f"{mid}: BROKEN at event {report.broken_at}: {report.reason}"
-                    f" ({report.count} events before it verify)"
-                )
-                worst = 1
-        return worst
+        ids = event_log.meeting_ids_sync() if meeting == "all" else [meeting]
+        return [(mid, event_log.verify_sync(mid)) for mid in ids]
     finally:
         event_log.close()
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    worst = 0
+    for mid, report in _reports(_settings(args), args.meeting):
+        if report.count == 0 and report.ok:
+            print(f"{mid}: no such meeting")
+            worst = max(worst, 2)
+        elif report.ok:
+            print(f"{mid}: OK — {report.count} events, head {report.head_hash}")
+        else:
+            print(
+                f"{mid}: BROKEN at event {report.broken_at}: {report.reason}"
+                f" ({report.count} events before it verify)"
+            )
+            worst = 1
+    return worst
 
 
 def cmd_transcript(args: argparse.Namespace) -> int:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,6 +97,15 @@ async def test_meeting_across_two_processes(tmp_path: Path, redis_server: RedisS
             assert p.view["meeting"]["status"] == "closed"
         closed = next(e for e in obs_b.events if e["type"] == "VoteClosed")["payload"]
         assert (closed["totals"]["yes"], closed["totals"]["no"]) == (2, 1)
+        # The chain in Redis verifies, with the same CLI as the embedded mode.
+        verify = subprocess.run(
+            [sys.executable, "-m", "meeting_server", "verify", created["meeting_id"]],
+            env={**os.environ, "GONGZHI_REDIS__URL": redis_server.url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert verify.returncode == 0 and f"OK — {last} events" in verify.stdout, verify.stdout + verify.stderr
     finally:
         for p in peers:
             await p.close()
