@@ -216,6 +216,8 @@ class RedisAsrStream:
                     if not _transient(exc):
                         self._fail(exc)
                         return
+                    if self._service._client is None:
+                        return  # the service stopped
                     log.warning("Redis unavailable for stream %s (%s); retrying", self.stream_id, exc)
                     await asyncio.sleep(delay)
                     delay = min(2.0, delay * 2)
@@ -278,6 +280,7 @@ class RedisAsrService:
         self._streams: dict[bytes, RedisAsrStream] = {}
         self._changed = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
+        self._running = False
 
     @property
     def client(self) -> aioredis.Redis:
@@ -298,6 +301,7 @@ class RedisAsrService:
             await client.aclose()
             raise
         self._client = client
+        self._running = True
         self._reader = asyncio.get_running_loop().create_task(self._read(), name="asr-redis-reader")
 
     async def stop(self) -> None:
@@ -309,9 +313,12 @@ class RedisAsrService:
         for stream, result in zip(streams, results, strict=True):
             if isinstance(result, BaseException):
                 log.error("caption stream %s did not close cleanly: %s", stream.stream_id, result)
+        self._running = False
+        self._changed.set()
         if self._reader is not None:
             self._reader.cancel()
-            await asyncio.gather(self._reader, return_exceptions=True)
+            # bounded: a cancel landing inside a Redis call can be lost; the loop also checks the flag
+            await asyncio.wait([self._reader], timeout=self._read_block_ms / 1000 + 5.0)
             self._reader = None
         client, self._client = self._client, None
         await client.aclose()
@@ -338,15 +345,16 @@ class RedisAsrService:
         self._streams.pop(stream.out_key.encode(), None)
         if not stream._sender.done():
             stream._sender.cancel()
-            await asyncio.gather(stream._sender, return_exceptions=True)
+            await asyncio.wait([stream._sender], timeout=5.0)
         if delete and self._client is not None:
             await self._client.delete(stream.audio_key, stream.out_key)
 
     async def _read(self) -> None:
         """Follow the out keys of all open streams with one blocking XREAD."""
-        while True:
+        while self._running:
             if not self._streams:
                 await self._changed.wait()
+                continue
             self._changed.clear()
             streams: dict[Any, Any] = {key: s.last_id for key, s in self._streams.items()}
             try:

@@ -66,6 +66,7 @@ class _Publisher:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._sent_pos = -1.0
+        self._stopping = False
         self.on_tick: Callable[[float], None] | None = None
 
     def pos(self) -> float:
@@ -78,11 +79,18 @@ class _Publisher:
             self._wake.set()
 
     async def run(self) -> None:
-        while True:
+        """Publish as captions come, and progress every half second, until ``stop``."""
+        # a flag, not task.cancel(): on 3.11 wait_for() can swallow a cancellation that races its timeout
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), 0.5)
             self._wake.clear()
-            await self.flush()
+            if not self._stopping:
+                await self.flush()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
 
     async def flush(self, final: list[tuple[str, Any]] | None = None) -> None:
         """Publish what is queued (plus progress); ``final`` adds commands to the same transaction."""
@@ -156,6 +164,7 @@ class AsrWorker:
         self._jobs: dict[bytes, asyncio.Task[None]] = {}
         self._slot = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     @property
     def client(self) -> aioredis.Redis:
@@ -288,8 +297,8 @@ class AsrWorker:
         try:
             await self._feed(stream, audio_key)
             await stream.close()
-            pumping.cancel()
-            await asyncio.gather(pumping, return_exceptions=True)
+            publisher.stop()
+            await pumping
             done = {"kind": "done", "worker": self.name, "pos": repr(round(stream.received_seconds, 3))}
             await publisher.flush(final=[("xadd", (out_key, done)), *ack])
             self.jobs_completed += 1
@@ -307,7 +316,8 @@ class AsrWorker:
 
     def _abandon(self, publisher: _Publisher, pumping: asyncio.Task[None], stream: AsrStream) -> None:
         publisher.abandoned = True
-        pumping.cancel()
+        publisher.stop()
+        pumping.cancel()  # it may be inside a Redis call that will not return while Redis is away
         # no way to drop an AsrStream's backlog: close it in the background, its captions go nowhere
         closing = asyncio.get_running_loop().create_task(self._quiet_close(stream))
         self._background.add(closing)
@@ -349,7 +359,7 @@ class AsrWorker:
 
     async def _heartbeat(self) -> None:
         script = self.client.register_script(_HEARTBEAT_LUA)
-        while True:
+        while not self._stopping:  # a flag: a cancel that lands inside a Redis call may be lost
             await asyncio.sleep(self.heartbeat_s)
             ids = list(self._jobs)
             if not ids:
@@ -368,12 +378,13 @@ class AsrWorker:
     async def _shutdown(self, heartbeat: asyncio.Task[None]) -> None:
         if self._jobs:
             await asyncio.wait(list(self._jobs.values()), timeout=self.shutdown_grace_s)
+        self._stopping = True
         left = list(self._jobs.items())
         for _entry_id, task in left:
             task.cancel()
-        await asyncio.gather(*(t for _i, t in left), return_exceptions=True)
         heartbeat.cancel()
-        await asyncio.gather(heartbeat, return_exceptions=True)
+        # bounded: the job and heartbeat loops also end on the flag or their next Redis error
+        await asyncio.wait([heartbeat, *(t for _i, t in left)], timeout=self.heartbeat_s + 5.0)
         if left and self._client is not None:
             # hand them back at once: an idle time far past claim_idle_s makes them claimable now
             ids: list[Any] = [i for i, _t in left]

@@ -17,7 +17,8 @@ from asr.redis_service import RedisAsrService, RedisAsrStream
 from asr.settings import SAMPLE_RATE, AsrSettings
 from asr.stream import Caption
 
-from .conftest import RedisServer, WorkerProcess, gap, start_worker
+from .conftest import gap, start_worker
+from .procs import RedisServer, WorkerProcess
 
 pytestmark = pytest.mark.slow
 

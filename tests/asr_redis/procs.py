@@ -1,0 +1,113 @@
+"""Processes of the Redis caption tests and benchmark: a private redis-server and caption workers."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+from tests.support.process import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class RedisServer:
+    """A throwaway redis-server on a free loopback port (never the system one)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.client = redis.Redis(host="127.0.0.1", port=self.port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self.client.ping()
+                return
+            except redis.ConnectionError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.client.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class WorkerProcess:
+    """``python -m asr worker`` as a subprocess; ``ready`` once its model is loaded."""
+
+    def __init__(self, redis_url: str, name: str, model_dir: Path | None, logs: Path, *extra: str) -> None:
+        self.name = name
+        self.out = logs / f"{name}.out"
+        self.log = logs / f"{name}.log"
+        with self.out.open("wb") as out, self.log.open("wb") as err:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "asr",
+                    "worker",
+                    "--redis-url",
+                    redis_url,
+                    "--name",
+                    name,
+                    "--model-dir",
+                    str(model_dir),
+                    "--claim-idle",
+                    "2",
+                    "--heartbeat",
+                    "0.5",
+                    *extra,
+                ],
+                stdout=out,
+                stderr=err,
+                cwd=ROOT,
+            )
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while b"ready" not in self.out.read_bytes():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker {self.name} did not start:\n{self.log.read_text()}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def terminate(self, timeout: float = 30.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise
+        return self.proc.returncode

@@ -1,0 +1,161 @@
+"""Worker life cycle against a real redis-server, with a scripted decoder (no model, fast)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from asr.hypothesis import Hypothesis, Word
+from asr.redis_protocol import GROUP, job_fields
+from asr.redis_service import AsrWorkerError, RedisAsrService
+from asr.settings import SAMPLE_RATE, AsrSettings
+from asr.stream import Caption
+from asr.worker import AsrWorker
+
+from .procs import RedisServer
+
+CHARS = "甲乙丙丁戊己庚辛壬癸"
+JOBS = "gongzhi:asr:jobs"
+
+
+class EnergyVad:
+    def probabilities(self, frames: np.ndarray) -> np.ndarray:
+        return np.where(np.abs(frames.reshape(-1, 512)).mean(axis=1) > 0.1, 0.9, 0.05).astype(np.float32)
+
+
+class CountingDecoder:
+    """One character per 0.25 s of loud audio; ``fail`` makes every decode raise."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+
+    def decode(
+        self, audio: np.ndarray, *, prompt: str = "", hotwords: str = "", final: bool = False
+    ) -> Hypothesis:
+        if self.fail:
+            raise RuntimeError("decoder broke")
+        time.sleep(0.01)
+        loud = np.flatnonzero(np.abs(audio) > 0.1)
+        if loud.size == 0:
+            return Hypothesis((), "", 0.9, -2.0, 1.0, True)
+        first, last = loud[0] / SAMPLE_RATE, loud[-1] / SAMPLE_RATE
+        n = int((last - first) / 0.25)
+        words = tuple(Word(CHARS[i % 10], first + i * 0.25, first + (i + 1) * 0.25, 0.9) for i in range(n))
+        return Hypothesis(words, "".join(w.text for w in words), 0.01, -0.2, 1.2, False)
+
+
+def speech(*pattern: tuple[str, float]) -> np.ndarray:
+    return np.concatenate(
+        [np.full(int(s * SAMPLE_RATE), 0.5 if k == "speech" else 0.0, np.float32) for k, s in pattern]
+    )
+
+
+class Running:
+    """An in-process worker task with its own stop event."""
+
+    def __init__(self, url: str, name: str, *, fail: bool = False, claim_idle_s: float = 30.0) -> None:
+        self.worker = AsrWorker(
+            AsrSettings(),
+            redis_url=url,
+            name=name,
+            claim_idle_s=claim_idle_s,
+            heartbeat_s=0.2,
+            shutdown_grace_s=0.2,
+            engine=CountingDecoder(fail),
+            vad_factory=EnergyVad,
+        )
+        self.stop = asyncio.Event()
+        self.task = asyncio.get_running_loop().create_task(self.worker.run(self.stop))
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 30)
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+async def test_sigterm_hands_a_live_job_to_another_worker_at_once(redis_server: RedisServer) -> None:
+    first = Running(redis_server.url, "first")
+    service = RedisAsrService(AsrSettings(), redis_url=redis_server.url, close_timeout_s=20)
+    await service.start()
+    second: Running | None = None
+    try:
+        captions: list[Caption] = []
+        stream = service.open_stream(on_caption=captions.append)
+        stream.feed(speech(("speech", 2.0), ("silence", 1.0), ("speech", 1.0)))
+        await wait_for(lambda: any(c.kind == "final" for c in captions))
+        assert stream.workers == {"first"}
+        # the audio keys expire on their own if everyone forgets them
+        assert 0 < redis_server.client.ttl(stream.audio_key) <= 3600
+        assert 0 < redis_server.client.ttl(stream.out_key) <= 3600
+        second = Running(redis_server.url, "second")
+        await first.close()  # mid-utterance: the job goes back, marked idle
+        stream.feed(speech(("speech", 1.0), ("silence", 1.0)))
+        # claim_idle_s is 30 s and close() waits 20 s at most: only the hand-back can make this pass
+        await stream.close()
+    finally:
+        await service.stop()
+        if second is not None:
+            await second.close()
+    finals = [c for c in captions if c.kind == "final"]
+    assert stream.workers == {"first", "second"}
+    assert len(finals) == 2 and finals[1].start >= finals[0].end, finals
+    assert redis_server.client.xpending(JOBS, GROUP)["pending"] == 0
+    assert redis_server.client.exists(stream.audio_key, stream.out_key) == 0
+
+
+async def test_a_worker_that_lost_its_job_stops_publishing(redis_server: RedisServer) -> None:
+    worker = Running(redis_server.url, "slow", claim_idle_s=1.0)
+    service = RedisAsrService(AsrSettings(), redis_url=redis_server.url, close_timeout_s=20)
+    await service.start()
+    try:
+        stream = service.open_stream(on_caption=lambda c: None)
+        stream.feed(speech(("speech", 1.0)))
+        await wait_for(lambda: bool(worker.worker._jobs))
+        (job_id,) = worker.worker._jobs
+        # as if the worker had stalled past claim_idle_s and another had taken the job over
+        redis_server.client.xclaim(JOBS, GROUP, "thief", 0, [job_id])
+        await wait_for(lambda: not worker.worker._jobs)  # the heartbeat noticed and dropped it
+        # the thief never comes back: after claim_idle_s the worker reclaims it as a dead one's job
+        await stream.close()
+    finally:
+        await service.stop()
+        await worker.close()
+    assert worker.worker.jobs_completed == 1
+    assert redis_server.client.xpending(JOBS, GROUP)["pending"] == 0
+
+
+async def test_a_job_whose_stream_is_gone_is_dropped(redis_server: RedisServer) -> None:
+    redis_server.client.xgroup_create(JOBS, GROUP, id="0", mkstream=True)
+    redis_server.client.xadd(JOBS, job_fields("nobody", [], True, {}))  # type: ignore[arg-type]
+    worker = Running(redis_server.url, "w")
+    try:
+        await wait_for(lambda: redis_server.client.xlen(JOBS) == 0)
+    finally:
+        await worker.close()
+    assert redis_server.client.xpending(JOBS, GROUP)["pending"] == 0
+
+
+async def test_a_broken_stream_is_reported_and_its_job_ended(redis_server: RedisServer) -> None:
+    worker = Running(redis_server.url, "w", fail=True)
+    service = RedisAsrService(AsrSettings(), redis_url=redis_server.url, close_timeout_s=20)
+    await service.start()
+    try:
+        stream = service.open_stream(on_caption=lambda c: None)
+        stream.feed(speech(("speech", 1.5), ("silence", 1.0)))
+        with pytest.raises(AsrWorkerError, match="decoder broke"):
+            await stream.close()
+    finally:
+        await service.stop()
+        await worker.close()
+    assert redis_server.client.xpending(JOBS, GROUP)["pending"] == 0
+    assert redis_server.client.xlen(JOBS) == 0
