@@ -67,6 +67,21 @@ class MediaSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class MinutesSettings:
+    font: str = ""
+    backend: str = "extractive"
+    model_dir: str = ""
+    max_new_tokens: int = 64
+    draft_grace_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.backend not in ("extractive", "abstractive"):
+            raise ValueError("backend must be 'extractive' or 'abstractive'")
+        if self.backend == "abstractive" and not self.model_dir:
+            raise ValueError("the abstractive backend needs model_dir (a local model directory)")
+
+
+@dataclasses.dataclass(frozen=True)
 class Settings:
     server: ServerSettings = dataclasses.field(default_factory=ServerSettings)
     store: StoreSettings = dataclasses.field(default_factory=StoreSettings)
@@ -74,6 +89,7 @@ class Settings:
     webrtc: WebRtcSettings = dataclasses.field(default_factory=WebRtcSettings)
     media: MediaSettings = dataclasses.field(default_factory=MediaSettings)
     asr: AsrSettings = dataclasses.field(default_factory=AsrSettings)
+    minutes: MinutesSettings = dataclasses.field(default_factory=MinutesSettings)
 
     @property
     def data_dir(self) -> Path:
