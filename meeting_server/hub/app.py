@@ -18,7 +18,7 @@ from meeting_server.settings import Settings
 from meeting_server.store.redis_log import RedisEventLog
 from meeting_server.store.sqlite_log import SqliteEventLog
 
-from . import http_api, pages
+from . import http_api, minutes, pages
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
 from .keys import ADMIN_TOKEN, AUDIO, HUB, REGISTRY, SETTINGS, SIGNER
@@ -75,6 +75,7 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
     app[AUDIO] = audio
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
     pages.add_page_routes(app)
+    minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()
