@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Hashable, Sequence
+from typing import Protocol, TypeVar
 
 from meeting_server.core.base import Event, Role, load_event
 from meeting_server.core.events import (
@@ -50,11 +50,10 @@ from .model import (
     MotionEntry,
     OpenQuestion,
     ResolutionEntry,
-    SpeakerStat,
     Speech,
-    Statistics,
     VoteResult,
 )
+from .speaking import speaking_statistics
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 THRESHOLDS = {
@@ -70,6 +69,23 @@ STATUS = {
     MotionStatus.FAILED: "未通过",
     MotionStatus.WITHDRAWN: "撤回",
 }
+
+
+MAX_ACTIONS = 20  # per agenda item: the minutes stay readable (and editable in one message)
+MAX_QUESTIONS = 10
+T = TypeVar("T")
+
+
+def _unique(items: Sequence[T], key: Callable[[T], Hashable], limit: int) -> tuple[T, ...]:
+    """The first occurrence of each item (people repeat themselves), at most ``limit`` of them."""
+    seen: set[Hashable] = set()
+    out: list[T] = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
+    return tuple(out[:limit])
 
 
 class TurnSummarizer(Protocol):
@@ -194,7 +210,7 @@ def build_minutes(records: Sequence[EventRecord], summarizer: TurnSummarizer | N
         header=_header(state, today),
         attendance=_attendance(state, walk),
         items=items,
-        statistics=_statistics(state, items, lines),
+        statistics=speaking_statistics(items, lines),
         integrity=Integrity(
             closed_seq=walk.closed[0] if walk.closed else None,
             closed_hash=walk.closed[1] if walk.closed else None,
@@ -344,8 +360,8 @@ def _item(
         speeches=tuple(speeches),
         motions=motions,
         resolutions=resolutions,
-        actions=tuple(actions),
-        questions=tuple(questions),
+        actions=_unique(actions, lambda a: (a.owner, a.due, a.text), MAX_ACTIONS),
+        questions=_unique(questions, lambda q: q.text, MAX_QUESTIONS),
         key_points=tuple(
             KeyPointEntry(k.text, names.get(k.by, k.by), walk.key_point_seq[k.key_point_id])
             for k in state.key_points
@@ -385,37 +401,4 @@ def _motion(m: Motion, state: MeetingState, walk: _Walk, names: dict[str, str]) 
         amendments=tuple(_motion(a, state, walk, names) for a in state.amendments_of(m.motion_id)),
         votes=votes,
         seq=walk.motion_seq[m.motion_id],
-    )
-
-
-def _statistics(
-    state: MeetingState, items: Sequence[ItemMinutes], lines: Sequence[CaptionLine]
-) -> Statistics:
-    per: dict[str, list[float]] = {}
-    channel: dict[str, str] = {}
-    speaker_name: dict[str, str] = {}
-    hits: list[tuple[str, str, str]] = []
-    for item in items:
-        for s in item.speeches:
-            per.setdefault(s.participant_id, []).append(s.spoken_s)
-            channel[s.participant_id] = s.channel
-            speaker_name[s.participant_id] = s.speaker
-            if s.hit_limit:
-                hits.append((s.speaker, item.title, s.turn_id))
-    speakers = sorted(
-        (SpeakerStat(speaker_name[pid], channel[pid], len(v), round(sum(v), 1)) for pid, v in per.items()),
-        key=lambda s: (-s.spoken_s, s.speaker),
-    )
-    online = [s for s in speakers if s.channel == Channel.ONLINE.value]
-    room = [s for s in speakers if s.channel == Channel.ROOM.value]
-    return Statistics(
-        speakers=tuple(speakers),
-        online_speakers=len(online),
-        room_speakers=len(room),
-        online_spoken_s=round(sum(s.spoken_s for s in online), 1),
-        room_spoken_s=round(sum(s.spoken_s for s in room), 1),
-        item_durations=tuple((item.title, item.duration_s) for item in items),
-        limit_hits=tuple(hits),
-        turns=sum(len(item.speeches) for item in items),
-        captions=len(lines),
     )
