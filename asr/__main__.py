@@ -65,6 +65,7 @@ def _add_worker_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     wk.add_argument("--name", default=None, help="consumer name (default: host-pid)")
     wk.add_argument("--max-jobs", type=int, default=4, help="streams decoded concurrently")
     wk.add_argument("--threads", type=int, default=1, help="decoding threads sharing the model")
+    wk.add_argument("--cpu-threads", type=int, default=1, help="CTranslate2 threads per decoding thread")
     wk.add_argument("--claim-idle", type=float, default=5.0, help="reclaim jobs idle this long (s)")
     wk.add_argument("--heartbeat", type=float, default=1.0, help="refresh own jobs this often (s)")
     wk.add_argument("--prefix", default="gongzhi:asr", help="Redis key prefix")
@@ -80,7 +81,11 @@ def _worker(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = AsrSettings(
-        model_dir=args.model_dir, device=args.device, compute_type=args.compute_type, num_workers=args.threads
+        model_dir=args.model_dir,
+        device=args.device,
+        compute_type=args.compute_type,
+        num_workers=args.threads,
+        cpu_threads=args.cpu_threads,
     )
     worker = AsrWorker(
         settings,

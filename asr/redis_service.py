@@ -186,7 +186,12 @@ class RedisAsrStream:
             raise AsrTimeoutError(
                 f"no ASR worker finished stream {self.stream_id} within {self._service.close_timeout_s} s"
             ) from None
-        await self._sender
+        except AsrWorkerError:
+            await self._service._forget(self, delete=True)  # the worker ended the job: nothing will come
+            raise
+        except BaseException:
+            await self._service._forget(self, delete=False)
+            raise
         await self._service._forget(self, delete=True)
 
     async def _send(self) -> None:
@@ -352,19 +357,23 @@ class RedisAsrService:
     async def _read(self) -> None:
         """Follow the out keys of all open streams with one blocking XREAD."""
         while self._running:
+            self._changed.clear()
             if not self._streams:
                 await self._changed.wait()
                 continue
-            self._changed.clear()
             streams: dict[Any, Any] = {key: s.last_id for key, s in self._streams.items()}
             try:
                 raw = await self.client.xread(streams, count=256, block=self._read_block_ms)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if not _transient(exc):
-                    raise
-                log.warning("Redis unavailable for captions (%s); retrying", exc)
+                if _transient(exc):
+                    log.warning("Redis unavailable for captions (%s); retrying", exc)
+                else:  # e.g. a key of the wrong type: these streams cannot get captions
+                    log.exception("cannot read captions")
+                    for failed in list(self._streams.values()):
+                        failed._fail(exc)
+                        self._streams.pop(failed.out_key.encode(), None)
                 await asyncio.sleep(0.5)
                 continue
             for key, entries in proto.read_reply(raw):

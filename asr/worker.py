@@ -32,10 +32,11 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from asr import redis_protocol as proto
+from asr.redis_publisher import CaptionPublisher
 from asr.redis_service import ensure_group
 from asr.service import AsrService, AsrStream
 from asr.settings import AsrSettings
-from asr.stream import Caption, Decoder, FrameVad
+from asr.stream import Decoder, FrameVad
 
 log = logging.getLogger(__name__)
 
@@ -52,73 +53,6 @@ for i = 3, #ARGV do
 end
 return owned
 """
-
-
-class _Publisher:
-    """Captions of one job to its out key, in order, with progress now and then."""
-
-    def __init__(self, worker: AsrWorker, key: str) -> None:
-        self._worker = worker
-        self.key = key
-        self.stream: AsrStream | None = None
-        self.abandoned = False
-        self._queue: list[dict[str, str]] = []
-        self._lock = asyncio.Lock()
-        self._wake = asyncio.Event()
-        self._sent_pos = -1.0
-        self._stopping = False
-        self.on_tick: Callable[[float], None] | None = None
-
-    def pos(self) -> float:
-        s = self.stream
-        return 0.0 if s is None else max(0.0, s.received_seconds - s.lag_seconds)
-
-    def caption(self, caption: Caption) -> None:
-        if not self.abandoned:
-            self._queue.append(proto.caption_fields(caption, worker=self._worker.name, pos=self.pos()))
-            self._wake.set()
-
-    async def run(self) -> None:
-        """Publish as captions come, and progress every half second, until ``stop``."""
-        # a flag, not task.cancel(): on 3.11 wait_for() can swallow a cancellation that races its timeout
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 0.5)
-            self._wake.clear()
-            if not self._stopping:
-                await self.flush()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    async def flush(self, final: list[tuple[str, Any]] | None = None) -> None:
-        """Publish what is queued (plus progress); ``final`` adds commands to the same transaction."""
-        async with self._lock:
-            pos = self.pos()
-            if self.on_tick is not None:
-                self.on_tick(pos)
-            entries, self._queue = self._queue, []
-            if pos != self._sent_pos and not entries and final is None:
-                entries.append({"kind": "progress", "worker": self._worker.name, "pos": repr(round(pos, 3))})
-            if not entries and final is None:
-                return
-            self._sent_pos = pos
-            delay = 0.1
-            while True:
-                try:
-                    pipe = self._worker.client.pipeline(transaction=True)
-                    for entry in entries:
-                        pipe.xadd(self.key, entry)  # type: ignore[arg-type]
-                    for name, args in final or []:
-                        getattr(pipe, name)(*args)
-                    pipe.expire(self.key, self._worker.key_ttl_s)
-                    await pipe.execute()
-                    return
-                except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
-                    log.warning("Redis unavailable while publishing %s (%s); retrying", self.key, exc)
-                    await asyncio.sleep(delay)
-                    delay = min(2.0, delay * 2)
 
 
 class AsrWorker:
@@ -174,6 +108,7 @@ class AsrWorker:
 
     @property
     def jobs_key(self) -> str:
+        """The jobs stream this worker reads."""
         return proto.jobs_key(self.prefix)
 
     async def start(self) -> None:
@@ -277,7 +212,7 @@ class AsrWorker:
         live = proto.text(fields, "live", "1") == "1"
         replay_until = await self._last_final_end(out_key)
         service = await self._service_for(json.loads(proto.text(fields, "overrides", "{}")))
-        publisher = _Publisher(self, out_key)
+        publisher = CaptionPublisher(self.client, out_key, worker=self.name, key_ttl_s=self.key_ttl_s)
         stream = service.open_stream(
             hotwords=json.loads(proto.text(fields, "hotwords", "[]")),
             on_caption=publisher.caption,
@@ -314,7 +249,7 @@ class AsrWorker:
             error = {"kind": "error", "worker": self.name, "text": f"{type(exc).__name__}: {exc}"}
             await publisher.flush(final=[("xadd", (out_key, error)), *ack])
 
-    def _abandon(self, publisher: _Publisher, pumping: asyncio.Task[None], stream: AsrStream) -> None:
+    def _abandon(self, publisher: CaptionPublisher, pumping: asyncio.Task[None], stream: AsrStream) -> None:
         publisher.abandoned = True
         publisher.stop()
         pumping.cancel()  # it may be inside a Redis call that will not return while Redis is away
