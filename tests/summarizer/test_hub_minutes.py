@@ -119,3 +119,29 @@ async def test_draft_on_close_edit_publish_object_and_download(tmp_path: Path) -
         finally:
             for p in peers:
                 await p.close()
+
+
+async def test_a_meeting_closed_without_minutes_is_drafted_at_start_up(tmp_path: Path) -> None:
+    async with running_server(tmp_path) as server:
+        service = server.app[MINUTES]
+        service.settings = dataclasses.replace(service.settings, draft_grace_s=3600)  # stops before drafting
+        created = await server.create_meeting()
+        mid = created["meeting_id"]
+        mod = Peer(server.url, created["links"]["moderator"]["token"])
+        try:
+            await mod.connect()
+            await mod.join("主持人")
+            await mod.ok("OpenMeeting")
+            await mod.ok("CloseMeeting")
+        finally:
+            await mod.close()
+    async with running_server(tmp_path) as server:
+        rt = await server.registry.get(mid)
+        assert rt is not None
+        rec = Peer(server.url, created["links"]["recorder"]["token"])
+        try:
+            await rec.connect()
+            await rec.wait_for(lambda: rec.view["minutes"] is not None)
+            assert rec.view["minutes"]["status"] == "draft"
+        finally:
+            await rec.close()
