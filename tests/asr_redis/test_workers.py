@@ -109,9 +109,12 @@ async def test_killed_worker_is_replaced_and_each_final_appears_once(
         half = len(s2) // 2
         await feed(stream, np.concatenate([s1, gap(0.6), s2[:half]]))
 
+        first_ends = len(s1) / SAMPLE_RATE
+
         def mid_second_sentence() -> bool:
-            done = finals(captions)
-            return bool(done) and any(c.kind == "partial" and c.start >= done[-1].end for c in captions)
+            return bool(finals(captions)) and any(
+                c.kind == "partial" and c.start >= first_ends for c in captions
+            )
 
         # the worker has committed the first sentence and is decoding the second one
         await wait_for(mid_second_sentence, 90, "a final and then a partial")
