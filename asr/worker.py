@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import redis.asyncio as aioredis
 
 from asr import redis_protocol as proto
@@ -286,11 +287,15 @@ class AsrWorker:
                 if kind != "pcm":
                     continue
                 offset = int(proto.number(fields, "offset"))
-                if offset != fed:
-                    log.warning("%s: audio at sample %d, expected %d", audio_key, offset, fed)
                 pcm = proto.decode_pcm(fields.get(b"pcm", b""))
-                stream.feed(pcm)
-                fed = offset + pcm.size
+                if offset > fed:  # never expected; keep the timeline true rather than shift it
+                    log.warning("%s: %d samples missing at %d; padding", audio_key, offset - fed, fed)
+                    stream.feed(np.zeros(offset - fed, dtype=np.float32))
+                    fed = offset
+                # offsets make audio idempotent: a batch re-sent after a lost EXEC reply is skipped
+                if offset + pcm.size > fed:
+                    stream.feed(pcm[fed - offset :])
+                    fed = offset + pcm.size
 
     async def _heartbeat(self) -> None:
         script = self.client.register_script(_HEARTBEAT_LUA)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from asr.hypothesis import Hypothesis, Word
-from asr.redis_protocol import GROUP, job_fields
+from asr.redis_protocol import GROUP, encode_pcm, job_fields
 from asr.redis_service import AsrWorkerError, RedisAsrService
 from asr.settings import SAMPLE_RATE, AsrSettings
 from asr.stream import Caption
@@ -159,3 +159,22 @@ async def test_a_broken_stream_is_reported_and_its_job_ended(redis_server: Redis
         await worker.close()
     assert redis_server.client.xpending(JOBS, GROUP)["pending"] == 0
     assert redis_server.client.xlen(JOBS) == 0
+
+
+async def test_audio_resent_after_a_lost_reply_is_fed_once(redis_server: RedisServer) -> None:
+    r = redis_server.client
+    r.xgroup_create(JOBS, GROUP, id="0", mkstream=True)
+    audio, out = "gongzhi:asr:audio:s1", "gongzhi:asr:out:s1"
+    one_s = speech(("speech", 1.0))
+    r.xadd(audio, {"kind": "open"})
+    for offset, pcm in ((0, one_s), (0, one_s), (SAMPLE_RATE, one_s[: SAMPLE_RATE // 2])):
+        r.xadd(audio, {"kind": "pcm", "offset": offset, "pcm": encode_pcm(pcm)})
+    r.xadd(audio, {"kind": "end", "offset": SAMPLE_RATE * 3 // 2})
+    r.xadd(JOBS, job_fields("s1", [], False, {}))  # type: ignore[arg-type]
+    worker = Running(redis_server.url, "w")
+    try:
+        await wait_for(lambda: any(f[b"kind"] == b"done" for _i, f in r.xrange(out)))
+    finally:
+        await worker.close()
+    done = next(f for _i, f in r.xrange(out) if f[b"kind"] == b"done")
+    assert float(done[b"pos"]) == 1.5  # the duplicate second batch was skipped
