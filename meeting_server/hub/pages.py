@@ -127,12 +127,7 @@ def _environment() -> jinja2.Environment:
 
 
 def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
-    static = request.app[STATIC]
-    html = (
-        request.app[TEMPLATES]
-        .get_template(template)
-        .render(asset=static.url, vendor_ok=VENDOR_SOCKETIO in static.assets, **context)
-    )
+    html = request.app[TEMPLATES].get_template(template).render(asset=request.app[STATIC].url, **context)
     return web.Response(
         text=html,
         status=status,

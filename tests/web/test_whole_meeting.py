@@ -189,6 +189,11 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
         await rec.page.wait_for_selector("#minutes-card", state="visible")
         minutes = await text(rec, "#minutes")
         assert "东门增设临时停车位" in minutes and "王阿姨" in minutes
+        async with rec.page.expect_download() as download:
+            await rec.page.click("#transcript-txt")
+        saved = artifacts / "transcript.txt"
+        await (await download.value).save_as(saved)
+        assert "王阿姨" in saved.read_text("utf-8")
         await shoot("7-closed")
 
         for p in pages.values():

@@ -6,7 +6,7 @@
   const { $, el, fill, show, toast, errorText, names, headerLine, resultText, motionTitle, CHOICES } = GZ;
   const me = () => conn.me;
   const ballot = { motion: null, eligible: null, voted: false, choice: null };
-  const mic = { turn: null, pc: null, stream: null, answered: false };
+  const mic = { turn: null, pc: null, stream: null, answered: false, retries: 0 };
   const ENDED = { FloorExpired: "expired", FloorYielded: "yielded", FloorRevoked: "revoked" };
   let view = null;
 
@@ -139,11 +139,13 @@
   });
 
   $("yield-btn").addEventListener("click", () => conn.command("YieldFloor"));
-  $("mic-retry").addEventListener("click", () => {
+  function reopen() {
     const turn = mic.turn;
-    closeMic();
-    if (turn) openMic(turn);
-  });
+    releaseMedia();
+    mic.turn = null;
+    if (turn) openMic(turn, true);
+  }
+  $("mic-retry").addEventListener("click", () => { mic.retries = 0; reopen(); });
 
   for (const b of document.querySelectorAll("#vote-buttons button")) {
     b.addEventListener("click", async () => {
@@ -191,10 +193,11 @@
     });
   }
 
-  async function openMic(turnId) {
+  async function openMic(turnId, again) {
     if (mic.turn === turnId) return;
     closeMic();
     mic.turn = turnId;
+    if (!again) mic.retries = 0;
     setMic("opening", "正在打开麦克风…");
     try {
       if (!window.isSecureContext || !navigator.mediaDevices) throw new Error("insecure");
@@ -218,7 +221,13 @@
       const watch = () => {
         if (mic.pc !== pc) return;
         if (pc.connectionState === "connected") setMic("on", "麦克风已打开，请讲话");
-        if (pc.connectionState === "failed") setMic("failed", "语音连接中断");
+        if (pc.connectionState === "failed") {
+          // A network change on the phone: try again by itself (a few times) while the floor is still ours.
+          if (mic.retries >= 3) { setMic("failed", "语音连接中断"); return; }
+          setMic("connecting", "语音连接中断，正在重新连接…");
+          mic.retries += 1;
+          setTimeout(() => { if (mic.pc === pc) reopen(); }, 1000);
+        }
       };
       pc.addEventListener("connectionstatechange", watch);
       await pc.setRemoteDescription(ack.answer);
