@@ -187,14 +187,20 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
         await close.click()
         await wang.page.wait_for_selector("#closed-note", state="visible")
         await rec.page.wait_for_selector("#minutes-card", state="visible")
-        minutes = await text(rec, "#minutes")
-        assert "东门增设临时停车位" in minutes and "王阿姨" in minutes
         async with rec.page.expect_download() as download:
             await rec.page.click("#transcript-txt")
         saved = artifacts / "transcript.txt"
         await (await download.value).save_as(saved)
         assert "王阿姨" in saved.read_text("utf-8")
         await shoot("7-closed")
+        # The recorder opens the minutes the server drafted from the log (editing and publishing are tested
+        # in tests/summarizer/test_minutes_page.py).
+        await rec.page.click("#open-minutes")
+        await rec.page.wait_for_function("() => gz.view && gz.view.minutes !== null", timeout=20_000)
+        await rec.page.wait_for_selector("#edit-item-0", timeout=10_000)
+        minutes = await text(rec, "main")
+        assert "东门增设临时停车位" in minutes and "王阿姨" in minutes
+        await rec.page.screenshot(path=str(artifacts / "recorder-minutes.png"), full_page=True)
 
         for p in pages.values():
             p.assert_clean()

@@ -4,8 +4,6 @@
 
 (function () {
   const { $, el, fill, show, toast, names, headerLine, resultText, motionTitle, actionButton } = GZ;
-  const transcript = []; // {seq, agenda_index, participant_id, text}
-  const turns = {}; // participant_id -> {count, spoken_s}
   let view = null;
   GZ.bindClock($("clock"));
 
@@ -16,21 +14,15 @@
   }, "btn small");
 
   const conn = GZ.connect({
-    history: true, // the whole log: the transcript and the minutes need every caption and turn
+    history: true, // the whole log: the live transcript shows every caption of the meeting
     onEvent(record, v) {
-      const p = record.payload;
       switch (record.type) {
         case "CaptionCommitted":
-          transcript.push({ seq: record.seq, agenda_index: p.agenda_index, participant_id: p.participant_id, text: p.text });
           captions.commit(record, v, markButton);
           break;
-        case "FloorYielded": case "FloorRevoked": case "FloorExpired": {
-          const t = turns[p.participant_id] || (turns[p.participant_id] = { count: 0, spoken_s: 0 });
-          t.count += 1;
-          t.spoken_s += p.spoken_s;
-          if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v);
+        case "FloorExpired":
+          GZ.noteFloorEnded(record, v);
           break;
-        }
       }
     },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
@@ -64,34 +56,6 @@
     ])));
     fill($("key-points"), v.key_points.slice().reverse().map((k) => el("li", { text: k.text })));
     show($("minutes-card"), v.meeting.status === "closed");
-    if (v.meeting.status === "closed") renderMinutes(v);
-  }
-
-  function renderMinutes(v) {
-    const m = v.meeting;
-    const who = names(v);
-    const when = (t) => (t ? new Date(t * 1000).toLocaleString("zh-CN", { hour12: false }) : "—");
-    const parts = [
-      el("h3", { text: m.title }),
-      el("p", { text: m.level_label + " · " + m.place + " · 计划时间 " + m.scheduled_at }),
-      el("p", { text: "开始 " + when(m.opened_at) + " · 结束 " + when(m.closed_at) + " · 到会 " + m.present_voters + " 人" }),
-    ];
-    for (const item of v.agenda) {
-      parts.push(el("h3", { text: "议题 " + (item.index + 1) + "：" + item.title }));
-      const kps = v.key_points.filter((k) => k.agenda_index === item.index);
-      if (kps.length) parts.push(el("p", { text: "要点：" }), el("ul", {}, kps.map((k) => el("li", { text: k.text }))));
-      const res = v.resolutions.filter((r) => r.agenda_index === item.index);
-      if (res.length) parts.push(el("p", { text: "决议：" }), el("ul", {}, res.map((r) => el("li", { text: r.title + "：" + r.text }))));
-      const said = transcript.filter((c) => c.agenda_index === item.index);
-      if (said.length) {
-        parts.push(el("details", {}, [el("summary", { text: "发言记录（" + said.length + " 条）" }),
-          ...said.map((c) => el("p", { text: (who[c.participant_id] || "") + "：" + c.text }))]));
-      }
-    }
-    parts.push(el("h3", { text: "表决" }), el("ul", {}, v.results.map((r) => el("li", { text: motionTitle(v, r.motion_id) + "：" + resultText(r) }))));
-    parts.push(el("h3", { text: "发言统计" }), el("ul", {}, Object.entries(turns).map(([pid, t]) =>
-      el("li", { text: (who[pid] || pid) + "：" + t.count + " 次，共 " + GZ.fmtClock(t.spoken_s) }))));
-    fill($("minutes"), parts);
   }
 
   $("checkin-form").addEventListener("submit", async (ev) => {
@@ -117,7 +81,6 @@
     const ack = await conn.command("MarkKeyPoint", { text: $("kp-text").value.trim() });
     if (ack.ok) ev.target.reset();
   });
-  $("print").addEventListener("click", () => window.print());
   $("join-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const ack = await conn.join($("join-name").value.trim());
