@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+import redis
 
 
 def _free_port() -> int:
@@ -31,6 +32,7 @@ class RedisServer:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
         self.start()
+        self.client = redis.Redis(host="127.0.0.1", port=self.port)  # for tests that look inside
 
     def start(self) -> None:
         with (self.directory / "redis.log").open("ab") as log:
@@ -71,6 +73,7 @@ class RedisServer:
         raise RuntimeError("redis-server did not start")
 
     def stop(self) -> None:
+        self.client.close()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(20)
