@@ -105,7 +105,8 @@ async def test_meeting_across_two_processes(tmp_path: Path, redis_server: RedisS
             text=True,
             timeout=60,
         )
-        assert verify.returncode == 0 and f"OK — {last} events" in verify.stdout, verify.stdout + verify.stderr
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+        assert f"OK — {last} events" in verify.stdout
     finally:
         for p in peers:
             await p.close()
