@@ -8,7 +8,6 @@ restricted to 127.0.0.1 on our side, the offer's other candidates dropped, STUN 
 from __future__ import annotations
 
 import logging
-import shutil
 import wave
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,11 +18,11 @@ import pytest
 from aiohttp import web
 
 from meeting_server.media.peers import SAMPLE_RATE, PeerManager
+from tests.support.browser import CHROMIUM, FLAGS
 
 from .helpers import DATA, read_wav, wait_until
 from .test_loopback_audio import best_correlation, timeline
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 async_api = pytest.importorskip("playwright.async_api")
 
 pytestmark = [
@@ -31,19 +30,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs a Chromium binary"),
 ]
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE [::1]",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 OFFER_JS = """async () => {
   const stream = await navigator.mediaDevices.getUserMedia(

@@ -6,7 +6,6 @@ Nothing is downloaded by the test tool: Chromium comes from apt (``/usr/bin/chro
 
 from __future__ import annotations
 
-import shutil
 import wave
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,26 +14,12 @@ from typing import Any
 import pytest
 
 from meeting_server.media.ice import configure_host_addresses
+from tests.support.browser import CHROMIUM, FLAGS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SPEECH = ROOT / "tests" / "data" / "speech" / "c01.wav"
 
-# From ../shared/WEBRTC_LOOPBACK.md: fake microphone and loopback-only WebRTC, no network lookups.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE [::1]",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 TABLET: dict[str, Any] = {"viewport": {"width": 800, "height": 1280}, "has_touch": True}
