@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import sys
 import tempfile
@@ -21,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+import av
 import numpy as np
 from aiortc import RTCSessionDescription
 
@@ -37,6 +40,7 @@ from tests.support.hub import Peer
 from tests.support.process import ServerProcess
 
 SHARED = ROOT.parent / "shared" / "speech"
+BITRATE = 32000  # [media] live_bitrate default: the MP3 stream is constant-rate
 
 
 async def connect_mic(peer: Peer, samples: np.ndarray, rate: int) -> tuple[Any, WavTrack]:
@@ -46,6 +50,40 @@ async def connect_mic(peer: Peer, samples: np.ndarray, rate: int) -> tuple[Any, 
     assert ack["ok"], ack
     await pc.setRemoteDescription(RTCSessionDescription(ack["answer"]["sdp"], "answer"))
     return pc, track
+
+
+LIVE_CHUNKS: list[tuple[float, bytes]] = []
+
+
+async def listen(url: str, meeting_id: str, links: dict[str, Any]) -> None:
+    """An observer's player, reduced to receiving the live MP3 stream and stamping each chunk."""
+    token = links["observer"]["token"]
+    live = f"{url}/m/{meeting_id}/live.mp3?t={token}"
+    async with aiohttp.ClientSession() as session, session.get(live) as r:
+        async for chunk in r.content.iter_any():
+            LIVE_CHUNKS.append((time.time(), chunk))
+
+
+def live_audio_latency(chunks: list[tuple[float, bytes]], onset_wall: float) -> float | None:
+    """Arrival time of the first loud MP3 frame minus the moment the phone sent the speech onset."""
+    if not chunks:
+        return None
+    data = b"".join(c for _, c in chunks)
+    ends, total = [], 0
+    for t, c in chunks:
+        total += len(c)
+        ends.append((total, t))
+    with av.open(io.BytesIO(data), format="mp3") as container:
+        for frame in container.decode(audio=0):
+            pcm = frame.to_ndarray().astype(np.float32)
+            if frame.format.name.startswith("s16"):
+                pcm /= 32768.0
+            if np.sqrt(np.mean(pcm**2)) > 0.02:
+                # Byte position of this frame in the stream: the first chunk that holds it says when it came.
+                position = frame.pts * frame.time_base * BITRATE / 8 if frame.pts is not None else 0
+                arrived = next((t for end, t in ends if end >= position), chunks[-1][0])
+                return round(float(arrived - onset_wall), 3)
+    return None
 
 
 async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
@@ -84,12 +122,17 @@ async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]
     obs.sio.on("events", stamped)
     samples, rate = read_wav(Path(args.audio))
     sentences = read_segments(Path(args.audio).with_suffix(".segments.tsv"))
+    listener = asyncio.get_running_loop().create_task(listen(server.url, meeting["meeting_id"], links))
+    await asyncio.sleep(1.0)  # the listener is connected before the speaker starts
     pc, track = await connect_mic(speaker, samples, rate)
     while track._start is None:  # the first sample leaves when ICE and DTLS are up
         await asyncio.sleep(0.005)
     t0 = time.time() - (time.monotonic() - track._start)
     duration = len(samples) / rate
     await asyncio.sleep(duration + 6.0)
+    listener.cancel()
+    await asyncio.gather(listener, return_exceptions=True)
+    live_latency = live_audio_latency(LIVE_CHUNKS, t0 + sentences[0][0])
     finals = [e for e in obs.events if e["type"] == "CaptionCommitted"]
     captions = [
         Caption(
@@ -137,6 +180,9 @@ async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]
         "cer": round(cer([(reference, hypothesis)]), 4),
         "webrtc_participants": args.participants,
         "server_cpu_pct_of_core_with_participants": round(cpu_pct, 1),
+        # Speech onset sent by the phone → the MP3 bytes carrying it received by an HTTP listener
+        # (excluding the browser player's own buffer).
+        "live_audio_latency_s": live_latency,
     }
 
 
