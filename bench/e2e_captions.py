@@ -40,6 +40,14 @@ from tests.support.hub import Peer
 from tests.support.process import ServerProcess
 
 SHARED = ROOT.parent / "shared" / "speech"
+SPEC: dict[str, Any] = {
+    "title": "端到端字幕测试",
+    "level": "shequ",
+    "place": "社区活动中心",
+    "scheduled_at": "2026-12-01T19:00+08:00",
+    "agenda": [{"title": "议题", "planned_minutes": 60}],
+    "settings": {"speaking_limit_s": 3600},
+}
 BITRATE = 32000  # [media] live_bitrate default: the MP3 stream is constant-rate
 
 
@@ -86,17 +94,57 @@ def live_audio_latency(chunks: list[tuple[float, bytes]], onset_wall: float) -> 
     return None
 
 
+async def participants_cpu(
+    server: ServerProcess, links: dict[str, Any], speaker: Peer, samples: np.ndarray, rate: int, args: Any
+) -> float:
+    """Server CPU (% of one core) with ``args.participants`` WebRTC microphones connected, one speaking."""
+    others = []
+    for i in range(args.participants - 1):
+        p = Peer(server.url, links["participant"]["token"])
+        await p.connect()
+        await p.join(f"居民{i}")
+        others.append(p)
+    silent = np.zeros(int(rate * (args.cpu_seconds + 30)), dtype=np.int16)
+    pcs = [(await connect_mic(p, silent, rate))[0] for p in others]
+    loop_samples = np.tile(samples, 1 + int(args.cpu_seconds * rate / len(samples)))
+    pc_speaker, _ = await connect_mic(speaker, loop_samples, rate)
+    await asyncio.sleep(5.0)
+    cpu0, w0 = server.cpu_seconds(), time.time()
+    await asyncio.sleep(args.cpu_seconds)
+    cpu_pct = 100 * (server.cpu_seconds() - cpu0) / (time.time() - w0)
+    for c in [*pcs, pc_speaker]:
+        await c.close()
+    for p in others:
+        await p.close()
+    return cpu_pct
+
+
+async def webrtc_only_cpu(
+    server: ServerProcess, args: argparse.Namespace, samples: np.ndarray, rate: int
+) -> float:
+    """The same load on a server with captions off: what the WebRTC connections themselves cost."""
+    configure_host_addresses(["127.0.0.1"])
+    links = server.create_meeting(SPEC)["links"]
+    mod, speaker = (
+        Peer(server.url, links["moderator"]["token"]),
+        Peer(server.url, links["participant"]["token"]),
+    )
+    for p in (mod, speaker):
+        await p.connect()
+    await mod.join("主持人")
+    await speaker.join("王阿姨")
+    await mod.ok("OpenMeeting")
+    await mod.ok("StartAgendaItem", index=0)
+    await mod.ok("GrantFloor", participant_id=speaker.participant_id)
+    cpu = await participants_cpu(server, links, speaker, samples, rate, args)
+    for p in (mod, speaker):
+        await p.close()
+    return cpu
+
+
 async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
     configure_host_addresses(["127.0.0.1"])
-    spec = {
-        "title": "端到端字幕测试",
-        "level": "shequ",
-        "place": "社区活动中心",
-        "scheduled_at": "2026-12-01T19:00+08:00",
-        "agenda": [{"title": "议题", "planned_minutes": 60}],
-        "settings": {"speaking_limit_s": 3600},
-    }
-    meeting = server.create_meeting(spec)
+    meeting = server.create_meeting(SPEC)
     links = meeting["links"]
     mod, speaker, obs = (
         Peer(server.url, links[r]["token"]) for r in ("moderator", "participant", "observer")
@@ -149,24 +197,8 @@ async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]
     hypothesis = "".join(c.text for c in captions)
     await pc.close()
 
-    # 30 connected microphones, one of them speaking.
-    others = []
-    for i in range(args.participants - 1):
-        p = Peer(server.url, links["participant"]["token"])
-        await p.connect()
-        await p.join(f"居民{i}")
-        others.append(p)
-    silent = np.zeros(int(rate * (args.cpu_seconds + 30)), dtype=np.int16)
-    pcs = [(await connect_mic(p, silent, rate))[0] for p in others]
-    loop_samples = np.tile(samples, 1 + int(args.cpu_seconds * rate / len(samples)))
-    pc_speaker, _ = await connect_mic(speaker, loop_samples, rate)
-    await asyncio.sleep(5.0)
-    cpu0, w0 = server.cpu_seconds(), time.time()
-    await asyncio.sleep(args.cpu_seconds)
-    cpu_pct = 100 * (server.cpu_seconds() - cpu0) / (time.time() - w0)
-    for c in [*pcs, pc_speaker]:
-        await c.close()
-    for p in (mod, speaker, obs, *others):
+    cpu_pct = await participants_cpu(server, links, speaker, samples, rate, args)
+    for p in (mod, speaker, obs):
         await p.close()
     return {
         "bench": "e2e_captions",
@@ -202,6 +234,16 @@ def main() -> None:
             result = asyncio.run(run(server, args))
         finally:
             server.stop()
+        plain = ServerProcess(
+            Path(tmp) / "plain",
+            extra_env={"GONGZHI_MEDIA__CAPTIONS": "false", "GONGZHI_WEBRTC__MAX_CONNECTIONS": "64"},
+        )
+        try:
+            samples, rate = read_wav(Path(args.audio))
+            cpu = asyncio.run(webrtc_only_cpu(plain, args, samples, rate))
+            result["server_cpu_pct_of_core_webrtc_only"] = round(cpu, 1)
+        finally:
+            plain.stop()
     print(json.dumps(result, ensure_ascii=False))
 
 
