@@ -10,9 +10,13 @@ faster than real time behaves exactly like one fed live.
   of the utterance is requested speculatively, so the final can be shown the moment the silence
   is confirmed; if speech resumes, that decode simply serves as one more hypothesis.
 * During speech a partial decode of the buffer is requested every ``partial_interval_s``.
-* Long turns: text on which two consecutive hypotheses agree is committed (LocalAgreement-2).
-  Committed text is emitted as a final up to its last punctuation mark (or all of it once the
-  buffer is older than ``commit_after_s``), and the audio buffer is trimmed there.
+* Long turns are cut at pauses: once a stretch is ``pause_commit_s`` long, the final decode made
+  at a pause becomes a final as soon as speech resumes, and the buffer restarts in the pause.
+  Speech without pauses is handled LocalAgreement-2 style: text two consecutive hypotheses agree
+  on is committed, and forced out as a final once the buffer is older than ``commit_after_s``
+  (trimming the buffer there); never one giant final at the end.
+* Final decodes re-read the already emitted start of the sentence (up to ``max_context_s``) and
+  strip it from the result again: the rest is read with its beginning in view.
 """
 
 from __future__ import annotations
@@ -21,10 +25,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from asr.agreement import LocalAgreement, TimedWord, after_prefix, bare, join, strip_context
+
 FRAME_SAMPLES = 512
 FRAME_S = FRAME_SAMPLES / 16_000
-_BREAKS = frozenset("，。！？；,.!?;")
-_ENDS = frozenset("。！？.!?")
+__all__ = [
+    "FRAME_S",
+    "FRAME_SAMPLES",
+    "Decode",
+    "Emit",
+    "LocalAgreement",
+    "PolicyConfig",
+    "StreamPolicy",
+    "TimedWord",
+]
 
 
 @dataclass(frozen=True)
@@ -37,21 +51,19 @@ class PolicyConfig:
     speech_pad_s: float = 0.2
     min_speech_s: float = 0.25
     partial_interval_s: float = 1.0
+    first_partial_s: float = 0.5
+    pause_commit_s: float = 3.0
     commit_after_s: float = 6.0
     max_buffer_s: float = 20.0
+    #: final decodes re-read up to this much audio before the buffer (what was emitted since the
+    #: utterance began, or of an utterance that ended less than ``context_gap_s`` before), so a
+    #: sentence cut at a pause is finished with its beginning in view
+    max_context_s: float = 9.0
+    context_gap_s: float = 1.0
 
     @property
     def neg_threshold(self) -> float:
         return max(self.vad_threshold - 0.15, 0.01)
-
-
-@dataclass(frozen=True)
-class TimedWord:
-    """A decoded unit with absolute times on the audio timeline."""
-
-    text: str
-    start: float
-    end: float
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,9 @@ class Decode:
     end: float
     at: float
     seq: int
+    #: already emitted words the audio starts with (left context): strip them from the result
+    context: tuple[TimedWord, ...] = ()
+    origin: float = 0.0  # the buffer start when this was asked for
 
 
 @dataclass(frozen=True)
@@ -78,79 +93,6 @@ class Emit:
 
 
 Action = Decode | Emit
-
-
-def _bare(text: str) -> str:
-    return "".join(ch for ch in text if ch not in _BREAKS and not ch.isspace())
-
-
-def _join(words: Sequence[TimedWord]) -> str:
-    return "".join(w.text for w in words)
-
-
-def _after_prefix(words: Sequence[TimedWord], prefix: Sequence[TimedWord]) -> list[TimedWord] | None:
-    """``words`` without the leading text of ``prefix`` (punctuation aside), or None if they differ."""
-    target, seen = _bare(_join(prefix)), ""
-    for i, word in enumerate(words):
-        if len(seen) >= len(target):
-            if seen != target:
-                return None
-            while i < len(words) and not _bare(words[i].text):
-                i += 1
-            return list(words[i:])
-        seen += _bare(word.text)
-    return [] if seen == target else None
-
-
-class LocalAgreement:
-    """LocalAgreement-2: commit the longest prefix two consecutive hypotheses share.
-
-    Hypotheses cover the whole (trimmed) buffer, so each one repeats the committed text first;
-    that prefix is recognised by text (ignoring punctuation), falling back to timing.
-    """
-
-    def __init__(self) -> None:
-        self.committed: list[TimedWord] = []
-        self.tentative: list[TimedWord] = []
-        self.emitted_tail: list[TimedWord] = []  # last words taken out, to spot them re-decoded
-
-    def _new_part(self, words: Sequence[TimedWord]) -> list[TimedWord]:
-        rest = _after_prefix(words, self.committed)
-        if rest is None:
-            end = self.committed[-1].end if self.committed else float("-inf")
-            rest = [w for w in words if w.start >= end - 0.05]
-        if not self.committed and rest and self.emitted_tail:
-            # the buffer was trimmed at an imprecise word time: the first new words may repeat
-            # the end of the emitted text
-            tail = self.emitted_tail
-            if abs(rest[0].start - tail[-1].end) < 1.0:
-                for n in range(min(len(tail), len(rest), 5), 0, -1):
-                    if [w.text for w in tail[-n:]] == [w.text for w in rest[:n]]:
-                        return rest[n:]
-        return rest
-
-    def insert(self, words: Sequence[TimedWord]) -> list[TimedWord]:
-        """Feed one hypothesis of the buffer; return the words newly committed."""
-        new = self._new_part(words)
-        agreed: list[TimedWord] = []
-        for a, b in zip(new, self.tentative, strict=False):
-            if a.text != b.text:
-                break
-            agreed.append(a)
-        self.committed.extend(agreed)
-        self.tentative = new[len(agreed) :]
-        return agreed
-
-    def take(self, count: int) -> list[TimedWord]:
-        """Remove and return the first ``count`` committed words (they were emitted)."""
-        taken, self.committed = self.committed[:count], self.committed[count:]
-        self.emitted_tail = (self.emitted_tail + taken)[-5:]
-        return taken
-
-    def reset(self) -> None:
-        self.committed = []
-        self.tentative = []
-        self.emitted_tail = []
 
 
 class StreamPolicy:
@@ -169,7 +111,9 @@ class StreamPolicy:
         # the speculative final: (speech end it covers, request seq, words once decoded)
         self.speculative: tuple[float, int, list[TimedWord] | None] | None = None
         self.pending_final: Decode | None = None
-        self.pauses: list[tuple[float, float]] = []  # (speech end, speech resumes) inside the turn
+        # emitted finals still usable as left context: (audio start, words) per final
+        self.context: list[tuple[float, list[TimedWord]]] = []
+        self._utt_end = float("-inf")
         self._seq = 0
         self._last_final_end = 0.0
 
@@ -177,27 +121,36 @@ class StreamPolicy:
 
     def _decode(self, kind: Literal["partial", "final"], end: float) -> Decode:
         self._seq += 1
-        return Decode(kind, self.buf_start, end, self.now, self._seq)
+        start, context = self.buf_start, tuple[TimedWord, ...]()
+        if kind == "final":
+            groups = self.context
+            while groups and end - groups[0][0] > self.cfg.max_context_s:
+                groups = groups[1:]
+            self.context = groups  # ends only grow: what is too old now stays too old
+            if groups:
+                start = groups[0][0]
+                context = tuple(w for _start, words in groups for w in words)
+        return Decode(kind, start, end, self.now, self._seq, context, self.buf_start)
 
     def _utterance_end(self) -> float:
         return min(self.speech_end + self.cfg.speech_pad_s, self.now)
 
     def _emit_final(self, words: Sequence[TimedWord], *, ends_utterance: bool = False) -> list[Action]:
-        text = _join(words)
-        if not _bare(text):
+        text = join(words)
+        if not bare(text):
             return []
         start = max(words[0].start, self._last_final_end)
         end = max(words[-1].end, start)
         self._last_final_end = end
+        self.context.append((self.buf_start, list(words)))
         return [Emit("final", text, start, end, self.now, ends_utterance)]
 
     def _finish(self, words: Sequence[TimedWord]) -> list[Action]:
         """The utterance is over: emit everything still unemitted, reset."""
         actions = self._emit_final(words, ends_utterance=True)
-        self.buf_start = self._utterance_end()
+        self.buf_start = self._utt_end = self._utterance_end()
         self.in_speech = False
         self.speculative = None
-        self.pauses = []
         self.agreement.reset()
         return actions
 
@@ -216,13 +169,14 @@ class StreamPolicy:
             if not self.in_speech:
                 self.in_speech = True
                 self.buf_start = max(self.buf_start, start - cfg.speech_pad_s)
+                if self.buf_start - self._utt_end > cfg.context_gap_s:
+                    self.context = []
                 self.speech_start = start
                 self.speech_total = 0.0
-                self.next_partial = start + cfg.partial_interval_s - FRAME_S
+                self.next_partial = start + min(cfg.first_partial_s, cfg.partial_interval_s) - FRAME_S
             elif self.speech_end < start:  # speech resumed after a short pause
+                actions.extend(self._commit_at_pause(start))
                 self.speculative = None
-                if start - self.speech_end >= cfg.speculate_after_s:
-                    self.pauses.append((self.speech_end, start))
             self.speech_end = self.now
             self.speech_total += FRAME_S
         if not self.in_speech or self.pending_final is not None:
@@ -253,8 +207,10 @@ class StreamPolicy:
 
     def on_hypothesis(self, request: Decode, words: Sequence[TimedWord]) -> list[Action]:
         """Take the words decoded for ``request`` (absolute times); return captions to show."""
-        if request.start != self.buf_start:
+        if request.origin != self.buf_start:
             return []  # the buffer moved on while this was decoded
+        if request.context:
+            words = strip_context(words, request.context)
         if request is self.pending_final:
             self.pending_final = None
             return self._finish(words)
@@ -278,29 +234,37 @@ class StreamPolicy:
 
     # -- long turns ----------------------------------------------------------------------------
 
-    def _cut_point(self, committed: Sequence[TimedWord]) -> tuple[int, float]:
-        """Where committed text may be emitted and the buffer trimmed: the last sentence end,
-        comma (after a few words) or VAD pause that the committed words reach. (0, 0) if none."""
-        cut, trim = 0, 0.0
-        for i, word in enumerate(committed):
-            last = word.text[-1:] if word.text else ""
-            if last in _ENDS or (last in _BREAKS and i >= 3):
-                cut, trim = i + 1, word.end
-                continue
-            for p_end, p_resume in self.pauses:
-                if abs(word.end - p_end) <= 0.35:
-                    cut, trim = i + 1, min(max(word.end, p_end), p_resume)
-                    break
-        return cut, trim
+    def _commit_at_pause(self, resume: float) -> list[Action]:
+        """Speech resumes after a pause: in a turn already ``pause_commit_s`` long, the final decode
+        made at the pause becomes a final at once and the buffer restarts in the pause.
+        Shorter stretches wait for their utterance's own final (one pass over a whole sentence
+        reads better than pieces)."""
+        spec = self.speculative
+        if (
+            spec is None
+            or spec[0] != self.speech_end
+            or spec[2] is None
+            or self.speech_end - self.buf_start < self.cfg.pause_commit_s
+        ):
+            return []
+        words = spec[2]
+        actions = self._emit_final(words)
+        self.agreement.reset()
+        self.agreement.emitted_tail = list(words[-5:])
+        self.buf_start = (self.speech_end + resume) / 2
+        return actions
 
     def _agree(self, words: Sequence[TimedWord]) -> list[Action]:
         agr = self.agreement
         agr.insert(words)
         actions: list[Action] = []
         committed = agr.committed
-        cut, trim = self._cut_point(committed)
         age = self.now - self.buf_start
-        if cut == 0 and committed and age >= self.cfg.commit_after_s:
+        # Pauses are where a turn is cut (``_commit_at_pause``); agreed text is only forced out
+        # when a stretch without pauses grows long. (Cutting at agreed punctuation or at short
+        # pauses was measured: it splits sentences at commas and reads ~2 points worse.)
+        cut, trim = 0, 0.0
+        if committed and age >= self.cfg.commit_after_s:
             cut, trim = len(committed), committed[-1].end
         if cut == 0 and age >= self.cfg.max_buffer_s and agr.tentative:
             # hypotheses never agree: force out what is well behind the live edge
@@ -313,12 +277,11 @@ class StreamPolicy:
             emitted = agr.take(cut)
             actions.extend(self._emit_final(emitted))
             self.buf_start = max(self.buf_start, trim)
-            self.pauses = [p for p in self.pauses if p[0] > trim]
             spec = self.speculative
             if spec is not None and spec[2] is not None:
-                rest_of_spec = _after_prefix(spec[2], emitted)
+                rest_of_spec = after_prefix(spec[2], emitted)
                 self.speculative = None if rest_of_spec is None else (spec[0], spec[1], rest_of_spec)
         rest = [*agr.committed, *agr.tentative]
-        if rest and _bare(_join(rest)):
-            actions.append(Emit("partial", _join(rest), rest[0].start, rest[-1].end, self.now))
+        if rest and bare(join(rest)):
+            actions.append(Emit("partial", join(rest), rest[0].start, rest[-1].end, self.now))
         return actions

@@ -47,12 +47,21 @@ class AsrSettings:
     speech_pad_s: float = 0.2
     #: Utterances shorter than this are ignored (clicks, coughs).
     min_speech_s: float = 0.25
-    #: A partial caption is decoded at most this often while speech goes on (audio seconds).
+    #: A partial caption is decoded this often while speech goes on (audio seconds) ...
     partial_interval_s: float = 1.0
+    #: ... the first one this soon after speech starts.
+    first_partial_s: float = 0.5
+    #: In a turn at least this long, the final decode made at a pause is shown when speech goes on.
+    pause_commit_s: float = 3.0
     #: Beyond this buffer length, text agreed by two hypotheses is committed as a final.
     commit_after_s: float = 6.0
     #: The buffer is never longer than this; the oldest agreed text is forced out.
     max_buffer_s: float = 20.0
+    #: Final decodes re-read up to this much already-captioned audio before the buffer (the
+    #: sentence's beginning, cut off at a pause), as left context; 0 disables.
+    max_context_s: float = 9.0
+    #: An earlier utterance serves as context only if it ended less than this before.
+    context_gap_s: float = 1.0
     #: Shortest encoder window in seconds (Whisper pads every input to 30 s; a shorter window is
     #: ~3x cheaper). 30 disables the shortcut.
     min_window_s: float = 10.0

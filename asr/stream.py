@@ -62,6 +62,10 @@ def policy_config(settings: AsrSettings) -> PolicyConfig:
         speech_pad_s=settings.speech_pad_s,
         min_speech_s=settings.min_speech_s,
         partial_interval_s=settings.partial_interval_s,
+        first_partial_s=settings.first_partial_s,
+        pause_commit_s=settings.pause_commit_s,
+        max_context_s=settings.max_context_s,
+        context_gap_s=settings.context_gap_s,
         commit_after_s=settings.commit_after_s,
         max_buffer_s=settings.max_buffer_s,
     )
@@ -153,7 +157,10 @@ class StreamProcessor:
         a = max(0, round(action.start * SAMPLE_RATE) - self._offset)
         b = max(a, round(action.end * SAMPLE_RATE) - self._offset)
         hyp = self._decoder.decode(
-            self._audio[a:b], prompt=self._context, hotwords=self._hotwords, final=action.kind == "final"
+            self._audio[a:b],
+            prompt="" if action.context else self._context,  # the context is in the audio itself
+            hotwords=self._hotwords,
+            final=action.kind == "final",
         )
         self.decodes += 1
         if hyp.looped:
@@ -192,7 +199,8 @@ class StreamProcessor:
         ]
 
     def _trim(self) -> None:
-        keep_from = round((self.policy.buf_start - 1.0) * SAMPLE_RATE)
+        context_start = self.policy.context[0][0] if self.policy.context else self.policy.buf_start
+        keep_from = round((min(self.policy.buf_start, context_start) - 1.0) * SAMPLE_RATE)
         if keep_from - self._offset > 5 * SAMPLE_RATE:
             self._audio = self._audio[keep_from - self._offset :]
             self._offset = keep_from

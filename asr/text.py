@@ -134,12 +134,13 @@ def find_loop(text: str, *, min_repeats: int = 3, min_span: int = 8) -> tuple[in
 
     Returns ``(start, unit_length)`` of the first loop, or None. A unit must repeat at least
     ``min_repeats`` times and the repeats must span ``min_span`` characters, so ordinary speech
-    ("谢谢", "对对对", "好的好的好的") passes.
+    ("谢谢", "对对对", "好的好的好的") passes; a unit of six or more characters twice is a loop.
     """
     n = len(text)
     for start in range(n):
         for unit in range(1, (n - start) // 2 + 1):
-            need = max(min_repeats, -(-min_span // unit))
+            # a whole clause (6+ characters) said twice running is a decoder loop, not speech
+            need = 2 if unit >= 6 else max(min_repeats, -(-min_span // unit))
             if start + unit * need > n:
                 if unit * min_repeats > n - start:
                     break

@@ -144,7 +144,7 @@ def test_close_flushes_the_tail_as_a_final() -> None:
 # -- long turns --------------------------------------------------------------------------------
 
 
-def test_long_turn_commits_finals_as_it_goes() -> None:
+def test_long_turn_without_pauses_is_forced_out_as_it_goes() -> None:
     sentences = ["我建议在小区东门增设停车位。", "每周三晚上召开议事会。", "下面请物业公司汇报工作。"] * 4
     truth: list[TimedWord] = []
     t = 0.0
@@ -153,8 +153,8 @@ def test_long_turn_commits_finals_as_it_goes() -> None:
         t += len(s) * 0.25
     emitted, _ = drive(frames((0.0, t)), perfect(truth))
     finals = [e for e in emitted if e.kind == "final"]
-    assert len(finals) >= 8
-    assert finals[0].at < 6.0  # the first comes long before the turn ends
+    assert len(finals) >= 5  # agreed text is forced out every commit_after_s (6 s)
+    assert finals[0].at < 7.0  # the first comes long before the turn (36 s) ends
     # finals never overlap or repeat, and together they are the whole turn (a sentence mark
     # right after a forced cut may be lost: a final never starts with punctuation)
     assert all(a.end <= b.start + 1e-9 for a, b in itertools.pairwise(finals))
@@ -192,3 +192,43 @@ def test_disagreeing_hypotheses_are_forced_out_at_max_buffer() -> None:
     cfg = PolicyConfig(commit_after_s=100.0, max_buffer_s=8.0)
     emitted, _ = drive(frames((0.0, 30.0)), unstable, cfg, close=False)
     assert sum(e.kind == "final" for e in emitted) >= 2
+
+
+# -- left context for finals -------------------------------------------------------------------
+
+
+def test_final_after_a_cut_rereads_the_emitted_beginning_and_strips_it() -> None:
+    # a 3.4 s stretch, a 0.3 s pause, more speech: the first part is final when speech goes on
+    first, second = "议事会现在正式开始了大家好", "现在进行表决"
+    truth = [*words(first, 0.0, 0.26), *words(second, 3.7)]
+    emitted, requests = drive(frames((0.0, 3.4), (3.7, 1.2)), perfect(truth))
+    finals = [e for e in emitted if e.kind == "final"]
+    assert [e.text for e in finals] == [first, second]
+    assert finals[0].at < 3.8  # committed as soon as speech resumed after the pause
+    last = [r for r in requests if r.kind == "final"][-1]
+    assert last.start == 0.0  # the last decode covered the emitted part too ...
+    assert "".join(w.text for w in last.context) == first  # ... and knew what to strip
+
+
+def test_a_short_stretch_before_a_pause_waits_for_the_whole_sentence() -> None:
+    truth = [*words("关于停车", 0.0), *words("大家有什么意见", 1.1)]
+    emitted, _ = drive(frames((0.0, 0.8), (1.1, 1.4)), perfect(truth))
+    assert [e.text for e in emitted if e.kind == "final"] == ["关于停车大家有什么意见"]
+
+
+def test_context_strip_tolerates_a_different_reread() -> None:
+    from asr.agreement import strip_context
+
+    context = words("同意十五票", 0.0)
+    reread = [*words("同一十五票，", 0.0), *words("反对两票", 1.2)]
+    assert texts(strip_context(reread, context)) == "反对两票"
+    # nothing like the context: fall back to timing
+    other = [*words("完全不同", 0.0), *words("反对两票", 1.2)]
+    assert texts(strip_context(other, context)) == "反对两票"
+
+
+def test_a_long_silence_drops_the_context() -> None:
+    truth = [*words("第一句话", 0.0), *words("第二句话", 4.0)]
+    _emitted, requests = drive(frames((0.0, 0.8), (4.0, 0.8)), perfect(truth))
+    last = [r for r in requests if r.kind == "final"][-1]
+    assert last.context == () and last.start >= 3.5

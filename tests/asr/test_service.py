@@ -25,7 +25,8 @@ class EnergyVad:
 
 
 class CountingDecoder:
-    """One character per 0.25 s of loud audio; optionally slow."""
+    """Reads the synthetic "speech" of ``speech()``: each 0.25 s block of constant loudness is one
+    character, named by its loudness, so every decode of the same audio agrees. Optionally slow."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
@@ -38,20 +39,30 @@ class CountingDecoder:
         self.calls.append(final)
         self.threads.add(threading.current_thread().name)
         time.sleep(self.delay)
-        loud = np.flatnonzero(np.abs(audio) > 0.1)
-        if loud.size == 0:
+        words: list[Word] = []
+        level = np.round(np.abs(audio) * 20).astype(int)  # 0 in silence, 4..13 in speech
+        edges = np.flatnonzero(np.diff(level)) + 1
+        for a, b in zip([0, *edges], [*edges, len(level)], strict=True):
+            if level[a] >= 4 and b - a >= 0.1 * SAMPLE_RATE:
+                words.append(Word(CHARS[level[a] - 4], a / SAMPLE_RATE, b / SAMPLE_RATE, 0.9))
+        if not words:
             return Hypothesis((), "", 0.9, -2.0, 1.0, True)
-        first, last = loud[0] / SAMPLE_RATE, loud[-1] / SAMPLE_RATE
-        n = int((last - first) / 0.25)
-        words = tuple(Word(CHARS[i % 10], first + i * 0.25, first + (i + 1) * 0.25, 0.9) for i in range(n))
-        return Hypothesis(words, "".join(w.text for w in words), 0.01, -0.2, 1.2, False)
+        return Hypothesis(tuple(words), "".join(w.text for w in words), 0.01, -0.2, 1.2, False)
 
 
 def speech(*pattern: tuple[str, float]) -> np.ndarray:
-    parts = [
-        np.full(int(s * SAMPLE_RATE), 0.5 if kind == "speech" else 0.0, dtype=np.float32)
-        for kind, s in pattern
-    ]
+    """Silence, or "speech": 0.25 s blocks of constant loudness cycling through ten levels."""
+    parts: list[np.ndarray] = []
+    block = int(0.25 * SAMPLE_RATE)
+    k = 0
+    for kind, seconds in pattern:
+        n = int(seconds * SAMPLE_RATE)
+        if kind == "silence":
+            parts.append(np.zeros(n, dtype=np.float32))
+            continue
+        for i in range(0, n, block):
+            parts.append(np.full(min(block, n - i), (4 + k % 10) / 20, dtype=np.float32))
+            k += 1
     return np.concatenate(parts)
 
 

@@ -63,6 +63,7 @@ def test_hallucination_phrase_inside_real_speech_is_kept() -> None:
         ("请举手请举手请举手", "请举手"),
         ("他说，他说，他说，他说，他说，", "他说，"),
         ("现在表决同意同意同意同意同意", "现在表决同意"),
+        ("现在对修改后的提案进行表决。现在对修改后的提案进行表决。现在对", "现在对修改后的提案进行表决。"),
     ],
 )
 def test_loops_are_found_and_cut(looped: str, cut: str) -> None:
@@ -71,7 +72,16 @@ def test_loops_are_found_and_cut(looped: str, cut: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "speech", ["谢谢谢谢大家", "对对对", "好的好的好的", "哈哈哈哈", "一二三四五六七八九十"]
+    "speech",
+    [
+        "谢谢谢谢大家",
+        "对对对",
+        "好的好的好的",
+        "哈哈哈哈",
+        "一二三四五六七八九十",
+        "我们要我们要",
+        "谢谢大家，谢谢大家",
+    ],
 )
 def test_ordinary_repetition_is_not_a_loop(speech: str) -> None:
     assert text.find_loop(speech) is None
@@ -87,3 +97,13 @@ def test_cer_ignores_punctuation_spaces_and_script() -> None:
     assert char_errors("会议纪要。", "會議 紀要") == (0, 4)
     assert char_errors("同意的请举手", "同一的请举手") == (1, 6)
     assert cer([("ab", "ab"), ("cd", "")]) == 0.5
+
+
+def test_looped_words_are_cut_after_one_unit() -> None:
+    from asr.hypothesis import Word, cut_looped_words
+
+    chars = "现在表决" + "喋" * 20
+    words = [Word(ch, i * 0.1, (i + 1) * 0.1, 0.5) for i, ch in enumerate(chars)]
+    kept, looped = cut_looped_words(words)
+    assert looped and "".join(w.text for w in kept) == "现在表决喋"
+    assert cut_looped_words(words[:6]) == (words[:6], False)
