@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,17 @@ def test_missing_or_broken_file(tmp_path: Path) -> None:
     f.write_text("[server\n")
     with pytest.raises(SettingsError, match="not valid TOML"):
         load_settings(f, {})
+
+
+def test_every_setting_is_documented_in_the_defaults_file() -> None:
+    """config/defaults.toml is the one documented list: each key of each section is there (a commented
+    ``# key = …`` line where the default is not a literal, e.g. a long built-in list)."""
+    text = DEFAULTS_FILE.read_text("utf-8")
+    missing = []
+    for section in dataclasses.fields(Settings):
+        match = re.search(rf"^\[{section.name}\]\n(.*?)(?=^\[|\Z)", text, re.S | re.M)
+        body = match.group(1) if match else ""
+        for field in dataclasses.fields(getattr(Settings(), section.name)):
+            if not re.search(rf"^#?\s*{field.name}\s*=", body, re.M):
+                missing.append(f"{section.name}.{field.name}")
+    assert not missing
