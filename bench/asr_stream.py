@@ -218,6 +218,10 @@ def main() -> None:
             "skipped_partials": run["skipped"],
         }
     )
+    reference = "".join(t for _s, _e, t in sentences)
+    offline_turn = transcribe_pcm(engine, audio)
+    result["cer_turn_offline"] = round(cer([(reference, "".join(c.text for c in offline_turn))]), 4)
+    texts.extend(c.text for c in offline_turn)
     if not args.no_cer:
         clip = clip_cer(engine, args.manifest)
         texts.extend(clip.pop("texts"))
