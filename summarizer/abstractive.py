@@ -42,7 +42,7 @@ class Abstractive:
                 "the abstractive backend needs the [abstractive] extra (transformers, torch)"
             ) from e
         self._torch: Any = torch
-        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call,unused-ignore]
         config = transformers.AutoConfig.from_pretrained(path, local_files_only=True)
         self.seq2seq = bool(getattr(config, "is_encoder_decoder", False))
         loader = transformers.AutoModelForSeq2SeqLM if self.seq2seq else transformers.AutoModelForCausalLM
