@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 import av
 import numpy as np
-from aiortc import RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCSessionDescription
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,8 +51,17 @@ SPEC: dict[str, Any] = {
 BITRATE = 32000  # [media] live_bitrate default: the MP3 stream is constant-rate
 
 
-async def connect_mic(peer: Peer, samples: np.ndarray, rate: int) -> tuple[Any, WavTrack]:
-    track = WavTrack(samples, rate, tail_s=1.5)
+class IdleTrack(MediaStreamTrack):
+    """A connected microphone that sends nothing: a phone whose page has not opened the mic."""
+
+    kind = "audio"
+
+    async def recv(self) -> Any:
+        await asyncio.Event().wait()
+
+
+async def connect_mic(peer: Peer, samples: np.ndarray | None, rate: int) -> tuple[Any, Any]:
+    track: Any = WavTrack(samples, rate, tail_s=1.5) if samples is not None else IdleTrack()
     pc, sdp = await client_offer(track)
     ack = await peer.sio.call("rtc_offer", {"sdp": sdp, "type": "offer"}, timeout=60)
     assert ack["ok"], ack
@@ -95,7 +104,13 @@ def live_audio_latency(chunks: list[tuple[float, bytes]], onset_wall: float) -> 
 
 
 async def participants_cpu(
-    server: ServerProcess, links: dict[str, Any], speaker: Peer, samples: np.ndarray, rate: int, args: Any
+    server: ServerProcess,
+    links: dict[str, Any],
+    speaker: Peer,
+    samples: np.ndarray,
+    rate: int,
+    args: Any,
+    idle: bool = False,
 ) -> float:
     """Server CPU (% of one core) with ``args.participants`` WebRTC microphones connected, one speaking."""
     others = []
@@ -104,7 +119,7 @@ async def participants_cpu(
         await p.connect()
         await p.join(f"居民{i}")
         others.append(p)
-    silent = np.zeros(int(rate * (args.cpu_seconds + 30)), dtype=np.int16)
+    silent = None if idle else np.zeros(int(rate * (args.cpu_seconds + 30)), dtype=np.int16)
     pcs = [(await connect_mic(p, silent, rate))[0] for p in others]
     loop_samples = np.tile(samples, 1 + int(args.cpu_seconds * rate / len(samples)))
     pc_speaker, _ = await connect_mic(speaker, loop_samples, rate)
@@ -136,7 +151,7 @@ async def webrtc_only_cpu(
     await mod.ok("OpenMeeting")
     await mod.ok("StartAgendaItem", index=0)
     await mod.ok("GrantFloor", participant_id=speaker.participant_id)
-    cpu = await participants_cpu(server, links, speaker, samples, rate, args)
+    cpu = await participants_cpu(server, links, speaker, samples, rate, args, idle=args.idle)
     for p in (mod, speaker):
         await p.close()
     return cpu
@@ -197,7 +212,7 @@ async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]
     hypothesis = "".join(c.text for c in captions)
     await pc.close()
 
-    cpu_pct = await participants_cpu(server, links, speaker, samples, rate, args)
+    cpu_pct = await participants_cpu(server, links, speaker, samples, rate, args, idle=args.idle)
     for p in (mod, speaker, obs):
         await p.close()
     return {
@@ -211,6 +226,7 @@ async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]
         "sentences_without_final": len(sentences) - len(latencies),
         "cer": round(cer([(reference, hypothesis)]), 4),
         "webrtc_participants": args.participants,
+        "others_send_audio": not args.idle,
         "server_cpu_pct_of_core_with_participants": round(cpu_pct, 1),
         # Speech onset sent by the phone → the MP3 bytes carrying it received by an HTTP listener
         # (excluding the browser player's own buffer).
@@ -225,6 +241,11 @@ def main() -> None:
     )
     p.add_argument("--participants", type=int, default=30)
     p.add_argument("--cpu-seconds", type=float, default=20.0)
+    p.add_argument(
+        "--idle",
+        action="store_true",
+        help="the others' microphones are connected but send nothing (as the pages do off the floor)",
+    )
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(
