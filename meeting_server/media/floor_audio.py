@@ -23,12 +23,13 @@ import numpy.typing as npt
 from asr.stream import Caption
 from recordings.writer import MeetingRecorder, RecordingError
 
-from .gate import FloorGate
+from .gate import HALL_SOURCE, ONLINE, FloorGate
 from .live import LiveAudio
 
 log = logging.getLogger(__name__)
 
 MAX_PENDING_S = 30.0  # audio held while the caption model is still loading
+
 
 class CaptionStream(Protocol):
     def feed(self, pcm: npt.NDArray[np.float32]) -> None: ...
@@ -125,6 +126,10 @@ class MeetingAudio:
         turn_id = self.gate.route(source)
         turn = self._turn
         if turn_id is None or turn is None or turn.turn_id != turn_id:
+            if source == HALL_SOURCE and self._live is not None and self.gate.state.channel != ONLINE:
+                # Between turns observers hear the room (the moderator, the hall); it is neither captioned
+                # nor recorded. While a phone holds the floor the hall is left out, so no one is heard twice.
+                self._live.write(pcm)
             return False
         if turn.stream is not None:
             turn.stream.feed(pcm)
