@@ -148,14 +148,7 @@ class MeetingRegistry:
                     raise
                 continue  # compare-and-set lost: catch up and decide again on the newer state
             break
-        for rec, ev in zip(records, events, strict=True):
-            rt.apply(rec, ev)
-        for listener in self._listeners:
-            try:
-                await listener(rt, records, events)
-            except Exception:
-                log.exception("listener failed on %s seq %d", rt.meeting_id, records[-1].seq)
-        self._arm(rt)
+        await self._apply(rt, records, events, self._listeners)
         return records
 
     @staticmethod
@@ -171,6 +164,23 @@ class MeetingRegistry:
             prev = rec.hash
         return records
 
+    async def _apply(
+        self,
+        rt: MeetingRuntime,
+        records: Sequence[EventRecord],
+        events: Sequence[Event],
+        listeners: Sequence[Listener],
+    ) -> None:
+        """Fold durable records into the state, tell the listeners (in order), re-arm the clock."""
+        for rec, ev in zip(records, events, strict=True):
+            rt.apply(rec, ev)
+        for listener in listeners:
+            try:
+                await listener(rt, records, events)
+            except Exception:
+                log.exception("listener failed on %s seq %d", rt.meeting_id, records[-1].seq)
+        self._arm(rt)
+
     # ------------------------------------------------------------------ scale-out: other writers
     async def catch_up(self, rt: MeetingRuntime) -> None:
         async with rt.lock:
@@ -182,14 +192,7 @@ class MeetingRegistry:
         if not records:
             return
         events = [load_event(r.type, r.payload) for r in records]
-        for rec, ev in zip(records, events, strict=True):
-            rt.apply(rec, ev)
-        for listener in self._foreign_listeners:
-            try:
-                await listener(rt, records, events)
-            except Exception:
-                log.exception("listener failed on %s seq %d", rt.meeting_id, records[-1].seq)
-        self._arm(rt)
+        await self._apply(rt, records, events, self._foreign_listeners)
 
     def start_watching(self, notifications: AsyncIterator[tuple[str, int]], poll_s: float = 2.0) -> None:
         """Catch up loaded meetings when another process appends (notified, and polled as a safety net)."""
