@@ -21,12 +21,11 @@ from aiohttp import web
 from meeting_server.core.base import DomainError
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
-from meeting_server.store.records import ChainReport
-from meeting_server.store.redis_log import RedisEventLog
-from meeting_server.store.sqlite_log import SqliteEventLog
+from meeting_server.store.eventlog import opened_event_log
+from meeting_server.store.records import ChainReport, EventRecord
 from meeting_server.transcript import render
 
-from .hub.app import create_app, event_log_path
+from .hub.app import create_app
 from .hub.keys import base_url
 from .hub.links import make_links, qr_png
 from .hub.runtime import MeetingRegistry
@@ -61,13 +60,12 @@ def _write_qr(settings: Settings, meeting_id: str, links: dict[str, dict[str, st
 
 async def _create(settings: Settings, spec: Any) -> str:
     meeting_id = new_meeting_id()
-    event_log = SqliteEventLog(event_log_path(settings))
-    registry = MeetingRegistry(event_log, time.time)
-    try:
-        await registry.create(meeting_id, create_command(spec, meeting_id))
-    finally:
-        await registry.close()
-        event_log.close()
+    async with opened_event_log(settings) as event_log:
+        registry = MeetingRegistry(event_log, time.time)
+        try:
+            await registry.create(meeting_id, create_command(spec, meeting_id))
+        finally:
+            await registry.close()
     return meeting_id
 
 
@@ -103,42 +101,28 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 def cmd_links(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    event_log = SqliteEventLog(event_log_path(settings))
-    try:
-        known = args.meeting in event_log.meeting_ids_sync()
-    finally:
-        event_log.close()
-    if not known:
+    if not asyncio.run(_read(settings, args.meeting, limit=1)):
         print(f"error: no meeting {args.meeting}", file=sys.stderr)
         return 2
     _print_links(settings, args.meeting)
     return 0
 
 
-def _reports(settings: Settings, meeting: str) -> list[tuple[str, ChainReport]]:
-    """Chain reports of one meeting (or 'all'), from SQLite or, in scale-out mode, from Redis."""
-    if settings.redis.url:
+async def _read(settings: Settings, meeting_id: str, limit: int | None = None) -> list[EventRecord]:
+    async with opened_event_log(settings) as event_log:
+        return await event_log.read(meeting_id, limit=limit)
 
-        async def from_redis() -> list[tuple[str, ChainReport]]:
-            log = RedisEventLog(settings.redis.url)
-            try:
-                ids = await log.meeting_ids() if meeting == "all" else [meeting]
-                return [(mid, await log.verify(mid)) for mid in ids]
-            finally:
-                await log.close()
 
-        return asyncio.run(from_redis())
-    event_log = SqliteEventLog(event_log_path(settings))
-    try:
-        ids = event_log.meeting_ids_sync() if meeting == "all" else [meeting]
-        return [(mid, event_log.verify_sync(mid)) for mid in ids]
-    finally:
-        event_log.close()
+async def _reports(settings: Settings, meeting: str) -> list[tuple[str, ChainReport]]:
+    """Chain reports of one meeting (or 'all') from the configured log."""
+    async with opened_event_log(settings) as event_log:
+        ids = await event_log.meeting_ids() if meeting == "all" else [meeting]
+        return [(mid, await event_log.verify(mid)) for mid in ids]
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     worst = 0
-    for mid, report in _reports(_settings(args), args.meeting):
+    for mid, report in asyncio.run(_reports(_settings(args), args.meeting)):
         if report.count == 0 and report.ok:
             print(f"{mid}: no such meeting")
             worst = max(worst, 2)
@@ -155,12 +139,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_transcript(args: argparse.Namespace) -> int:
     """Write a meeting's transcript (captions with speakers and times) as srt, vtt, txt or json."""
-    settings = _settings(args)
-    event_log = SqliteEventLog(event_log_path(settings))
-    try:
-        records = event_log.read_sync(args.meeting)
-    finally:
-        event_log.close()
+    records = asyncio.run(_read(_settings(args), args.meeting))
     if not records:
         print(f"error: no meeting {args.meeting}", file=sys.stderr)
         return 2

@@ -4,17 +4,20 @@
     python -m summarizer verify MEETING_OR_LOG      (recompute the published minutes' hash)
     python -m summarizer export-log MEETING -o FILE.jsonl
 
-MEETING_OR_LOG is a meeting id in the data directory's SQLite log, or the path of a JSONL file of records.
+MEETING_OR_LOG is a meeting id in the configured event log (the data directory's SQLite file, or Redis when
+``[redis] url`` is set), or the path of a JSONL file of records.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from pathlib import Path
 
 from meeting_server.settings import Settings, SettingsError, load_settings
+from meeting_server.store.eventlog import opened_event_log
 from meeting_server.store.records import EventRecord
 
 from .build import TurnSummarizer
@@ -34,19 +37,16 @@ def _records(settings: Settings, source: str) -> list[EventRecord]:
     path = Path(source)
     if path.suffix in (".jsonl", ".json") or path.is_file():
         return read_jsonl(path)
-    from meeting_server.store.sqlite_log import SqliteEventLog
-
-    db = settings.data_dir / "gongzhi.sqlite3"
-    if not db.exists():
-        raise LookupError(f"no meeting log at {db} (use --data-dir, or give a .jsonl file)")
-    log = SqliteEventLog(db)
-    try:
-        records = log.read_sync(source)
-    finally:
-        log.close()
+    records = asyncio.run(_read(settings, source))
     if not records:
-        raise LookupError(f"no meeting {source!r} in {db}")
+        where = settings.redis.url or settings.data_dir
+        raise LookupError(f"no meeting {source!r} in {where} (use --data-dir, or give a .jsonl file)")
     return records
+
+
+async def _read(settings: Settings, meeting_id: str) -> list[EventRecord]:
+    async with opened_event_log(settings) as event_log:
+        return await event_log.read(meeting_id)
 
 
 def summarizer_from(settings: Settings, model_dir: str | None) -> TurnSummarizer | None:

@@ -9,14 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import socketio
 from aiohttp import web
 
 from meeting_server.settings import Settings
-from meeting_server.store.redis_log import RedisEventLog
-from meeting_server.store.sqlite_log import SqliteEventLog
+from meeting_server.store.eventlog import open_event_log
 
 from . import http_api, minutes, pages
 from .audio import AudioHub
@@ -30,10 +28,6 @@ from .tokens import TokenSigner
 log = logging.getLogger(__name__)
 
 
-def event_log_path(settings: Settings) -> Path:
-    return settings.data_dir / "gongzhi.sqlite3"
-
-
 def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> web.Application:
     """Build the whole server: HTTP routes, socket.io hub, event log and meeting registry."""
     data_dir = settings.data_dir
@@ -43,9 +37,7 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
     signer = TokenSigner(signing_key(settings.server.secret_key, data_dir))
     app[SIGNER] = signer
     app[ADMIN_TOKEN] = admin_token(settings.server.admin_token, data_dir)
-    event_log: SqliteEventLog | RedisEventLog = (
-        RedisEventLog(settings.redis.url) if settings.redis.url else SqliteEventLog(event_log_path(settings))
-    )
+    event_log = open_event_log(settings)
     registry = MeetingRegistry(event_log, clock)
     app[REGISTRY] = registry
     install_fast_poll()
@@ -79,17 +71,14 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()
-        if isinstance(event_log, RedisEventLog):
+        if event_log.shared:  # other processes append too: follow them
             registry.start_watching(event_log.notifications())
         await audio.start()
         yield
         # Stop taking audio and flush captions (they are still logged), then the clocks, then the log.
         await audio.close()
         await registry.close()
-        if isinstance(event_log, RedisEventLog):
-            await event_log.close()
-        else:
-            event_log.close()
+        await event_log.close()
 
     app.cleanup_ctx.append(lifecycle)
     return app

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Protocol
 
 from meeting_server.core.base import Actor, Command, DomainError, ErrorCode, Event, load_event, to_payload
 from meeting_server.core.clock import next_deadline
@@ -18,22 +17,13 @@ from meeting_server.core.commands import Tick
 from meeting_server.core.decide import decide
 from meeting_server.core.evolve import evolve
 from meeting_server.core.state import MeetingState
+from meeting_server.store.eventlog import ConflictError, EventLog
 from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record
-from meeting_server.store.sqlite_log import ConflictError
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 MAX_CONFLICT_RETRIES = 8
-
-
-class EventLog(Protocol):
-    #: True when other processes append to the same log (Redis): catch up before deciding, retry on conflict.
-    shared: bool
-
-    async def append(self, records: Sequence[EventRecord]) -> None: ...
-    async def read(self, meeting_id: str, after: int = 0, limit: int | None = None) -> list[EventRecord]: ...
-    async def meeting_ids(self) -> list[str]: ...
 
 
 # Told of every batch of new records (already durable), in order, under the meeting's lock.

@@ -20,8 +20,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from .eventlog import ConflictError
 from .records import ChainReport, EventRecord, canonical, verify_rows
-from .sqlite_log import ConflictError
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,12 @@ import asyncio
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .eventlog import ConflictError
 from .records import ChainReport, EventRecord, canonical, verify_rows
 
 T = TypeVar("T")
@@ -40,10 +41,6 @@ CREATE TABLE IF NOT EXISTS meetings (
 """
 
 
-class ConflictError(Exception):
-    """Another writer appended the same sequence number first (compare-and-set failed)."""
-
-
 class SqliteEventLog:
     """Append-only, hash-chained event log of all meetings in one SQLite database."""
 
@@ -55,7 +52,7 @@ class SqliteEventLog:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventlog")
         self._local = threading.local()
         self._closed = False
-        # Create the schema synchronously so the object is usable from sync code (CLI) as well.
+        # The schema exists before the first await, so opening the log cannot race its first use.
         self._run_sync(self._init_schema)
 
     # ------------------------------------------------------------------ plumbing
@@ -77,7 +74,7 @@ class SqliteEventLog:
     def _init_schema(self) -> None:
         self._conn().executescript(SCHEMA)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
@@ -88,7 +85,7 @@ class SqliteEventLog:
                 conn.close()
                 self._local.conn = None
 
-        self._executor.submit(_close).result()
+        await self._run(_close)
         self._executor.shutdown(wait=True)
 
     # ------------------------------------------------------------------ writes
@@ -138,10 +135,6 @@ class SqliteEventLog:
         if records:
             await self._run(lambda: self._append(records))
 
-    def append_sync(self, records: Sequence[EventRecord]) -> None:
-        if records:
-            self._run_sync(lambda: self._append(records))
-
     # ------------------------------------------------------------------ reads
     def _read(self, meeting_id: str, after: int, limit: int | None) -> list[EventRecord]:
         q = (
@@ -161,17 +154,11 @@ class SqliteEventLog:
         """Records of a meeting with seq > ``after``, in order."""
         return await self._run(lambda: self._read(meeting_id, after, limit))
 
-    def read_sync(self, meeting_id: str, after: int = 0, limit: int | None = None) -> list[EventRecord]:
-        return self._run_sync(lambda: self._read(meeting_id, after, limit))
-
     def _meetings(self) -> list[str]:
         return [r[0] for r in self._conn().execute("SELECT meeting_id FROM meetings ORDER BY created_ts")]
 
     async def meeting_ids(self) -> list[str]:
         return await self._run(self._meetings)
-
-    def meeting_ids_sync(self) -> list[str]:
-        return self._run_sync(self._meetings)
 
     def _verify(self, meeting_id: str) -> ChainReport:
         rows = self._conn().execute(
@@ -181,6 +168,11 @@ class SqliteEventLog:
         )
         return verify_rows(meeting_id, rows)
 
-    def verify_sync(self, meeting_id: str) -> ChainReport:
+    async def verify(self, meeting_id: str) -> ChainReport:
         """Walk the meeting's hash chain; report the first broken link."""
-        return self._run_sync(lambda: self._verify(meeting_id))
+        return await self._run(lambda: self._verify(meeting_id))
+
+    async def notifications(self) -> AsyncIterator[tuple[str, int]]:
+        """Nothing: this process is the log's only writer."""
+        return
+        yield

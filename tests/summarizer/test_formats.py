@@ -4,6 +4,7 @@ reads a meeting from the data directory or a JSONL log."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -17,7 +18,9 @@ import pypdfium2
 import pytest
 
 from meeting_server.core.commands import CommitCaption
-from meeting_server.store.sqlite_log import SqliteEventLog
+from meeting_server.settings import load_settings
+from meeting_server.store.eventlog import opened_event_log
+from meeting_server.store.records import EventRecord
 from summarizer.document import load_document
 from summarizer.export import export
 from summarizer.logfile import read_jsonl, write_jsonl
@@ -27,6 +30,12 @@ from .driver import LogDriver
 
 pytestmark = pytest.mark.slow  # built on the scripted meeting's Whisper captions
 ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _store(records: list[EventRecord], data_dir: Path) -> None:
+    settings = load_settings(environ={}).with_overrides(store={"data_dir": str(data_dir)})
+    async with opened_event_log(settings) as event_log:
+        await event_log.append(records)
 
 
 def _squash(text: str) -> str:
@@ -117,9 +126,7 @@ def test_cli_from_a_jsonl_log_and_from_the_data_dir(meeting: LogDriver, tmp_path
     assert "刘大爷" in out.stdout and RESOLUTION_TEXT in out.stdout
     # The same meeting in a data directory's SQLite log, by id, to a file.
     data = tmp_path / "data"
-    store = SqliteEventLog(data / "gongzhi.sqlite3")
-    store.append_sync(meeting.records)
-    store.close()
+    asyncio.run(_store(meeting.records, data))
     pdf = tmp_path / "minutes.pdf"
     cmd = [*run, meeting.meeting_id, "--data-dir", str(data), "--format", "pdf", "-o", str(pdf)]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
