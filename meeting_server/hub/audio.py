@@ -31,9 +31,9 @@ from meeting_server.media.peers import MediaError, PeerManager
 from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
 
+from .http_edge import Refused, open_meeting_link
 from .runtime import MeetingRegistry, MeetingRuntime
 from .sockets import Client, Hub
-from .tokens import TokenError
 from .wire import WireError, as_object, ok
 
 log = logging.getLogger(__name__)
@@ -278,23 +278,11 @@ class AudioHub:
     # ------------------------------------------------------------------ live audio over HTTP
     async def live_mp3(self, request: web.Request) -> web.StreamResponse:
         """GET /m/{meeting_id}/live.mp3?t=TOKEN — the floor audio as a continuous MP3 stream."""
-        meeting_id = request.match_info["meeting_id"]
-        try:
-            self.hub.signer.open_link(request.query.get("t"), time.time(), meeting_id)
-        except TokenError as e:
-            return web.json_response(
-                {"ok": False, "error": {"code": e.code, "message": e.message}}, status=403
-            )
-        rt = await self.registry.get(meeting_id)
-        if rt is None:
-            return web.json_response(
-                {"ok": False, "error": {"code": "not_found", "message": "no such meeting"}}, status=404
-            )
+        _, rt = await open_meeting_link(request, self.hub.signer, self.registry)
+        meeting_id = rt.meeting_id
         live = self._meeting(rt).live()
         if live is None:
-            return web.json_response(
-                {"ok": False, "error": {"code": "disabled", "message": "live audio is off"}}, status=404
-            )
+            raise Refused(404, "disabled", "live audio is off")
         response = web.StreamResponse(headers={"Content-Type": "audio/mpeg", "Cache-Control": "no-store"})
         await response.prepare(request)
         queue = live.subscribe()

@@ -37,8 +37,8 @@ from summarizer.render_html import fragment
 from summarizer.render_md import sections
 
 from . import keys, pages
+from .http_edge import Refused, open_meeting_link
 from .runtime import MeetingRegistry, MeetingRuntime
-from .tokens import TokenError
 
 log = logging.getLogger(__name__)
 
@@ -130,24 +130,13 @@ class MinutesService:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     # ------------------------------------------------------------------ HTTP
-    async def _records(
-        self, request: web.Request
-    ) -> tuple[list[EventRecord] | None, str, web.Response | None]:
-        meeting_id = request.match_info["meeting_id"]
-        token = request.query.get("t", "")
-        try:
-            claims = request.app[keys.SIGNER].open_link(token, self.registry.clock(), meeting_id)
-        except TokenError as e:
-            return None, "", _error(403, e.code, e.message)
-        if await self.registry.get(meeting_id) is None:
-            return None, "", _error(404, "not_found", "no such meeting")
-        return await self.registry.read_log(meeting_id), claims.role.value, None
+    async def _records(self, request: web.Request) -> tuple[list[EventRecord], str]:
+        claims, rt = await open_meeting_link(request, request.app[keys.SIGNER], self.registry)
+        return await self.registry.read_log(rt.meeting_id), claims.role.value
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         """GET /api/meetings/{id}/minutes.{fmt}?t=TOKEN"""
-        records, _, refused = await self._records(request)
-        if refused is not None or records is None:
-            return refused or _error(404, "not_found", "no such meeting")
+        records, _ = await self._records(request)
         fmt = request.match_info["fmt"]
         body, content_type = await asyncio.to_thread(export, records, fmt, font=self.settings.font)
         headers = {"Cache-Control": "no-store"}
@@ -158,10 +147,10 @@ class MinutesService:
 
     async def page(self, request: web.Request) -> web.Response:
         """GET /m/{id}/minutes?t=TOKEN — the minutes, editable with the recorder's link."""
-        records, role, refused = await self._records(request)
-        if refused is not None or records is None:
-            status = refused.status if refused is not None else 404
-            return pages.error_page(request, status, "链接无效或会议不存在，请使用会议链接打开纪要。")
+        try:
+            records, role = await self._records(request)
+        except Refused as e:
+            return pages.error_page(request, e.status, "链接无效或会议不存在，请使用会议链接打开纪要。")
         doc = await asyncio.to_thread(load_document, records)
         static = request.app[pages.STATIC]
         context: dict[str, Any] = {
@@ -181,10 +170,6 @@ class MinutesService:
         return web.Response(
             text=html, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"}
         )
-
-
-def _error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"ok": False, "error": {"code": code, "message": message}}, status=status)
 
 
 MINUTES = web.AppKey("minutes", MinutesService)

@@ -25,7 +25,7 @@ import web_client
 from meeting_server.core.base import Role
 
 from . import keys
-from .tokens import TokenError
+from .http_edge import Refused, open_meeting_link
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ TOKEN_ERRORS = {
     "expired_token": "链接已过期，请向工作人员索取新链接。",
     "wrong_meeting": "链接属于另一场会议。",
     "no_token": "链接缺少凭证，请使用完整的参会链接。",
+    "not_found": "找不到这场会议。",
 }
 
 
@@ -144,22 +145,15 @@ def error_page(request: web.Request, status: int, message: str) -> web.Response:
 
 async def meeting_page(request: web.Request) -> web.Response:
     """GET /m/{meeting_id}/{page}?t=TOKEN — a page for the link's role, after checking the link."""
-    meeting_id = request.match_info["meeting_id"]
     page = request.match_info["page"]
     role, title = PAGES[page]
-    registry = request.app[keys.REGISTRY]
-    token = request.query.get("t")
-    if not token:
-        return error_page(request, 403, TOKEN_ERRORS["no_token"])
     try:
-        claims = request.app[keys.SIGNER].open_link(token, registry.clock(), meeting_id)
-    except TokenError as e:
-        return error_page(request, 403, TOKEN_ERRORS.get(e.code, "链接无效。"))
+        claims, rt = await open_meeting_link(request, request.app[keys.SIGNER], request.app[keys.REGISTRY])
+    except Refused as e:
+        return error_page(request, e.status, TOKEN_ERRORS.get(e.code, "链接无效。"))
     if claims.role is not role:
         return error_page(request, 403, "这个链接不能打开此页面（身份不符），请使用发给您的链接。")
-    rt = await registry.get(meeting_id)
-    if rt is None or rt.state is None:
-        return error_page(request, 404, "找不到这场会议。")
+    assert rt.state is not None  # open_meeting_link refuses a meeting without state
     if not request.app[STATIC].assets.get(VENDOR_SOCKETIO):
         log.error("missing %s: run scripts/bootstrap (npm install)", STATIC_DIR / VENDOR_SOCKETIO)
         return error_page(request, 503, "服务器缺少页面组件（socket.io），请管理员运行 scripts/bootstrap。")
@@ -168,10 +162,10 @@ async def meeting_page(request: web.Request) -> web.Response:
         f"{page}.html",
         page=page,
         title=title,
-        meeting_id=meeting_id,
+        meeting_id=rt.meeting_id,
         meeting_title=rt.state.title,
         role=claims.role.value,
-        token=token,
+        token=request.query["t"],
     )
 
 

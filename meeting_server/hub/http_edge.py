@@ -1,0 +1,52 @@
+"""The HTTP edge's one link check and one error shape.
+
+Every endpoint that a join link opens (pages, downloads, QR codes, the live stream) checks ``?t=`` here,
+against the meeting in the path and with the registry's injected clock, so link expiry over HTTP follows
+the same clock as the meeting. Refusals are ``{"ok": false, "error": {"code", "message"}}`` with a status.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .runtime import MeetingRegistry, MeetingRuntime
+from .tokens import LinkClaims, TokenError, TokenSigner
+
+
+class Refused(Exception):
+    """A request the edge will not serve; becomes ``json_error(status, code, message)``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def response(self) -> web.Response:
+        return json_error(self.status, self.code, self.message)
+
+
+def json_error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"ok": False, "error": {"code": code, "message": message}}, status=status)
+
+
+async def open_meeting_link(
+    request: web.Request, signer: TokenSigner, registry: MeetingRegistry
+) -> tuple[LinkClaims, MeetingRuntime]:
+    """The claims of the request's ``?t=`` link for the meeting in its path, and that meeting.
+
+    Raises ``Refused``: 403 with the token's error code (``no_token`` when there is none), 404 when the
+    meeting does not exist.
+    """
+    meeting_id = request.match_info["meeting_id"]
+    token = request.query.get("t")
+    if not token:
+        raise Refused(403, "no_token", "a join link token (?t=…) is required")
+    try:
+        claims = signer.open_link(token, registry.clock(), meeting_id)
+    except TokenError as e:
+        raise Refused(403, e.code, e.message) from None
+    rt = await registry.get(meeting_id)
+    if rt is None or rt.state is None:
+        raise Refused(404, "not_found", "no such meeting")
+    return claims, rt
