@@ -245,10 +245,11 @@ class AudioHub:
             raise WireError("not_found", "no such meeting")
         if rt.state.status is MeetingStatus.CLOSED:
             raise DomainError(ErrorCode.WRONG_STATE, "the meeting has closed")
-        self._meeting(rt)
+        audio = self._meeting(rt)
+        send = audio.new_playback() if source == HALL_SOURCE else None
         try:
             answer = await self.peers.accept_offer(
-                f"{client.meeting_id}/{source}", body.get("sdp"), body.get("type")
+                f"{client.meeting_id}/{source}", body.get("sdp"), body.get("type"), send=send
             )
         except MediaError as e:
             raise WireError(e.code.value, e.message) from None

@@ -25,6 +25,7 @@ from recordings.writer import MeetingRecorder, RecordingError
 
 from .gate import HALL_SOURCE, ONLINE, FloorGate
 from .live import LiveAudio
+from .playback import PlaybackTrack
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class MeetingAudio:
         self._hotwords = hotwords
         self._recorder: MeetingRecorder | None = None
         self._live: LiveAudio | None = None
+        self._playback: PlaybackTrack | None = None
         self._turn: Turn | None = None
         self._work: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue()
         self._worker = asyncio.get_running_loop().create_task(self._run())
@@ -144,7 +146,17 @@ class MeetingAudio:
                 self._recorder = None
         if self._live is not None:
             self._live.write(pcm)
+        if self._playback is not None and self.gate.state.channel == ONLINE:
+            # A phone speaker is played into the hall; the hall's own microphone never is (feedback).
+            self._playback.write(pcm)
         return True
+
+    def new_playback(self) -> PlaybackTrack:
+        """The track the hall station plays (one station per meeting: a new one replaces the old)."""
+        if self._playback is not None:
+            self._playback.stop()
+        self._playback = PlaybackTrack()
+        return self._playback
 
     def live(self) -> LiveAudio | None:
         """The meeting's live MP3 stream, started on first use (None when live audio is off)."""
@@ -247,3 +259,5 @@ class MeetingAudio:
                 log.exception("recording of %s failed", self.meeting_id)
         if self._live is not None:
             await self._live.close()
+        if self._playback is not None:
+            self._playback.stop()

@@ -137,15 +137,21 @@ class PeerManager:
     def __contains__(self, peer_key: object) -> bool:
         return peer_key in self._peers
 
-    async def accept_offer(self, peer_key: str, sdp: object, type_: object) -> str:
+    async def accept_offer(
+        self, peer_key: str, sdp: object, type_: object, *, send: MediaStreamTrack | None = None
+    ) -> str:
         """Answer a client's offer and return the answer SDP (ICE candidates included, no trickle).
 
+        With ``send``, the answer also sends that track back on the offer's audio m-line (which must then be
+        ``sendrecv``): the hall station hears the phone speakers over the connection it talks through.
         Raises :class:`MediaError` (nothing is left open then). An existing connection with the same key is
         closed first, so a reconnecting client never counts twice against ``max_connections``.
         """
         if not isinstance(peer_key, str) or not 0 < len(peer_key) <= 128:
             raise ValueError("peer_key must be a non-empty string of at most 128 characters")
         offer = _check_offer(sdp, type_)
+        if send is not None and SessionDescription.parse(offer).media[0].direction != "sendrecv":
+            raise MediaError(MediaErrorCode.BAD_SDP, "this connection also receives audio: offer sendrecv")
         # A loop, not an if: another offer for the same key may have arrived while the old one was closing.
         while (old := self._peers.get(peer_key)) is not None:
             await self._close_peer(old)
@@ -162,6 +168,8 @@ class PeerManager:
             await peer.pc.setRemoteDescription(
                 RTCSessionDescription(filter_offer_sdp(offer, self._allowed), "offer")
             )
+            if send is not None:
+                peer.pc.addTrack(send)  # rides on the offer's audio transceiver: one m-line, both ways
             await peer.pc.setLocalDescription(await peer.pc.createAnswer())
         except BaseException as exc:
             closed_meanwhile = peer.closing
@@ -268,6 +276,9 @@ class PeerManager:
         for task in tasks:
             task.cancel()
         await peer.pc.close()
+        for sender in peer.pc.getSenders():
+            if sender.track is not None:
+                sender.track.stop()  # what the server sent on it (the hall station's playback)
         for result in await asyncio.gather(*tasks, return_exceptions=True):
             if isinstance(result, Exception):
                 log.error("peer %s: task failed", peer.key, exc_info=result)
