@@ -256,14 +256,16 @@ class AudioHub:
         return ok(answer={"sdp": answer, "type": "answer"})
 
     def _source(self, client: Client, source: Any) -> str:
-        if client.actor is None or client.role is Role.OBSERVER:
-            raise DomainError(ErrorCode.FORBIDDEN, "only people taking part may send audio")
         if source == HALL_SOURCE:
+            # The hall audio station is a device, not an attendee: the recorder's (or moderator's) link
+            # opens it without joining the meeting.
             if client.role not in (Role.RECORDER, Role.MODERATOR):
                 raise DomainError(
                     ErrorCode.FORBIDDEN, "the hall microphone is opened by the recorder or moderator"
                 )
             return HALL_SOURCE
+        if client.actor is None or client.role is Role.OBSERVER:
+            raise DomainError(ErrorCode.FORBIDDEN, "only people taking part may send audio")
         if source is not None:
             raise WireError("invalid", "rtc_offer.source must be absent or 'hall'")
         if client.role is not Role.PARTICIPANT:

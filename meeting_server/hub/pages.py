@@ -55,6 +55,8 @@ PAGES: dict[str, tuple[Role, str]] = {
     # The projector is a read-only view: it opens with the observer link, so no official's token is shown
     # on a screen in the hall.
     "hall": (Role.OBSERVER, "会场大屏"),
+    # The laptop wired to the hall's mixer; it opens with the recorder's link (it sends the hall microphone).
+    "station": (Role.RECORDER, "会场音频"),
 }
 
 TOKEN_ERRORS = {

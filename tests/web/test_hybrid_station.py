@@ -1,0 +1,160 @@
+"""The hybrid meeting both ways, in headless Chromium with fake microphones over real WebRTC (loopback):
+the hall audio station's microphone is the floor when an in-room person speaks (captioned on the phones);
+a resident's phone is played through the station into the hall (and captioned as the resident)."""
+
+from __future__ import annotations
+
+import asyncio
+import wave
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from asr.metrics import cer
+from tests.support.browser import CHROMIUM, FLAGS
+from tests.support.hub import DEMO_SPEC, Server, running_server
+
+from .conftest import LAPTOP, PHONE
+from .helpers import OpenPage, closing_pages, join, open_page, page_url
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SPEECH = Path(__file__).resolve().parents[1] / "data" / "speech"
+REFERENCE = dict(
+    line.split("\t") for line in (SPEECH / "manifest.tsv").read_text("utf-8").splitlines() if line
+)
+SPEC: dict[str, Any] = {**DEMO_SPEC, "settings": {**DEMO_SPEC["settings"], "speaking_limit_s": 120}}
+
+
+def mic_file(folder: Path, clip: str, lead_s: float = 1.0) -> Path:
+    """``clip`` as a fake microphone: ``lead_s`` of silence before it, 2 s after (WEBRTC_LOOPBACK.md)."""
+    with wave.open(str(SPEECH / clip)) as w:
+        params = w.getparams()
+        frames = w.readframes(w.getnframes())
+    width = params.sampwidth * params.nchannels
+    out = folder / f"mic-{clip}"
+    with wave.open(str(out), "wb") as w:
+        w.setparams(params)
+        w.writeframes(
+            b"\0" * int(lead_s * params.framerate) * width + frames + b"\0" * 2 * params.framerate * width
+        )
+    return out
+
+
+@asynccontextmanager
+async def chromium(mic: Path) -> AsyncIterator[Any]:
+    """A browser of its own: each device here has its own microphone."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(
+            executable_path=CHROMIUM, args=[*FLAGS, f"--use-file-for-fake-audio-capture={mic}%noloop"]
+        )
+        try:
+            yield b
+        finally:
+            await b.close()
+
+
+async def committed(server: Server, meeting_id: str, turn_id: str) -> list[dict[str, Any]]:
+    records = await server.registry.read_log(meeting_id, 0)
+    return [r.payload for r in records if r.type == "CaptionCommitted" and r.payload["turn_id"] == turn_id]
+
+
+async def wait_captions(server: Server, meeting_id: str, turn_id: str, clip: str) -> list[dict[str, Any]]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 45
+    got: list[dict[str, Any]] = []
+    while loop.time() < deadline:
+        got = await committed(server, meeting_id, turn_id)
+        if got and cer([(REFERENCE[clip], "".join(c["text"] for c in got))]) < 0.35:
+            return got
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"captions of {clip}: {got}")
+
+
+async def floor_turn(server: Server, meeting_id: str) -> str:
+    rt = await server.registry.get(meeting_id)
+    assert rt is not None and rt.state is not None and rt.state.floor is not None
+    return rt.state.floor.turn_id
+
+
+INBOUND_ENERGY = """async () => {
+  const stats = await gzStation.pc.getStats();
+  let energy = 0;
+  stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "audio") energy = s.totalAudioEnergy || 0; });
+  return energy;
+}"""
+
+
+async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
+    async with (
+        running_server(tmp_path, captions=True) as server,
+        chromium(mic_file(tmp_path, "c05.wav", lead_s=2.0)) as hall_browser,
+        chromium(mic_file(tmp_path, "c01.wav")) as phone_browser,
+        closing_pages() as pages,
+    ):
+        created = await server.create_meeting(SPEC)
+        mid = created["meeting_id"]
+        pages["moderator"] = mod = await open_page(
+            phone_browser, page_url(server, created, "moderator"), "moderator", LAPTOP
+        )
+        pages["recorder"] = rec = await open_page(
+            phone_browser, page_url(server, created, "recorder"), "recorder", LAPTOP
+        )
+        station_url = page_url(server, created, "recorder").replace("/recorder?", "/station?")
+        pages["station"] = station = await open_page(hall_browser, station_url, "station", LAPTOP)
+        pages["wang"] = wang = await open_page(
+            phone_browser, page_url(server, created, "participant"), "wang", PHONE
+        )
+        await join(mod, "张主任")
+        await join(rec, "记录员小刘")
+        await join(wang, "王阿姨")
+        await mod.page.click("text=开始会议")
+        await mod.page.click("#agenda li:first-child button")
+        await rec.page.fill("#ci-name", "刘大爷")
+        await rec.page.click("#checkin-form button")
+        await mod.page.wait_for_selector("#add-person option:text('刘大爷（现场）')", state="attached")
+
+        # The moderator gives the floor to the in-room person; the station is the floor source by itself.
+        await mod.page.select_option("#add-person", label="刘大爷（现场）")
+        await mod.page.click("#add-form button")
+        await mod.page.click("#queue li button:text('请发言')")
+        await station.page.wait_for_function(
+            "() => document.getElementById('now-playing').textContent.includes('刘大爷')"
+        )
+        room_turn = await floor_turn(server, mid)
+        await station.page.click("#station-start")  # the hall microphone starts speaking c05 now
+        await station.page.wait_for_selector("body[data-station=on]", timeout=20_000)
+        room = await wait_captions(server, mid, room_turn, "c05.wav")
+        liu = {p["participant_id"] for p in room}
+        assert len(liu) == 1 and liu != {wang_id := await wang.page.evaluate("gz.me")}
+        await wang.page.wait_for_function(
+            "(t) => document.getElementById('captions').textContent.includes(t)", arg=room[0]["text"]
+        )
+        assert await station.page.evaluate("gzStation.peak") > 0.05  # the meter showed the hall speaking
+        await station.shot(artifacts, "1-in-room")
+        await mod.page.click("#floor-buttons button:text('收回发言权')")
+
+        # A resident speaks from her phone: the station receives and plays her.
+        before = await station.page.evaluate(INBOUND_ENERGY)
+        await wang.page.click("#hand-btn")
+        await mod.page.click("#queue li button:text('请发言')")
+        await station.page.wait_for_function(
+            "() => document.getElementById('now-playing').textContent.includes('正在播放：王阿姨')"
+        )
+        phone_turn = await floor_turn(server, mid)
+        phone = await wait_captions(server, mid, phone_turn, "c01.wav")
+        assert {p["participant_id"] for p in phone} == {wang_id}  # hers, not the hall's
+        after = await station.page.evaluate(INBOUND_ENERGY)
+        assert after > before + 0.01, (before, after)
+        playing = await station.page.evaluate(
+            "(() => { const a = document.getElementById('playback'); return !a.paused && a.srcObject !== null; })()"
+        )
+        assert playing
+        await station.shot(artifacts, "2-playing-phone")
+        for p in pages.values():
+            p.assert_clean()
