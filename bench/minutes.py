@@ -22,7 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from meeting_server.core.base import Actor, Command, Role, to_payload
 from meeting_server.core.commands import (
     AmendMotion,
     CastVote,
@@ -47,6 +46,9 @@ from meeting_server.core.commands import (
 )
 from meeting_server.core.decide import decide
 from meeting_server.core.evolve import evolve
+from meeting_server.core.payload import to_payload
+from meeting_server.core.registry import Command
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.state import MeetingState
 from meeting_server.core.values import AgendaItemSpec, Choice, Level, MeetingSettings
 from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record

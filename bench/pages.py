@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from playwright.async_api import async_playwright
 
-from meeting_server.core.base import Actor
 from meeting_server.core.commands import CommitCaption
+from meeting_server.core.roles import Actor
 from meeting_server.media.ice import configure_host_addresses
 from tests.support.hub import DEMO_SPEC, Peer, Server, running_server
 from tests.web.conftest import CHROMIUM, FLAGS, PHONE, fake_mic_clip

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from meeting_server.core.base import DomainError
+from meeting_server.core.errors import DomainError
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
 from meeting_server.store.eventlog import opened_event_log

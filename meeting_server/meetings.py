@@ -6,8 +6,9 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from meeting_server.core.base import DomainError, ErrorCode, parse_command
 from meeting_server.core.commands import CreateMeeting
+from meeting_server.core.errors import DomainError, ErrorCode
+from meeting_server.core.registry import parse_command
 
 
 def new_meeting_id() -> str:

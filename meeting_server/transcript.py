@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from meeting_server.core.base import load_event
 from meeting_server.core.events import (
     CaptionCommitted,
     FloorGranted,
@@ -19,6 +18,7 @@ from meeting_server.core.events import (
     MeetingOpened,
     ParticipantJoined,
 )
+from meeting_server.core.registry import load_event
 from meeting_server.store.records import EventRecord
 from recordings import exports
 

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Sequence
 from typing import Protocol, TypeVar
 
-from meeting_server.core.base import Event, Role, load_event
 from meeting_server.core.events import (
     AgendaItemStarted,
     FloorExpired,
@@ -31,6 +30,8 @@ from meeting_server.core.events import (
     VoteClosed,
 )
 from meeting_server.core.evolve import fold
+from meeting_server.core.registry import Event, load_event
+from meeting_server.core.roles import Role
 from meeting_server.core.state import MeetingState, Motion
 from meeting_server.core.values import Channel, Counts, MotionStatus, Threshold
 from meeting_server.store.records import EventRecord

@@ -12,11 +12,11 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from meeting_server.core.base import load_event
 from meeting_server.core.events import MeetingClosed
 from meeting_server.core.evolve import fold
 from meeting_server.core.minutes_events import MinutesPublished
 from meeting_server.core.minutes_values import MinutesSection, eligible_residents, minutes_hash
+from meeting_server.core.registry import load_event
 from meeting_server.core.state import MeetingState
 from meeting_server.store.records import EventRecord
 from meeting_server.transcript import transcript

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from meeting_server.core.base import Role
+from meeting_server.core.roles import Role
 from meeting_server.hub.tokens import TokenError, TokenSigner
 
 NOW = 1_800_000_000.0

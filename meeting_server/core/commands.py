@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .base import Command, command, max_len
 from .minutes_values import EDIT_TEXT, SECTION_ID, MinutesSection
+from .payload import max_len
+from .registry import Command, command
 from .values import AgendaItemSpec, Choice, Level, MeetingSettings, Threshold
 
 ID = 64  # participant, motion and turn ids

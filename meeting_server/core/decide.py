@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import assert_never, cast
 
-from .base import Actor, Command, DomainError, ErrorCode, Event
 from .commands import (
     AddToQueue,
     AmendMotion,
@@ -89,9 +88,12 @@ from .decide_motions import (
     second_motion,
     withdraw_motion,
 )
+from .errors import DomainError, ErrorCode
 from .guards import check_sizes
 from .minutes_rules import draft_minutes, edit_minutes, object_to_resolution, publish_minutes
 from .permissions import PERMISSIONS
+from .registry import Command, Event
+from .roles import Actor
 from .state import MeetingState
 
 

@@ -12,7 +12,6 @@ Queue ordering (per agenda item; starting an item empties it):
 
 from __future__ import annotations
 
-from .base import Actor, ErrorCode, Event
 from .clock import Due, due
 from .commands import (
     AddToQueue,
@@ -31,6 +30,7 @@ from .commands import (
     Tick,
     YieldFloor,
 )
+from .errors import ErrorCode
 from .events import (
     ClockExtended,
     ClockPaused,
@@ -48,6 +48,8 @@ from .events import (
     RoundOpened,
 )
 from .guards import fail, require_floor, require_item, require_present
+from .registry import Event
+from .roles import Actor
 from .state import MeetingState
 from .values import MeetingStatus
 

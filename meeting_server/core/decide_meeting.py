@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .base import Actor, ErrorCode, Event
 from .commands import (
     NAME,
     CheckInInRoom,
@@ -18,6 +17,7 @@ from .commands import (
 )
 from .decide_floor import end_floor
 from .decide_motions import cancel_vote
+from .errors import ErrorCode
 from .events import (
     AgendaItemStarted,
     CaptionCommitted,
@@ -39,6 +39,8 @@ from .guards import (
     require_open,
     require_present,
 )
+from .registry import Event
+from .roles import Actor
 from .state import MeetingState
 from .values import AgendaItemSpec, Channel, MeetingSettings, MeetingStatus
 

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-from .base import Actor, ErrorCode, Event
 from .commands import (
     AmendMotion,
     CastVote,
@@ -24,6 +23,7 @@ from .commands import (
     SecondMotion,
     WithdrawMotion,
 )
+from .errors import ErrorCode
 from .events import (
     BallotCast,
     MotionAmended,
@@ -45,6 +45,8 @@ from .guards import (
     require_open,
     require_present,
 )
+from .registry import Event
+from .roles import Actor
 from .state import MeetingState, Motion, Poll
 from .tally import passes
 from .values import ByChannel, Channel, Counts, MotionStatus

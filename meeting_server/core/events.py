@@ -1,16 +1,17 @@
 """Events: what happened in the meeting, named in the past tense; the log stores them and state is their fold.
 
-Every event carries all the data ``evolve`` needs, including ``at`` (epoch seconds) and ``by`` (the
-participant id of whoever caused it) where the record wants them: evolve never sees the log envelope.
-Ids ("t3", "m2", "r1", "k4", "room-5") are computed by ``decide`` from state, so replaying is deterministic.
+Every event carries all ``evolve`` needs (``at`` in epoch seconds, ``by`` who caused it, where the record
+wants them); evolve never sees the log envelope. Ids ("t3", "room-5") come from state: replays match.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .base import Event, Role, event, max_len
 from .minutes_events import MinutesEvent
+from .payload import max_len
+from .registry import Event, event
+from .roles import Role
 from .values import AgendaItemSpec, ByChannel, Channel, Choice, Counts, Level, MeetingSettings, Threshold
 
 # ---------------------------------------------------------------- lifecycle

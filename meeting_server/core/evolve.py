@@ -11,7 +11,6 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import TypeVar, assert_never, cast
 
-from .base import Event, Role
 from .events import (
     AgendaItemStarted,
     AnyEvent,
@@ -57,6 +56,8 @@ from .minutes_events import (
     ResolutionFlaggedForRedeliberation,
 )
 from .minutes_rules import evolve_minutes
+from .registry import Event
+from .roles import Role
 from .state import Floor, KeyPoint, MeetingState, Motion, Participant, Poll, Resolution, Turn
 from .values import Channel, Counts, MeetingStatus, MotionStatus
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, NoReturn
 
-from .base import MAX_STR, DomainError, ErrorCode
+from .errors import DomainError, ErrorCode
+from .payload import MAX_STR
 from .state import Floor, MeetingState, Motion, Participant
 from .values import MeetingStatus
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .base import Event, event, max_len
 from .minutes_values import EDIT_TEXT, SECTION_ID, MinutesSection
+from .payload import max_len
+from .registry import Event, event
 
 
 @event

@@ -19,8 +19,8 @@ from __future__ import annotations
 import dataclasses
 from typing import assert_never
 
-from .base import Actor, ErrorCode, Event, Role
 from .commands import NAME, DraftMinutes, EditMinutes, ObjectToResolution, PublishMinutes
+from .errors import ErrorCode
 from .guards import clean_text, fail
 from .minutes_events import (
     MinutesDrafted,
@@ -42,6 +42,8 @@ from .minutes_values import (
     minutes_hash,
     over_threshold,
 )
+from .registry import Event
+from .roles import Actor, Role
 from .state import MeetingState
 from .values import MeetingStatus
 

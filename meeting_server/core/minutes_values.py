@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import field
 from typing import TYPE_CHECKING
 
-from .base import max_len
+from .payload import max_len
 
 if TYPE_CHECKING:  # the state holds a MinutesRecord: no import cycle at run time
     from .state import MeetingState

@@ -7,7 +7,6 @@ holder yields, only the mover withdraws, the mover may not second) are checked i
 
 from __future__ import annotations
 
-from .base import Command, Role
 from .commands import (
     AddToQueue,
     AmendMotion,
@@ -47,6 +46,8 @@ from .commands import (
     WithdrawMotion,
     YieldFloor,
 )
+from .registry import Command
+from .roles import Role
 
 SYSTEM = frozenset({Role.SYSTEM})
 MODERATOR = frozenset({Role.MODERATOR})

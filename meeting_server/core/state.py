@@ -11,9 +11,9 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import field
 
-from .base import Role
 from .events import VoteClosed
 from .minutes_values import MinutesRecord
+from .roles import Role
 from .tally import quorum_min
 from .values import (
     PENDING_MOTION,

@@ -6,7 +6,7 @@ import dataclasses
 import enum
 from dataclasses import field
 
-from .base import max_len
+from .payload import max_len
 
 
 class Level(enum.StrEnum):

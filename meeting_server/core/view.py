@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Actor, to_payload
 from .clock import remaining
 from .minutes_values import minutes_summary
+from .payload import to_payload
+from .roles import Actor
 
 if TYPE_CHECKING:
     from .state import Floor, MeetingState, Motion, Poll

@@ -20,9 +20,11 @@ from aiohttp import web
 from asr.redis_service import RedisAsrService
 from asr.service import AsrService
 from asr.stream import Caption
-from meeting_server.core.base import Actor, DomainError, ErrorCode, Event, Role
 from meeting_server.core.commands import CommitCaption
+from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import FloorExpired, FloorGranted, FloorRevoked, FloorYielded, MeetingClosed
+from meeting_server.core.registry import Event
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import MeetingStatus
 from meeting_server.media.floor_audio import MeetingAudio
 from meeting_server.media.gate import HALL_SOURCE

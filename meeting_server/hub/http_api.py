@@ -10,7 +10,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from meeting_server.core.base import DomainError, Role
+from meeting_server.core.errors import DomainError
+from meeting_server.core.roles import Role
 from meeting_server.meetings import create_command, new_meeting_id
 from meeting_server.transcript import render
 

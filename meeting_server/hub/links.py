@@ -6,7 +6,7 @@ import io
 
 import segno
 
-from meeting_server.core.base import CLIENT_ROLES, Role
+from meeting_server.core.roles import CLIENT_ROLES, Role
 
 from .tokens import TokenSigner
 

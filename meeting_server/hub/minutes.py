@@ -23,10 +23,12 @@ from typing import Any
 
 from aiohttp import web
 
-from meeting_server.core.base import Actor, DomainError, Event
 from meeting_server.core.commands import DraftMinutes
+from meeting_server.core.errors import DomainError
 from meeting_server.core.events import CaptionCommitted, MeetingClosed
 from meeting_server.core.minutes_values import MinutesSection
+from meeting_server.core.registry import Event
+from meeting_server.core.roles import Actor
 from meeting_server.core.values import MeetingStatus
 from meeting_server.settings import MinutesSettings
 from meeting_server.store.records import EventRecord

@@ -22,7 +22,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 import web_client
-from meeting_server.core.base import Role
+from meeting_server.core.roles import Role
 
 from . import keys
 from .http_edge import Refused, open_meeting_link

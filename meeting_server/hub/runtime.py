@@ -11,11 +11,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
-from meeting_server.core.base import Actor, Command, DomainError, ErrorCode, Event, load_event, to_payload
 from meeting_server.core.clock import next_deadline
 from meeting_server.core.commands import Tick
 from meeting_server.core.decide import decide
+from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.evolve import evolve
+from meeting_server.core.payload import to_payload
+from meeting_server.core.registry import Command, Event, load_event
+from meeting_server.core.roles import Actor
 from meeting_server.core.state import MeetingState
 from meeting_server.store.eventlog import ConflictError, EventLog
 from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record

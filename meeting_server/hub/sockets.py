@@ -17,9 +17,11 @@ from typing import Any
 
 import socketio
 
-from meeting_server.core.base import Actor, DomainError, ErrorCode, Event, Role, parse_command
 from meeting_server.core.commands import JoinMeeting
+from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.redact import public_record
+from meeting_server.core.registry import Event, parse_command
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.state import public_view
 from meeting_server.store.records import EventRecord
 

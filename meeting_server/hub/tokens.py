@@ -13,7 +13,7 @@ import hmac
 import json
 from typing import Any
 
-from meeting_server.core.base import Role
+from meeting_server.core.roles import Role
 
 
 class TokenError(Exception):

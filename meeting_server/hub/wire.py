@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from meeting_server.core.base import DomainError
+from meeting_server.core.errors import DomainError
 
 
 class WireError(Exception):

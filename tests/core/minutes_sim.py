@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from meeting_server.core.base import Actor, Command, Role
 from meeting_server.core.commands import (
     CastVote,
     CloseMeeting,
@@ -19,6 +18,8 @@ from meeting_server.core.commands import (
     SecondMotion,
 )
 from meeting_server.core.minutes_values import MinutesSection
+from meeting_server.core.registry import Command
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Choice, MeetingSettings
 
 from .sim import MOD, P1, P2, P3, SYS, Sim, running

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from meeting_server.core.base import Actor, Command, DomainError, ErrorCode, Event, Role
 from meeting_server.core.commands import (
     CheckInInRoom,
     CreateMeeting,
@@ -16,8 +15,11 @@ from meeting_server.core.commands import (
     Tick,
 )
 from meeting_server.core.decide import decide
+from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import FloorGranted
 from meeting_server.core.evolve import evolve
+from meeting_server.core.registry import Command, Event
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.state import MeetingState
 from meeting_server.core.values import AgendaItemSpec, Level, MeetingSettings
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from meeting_server.core.base import ErrorCode
 from meeting_server.core.clock import next_deadline, remaining
 from meeting_server.core.commands import (
     ExtendClock,
@@ -15,6 +14,7 @@ from meeting_server.core.commands import (
     StartClock,
     YieldFloor,
 )
+from meeting_server.core.errors import ErrorCode
 from meeting_server.core.events import ClockStarted, ClockWarning, FloorExpired, FloorGranted, FloorYielded
 from meeting_server.core.values import MeetingSettings
 

@@ -9,7 +9,6 @@ from typing import get_args
 
 import pytest
 
-from meeting_server.core.base import COMMANDS, EVENTS, Event, load_event, to_payload
 from meeting_server.core.commands import (
     AddToQueue,
     AmendMotion,
@@ -44,7 +43,9 @@ from meeting_server.core.commands import (
 )
 from meeting_server.core.events import AnyEvent, MeetingOpened
 from meeting_server.core.evolve import evolve, fold
+from meeting_server.core.payload import to_payload
 from meeting_server.core.permissions import PERMISSIONS
+from meeting_server.core.registry import COMMANDS, EVENTS, Event, load_event
 from meeting_server.core.state import public_view
 from meeting_server.core.values import Choice, Threshold
 

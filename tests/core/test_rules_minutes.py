@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from meeting_server.core.base import Actor, ErrorCode, Role
 from meeting_server.core.commands import DraftMinutes, EditMinutes, ObjectToResolution, PublishMinutes
+from meeting_server.core.errors import ErrorCode
 from meeting_server.core.minutes_events import (
     MinutesPublished,
     ObjectionRaised,
@@ -14,6 +14,7 @@ from meeting_server.core.minutes_events import (
 )
 from meeting_server.core.minutes_rules import DAY_S
 from meeting_server.core.minutes_values import MinutesSection, minutes_hash, over_threshold
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.state import public_view
 from meeting_server.core.values import MeetingSettings
 

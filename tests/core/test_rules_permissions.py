@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from meeting_server.core.base import COMMANDS, Actor, Command, DomainError, ErrorCode, Role
 from meeting_server.core.commands import (
     AddToQueue,
     AmendMotion,
@@ -44,7 +43,10 @@ from meeting_server.core.commands import (
     YieldFloor,
 )
 from meeting_server.core.decide import decide
+from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.permissions import PERMISSIONS, may_issue
+from meeting_server.core.registry import COMMANDS, Command
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Choice
 
 from .minutes_sim import MINUTES_FIXTURES

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from meeting_server.core.base import Actor, Command, ErrorCode
 from meeting_server.core.commands import (
     AddToQueue,
     CheckOutInRoom,
@@ -20,7 +19,10 @@ from meeting_server.core.commands import (
     StartAgendaItem,
     YieldFloor,
 )
+from meeting_server.core.errors import ErrorCode
 from meeting_server.core.events import FloorGranted, FloorRevoked, FloorYielded, HandRaised, ParticipantLeft
+from meeting_server.core.registry import Command
+from meeting_server.core.roles import Actor
 from meeting_server.core.state import public_view
 from meeting_server.core.values import MeetingSettings
 

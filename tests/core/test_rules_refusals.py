@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from meeting_server.core.base import Actor, Command, DomainError, ErrorCode, parse_command
 from meeting_server.core.commands import (
     CastVote,
     CheckInInRoom,
@@ -29,7 +28,10 @@ from meeting_server.core.commands import (
     YieldFloor,
 )
 from meeting_server.core.decide import decide
+from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import CaptionCommitted, InRoomCheckedIn, KeyPointMarked
+from meeting_server.core.registry import Command, parse_command
+from meeting_server.core.roles import Actor
 from meeting_server.core.values import AgendaItemSpec, Choice, MeetingSettings
 
 from .sim import MOD, OBS, P1, P2, P3, REC, SYS, Sim, create_command, running, speaking

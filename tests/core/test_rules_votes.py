@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from meeting_server.core.base import Actor, Command, ErrorCode, to_payload
 from meeting_server.core.commands import (
     AmendMotion,
     CastVote,
@@ -23,6 +22,7 @@ from meeting_server.core.commands import (
     SecondMotion,
     WithdrawMotion,
 )
+from meeting_server.core.errors import ErrorCode
 from meeting_server.core.events import (
     BallotCast,
     FloorRevoked,
@@ -33,7 +33,10 @@ from meeting_server.core.events import (
     VoteClosed,
     VoteOpened,
 )
+from meeting_server.core.payload import to_payload
 from meeting_server.core.redact import public_payload
+from meeting_server.core.registry import Command
+from meeting_server.core.roles import Actor
 from meeting_server.core.state import public_view
 from meeting_server.core.tally import passes, quorum_min
 from meeting_server.core.values import Choice, Counts, MeetingSettings, MotionStatus, Threshold

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import socketio
 
-from meeting_server.core.base import Role
+from meeting_server.core.roles import Role
 from meeting_server.hub.tokens import TokenSigner
 from tests.support.hub import Peer, running_server
 

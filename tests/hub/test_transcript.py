@@ -9,8 +9,8 @@ from pathlib import Path
 
 import aiohttp
 
-from meeting_server.core.base import Actor
 from meeting_server.core.commands import CommitCaption
+from meeting_server.core.roles import Actor
 from tests.support.hub import Peer, running_server
 
 

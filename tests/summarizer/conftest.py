@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from meeting_server.core.base import Actor, Role
 from meeting_server.core.commands import (
     AmendMotion,
     CastVote,
@@ -39,6 +38,7 @@ from meeting_server.core.commands import (
     Tick,
     YieldFloor,
 )
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import AgendaItemSpec, Choice, Level, MeetingSettings, Threshold
 
 from .driver import LogDriver

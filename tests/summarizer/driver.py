@@ -6,9 +6,11 @@ SQLite log would hold (same envelope, same hash chain).
 
 from __future__ import annotations
 
-from meeting_server.core.base import Actor, Command, Event, to_payload
 from meeting_server.core.decide import decide
 from meeting_server.core.evolve import evolve
+from meeting_server.core.payload import to_payload
+from meeting_server.core.registry import Command, Event
+from meeting_server.core.roles import Actor
 from meeting_server.core.state import MeetingState
 from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record
 

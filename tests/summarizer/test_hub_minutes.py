@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from meeting_server.core.base import Actor
 from meeting_server.core.commands import CommitCaption
+from meeting_server.core.roles import Actor
 from meeting_server.hub.minutes import MINUTES
 from tests.support.hub import Peer, running_server
 

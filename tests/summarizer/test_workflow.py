@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from meeting_server.core.base import DomainError, ErrorCode
 from meeting_server.core.commands import DraftMinutes, EditMinutes, ObjectToResolution, PublishMinutes
+from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.minutes_values import minutes_hash
 from meeting_server.store.records import make_record
 from summarizer.build import build_minutes

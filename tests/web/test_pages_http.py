@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from multidict import CIMultiDict
 
-from meeting_server.core.base import Role
+from meeting_server.core.roles import Role
 from meeting_server.hub.keys import SIGNER
 from meeting_server.hub.pages import CSP, PAGES, TEMPLATES_DIR
 from tests.support.hub import running_server

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from meeting_server.core.base import Actor
 from meeting_server.core.commands import CommitCaption
+from meeting_server.core.roles import Actor
 from tests.support.hub import Peer, Server, running_server
 
 from .conftest import PHONE

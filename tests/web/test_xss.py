@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from meeting_server.core.base import Actor
 from meeting_server.core.commands import CommitCaption
+from meeting_server.core.roles import Actor
 from tests.support.hub import DEMO_SPEC, Peer, running_server
 
 from .conftest import LAPTOP, PHONE, PROJECTOR, TABLET

@@ -1,8 +1,8 @@
-"""Shared vocabulary of the meeting rules: roles, actors, errors, and the command/event registries.
+"""Commands and events as JSON and back: generic over dataclass fields, validating every type and size.
 
-Commands are frozen dataclasses named in the imperative (``RaiseHand``); events are frozen dataclasses
-named in the past tense (``HandRaised``). Both are registered by class name so the wire and the log can
-name them; (de)serialisation is generic over dataclass fields and validates types and sizes.
+What arrives on the wire comes from any browser, so ``from_payload`` refuses what the field types do not
+allow (unknown fields, wrong types, strings over their ``max_len``, over-long lists) with
+DomainError(INVALID) naming the field, before any rule sees it. The log is read back the same way.
 """
 
 from __future__ import annotations
@@ -11,97 +11,10 @@ import dataclasses
 import enum
 import types
 import typing
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
+from collections.abc import Mapping
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
-
-class Role(enum.StrEnum):
-    MODERATOR = "moderator"
-    TIMER = "timer"
-    RECORDER = "recorder"
-    PARTICIPANT = "participant"
-    OBSERVER = "observer"
-    # The server itself (clock ticks, captions): never held by a client.
-    SYSTEM = "system"
-
-
-CLIENT_ROLES: tuple[Role, ...] = (
-    Role.MODERATOR,
-    Role.TIMER,
-    Role.RECORDER,
-    Role.PARTICIPANT,
-    Role.OBSERVER,
-)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Actor:
-    """Who issues a command: a participant id (as recorded in the log) and the role of their link."""
-
-    participant_id: str
-    role: Role
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls("system", Role.SYSTEM)
-
-
-class ErrorCode(enum.StrEnum):
-    FORBIDDEN = "forbidden"  # the sender's role may not issue this command
-    WRONG_STATE = "wrong_state"  # the meeting/item/floor/vote is not in a state that allows it
-    NOT_PRESENT = "not_present"  # the person is not (or no longer) in the meeting
-    NOT_FOUND = "not_found"  # unknown agenda item, motion, participant …
-    DUPLICATE = "duplicate"  # already done (already voted, already in queue …)
-    LIMIT = "limit"  # a limit of the rules (max turns per round …)
-    INVALID = "invalid"  # payload malformed: wrong type, too long, unknown field
-    NO_QUORUM = "no_quorum"
-
-
-class DomainError(Exception):
-    """A command refused by the rules, with a machine code and a human message."""
-
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-class Command:
-    """Marker base for commands. Subclasses are frozen dataclasses registered with @command."""
-
-    name: ClassVar[str]
-
-
-class Event:
-    """Marker base for events. Subclasses are frozen dataclasses registered with @event."""
-
-    name: ClassVar[str]
-
-
-COMMANDS: dict[str, type[Command]] = {}
-EVENTS: dict[str, type[Event]] = {}
-
-C = TypeVar("C", bound=type[Command])
-E = TypeVar("E", bound=type[Event])
-
-
-def command(cls: C) -> C:
-    if cls.__name__ in COMMANDS:
-        raise TypeError(f"command {cls.__name__} registered twice")
-    cls.name = cls.__name__
-    COMMANDS[cls.__name__] = cls
-    return cls
-
-
-def event(cls: E) -> E:
-    if cls.__name__ in EVENTS:
-        raise TypeError(f"event {cls.__name__} registered twice")
-    cls.name = cls.__name__
-    EVENTS[cls.__name__] = cls
-    return cls
-
-
-# ---------------------------------------------------------------- (de)serialisation
+from .errors import DomainError, ErrorCode
 
 MAX_STR = 2000  # a caption, a motion text; per-field limits may be stricter (see field metadata "max_len")
 MAX_LIST = 500
@@ -234,30 +147,6 @@ def _load(tp: Any, value: Any, where: str, max_len: int) -> Any:
     raise TypeError(f"unsupported field type {tp!r} at {where}")
 
 
-def parse_command(data: Any) -> Command:
-    """A wire command ``{"type": "RaiseHand", ...fields}`` as a Command; DomainError(INVALID) if malformed."""
-    if not isinstance(data, Mapping):
-        raise DomainError(ErrorCode.INVALID, "a command must be an object with a 'type'")
-    kind = data.get("type")
-    if not isinstance(kind, str) or kind not in COMMANDS:
-        raise DomainError(ErrorCode.INVALID, f"unknown command type {str(kind)[:40]!r}")
-    fields = {k: v for k, v in data.items() if k != "type"}
-    cmd: Command = from_payload(COMMANDS[kind], fields)
-    return cmd
-
-
-def load_event(kind: str, payload: Mapping[str, Any]) -> Event:
-    """An event read back from the log."""
-    cls = EVENTS.get(kind)
-    if cls is None:
-        raise ValueError(f"unknown event type {kind!r} in the log")
-    ev: Event = from_payload(cls, payload)
-    return ev
-
-
 def max_len(n: int) -> Any:
     """Field metadata limiting a string's length: ``name: str = field(metadata=max_len(80))``."""
     return {"max_len": n}
-
-
-FieldFactory = Callable[..., Any]

@@ -1,0 +1,25 @@
+"""How the rules refuse a command: a machine code the clients switch on, and a human message."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ErrorCode(enum.StrEnum):
+    FORBIDDEN = "forbidden"  # the sender's role may not issue this command
+    WRONG_STATE = "wrong_state"  # the meeting/item/floor/vote is not in a state that allows it
+    NOT_PRESENT = "not_present"  # the person is not (or no longer) in the meeting
+    NOT_FOUND = "not_found"  # unknown agenda item, motion, participant …
+    DUPLICATE = "duplicate"  # already done (already voted, already in queue …)
+    LIMIT = "limit"  # a limit of the rules (max turns per round …)
+    INVALID = "invalid"  # payload malformed: wrong type, too long, unknown field
+    NO_QUORUM = "no_quorum"
+
+
+class DomainError(Exception):
+    """A command refused by the rules, with a machine code and a human message."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message

@@ -1,0 +1,37 @@
+"""Who takes part in a meeting: the roles a join link carries, and the actor a command comes from."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+
+class Role(enum.StrEnum):
+    MODERATOR = "moderator"
+    TIMER = "timer"
+    RECORDER = "recorder"
+    PARTICIPANT = "participant"
+    OBSERVER = "observer"
+    # The server itself (clock ticks, captions): never held by a client.
+    SYSTEM = "system"
+
+
+CLIENT_ROLES: tuple[Role, ...] = (
+    Role.MODERATOR,
+    Role.TIMER,
+    Role.RECORDER,
+    Role.PARTICIPANT,
+    Role.OBSERVER,
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Actor:
+    """Who issues a command: a participant id (as recorded in the log) and the role of their link."""
+
+    participant_id: str
+    role: Role
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls("system", Role.SYSTEM)
