@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from meeting_server.core.events import MeetingClosed
 from meeting_server.core.evolve import fold
 from meeting_server.core.minutes_events import MinutesPublished
-from meeting_server.core.minutes_values import MinutesSection, eligible_residents, minutes_hash
+from meeting_server.core.minutes_values import MinutesSection, minutes_hash
 from meeting_server.core.registry import load_event
 from meeting_server.core.state import MeetingState
 from meeting_server.store.records import EventRecord
@@ -107,7 +107,7 @@ def _record_lines(
         until = dt.datetime.fromtimestamp(m.publicity_until, CHINA).date()
         published = dt.datetime.fromtimestamp(m.published_at, CHINA)
         lines.append(f"发布于 {published:%Y-%m-%d %H:%M}，公示至 {cn_date(until)}")
-        eligible = eligible_residents(state)
+        eligible = state.eligible_residents()
         for r in state.resolutions:
             count = len(m.objections.get(r.resolution_id, ()))
             flag = "，**已提请重新协商**" if r.resolution_id in m.flagged else ""

@@ -9,10 +9,8 @@ A paused or not yet started clock has nothing due.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # state re-exports the view, which reads the clock: no import cycle at run time
-    from .state import MeetingState
+from .state import MeetingState
 
 # Float slack: a Tick scheduled exactly at ``next_deadline`` must see the deadline as reached, or the
 # hub would re-arm a timer for the same instant forever.

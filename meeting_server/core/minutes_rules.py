@@ -38,7 +38,6 @@ from .minutes_values import (
     SECTION_TITLE,
     MinutesRecord,
     Objection,
-    eligible_residents,
     minutes_hash,
     over_threshold,
 )
@@ -118,7 +117,7 @@ def object_to_resolution(
     earlier = minutes.objections.get(cmd.resolution_id, ())
     if any(o.objector == key for o in earlier):
         fail(ErrorCode.DUPLICATE, f"{name} has already objected to this resolution")
-    eligible = eligible_residents(state)
+    eligible = state.eligible_residents()
     count = len(earlier) + 1
     if count > eligible:
         fail(ErrorCode.LIMIT, f"more objections than the {eligible} eligible residents")

@@ -14,12 +14,8 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import field
-from typing import TYPE_CHECKING
 
 from .payload import max_len
-
-if TYPE_CHECKING:  # the state holds a MinutesRecord: no import cycle at run time
-    from .state import MeetingState
 
 SECTION_ID = 40
 SECTION_TITLE = 200
@@ -67,39 +63,9 @@ class MinutesRecord:
         return next((s for s in self.sections if s.section_id == section_id), None)
 
 
-def eligible_residents(state: MeetingState) -> int:
-    """How many residents may object: 应到人数 if set, else the voters who took part in the meeting."""
-    expected = state.settings.expected_members
-    if expected is not None:
-        return expected
-    return sum(1 for p in state.participants.values() if p.is_voter)
-
-
 def over_threshold(objections: int, eligible: int, percent: int) -> bool:
     """Strictly more than ``percent`` % of ``eligible`` (integer arithmetic: 20 % of 10 is 2, not > 2)."""
     return objections * 100 > percent * eligible
-
-
-def minutes_summary(state: MeetingState) -> dict[str, object] | None:
-    """The minutes' standing for the public view (the text itself is fetched over HTTP)."""
-    m = state.minutes
-    if m is None:
-        return None
-    return {
-        "version": m.version,
-        "status": "published" if m.published else ("edited" if m.edits else "draft"),
-        "edits": m.edits,
-        "basis_seq": m.basis_seq,
-        "basis_hash": m.basis_hash,
-        "sections": [{"section_id": s.section_id, "title": s.title} for s in m.sections],
-        "published_hash": m.published_hash,
-        "published_at": m.published_at,
-        "publicity_until": m.publicity_until,
-        "eligible": eligible_residents(state),
-        "objection_percent": state.settings.objection_percent,
-        "objections": {rid: len(objs) for rid, objs in m.objections.items()},
-        "flagged": list(m.flagged),
-    }
 
 
 def minutes_hash(meeting_id: str, basis_seq: int, basis_hash: str, sections: Sequence[MinutesSection]) -> str:

@@ -2,7 +2,7 @@
 
 Everything here is a frozen dataclass, a tuple, or a Mapping that ``evolve`` replaces rather than
 mutates (copy-on-write), so a state handed to the hub can never change under it. The public snapshot
-for clients is ``public_view`` (in ``view.py``, re-exported here).
+for clients is ``view.public_view``.
 """
 
 from __future__ import annotations
@@ -190,6 +190,13 @@ class MeetingState:
     def quorum_met(self) -> bool:
         return len(self.present_voters()) >= self.quorum_min
 
+    def eligible_residents(self) -> int:
+        """How many residents may object: 应到人数 if set, else the voters who took part in the meeting."""
+        expected = self.settings.expected_members
+        if expected is not None:
+            return expected
+        return sum(1 for p in self.participants.values() if p.is_voter)
+
     def turns_taken(self, participant_id: str) -> int:
         """Turns this person has had in the open round (0 when no round is open)."""
         return self.turns_in_round.get(participant_id, 0) if self.round_open else 0
@@ -197,9 +204,6 @@ class MeetingState:
     def amendments_of(self, motion_id: str) -> list[Motion]:
         return [m for m in self.motions.values() if m.parent_id == motion_id]
 
-
-# Re-exported so callers find the snapshot next to the state it shows.
-from .view import public_view  # noqa: E402
 
 __all__ = [
     "Floor",
@@ -210,5 +214,4 @@ __all__ = [
     "Poll",
     "Resolution",
     "Turn",
-    "public_view",
 ]

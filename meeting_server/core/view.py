@@ -8,15 +8,12 @@ in-room residents is shown to all, as it is said aloud in the hall ("3号楼的�
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .clock import remaining
-from .minutes_values import minutes_summary
 from .payload import to_payload
 from .roles import Actor
-
-if TYPE_CHECKING:
-    from .state import Floor, MeetingState, Motion, Poll
+from .state import Floor, MeetingState, Motion, Poll
 
 
 def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[str, Any]:
@@ -101,7 +98,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
             }
             for k in state.key_points
         ],
-        "minutes": minutes_summary(state),
+        "minutes": _minutes(state),
     }
     if viewer is not None:
         view["you"] = _you(state, viewer)
@@ -186,4 +183,26 @@ def _you(state: MeetingState, viewer: Actor) -> dict[str, Any]:
         "has_floor": state.floor is not None and state.floor.participant_id == pid,
         "may_vote": poll is not None and pid in poll.eligible_online and pid not in poll.ballots,
         "has_voted": poll is not None and pid in poll.ballots,
+    }
+
+
+def _minutes(state: MeetingState) -> dict[str, object] | None:
+    """The minutes' standing for the public view (the text itself is fetched over HTTP)."""
+    m = state.minutes
+    if m is None:
+        return None
+    return {
+        "version": m.version,
+        "status": "published" if m.published else ("edited" if m.edits else "draft"),
+        "edits": m.edits,
+        "basis_seq": m.basis_seq,
+        "basis_hash": m.basis_hash,
+        "sections": [{"section_id": s.section_id, "title": s.title} for s in m.sections],
+        "published_hash": m.published_hash,
+        "published_at": m.published_at,
+        "publicity_until": m.publicity_until,
+        "eligible": state.eligible_residents(),
+        "objection_percent": state.settings.objection_percent,
+        "objections": {rid: len(objs) for rid, objs in m.objections.items()},
+        "flagged": list(m.flagged),
     }

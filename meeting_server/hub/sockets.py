@@ -22,7 +22,7 @@ from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.redact import public_record
 from meeting_server.core.registry import Event, parse_command
 from meeting_server.core.roles import Actor, Role
-from meeting_server.core.state import public_view
+from meeting_server.core.view import public_view
 from meeting_server.store.records import EventRecord
 
 from .runtime import MeetingRegistry, MeetingRuntime

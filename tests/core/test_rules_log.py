@@ -46,8 +46,8 @@ from meeting_server.core.evolve import evolve, fold
 from meeting_server.core.payload import to_payload
 from meeting_server.core.permissions import PERMISSIONS
 from meeting_server.core.registry import COMMANDS, EVENTS, Event, load_event
-from meeting_server.core.state import public_view
 from meeting_server.core.values import Choice, Threshold
+from meeting_server.core.view import public_view
 
 from .minutes_sim import minutes_tail
 from .sim import MOD, OBS, P1, P2, P3, REC, SYS, TIMER, Sim, resident, running

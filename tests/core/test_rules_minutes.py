@@ -15,8 +15,8 @@ from meeting_server.core.minutes_events import (
 from meeting_server.core.minutes_rules import DAY_S
 from meeting_server.core.minutes_values import MinutesSection, minutes_hash, over_threshold
 from meeting_server.core.roles import Actor, Role
-from meeting_server.core.state import public_view
 from meeting_server.core.values import MeetingSettings
+from meeting_server.core.view import public_view
 
 from .minutes_sim import SECTIONS, closed_with_resolution, draft, published
 from .sim import P1, P2, P3, REC, SYS, resident, running

@@ -23,8 +23,8 @@ from meeting_server.core.errors import ErrorCode
 from meeting_server.core.events import FloorGranted, FloorRevoked, FloorYielded, HandRaised, ParticipantLeft
 from meeting_server.core.registry import Command
 from meeting_server.core.roles import Actor
-from meeting_server.core.state import public_view
 from meeting_server.core.values import MeetingSettings
+from meeting_server.core.view import public_view
 
 from .sim import MOD, P1, P2, P3, REC, Sim, resident, running, speaking
 

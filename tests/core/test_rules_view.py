@@ -13,8 +13,8 @@ from meeting_server.core.commands import (
     RaiseHand,
     SecondMotion,
 )
-from meeting_server.core.state import public_view
 from meeting_server.core.values import MeetingSettings
+from meeting_server.core.view import public_view
 
 from .sim import MOD, OBS, P1, P2, P3, REC, TIMER, running, speaking
 

@@ -37,9 +37,9 @@ from meeting_server.core.payload import to_payload
 from meeting_server.core.redact import public_payload
 from meeting_server.core.registry import Command
 from meeting_server.core.roles import Actor
-from meeting_server.core.state import public_view
 from meeting_server.core.tally import passes, quorum_min
 from meeting_server.core.values import Choice, Counts, MeetingSettings, MotionStatus, Threshold
+from meeting_server.core.view import public_view
 
 from .sim import MOD, P1, P2, P3, REC, Sim, resident, running
 
