@@ -90,8 +90,9 @@
     if (old) old.remove();
     $("created-id").textContent = body.meeting_id;
     const rows = ROLES.map(([role, label]) => {
+      // The hall display opens with the observer's token; the server gives its link (links.observer.hall_url).
       const src = role === "hall" ? body.links.observer : body.links[role];
-      const url = role === "hall" ? src.url.replace("/observer?", "/hall?") : src.url;
+      const url = role === "hall" ? src.hall_url : src.url;
       const qr = role === "hall" ? null : el("img", { src: src.qr, alt: label + "二维码", width: "160", height: "160" });
       return el("tr", { "data-role": role }, [
         el("td", { text: label }), el("td", {}, qr ? [qr] : []), el("td", {}, [link(url)]),
