@@ -1,5 +1,5 @@
-/* Gongzhi pages, shared part: the connection (catch-up by sequence number), safe DOM helpers, the
- * speaking clock, captions and the Chinese wording of states and errors. Protocol: docs/protocol.md.
+/* Gongzhi pages, shared part: safe DOM helpers, the speaking clock, captions, vote counts and the Chinese
+ * wording of states and errors. The connection to the server is protocol.js, loaded after this file.
  * Everything a user typed (names, titles, captions) goes into the page with textContent only. */
 "use strict";
 
@@ -108,10 +108,15 @@
     return item ? "议题 " + (item.index + 1) + "：" + item.title : "会议进行中";
   }
 
+  /** Vote counts, the one way every page writes them: "赞成 3 · 反对 1 · 弃权 0". */
+  function countsText(counts) {
+    const c = counts || { yes: 0, no: 0, abstain: 0 };
+    return ["yes", "no", "abstain"].map((k) => CHOICES[k] + " " + c[k]).join(" · ");
+  }
+
   function resultText(result) {
-    const t = result.totals || { yes: 0, no: 0, abstain: 0 };
     const verdict = result.passed ? "通过" : (result.quorum_met ? "未通过" : "未通过（不足法定人数）");
-    return verdict + " · 赞成 " + t.yes + " · 反对 " + t.no + " · 弃权 " + t.abstain;
+    return verdict + " · " + countsText(result.totals);
   }
 
   function motionTitle(view, motionId) {
@@ -129,8 +134,8 @@
     if (poll) {
       $("vote-title").textContent = poll.title;
       let info = "已投 " + poll.ballots_cast + " 票";
-      if (poll.online) info = "线上 赞成 " + poll.online.yes + " · 反对 " + poll.online.no + " · 弃权 " + poll.online.abstain;
-      if (poll.room) info += " · 现场举手 赞成 " + poll.room.yes + " · 反对 " + poll.room.no + " · 弃权 " + poll.room.abstain;
+      if (poll.online) info = "线上 " + countsText(poll.online);
+      if (poll.room) info += " · 现场举手 " + countsText(poll.room);
       $("vote-info").textContent = info;
     }
     const last = v.results.length ? v.results[v.results.length - 1] : null;
@@ -296,180 +301,6 @@
     });
   }
 
-  /* ------------------------------------------------------------------ the connection */
-  const SESSION_CODES = new Set(["bad_token", "forged_token", "expired_token", "wrong_meeting", "wrong_role",
-    "not_found"]);
-
-  /**
-   * Connect with the page's link token (and the session kept on this device), say hello, then deliver:
-   * h.onEvent(record) for every new logged event in order (gaps are re-fetched with sync), h.onView(view)
-   * after each batch or welcome, h.onTransient(msg), h.onMic(msg), h.onWelcome(welcome).
-   * h.history: send hello {since: 0} on the first connect (the page wants the whole log, e.g. transcript).
-   */
-  function connect(h) {
-    const body = document.body;
-    const meeting = body.dataset.meeting;
-    const role = body.dataset.role;
-    const token = body.dataset.token;
-    const key = "gongzhi:session:" + meeting + ":" + role;
-    const conn = {
-      meeting, role, token, socket: null, view: null, last: null, me: null, rtc: { ice_servers: [] },
-      session: localStorage.getItem(key), syncing: false, stats: { welcomes: 0, replayed: 0, syncs: 0, snapshots: 0 },
-    };
-    const banner = $("conn");
-
-    function setStatus(state) {
-      body.dataset.conn = state;
-      const text = { connecting: "正在连接…", reconnecting: "重新连接中…", online: "" }[state];
-      banner.textContent = text || "";
-      banner.className = "conn " + state;
-      banner.hidden = !text;
-    }
-
-    function saveSession(session) {
-      if (!session) return;
-      conn.session = session;
-      localStorage.setItem(key, session);
-    }
-
-    const socket = io({
-      transports: ["websocket", "polling"],
-      tryAllTransports: true,
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 4000,
-      timeout: 8000,
-      auth: (cb) => cb(conn.session ? { token, session: conn.session } : { token }),
-    });
-    conn.socket = socket;
-    setStatus("connecting");
-
-    socket.on("connect", () => {
-      let hello = {};
-      if (conn.last !== null) hello = { since: conn.last };
-      else if (h.history) hello = { since: 0 };
-      socket.timeout(10000).emit("hello", hello, (err, ack) => {
-        if (err) { socket.disconnect().connect(); return; }
-        if (!ack.ok) toast(errorText(ack.error));
-      });
-    });
-
-    socket.on("disconnect", (reason) => {
-      if (reason !== "io client disconnect") setStatus("reconnecting");
-    });
-
-    socket.on("connect_error", (err) => {
-      const code = err && err.data && err.data.code;
-      if (!socket.active) {
-        // Refused by the server: a stale session (e.g. an old device token) is dropped and we try once
-        // more with the link alone; a bad link is final.
-        if (conn.session && SESSION_CODES.has(code)) {
-          conn.session = null;
-          localStorage.removeItem(key);
-          socket.connect();
-          return;
-        }
-        setStatus("online");
-        body.dataset.state = "refused";
-        fatal(errorText({ code }));
-        return;
-      }
-      setStatus(conn.last === null ? "connecting" : "reconnecting");
-    });
-
-    socket.on("welcome", (w) => {
-      conn.stats.welcomes += 1;
-      conn.rtc = w.rtc || { ice_servers: [] };
-      const you = w.you || {};
-      saveSession(you.session);
-      if (you.participant_id && role !== "observer") conn.me = you.participant_id;
-      conn.you = w.view.you || null;
-      if (w.events) {
-        for (const e of w.events) {
-          if (conn.last !== null && e.seq <= conn.last) continue;
-          conn.stats.replayed += 1;
-          h.onEvent && h.onEvent(e, w.view);
-          conn.last = e.seq;
-        }
-      } else if (conn.last !== null && w.seq > conn.last) {
-        conn.stats.snapshots += 1; // missed too much to replay: the view alone is the truth now
-      }
-      conn.last = w.seq;
-      conn.syncing = false;
-      conn.view = w.view;
-      setClock(w.view);
-      h.onWelcome && h.onWelcome(w);
-      h.onView && h.onView(w.view);
-      paintClocks();
-      setStatus("online");
-      body.dataset.state = "ready";
-      body.dataset.seq = String(conn.last);
-    });
-
-    socket.on("events", (msg) => {
-      if (conn.last === null) return; // the welcome comes first and covers it
-      const evs = msg.events || [];
-      if (evs.length && evs[0].seq > conn.last + 1) {
-        if (!conn.syncing) {
-          conn.syncing = true;
-          conn.stats.syncs += 1;
-          socket.emit("sync", { since: conn.last });
-        }
-        return;
-      }
-      for (const e of evs) {
-        if (e.seq <= conn.last) continue;
-        h.onEvent && h.onEvent(e, msg.view);
-        conn.last = e.seq;
-      }
-      conn.view = msg.view;
-      setClock(msg.view);
-      h.onView && h.onView(msg.view);
-      paintClocks();
-      body.dataset.seq = String(conn.last);
-    });
-
-    socket.on("transient", (msg) => h.onTransient && h.onTransient(msg));
-    socket.on("mic", (msg) => h.onMic && h.onMic(msg));
-
-    // Phones sleep and change networks: retry at once when the network or the screen comes back.
-    const nudge = () => { if (!socket.connected && socket.active) socket.connect(); };
-    window.addEventListener("online", nudge);
-    document.addEventListener("visibilitychange", () => { if (!document.hidden) nudge(); });
-
-    /** Send a message with an acknowledgement; refusals are shown in Chinese and returned. */
-    conn.call = async function (event, payload) {
-      if (!socket.connected) {
-        const ack = { ok: false, error: { code: "offline" } };
-        toast(errorText(ack.error));
-        return ack;
-      }
-      let ack;
-      try {
-        ack = await socket.timeout(10000).emitWithAck(event, payload);
-      } catch (e) {
-        ack = { ok: false, error: { code: "timeout" } };
-      }
-      if (!ack.ok && !(h.quiet && h.quiet(event, ack))) toast(errorText(ack.error));
-      return ack;
-    };
-    conn.command = (type, fields) => conn.call("command", Object.assign({ type }, fields || {}));
-    conn.join = async function (name) {
-      const ack = await conn.call("join", { name });
-      if (ack.ok) {
-        saveSession(ack.you.session);
-        conn.me = ack.you.participant_id;
-      }
-      return ack;
-    };
-    window.gz = conn; // for the browser tests and for support staff poking at a phone
-    return conn;
-  }
-
-  function fatal(text) {
-    const main = $("main");
-    if (main) fill(main, [el("div", { className: "fatal" }, [el("p", { className: "big", text })])]);
-  }
-
   /** A button that runs `onClick` (usually a command) and stays disabled until it is answered. */
   function actionButton(text, onClick, className) {
     const b = el("button", { type: "button", className: className || "btn", text });
@@ -481,9 +312,9 @@
   }
 
   window.GZ = {
-    $, el, fill, show, toast, errorText, fmtClock, names, currentItem, headerLine, resultText, motionTitle,
-    bindClock, clockState, noteFloorEnded, captionBox, bigTextSwitch, connect, actionButton, renderAgenda,
-    renderMotions, changed, renderVoteAndResult,
+    $, el, fill, show, toast, errorText, fmtClock, names, currentItem, headerLine, countsText, resultText,
+    motionTitle, bindClock, clockState, setClock, paintClocks, noteFloorEnded, captionBox, bigTextSwitch,
+    actionButton, renderAgenda, renderMotions, changed, renderVoteAndResult,
     MOTION_STATUS, THRESHOLDS, ROLES, CHOICES,
   };
 })();

@@ -2,7 +2,7 @@
 "use strict";
 
 (function () {
-  const { $, el, fill, show, toast, headerLine, resultText, motionTitle, actionButton, ROLES } = GZ;
+  const { $, el, fill, show, toast, headerLine, countsText, resultText, motionTitle, actionButton, ROLES } = GZ;
   let view = null;
   const changed = GZ.changed();
   GZ.bindClock($("clock"));
@@ -120,9 +120,8 @@
     show($("vote-live"), Boolean(poll));
     if (poll) {
       $("vote-title").textContent = poll.title;
-      const room = poll.room ? "现场举手 赞成 " + poll.room.yes + " / 反对 " + poll.room.no + " / 弃权 " + poll.room.abstain : "现场举手未录入";
-      const online = poll.online ? "线上 赞成 " + poll.online.yes + " / 反对 " + poll.online.no + " / 弃权 " + poll.online.abstain
-        : "线上已投 " + poll.ballots_cast + " 票（无记名）";
+      const room = poll.room ? "现场举手 " + countsText(poll.room) : "现场举手未录入";
+      const online = poll.online ? "线上 " + countsText(poll.online) : "线上已投 " + poll.ballots_cast + " 票（无记名）";
       $("vote-counts").textContent = online + " · " + room + " · 可投票线上 " + poll.eligible_online + " 人";
     }
     // Re-drawn only when motions change, so a half-typed amendment survives other people's events.

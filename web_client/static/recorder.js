@@ -3,7 +3,7 @@
 "use strict";
 
 (function () {
-  const { $, el, fill, show, toast, names, headerLine, resultText, motionTitle, actionButton } = GZ;
+  const { $, el, fill, show, toast, names, headerLine, countsText, resultText, motionTitle, actionButton } = GZ;
   let view = null;
   GZ.bindClock($("clock"));
 
@@ -49,7 +49,7 @@
     if (poll) {
       $("hands-title").textContent = poll.title;
       $("hands-info").textContent = "现场可投票 " + poll.room_present + " 人" +
-        (poll.room ? " · 已录入：赞成 " + poll.room.yes + " 反对 " + poll.room.no + " 弃权 " + poll.room.abstain : "");
+        (poll.room ? " · 已录入：" + countsText(poll.room) : "");
     }
     fill($("results"), v.results.slice().reverse().map((r) => el("li", {}, [
       el("span", { className: "name", text: motionTitle(v, r.motion_id) }), el("span", { text: resultText(r) }),
