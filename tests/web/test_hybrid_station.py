@@ -18,7 +18,7 @@ from tests.support.browser import CHROMIUM, FLAGS
 from tests.support.hub import DEMO_SPEC, Server, running_server
 
 from .conftest import LAPTOP, PHONE
-from .helpers import OpenPage, closing_pages, join, open_page, page_url
+from .helpers import closing_pages, join, open_page, page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -85,7 +85,9 @@ async def floor_turn(server: Server, meeting_id: str) -> str:
 INBOUND_ENERGY = """async () => {
   const stats = await gzStation.pc.getStats();
   let energy = 0;
-  stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "audio") energy = s.totalAudioEnergy || 0; });
+  stats.forEach((s) => {
+    if (s.type === "inbound-rtp" && s.kind === "audio") energy = s.totalAudioEnergy || 0;
+  });
   return energy;
 }"""
 
@@ -105,7 +107,7 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
         pages["recorder"] = rec = await open_page(
             phone_browser, page_url(server, created, "recorder"), "recorder", LAPTOP
         )
-        station_url = page_url(server, created, "recorder").replace("/recorder?", "/station?")
+        station_url = page_url(server, created, "station")
         pages["station"] = station = await open_page(hall_browser, station_url, "station", LAPTOP)
         pages["wang"] = wang = await open_page(
             phone_browser, page_url(server, created, "participant"), "wang", PHONE
@@ -152,7 +154,8 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
         after = await station.page.evaluate(INBOUND_ENERGY)
         assert after > before + 0.01, (before, after)
         playing = await station.page.evaluate(
-            "(() => { const a = document.getElementById('playback'); return !a.paused && a.srcObject !== null; })()"
+            "(() => { const a = document.getElementById('playback');"
+            " return !a.paused && a.srcObject !== null; })()"
         )
         assert playing
         await station.shot(artifacts, "2-playing-phone")
