@@ -121,6 +121,10 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
         await rec.page.click("#checkin-form button")
         await mod.page.wait_for_selector("#add-person option:text('刘大爷（现场）')", state="attached")
 
+        # Wang listens to the meeting from home (one tap).
+        await wang.page.click("#listen-btn")
+        assert await wang.page.get_attribute("#listen-btn", "aria-pressed") == "true"
+
         # The moderator gives the floor to the in-room person; the station is the floor source by itself.
         await mod.page.select_option("#add-person", label="刘大爷（现场）")
         await mod.page.click("#add-form button")
@@ -138,6 +142,11 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
             "(t) => document.getElementById('captions').textContent.includes(t)", arg=room[0]["text"]
         )
         assert await station.page.evaluate("gzStation.peak") > 0.05  # the meter showed the hall speaking
+        # ... and Wang's phone plays the meeting audio.
+        await wang.page.wait_for_selector("#listen-status[data-listen=on]", timeout=15_000)
+        await wang.page.wait_for_function("() => document.getElementById('listen-audio').currentTime > 1")
+        assert await wang.page.evaluate("document.getElementById('listen-audio').muted") is False
+        await wang.shot(artifacts, "1-listening")
         await station.shot(artifacts, "1-in-room")
         await mod.page.click("#floor-buttons button:text('收回发言权')")
 
@@ -149,6 +158,9 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
             "() => document.getElementById('now-playing').textContent.includes('正在播放：王阿姨')"
         )
         phone_turn = await floor_turn(server, mid)
+        # Her own listening is muted while she speaks (no echo of her own voice).
+        await wang.page.wait_for_function("() => document.getElementById('listen-audio').muted")
+        assert "静音" in await wang.page.inner_text("#listen-status")
         phone = await wait_captions(server, mid, phone_turn, "c01.wav")
         assert {p["participant_id"] for p in phone} == {wang_id}  # hers, not the hall's
         after = await station.page.evaluate(INBOUND_ENERGY)
@@ -159,5 +171,8 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
         )
         assert playing
         await station.shot(artifacts, "2-playing-phone")
+        await wang.shot(artifacts, "2-speaking")
+        await mod.page.click("#floor-buttons button:text('收回发言权')")
+        await wang.page.wait_for_function("() => !document.getElementById('listen-audio').muted")
         for p in pages.values():
             p.assert_clean()

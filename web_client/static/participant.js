@@ -10,6 +10,7 @@
   const ENDED = { FloorExpired: "expired", FloorYielded: "yielded", FloorRevoked: "revoked" };
   let view = null;
 
+  const listening = GZ.listenControl($("listen-btn"), $("listen-status"), $("listen-audio"), $("listen-audio").dataset.src);
   const captions = GZ.captionBox($("captions"), { max: 60 });
   GZ.bigTextSwitch($("bigtext"), $("captions"));
   GZ.bindClock($("clock"));
@@ -63,6 +64,7 @@
     const mine = joined && f && f.participant_id === me();
     $("speaker").textContent = f ? f.name + (mine ? "（您）" : "") : "暂无";
     show($("me-speaking"), Boolean(mine));
+    listening.update(v, joined ? me() : null); // muted while this resident speaks: no echo of their own voice
     // The view is the truth: mic messages may be lost in a network drop, the floor in the view is not.
     if (mine) openMic(f.turn_id);
     else if (mic.turn) closeMic();
@@ -177,48 +179,19 @@
     show($("mic-retry"), state === "failed");
   }
 
-  function micConstraints() {
-    // ?audio=raw turns the phone's processing off (measurements); residents get the browser's defaults.
-    if (new URLSearchParams(location.search).get("audio") === "raw") {
-      return { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } };
-    }
-    return { audio: true };
-  }
-
-  function gathered(pc, ms) {
-    return new Promise((done) => {
-      if (pc.iceGatheringState === "complete") return done();
-      pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && done());
-      setTimeout(done, ms);
-    });
-  }
-
   async function openMic(turnId, again) {
     if (mic.turn === turnId) return;
     closeMic();
     mic.turn = turnId;
     if (!again) mic.retries = 0;
     setMic("opening", "正在打开麦克风…");
+    const stale = () => mic.turn !== turnId;
     try {
-      if (!window.isSecureContext || !navigator.mediaDevices) throw new Error("insecure");
-      const stream = await navigator.mediaDevices.getUserMedia(micConstraints());
-      if (mic.turn !== turnId) { stream.getTracks().forEach((t) => t.stop()); return; }
+      const stream = await GZ.rtc.openMicStream();
+      if (stale()) { stream.getTracks().forEach((t) => t.stop()); return; }
       mic.stream = stream;
-      const pc = new RTCPeerConnection({ iceServers: conn.rtc.ice_servers || [] });
-      mic.pc = pc;
-      stream.getTracks().forEach((t) => pc.addTrack(t, stream));
-      await pc.setLocalDescription(await pc.createOffer());
-      await gathered(pc, 3000);
-      if (mic.turn !== turnId) return;
       setMic("connecting", "正在连接语音…");
-      const ack = await conn.call("rtc_offer", { sdp: pc.localDescription.sdp, type: "offer" });
-      if (mic.turn !== turnId) return;
-      if (!ack.ok) {
-        releaseMedia();
-        setMic("failed", "麦克风未能连接：" + errorText(ack.error));
-        return;
-      }
-      const watch = () => {
+      const watch = (pc) => {
         if (mic.pc !== pc) return;
         if (pc.connectionState === "connected") setMic("on", "麦克风已打开，请讲话");
         if (pc.connectionState === "failed") {
@@ -229,22 +202,23 @@
           setTimeout(() => { if (mic.pc === pc) reopen(); }, 1000);
         }
       };
-      pc.addEventListener("connectionstatechange", watch);
-      await pc.setRemoteDescription(ack.answer);
+      const { pc, ack } = await GZ.rtc.offerAudio(conn, stream, { stale, onState: watch });
+      if (stale()) return;
+      if (!pc) {
+        releaseMedia();
+        setMic("failed", "麦克风未能连接：" + errorText(ack && ack.error));
+        return;
+      }
+      mic.pc = pc;
       mic.answered = true;
-      watch();
+      watch(pc);
       setTimeout(() => {
         if (mic.pc === pc && pc.connectionState !== "connected") setMic("failed", "语音连接超时");
       }, 15000);
     } catch (e) {
-      if (mic.turn !== turnId) return;
+      if (stale()) return;
       releaseMedia();
-      const name = e && e.name;
-      let text = "无法打开麦克风";
-      if (e && e.message === "insecure") text = "需要安全连接（https）才能使用麦克风，请联系工作人员";
-      else if (name === "NotAllowedError") text = "您没有允许使用麦克风，请在浏览器设置中允许后点“重新打开麦克风”";
-      else if (name === "NotFoundError") text = "没有找到麦克风";
-      setMic("failed", text);
+      setMic("failed", GZ.rtc.micErrorText(e));
     }
   }
 
