@@ -82,8 +82,8 @@ def _print_links(settings: Settings, meeting_id: str) -> None:
     print(f"\n会议 / meeting {meeting_id} — join links (QR codes in {folder}):")
     for role, link in links.items():
         print(f"  {names[role]:<4} {role:<12} {link['url']}")
-    hall = links["observer"]["hall_url"]
-    print(f"  {'会场大屏':<4} {'hall':<10} {hall}")
+    print(f"  {'会场大屏':<4} {'hall':<10} {links['observer']['hall_url']}")
+    print(f"  {'会场音频':<4} {'station':<10} {links['recorder']['station_url']}")
     print()
 
 

@@ -10,8 +10,9 @@ from meeting_server.core.roles import CLIENT_ROLES, Role
 
 from .tokens import TokenSigner
 
-# The projector's page: not a role of its own, it opens with the observer's link token (read-only).
-HALL_PAGE = "hall"
+# Pages of devices rather than people, each opened with a role's link token: the projector with the
+# observer's (read-only), the hall audio station with the recorder's (it sends the hall microphone).
+DEVICE_PAGES: dict[str, Role] = {"hall": Role.OBSERVER, "station": Role.RECORDER}
 
 
 def page_url(base_url: str, meeting_id: str, page: str, token: str) -> str:
@@ -27,15 +28,17 @@ def make_links(
 ) -> dict[str, dict[str, str]]:
     """``{role: {"url": join link, "token": link token}}`` for every client role.
 
-    The observer's entry also carries ``hall_url``: the same token opens the hall display, so the
-    command line and the admin page show that link without building it themselves.
+    A role whose token also opens a device page carries ``<page>_url`` (the observer's ``hall_url``, the
+    recorder's ``station_url``), so the command line and the admin page show those links without building
+    them themselves.
     """
     out: dict[str, dict[str, str]] = {}
     for role in CLIENT_ROLES:
         token = signer.link(meeting_id, role, expires)
         out[role.value] = {"url": join_url(base_url, meeting_id, role, token), "token": token}
-        if role is Role.OBSERVER:
-            out[role.value]["hall_url"] = page_url(base_url, meeting_id, HALL_PAGE, token)
+        for page, opener in DEVICE_PAGES.items():
+            if opener is role:
+                out[role.value][f"{page}_url"] = page_url(base_url, meeting_id, page, token)
     return out
 
 

@@ -32,13 +32,14 @@ async def test_admin_creates_a_meeting_and_gets_links(tmp_path: Path, browser: A
         await page.click("#create-form button[type=submit]")
         await page.wait_for_selector("#created", state="visible")
         rows = page.locator("#links tr")
-        assert await rows.count() == 6
+        assert await rows.count() == 7  # five roles, the hall display, the hall audio station
         await page.wait_for_function(
             "() => [...document.querySelectorAll('#links img')].every((i) => i.naturalWidth > 0)"
         )
         assert await page.locator("#links img").count() == 5
         hall = await page.inner_text("#links tr[data-role=hall] a")
         assert "/hall?t=" in hall
+        assert "/station?t=" in await page.inner_text("#links tr[data-role=station] a")
         assert "test-admin-token" not in await page.content()
         await admin.shot(artifacts, "created")
 

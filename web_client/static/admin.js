@@ -5,8 +5,10 @@
   const $ = (id) => document.getElementById(id);
   const ROLES = [
     ["participant", "居民（公开分享）"], ["moderator", "主持人"], ["timer", "计时员"], ["recorder", "记录员"],
-    ["observer", "观察员（公开分享）"], ["hall", "会场大屏（投影仪）"],
+    ["observer", "观察员（公开分享）"], ["hall", "会场大屏（投影仪）"], ["station", "会场音频（接音响的电脑）"],
   ];
+  // Device pages open with a role's token; the server gives their links (links.<role>.<page>_url).
+  const DEVICE = { hall: "observer", station: "recorder" };
   const ERRORS = { unauthorized: "管理员口令不正确", invalid: "填写的内容有误" };
 
   function el(tag, props, children) {
@@ -90,10 +92,10 @@
     if (old) old.remove();
     $("created-id").textContent = body.meeting_id;
     const rows = ROLES.map(([role, label]) => {
-      // The hall display opens with the observer's token; the server gives its link (links.observer.hall_url).
-      const src = role === "hall" ? body.links.observer : body.links[role];
-      const url = role === "hall" ? src.hall_url : src.url;
-      const qr = role === "hall" ? null : el("img", { src: src.qr, alt: label + "二维码", width: "160", height: "160" });
+      const device = DEVICE[role];
+      const src = device ? body.links[device] : body.links[role];
+      const url = device ? src[role + "_url"] : src.url;
+      const qr = device ? null : el("img", { src: src.qr, alt: label + "二维码", width: "160", height: "160" });
       return el("tr", { "data-role": role }, [
         el("td", { text: label }), el("td", {}, qr ? [qr] : []), el("td", {}, [link(url)]),
       ]);
