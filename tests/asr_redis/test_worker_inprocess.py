@@ -13,7 +13,7 @@ from asr.hypothesis import Hypothesis, Word
 from asr.redis_protocol import GROUP, encode_pcm, job_fields
 from asr.redis_service import AsrWorkerError, RedisAsrService
 from asr.settings import SAMPLE_RATE, AsrSettings
-from asr.stream import Caption
+from asr.stream import Caption, DecodeOptions
 from asr.worker import AsrWorker
 
 from .procs import RedisServer
@@ -34,7 +34,13 @@ class CountingDecoder:
         self.fail = fail
 
     def decode(
-        self, audio: np.ndarray, *, prompt: str = "", hotwords: str = "", final: bool = False
+        self,
+        audio: np.ndarray,
+        options: DecodeOptions,
+        *,
+        prompt: str = "",
+        hotwords: str = "",
+        final: bool = False,
     ) -> Hypothesis:
         if self.fail:
             raise RuntimeError("decoder broke")
