@@ -3,7 +3,9 @@
 It loads one model and offers two operations: ``decode`` (one buffer of audio → one hypothesis
 with character timings, used by the streaming policy) and ``transcribe`` (a whole recording, the
 offline path). It holds no stream state; callers serialise or parallelise calls as they like
-(CTranslate2 models are safe to call from several threads).
+(CTranslate2 models are safe to call from several threads). ``decode`` takes the stream's own
+``DecodeOptions`` (a caption worker's one model serves every server's streams); the engine's
+settings say which model to load and, for ``transcribe``, how to read a recording.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from asr import text as textmod
 from asr.hypothesis import Hypothesis, Word, cut_looped_words
 from asr.model import resolve_model_dir
 from asr.settings import SAMPLE_RATE, AsrSettings
+from asr.stream import DecodeOptions
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +70,26 @@ class WhisperEngine:
             num_workers=settings.num_workers,
             local_files_only=True,
         )
-        self._tokenizer = Tokenizer(
-            self._model.hf_tokenizer,
-            self._model.model.is_multilingual,
-            task="transcribe",
-            language=settings.language,
-        )
+        self._tokenizers: dict[str, Tokenizer] = {}
+        self._tokenizer(settings.language)  # an unknown language code fails here, at start-up
         self.device = device
+
+    def _tokenizer(self, language: str) -> Tokenizer:
+        tokenizer = self._tokenizers.get(language)
+        if tokenizer is None:  # cheap; a race between threads only builds one twice
+            tokenizer = Tokenizer(
+                self._model.hf_tokenizer,
+                self._model.model.is_multilingual,
+                task="transcribe",
+                language=language,
+            )
+            self._tokenizers[language] = tokenizer
+        return tokenizer
 
     # -- streaming ---------------------------------------------------------------------------
 
-    def _prompt(self, prompt: str, hotwords: str) -> list[int]:
-        tok = self._tokenizer
+    @staticmethod
+    def _prompt(tok: Tokenizer, prompt: str, hotwords: str) -> list[int]:
         ids: list[int] = []
         context = " ".join(part for part in (hotwords.strip(), prompt.strip()) if part)
         if context:
@@ -87,11 +98,11 @@ class WhisperEngine:
         # streaming buffers ~1.3 points worse (and looped more), measured on the clip set
         return [*ids, *tok.sot_sequence, tok.no_timestamps]
 
-    def _encode(self, audio: np.ndarray) -> tuple[ctranslate2.StorageView, int]:
+    def _encode(self, audio: np.ndarray, min_window_s: float) -> tuple[ctranslate2.StorageView, int]:
         features = self._model.feature_extractor(audio)
         content = min(features.shape[-1] - 1, _MAX_FRAMES)
         window_s = math.ceil((content / _FRAMES_PER_S + 0.5) / _WINDOW_STEP_S) * _WINDOW_STEP_S
-        window = int(min(max(window_s, self.settings.min_window_s), 30.0) * _FRAMES_PER_S)
+        window = int(min(max(window_s, min_window_s), 30.0) * _FRAMES_PER_S)
         features = features[:, :window]
         if features.shape[-1] < window:
             features = np.pad(features, ((0, 0), (0, window - features.shape[-1])))
@@ -100,6 +111,7 @@ class WhisperEngine:
 
     def _generate(
         self,
+        tok: Tokenizer,
         encoded: ctranslate2.StorageView,
         prompt: list[int],
         beam_size: int,
@@ -122,12 +134,18 @@ class WhisperEngine:
             **kwargs,
         )[0]
         sequence = result.sequences_ids[0]
-        tokens = [t for t in sequence if t < self._tokenizer.eot]  # text only, no timestamps
+        tokens = [t for t in sequence if t < tok.eot]  # text only, no timestamps
         avg_logprob = result.scores[0] * len(sequence) / (len(sequence) + 1) if tokens else -10.0
         return tokens, float(avg_logprob), float(result.no_speech_prob)
 
     def decode(
-        self, audio: np.ndarray, *, prompt: str = "", hotwords: str = "", final: bool = False
+        self,
+        audio: np.ndarray,
+        options: DecodeOptions,
+        *,
+        prompt: str = "",
+        hotwords: str = "",
+        final: bool = False,
     ) -> Hypothesis:
         """Decode one buffer (float32 mono 16 kHz, at most 30 s) into a hypothesis with character times.
 
@@ -135,37 +153,40 @@ class WhisperEngine:
         that survives is cut after its first repetition unit. A decode judged silent (high
         no-speech probability and low confidence) comes back with ``silent=True`` and no words.
         """
-        s = self.settings
-        encoded, frames = self._encode(audio)
+        s = options
+        tok = self._tokenizer(s.language)
+        encoded, frames = self._encode(audio, s.min_window_s)
         duration = frames / _FRAMES_PER_S
         max_new = int(24 + 10 * duration)  # bounds the cost of a runaway loop
         beam = s.beam_size if final else s.partial_beam_size
-        full_prompt = self._prompt(" ".join(p for p in (s.initial_prompt, prompt) if p), hotwords)
-        tokens, avg_logprob, no_speech = self._generate(encoded, full_prompt, beam, 0.0, max_new)
-        decoded = self._tokenizer.decode(tokens)
+        full_prompt = self._prompt(tok, " ".join(p for p in (s.initial_prompt, prompt) if p), hotwords)
+        tokens, avg_logprob, no_speech = self._generate(tok, encoded, full_prompt, beam, 0.0, max_new)
+        decoded = tok.decode(tokens)
         ratio = textmod.compression_ratio(decoded)
         repetitive = ratio > s.compression_ratio_threshold or textmod.find_loop(decoded) is not None
         if final and repetitive:
             # retry without the context prompt (loops feed on it), sampling a little hotter;
             # seeded, so the same audio always gives the same final
-            bare = self._prompt(s.initial_prompt, hotwords)
+            bare = self._prompt(tok, s.initial_prompt, hotwords)
             ctranslate2.set_random_seed(0)
             for temperature in _FALLBACK_TEMPERATURES:
-                tokens, avg_logprob, no_speech = self._generate(encoded, bare, 1, temperature, max_new)
-                decoded = self._tokenizer.decode(tokens)
+                tokens, avg_logprob, no_speech = self._generate(tok, encoded, bare, 1, temperature, max_new)
+                decoded = tok.decode(tokens)
                 ratio = textmod.compression_ratio(decoded)
                 if ratio <= s.compression_ratio_threshold and textmod.find_loop(decoded) is None:
                     break
         silent = no_speech > s.no_speech_threshold and avg_logprob < s.log_prob_threshold
         if silent or not tokens:
             return Hypothesis((), "", no_speech, avg_logprob, ratio, True)
-        words = self._align(tokens, encoded, frames)
+        words = self._align(tok, tokens, encoded, frames)
         words, looped = cut_looped_words(words)
         text = "".join(w.text for w in words)
         return Hypothesis(tuple(words), text, no_speech, avg_logprob, ratio, False, looped or repetitive)
 
-    def _align(self, tokens: list[int], encoded: ctranslate2.StorageView, frames: int) -> list[Word]:
-        aligned = self._model.find_alignment(self._tokenizer, [tokens], encoded, frames)[0]
+    def _align(
+        self, tok: Tokenizer, tokens: list[int], encoded: ctranslate2.StorageView, frames: int
+    ) -> list[Word]:
+        aligned = self._model.find_alignment(tok, [tokens], encoded, frames)[0]
         words: list[Word] = []
         for item in aligned:
             piece = str(item["word"])

@@ -6,7 +6,7 @@ come back through ``on_hypothesis``. Everything is decided on the audio timeline
 faster than real time behaves exactly like one fed live.
 
 * An utterance starts when the VAD probability crosses ``vad_threshold`` and ends after
-  ``silence_end_s`` of silence. Shortly after speech stops (``speculate_after_s``) the final decode
+  ``silence_end_s`` of silence. Shortly after speech stops (``SPECULATE_AFTER_S``) the final decode
   of the utterance is requested speculatively, so the final can be shown the moment the silence
   is confirmed; if speech resumes, that decode simply serves as one more hypothesis.
 * During speech a partial decode of the buffer is requested every ``partial_interval_s``.
@@ -22,13 +22,17 @@ faster than real time behaves exactly like one fed live.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 from asr.agreement import LocalAgreement, TimedWord, after_prefix, bare, join, strip_context
+from asr.settings import SAMPLE_RATE, AsrSettings
 
 FRAME_SAMPLES = 512
-FRAME_S = FRAME_SAMPLES / 16_000
+FRAME_S = FRAME_SAMPLES / SAMPLE_RATE
+#: The speculative final is asked for after five silent frames (a tuning of the policy, never a
+#: setting: it has no ``[asr]`` key).
+SPECULATE_AFTER_S = 0.16
 __all__ = [
     "FRAME_S",
     "FRAME_SAMPLES",
@@ -43,23 +47,28 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PolicyConfig:
-    """The knobs of ``StreamPolicy`` (seconds on the audio timeline)."""
+    """The knobs of ``StreamPolicy`` (seconds on the audio timeline). Each is the ``AsrSettings``
+    field of the same name (documented there, defaults there): build it with ``from_settings``."""
 
-    vad_threshold: float = 0.5
-    silence_end_s: float = 0.5
-    speculate_after_s: float = 0.16
-    speech_pad_s: float = 0.2
-    min_speech_s: float = 0.25
-    partial_interval_s: float = 1.0
-    first_partial_s: float = 0.5
-    pause_commit_s: float = 3.0
-    commit_after_s: float = 6.0
-    max_buffer_s: float = 20.0
+    vad_threshold: float
+    silence_end_s: float
+    speech_pad_s: float
+    min_speech_s: float
+    partial_interval_s: float
+    first_partial_s: float
+    pause_commit_s: float
+    commit_after_s: float
+    max_buffer_s: float
     #: final decodes re-read up to this much audio before the buffer (what was emitted since the
     #: utterance began, or of an utterance that ended less than ``context_gap_s`` before), so a
     #: sentence cut at a pause is finished with its beginning in view
-    max_context_s: float = 9.0
-    context_gap_s: float = 1.0
+    max_context_s: float
+    context_gap_s: float
+
+    @classmethod
+    def from_settings(cls, settings: AsrSettings) -> PolicyConfig:
+        """The policy's fields of ``settings``."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
     @property
     def neg_threshold(self) -> float:
@@ -192,7 +201,7 @@ class StreamPolicy:
             self.pending_final = self._decode("final", self._utterance_end())
             return [self.pending_final]
         if (
-            silence >= cfg.speculate_after_s
+            silence >= SPECULATE_AFTER_S
             and self.speculative is None
             and self.speech_total >= cfg.min_speech_s
         ):

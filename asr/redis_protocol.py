@@ -3,9 +3,10 @@
 Key layout (``prefix`` defaults to ``gongzhi:asr``):
 
 - ``<prefix>:jobs`` — one entry per caption stream, read by the consumer group ``asr-workers``.
-  Fields: ``stream_id``, ``hotwords`` (JSON list), ``live`` (``1``/``0``), ``overrides`` (JSON
-  object of per-stream ``AsrSettings`` fields). Acknowledged and deleted by the worker that
-  finished the stream.
+  Fields: ``stream_id``, ``hotwords`` (JSON list), ``live`` (``1``/``0``), ``settings`` (JSON
+  object: the server's value of every ``asr.settings.STREAM_FIELDS`` field; the worker decodes
+  with these and its own ``ENGINE_FIELDS``). Acknowledged and deleted by the worker that finished
+  the stream.
 - ``<prefix>:audio:<stream_id>`` — the stream's audio, in order: a ``kind=open`` header, then
   ``kind=pcm`` entries (``offset`` = index of the first sample, ``pcm`` = int16 little-endian mono
   16 kHz), then one ``kind=end`` entry (``offset`` = total samples). Kept whole until the stream
@@ -22,30 +23,17 @@ stream is done, so an abandoned stream cannot grow Redis without bound.
 from __future__ import annotations
 
 import json
-from dataclasses import fields as dataclass_fields
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from asr.settings import AsrSettings
+from asr.settings import ENGINE_FIELDS, STREAM_FIELDS, AsrSettings
 from asr.stream import Caption
 
 DEFAULT_PREFIX = "gongzhi:asr"
 GROUP = "asr-workers"
-#: Settings that shape one stream's segmentation (``StreamProcessor``); engine settings (model,
-#: beam size, language, prompt) belong to the worker's own configuration.
-STREAM_FIELDS = (
-    "vad_threshold",
-    "silence_end_s",
-    "speech_pad_s",
-    "min_speech_s",
-    "partial_interval_s",
-    "commit_after_s",
-    "max_buffer_s",
-    "hallucination_phrases",
-    "max_partial_lag_s",
-)
+#: TTL of the per-stream keys, refreshed on each write (server and worker).
+KEY_TTL_S = 3600
 
 Fields = dict[bytes, bytes]
 
@@ -88,34 +76,40 @@ def decode_pcm(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32767.0
 
 
-def settings_overrides(settings: AsrSettings) -> dict[str, Any]:
-    """The per-stream settings that differ from the defaults (JSON-ready)."""
-    default = AsrSettings()
+def stream_settings(settings: AsrSettings) -> dict[str, Any]:
+    """Every stream field of the server's settings, for a job (JSON-ready)."""
     out: dict[str, Any] = {}
     for name in STREAM_FIELDS:
         value = getattr(settings, name)
-        if value != getattr(default, name):
-            out[name] = list(value) if isinstance(value, tuple) else value
+        out[name] = list(value) if isinstance(value, tuple) else value
     return out
 
 
-def apply_overrides(settings: AsrSettings, overrides: dict[str, Any]) -> AsrSettings:
-    """``settings`` with the per-stream overrides of a job (unknown keys are ignored)."""
-    known = {f.name for f in dataclass_fields(AsrSettings)} & set(STREAM_FIELDS)
-    changes: dict[str, Any] = {}
-    for name, value in overrides.items():
-        if name in known:
-            changes[name] = tuple(value) if isinstance(value, list) else value
-    return replace(settings, **changes) if changes else settings
+def job_settings(local: AsrSettings, sent: Any) -> tuple[AsrSettings, list[str]]:
+    """A job's settings on the worker: the worker's own ``ENGINE_FIELDS``, the server's stream
+    fields (one a server did not send keeps its default, never the worker's value), and the
+    names sent that are not stream fields here (a newer server's; ignored, the caller says so)."""
+    if not isinstance(sent, dict):
+        raise ValueError(f"job settings must be a JSON object, not {type(sent).__name__}")
+    default = AsrSettings()
+    stream = {name: getattr(default, name) for name in STREAM_FIELDS}
+    unknown: list[str] = []
+    for name, value in sent.items():
+        if name in stream:
+            stream[name] = tuple(value) if isinstance(value, list) else value
+        else:
+            unknown.append(name)
+    engine = {name: getattr(local, name) for name in ENGINE_FIELDS}
+    return AsrSettings(**engine, **stream), sorted(unknown)
 
 
-def job_fields(stream_id: str, hotwords: list[str], live: bool, overrides: dict[str, Any]) -> dict[str, str]:
-    """The entry posted to the jobs stream."""
+def job_fields(stream_id: str, hotwords: list[str], live: bool, settings: dict[str, Any]) -> dict[str, str]:
+    """The entry posted to the jobs stream (``settings`` from ``stream_settings``)."""
     return {
         "stream_id": stream_id,
         "hotwords": json.dumps(hotwords, ensure_ascii=False),
         "live": "1" if live else "0",
-        "overrides": json.dumps(overrides, ensure_ascii=False),
+        "settings": json.dumps(settings, ensure_ascii=False),
     }
 
 

@@ -263,13 +263,14 @@ class RedisAsrService:
         prefix: str = proto.DEFAULT_PREFIX,
         batch_s: float = 0.16,
         close_timeout_s: float = 300.0,
-        key_ttl_s: int = 3600,
+        key_ttl_s: int = proto.KEY_TTL_S,
         read_block_ms: int = 100,
     ) -> None:
         """Prepare the service.
 
-        ``settings``: the per-stream (segmentation) fields that differ from the defaults travel
-        with each job; the model itself is the workers' configuration. ``batch_s``: audio per
+        ``settings``: every stream field (``asr.settings.STREAM_FIELDS``: segmentation, language,
+        prompt, beam sizes, filters) travels with each job and is what the worker decodes with;
+        the model itself is the workers' configuration (``ENGINE_FIELDS``). ``batch_s``: audio per
         XADD. ``close_timeout_s``: how long ``close()`` waits for a worker (a replacement may
         have to re-decode a whole turn). ``key_ttl_s``: TTL of the per-stream keys.
         """
@@ -280,7 +281,7 @@ class RedisAsrService:
         self.close_timeout_s = close_timeout_s
         self.key_ttl_s = key_ttl_s
         self._read_block_ms = read_block_ms
-        self._overrides = proto.settings_overrides(settings)
+        self._stream_settings = proto.stream_settings(settings)
         self._client: aioredis.Redis | None = None
         self._streams: dict[bytes, RedisAsrStream] = {}
         self._changed = asyncio.Event()
@@ -340,7 +341,7 @@ class RedisAsrService:
         if self._client is None:
             raise AsrClosedError("RedisAsrService.start() has not run (or stop() has)")
         stream_id = uuid.uuid4().hex
-        job = proto.job_fields(stream_id, [w for w in hotwords if w.strip()], live, self._overrides)
+        job = proto.job_fields(stream_id, [w for w in hotwords if w.strip()], live, self._stream_settings)
         stream = RedisAsrStream(self, stream_id, on_caption, job, live=live)
         self._streams[stream.out_key.encode()] = stream
         self._changed.set()

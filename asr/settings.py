@@ -1,12 +1,21 @@
-"""Typed settings of the caption engine (the ``[asr]`` table of the project settings).
+"""Typed settings of the caption engine (the ``[asr]`` and ``[asr_worker]`` tables of the project
+settings).
 
 Field names are the TOML keys; types stay simple (str, int, float, bool, str | None, tuple[str, ...])
-so the project-wide loader can map the table by name.
+so the project-wide loader can map the table by name. Every ``[asr]`` default is written here once;
+the streaming policy's knobs (``asr.policy.PolicyConfig``), the decode options
+(``asr.stream.DecodeOptions``) and what the server sends a caption worker with each job
+(``STREAM_FIELDS``) are derived from these fields by name.
+
+Who owns which ``[asr]`` field: the process that loads the model owns ``ENGINE_FIELDS`` (which
+model, on which device, with how many threads); every other field shapes the captions of one
+stream and belongs to the meeting server, where meetings are configured. In scale-out mode the
+server sends those with each job, and the worker's own values of them are not used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from asr.text import DEFAULT_HALLUCINATION_PHRASES
 
@@ -86,3 +95,32 @@ class AsrSettings:
             raise ValueError("asr.beam_size, asr.partial_beam_size and asr.num_workers must be >= 1")
         if not 1.0 <= self.min_window_s <= 30.0:
             raise ValueError("asr.min_window_s must be between 1 and 30")
+
+
+#: What the model process owns: a caption worker uses its own values of these.
+ENGINE_FIELDS = frozenset(
+    {"model_dir", "model_cache_dir", "device", "compute_type", "cpu_threads", "num_workers"}
+)
+#: Everything else: one stream's captions, set by the server and sent with each job (a new field
+#: travels unless it is added to ``ENGINE_FIELDS``).
+STREAM_FIELDS = tuple(f.name for f in fields(AsrSettings) if f.name not in ENGINE_FIELDS)
+
+
+@dataclass(frozen=True)
+class AsrWorkerSettings:
+    """A caption worker process (``python -m asr worker``), the ``[asr_worker]`` table."""
+
+    #: Consumer name in the Redis group; empty = ``<host>-<pid>``.
+    name: str = ""
+    #: Caption streams decoded concurrently.
+    max_jobs: int = 4
+    #: A job pending this long without a heartbeat belongs to a dead worker and is taken over.
+    claim_idle_s: float = 5.0
+    #: How often a worker refreshes its own jobs (keep well below ``claim_idle_s``).
+    heartbeat_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.max_jobs < 1:
+            raise ValueError("asr_worker.max_jobs must be >= 1")
+        if not 0 < self.heartbeat_s < self.claim_idle_s:
+            raise ValueError("asr_worker.heartbeat_s must be positive and below asr_worker.claim_idle_s")

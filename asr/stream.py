@@ -8,7 +8,7 @@ asyncio service (``asr.service``) drives it from a worker thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal, Protocol
 
 import numpy as np
@@ -36,11 +36,38 @@ class Caption:
     emitted_at: float
 
 
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How one stream's audio is decoded: the ``AsrSettings`` fields of the same name (documented
+    and defaulted there). They travel with each decode because one loaded model serves streams
+    configured differently (a caption worker takes jobs from any server)."""
+
+    language: str
+    initial_prompt: str
+    beam_size: int
+    partial_beam_size: int
+    min_window_s: float
+    no_speech_threshold: float
+    log_prob_threshold: float
+    compression_ratio_threshold: float
+
+    @classmethod
+    def from_settings(cls, settings: AsrSettings) -> DecodeOptions:
+        """The decode options of ``settings``."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+
+
 class Decoder(Protocol):
     """What the stream needs from the engine (``asr.engine.WhisperEngine`` or a test double)."""
 
     def decode(
-        self, audio: np.ndarray, *, prompt: str = "", hotwords: str = "", final: bool = False
+        self,
+        audio: np.ndarray,
+        options: DecodeOptions,
+        *,
+        prompt: str = "",
+        hotwords: str = "",
+        final: bool = False,
     ) -> Hypothesis:
         """Decode a buffer of 16 kHz float32 audio."""
         ...
@@ -54,23 +81,6 @@ class FrameVad(Protocol):
         ...
 
 
-def policy_config(settings: AsrSettings) -> PolicyConfig:
-    """The policy knobs taken from the settings."""
-    return PolicyConfig(
-        vad_threshold=settings.vad_threshold,
-        silence_end_s=settings.silence_end_s,
-        speech_pad_s=settings.speech_pad_s,
-        min_speech_s=settings.min_speech_s,
-        partial_interval_s=settings.partial_interval_s,
-        first_partial_s=settings.first_partial_s,
-        pause_commit_s=settings.pause_commit_s,
-        max_context_s=settings.max_context_s,
-        context_gap_s=settings.context_gap_s,
-        commit_after_s=settings.commit_after_s,
-        max_buffer_s=settings.max_buffer_s,
-    )
-
-
 class StreamProcessor:
     """Audio in, captions out, for one speaker; see the module docstring."""
 
@@ -81,7 +91,8 @@ class StreamProcessor:
         self._vad = vad
         self._settings = settings
         self._hotwords = "，".join(w.strip() for w in hotwords if w.strip())
-        self.policy = StreamPolicy(policy_config(settings))
+        self._options = DecodeOptions.from_settings(settings)
+        self.policy = StreamPolicy(PolicyConfig.from_settings(settings))
         self._incoming: list[np.ndarray] = []
         self._incoming_samples = 0
         self._audio = np.zeros(0, dtype=np.float32)  # audio from _offset on, already through VAD
@@ -158,6 +169,7 @@ class StreamProcessor:
         b = max(a, round(action.end * SAMPLE_RATE) - self._offset)
         hyp = self._decoder.decode(
             self._audio[a:b],
+            self._options,
             prompt="" if action.context else self._context,  # the context is in the audio itself
             hotwords=self._hotwords,
             final=action.kind == "final",

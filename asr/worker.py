@@ -14,6 +14,10 @@ A reclaimed job replays the audio like a file (no partials skipped) until it pas
 already published, so the server's duplicate filter sees the same finals again (see
 ``asr.redis_service``). SIGTERM: stop claiming, let jobs finish for ``shutdown_grace_s``, then
 hand the rest back (marked idle so another worker claims them at once).
+
+Each job carries the server's stream settings (language, prompt, beam sizes, segmentation,
+filters: ``asr.settings.STREAM_FIELDS``); the worker's own settings choose only the model
+(``ENGINE_FIELDS``), so every stream is captioned as its server is configured.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from asr import redis_protocol as proto
 from asr.redis_publisher import CaptionPublisher
 from asr.redis_service import ensure_group
 from asr.service import AsrService, AsrStream
-from asr.settings import AsrSettings
+from asr.settings import AsrSettings, AsrWorkerSettings
 from asr.stream import Decoder, FrameVad
 
 log = logging.getLogger(__name__)
@@ -62,32 +66,32 @@ class AsrWorker:
     def __init__(
         self,
         settings: AsrSettings,
+        config: AsrWorkerSettings | None = None,
         *,
         redis_url: str,
-        name: str | None = None,
         prefix: str = proto.DEFAULT_PREFIX,
-        max_jobs: int = 4,
-        claim_idle_s: float = 5.0,
-        heartbeat_s: float = 1.0,
         audio_idle_timeout_s: float = 60.0,
         shutdown_grace_s: float = 5.0,
-        key_ttl_s: int = 3600,
+        key_ttl_s: int = proto.KEY_TTL_S,
         engine: Decoder | None = None,
         vad_factory: Callable[[], FrameVad] | None = None,
     ) -> None:
         """Configure the worker; ``engine``/``vad_factory`` replace the real ones in tests.
 
-        ``claim_idle_s``: a pending job idle this long belongs to a dead worker and is reclaimed
-        (keep it well above ``heartbeat_s``). ``audio_idle_timeout_s``: a stream that gets no audio
-        and no end marker for this long lost its server; what was said is flushed and the job ends.
+        ``settings``: only its ``ENGINE_FIELDS`` are used (the model); each job brings the
+        server's stream fields. ``config`` (``[asr_worker]``): name, concurrency, heartbeat and
+        reclaim times.
+        ``audio_idle_timeout_s``: a stream that gets no audio and no end marker for this long lost
+        its server; what was said is flushed and the job ends.
         """
+        config = config or AsrWorkerSettings()
         self.settings = settings
         self.redis_url = redis_url
-        self.name = name or f"{socket.gethostname()}-{os.getpid()}"
+        self.name = config.name or f"{socket.gethostname()}-{os.getpid()}"
         self.prefix = prefix
-        self.max_jobs = max_jobs
-        self.claim_idle_s = claim_idle_s
-        self.heartbeat_s = heartbeat_s
+        self.max_jobs = config.max_jobs
+        self.claim_idle_s = config.claim_idle_s
+        self.heartbeat_s = config.heartbeat_s
         self.audio_idle_timeout_s = audio_idle_timeout_s
         self.shutdown_grace_s = shutdown_grace_s
         self.key_ttl_s = key_ttl_s
@@ -130,11 +134,10 @@ class AsrWorker:
             await client.aclose()
             raise
         self._client = client
-        await self._service_for({})
+        await self._service_for(proto.job_settings(self.settings, {})[0])  # threads up before "ready"
 
-    async def _service_for(self, overrides: dict[str, Any]) -> AsrService:
-        """The decoding service for a job's per-stream settings; all share the one engine."""
-        settings = proto.apply_overrides(self.settings, overrides)
+    async def _service_for(self, settings: AsrSettings) -> AsrService:
+        """The decoding service for a job's settings; all share the one engine."""
         service = self._services.get(settings)
         if service is None:
             service = AsrService(settings, engine=self._engine, vad_factory=self._vad_factory)
@@ -212,8 +215,20 @@ class AsrWorker:
             return
         live = proto.text(fields, "live", "1") == "1"
         replay_until = await self._last_final_end(out_key)
-        service = await self._service_for(json.loads(proto.text(fields, "overrides", "{}")))
         publisher = CaptionPublisher(self.client, out_key, worker=self.name, key_ttl_s=self.key_ttl_s)
+        try:
+            sent = json.loads(proto.text(fields, "settings", "{}"))
+            settings, unknown = proto.job_settings(self.settings, sent)
+        except (ValueError, TypeError) as exc:  # a successor could not use them either: end the job
+            log.error("job %s: unusable settings (%s)", entry_id, exc)
+            error = {"kind": "error", "worker": self.name, "text": f"unusable settings: {exc}"}
+            await publisher.flush(final=[("xadd", (out_key, error)), *ack])
+            return
+        if unknown:
+            log.warning(
+                "job %s: ignoring settings this worker does not take: %s", entry_id, ", ".join(unknown)
+            )
+        service = await self._service_for(settings)
         stream = service.open_stream(
             hotwords=json.loads(proto.text(fields, "hotwords", "[]")),
             on_caption=publisher.caption,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from asr.settings import AsrSettings
+from asr.settings import AsrSettings, AsrWorkerSettings
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "defaults.toml"
 ENV_PREFIX = "GONGZHI_"
@@ -89,6 +89,7 @@ class Settings:
     webrtc: WebRtcSettings = dataclasses.field(default_factory=WebRtcSettings)
     media: MediaSettings = dataclasses.field(default_factory=MediaSettings)
     asr: AsrSettings = dataclasses.field(default_factory=AsrSettings)
+    asr_worker: AsrWorkerSettings = dataclasses.field(default_factory=AsrWorkerSettings)
     minutes: MinutesSettings = dataclasses.field(default_factory=MinutesSettings)
 
     @property

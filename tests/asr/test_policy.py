@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable, Sequence
 
 from asr.policy import FRAME_S, Decode, Emit, LocalAgreement, PolicyConfig, StreamPolicy, TimedWord
+from asr.settings import AsrSettings
 
 
 def words(text: str, start: float, step: float = 0.2) -> list[TimedWord]:
@@ -30,7 +31,7 @@ def perfect(truth: list[TimedWord]) -> Decoder:
 
 def drive(probs: Sequence[float], decoder: Decoder, cfg: PolicyConfig | None = None, *, close: bool = True):
     """Run the policy; return (emitted captions, decode requests)."""
-    policy = StreamPolicy(cfg or PolicyConfig())
+    policy = StreamPolicy(cfg or PolicyConfig.from_settings(AsrSettings()))
     emitted: list[Emit] = []
     requests: list[Decode] = []
 
@@ -189,7 +190,7 @@ def test_disagreeing_hypotheses_are_forced_out_at_max_buffer() -> None:
             TimedWord(str(n), req.end - 0.1, req.end),
         ]
 
-    cfg = PolicyConfig(commit_after_s=100.0, max_buffer_s=8.0)
+    cfg = PolicyConfig.from_settings(AsrSettings(commit_after_s=100.0, max_buffer_s=8.0))
     emitted, _ = drive(frames((0.0, 30.0)), unstable, cfg, close=False)
     assert sum(e.kind == "final" for e in emitted) >= 2
 

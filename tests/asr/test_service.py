@@ -12,7 +12,7 @@ import pytest
 from asr.hypothesis import Hypothesis, Word
 from asr.service import AsrClosedError, AsrService
 from asr.settings import SAMPLE_RATE, AsrSettings
-from asr.stream import Caption
+from asr.stream import Caption, DecodeOptions
 
 CHARS = "甲乙丙丁戊己庚辛壬癸"
 
@@ -34,7 +34,13 @@ class CountingDecoder:
         self.threads: set[str] = set()
 
     def decode(
-        self, audio: np.ndarray, *, prompt: str = "", hotwords: str = "", final: bool = False
+        self,
+        audio: np.ndarray,
+        options: DecodeOptions,
+        *,
+        prompt: str = "",
+        hotwords: str = "",
+        final: bool = False,
     ) -> Hypothesis:
         self.calls.append(final)
         self.threads.add(threading.current_thread().name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -16,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class WorkerProcess:
-    """``python -m asr worker`` as a subprocess; ``ready`` once its model is loaded."""
+    """``python -m asr worker`` as a subprocess; ``ready`` once its model is loaded. It finds Redis
+    as a deployment would, through the settings (``GONGZHI_REDIS__URL``), not a flag."""
 
     def __init__(self, redis_url: str, name: str, model_dir: Path | None, logs: Path, *extra: str) -> None:
         self.name = name
@@ -29,8 +31,6 @@ class WorkerProcess:
                     "-m",
                     "asr",
                     "worker",
-                    "--redis-url",
-                    redis_url,
                     "--name",
                     name,
                     *(["--model-dir", str(model_dir)] if model_dir else []),
@@ -39,6 +39,7 @@ class WorkerProcess:
                 stdout=out,
                 stderr=err,
                 cwd=ROOT,
+                env={**os.environ, "GONGZHI_REDIS__URL": redis_url},
             )
 
     def wait_ready(self, timeout: float = 120.0) -> None:

@@ -1,14 +1,21 @@
-"""The exactly-once rule for finals and the wire format, without Redis or a model."""
+"""The exactly-once rule for finals and the wire format (with the settings a job carries), without Redis
+or a model."""
 
 from __future__ import annotations
+
+import json
+from dataclasses import fields
 
 import numpy as np
 import pytest
 
 from asr import redis_protocol as proto
+from asr.policy import PolicyConfig
 from asr.redis_service import FinalFilter
-from asr.settings import AsrSettings
-from asr.stream import Caption
+from asr.settings import ENGINE_FIELDS, STREAM_FIELDS, AsrSettings
+from asr.stream import Caption, DecodeOptions
+
+from .scripted import with_stream_fields_changed
 
 
 def final(text: str, start: float, end: float) -> Caption:
@@ -54,13 +61,38 @@ def test_pcm_round_trip_is_16_bit_exact() -> None:
     np.testing.assert_allclose(proto.decode_pcm(data), np.clip(pcm, -1, 1), atol=1 / 32767)
 
 
-def test_only_stream_settings_travel_with_a_job() -> None:
-    settings = AsrSettings(silence_end_s=0.8, hallucination_phrases=("谢谢观看",), beam_size=2)
-    overrides = proto.settings_overrides(settings)
-    assert overrides == {"silence_end_s": 0.8, "hallucination_phrases": ["谢谢观看"]}
-    applied = proto.apply_overrides(AsrSettings(), {**overrides, "model_dir": "/elsewhere"})
-    assert applied == AsrSettings(silence_end_s=0.8, hallucination_phrases=("谢谢观看",))
-    assert proto.apply_overrides(AsrSettings(), {}) == AsrSettings()
+def test_fields_are_split_between_server_and_worker_by_one_list() -> None:
+    names = {f.name for f in fields(AsrSettings)}
+    assert ENGINE_FIELDS < names
+    assert set(STREAM_FIELDS) == names - ENGINE_FIELDS
+    # what the policy and the decoder are configured with comes from the server
+    assert {f.name for f in fields(PolicyConfig)} <= set(STREAM_FIELDS)
+    assert {f.name for f in fields(DecodeOptions)} <= set(STREAM_FIELDS)
+
+
+def test_a_job_carries_every_stream_field_and_no_engine_field() -> None:
+    server = with_stream_fields_changed(AsrSettings(model_dir="/server/model", num_workers=3))
+    local = with_stream_fields_changed(AsrSettings(model_dir="/worker/model", device="auto"), times=2)
+    job = proto.job_fields("s1", ["东门"], True, proto.stream_settings(server))
+    sent = json.loads(job["settings"])
+    assert set(sent) == set(STREAM_FIELDS)
+    got, unknown = proto.job_settings(local, sent)
+    assert unknown == []
+    for name in STREAM_FIELDS:
+        assert getattr(got, name) == getattr(server, name) != getattr(local, name), name
+    for name in ENGINE_FIELDS:
+        assert getattr(got, name) == getattr(local, name), name
+
+
+def test_a_field_not_sent_is_its_default_and_unknown_ones_are_named() -> None:
+    local = with_stream_fields_changed(AsrSettings())
+    got, unknown = proto.job_settings(local, {"silence_end_s": 0.8, "model_dir": "/elsewhere", "new_knob": 1})
+    assert got == AsrSettings(silence_end_s=0.8)  # never the worker's own stream values
+    assert unknown == ["model_dir", "new_knob"]
+    with pytest.raises(ValueError, match="beam_size"):
+        proto.job_settings(local, {"beam_size": 0})
+    with pytest.raises(ValueError, match="JSON object"):
+        proto.job_settings(local, ["silence_end_s"])
 
 
 def test_caption_fields_round_trip() -> None:

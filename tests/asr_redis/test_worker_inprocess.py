@@ -2,85 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
-
-import numpy as np
 import pytest
 
-from asr.hypothesis import Hypothesis, Word
 from asr.redis_protocol import GROUP, encode_pcm, job_fields
 from asr.redis_service import AsrWorkerError, RedisAsrService
 from asr.settings import SAMPLE_RATE, AsrSettings
 from asr.stream import Caption
-from asr.worker import AsrWorker
 
 from .procs import RedisServer
-
-CHARS = "甲乙丙丁戊己庚辛壬癸"
-JOBS = "gongzhi:asr:jobs"
-
-
-class EnergyVad:
-    def probabilities(self, frames: np.ndarray) -> np.ndarray:
-        return np.where(np.abs(frames.reshape(-1, 512)).mean(axis=1) > 0.1, 0.9, 0.05).astype(np.float32)
-
-
-class CountingDecoder:
-    """One character per 0.25 s of loud audio; ``fail`` makes every decode raise."""
-
-    def __init__(self, fail: bool = False) -> None:
-        self.fail = fail
-
-    def decode(
-        self, audio: np.ndarray, *, prompt: str = "", hotwords: str = "", final: bool = False
-    ) -> Hypothesis:
-        if self.fail:
-            raise RuntimeError("decoder broke")
-        time.sleep(0.01)
-        loud = np.flatnonzero(np.abs(audio) > 0.1)
-        if loud.size == 0:
-            return Hypothesis((), "", 0.9, -2.0, 1.0, True)
-        first, last = loud[0] / SAMPLE_RATE, loud[-1] / SAMPLE_RATE
-        n = int((last - first) / 0.25)
-        words = tuple(Word(CHARS[i % 10], first + i * 0.25, first + (i + 1) * 0.25, 0.9) for i in range(n))
-        return Hypothesis(words, "".join(w.text for w in words), 0.01, -0.2, 1.2, False)
-
-
-def speech(*pattern: tuple[str, float]) -> np.ndarray:
-    return np.concatenate(
-        [np.full(int(s * SAMPLE_RATE), 0.5 if k == "speech" else 0.0, np.float32) for k, s in pattern]
-    )
-
-
-class Running:
-    """An in-process worker task with its own stop event."""
-
-    def __init__(self, url: str, name: str, *, fail: bool = False, claim_idle_s: float = 30.0) -> None:
-        self.worker = AsrWorker(
-            AsrSettings(),
-            redis_url=url,
-            name=name,
-            claim_idle_s=claim_idle_s,
-            heartbeat_s=0.2,
-            shutdown_grace_s=0.2,
-            engine=CountingDecoder(fail),
-            vad_factory=EnergyVad,
-        )
-        self.stop = asyncio.Event()
-        self.task = asyncio.get_running_loop().create_task(self.worker.run(self.stop))
-
-    async def close(self) -> None:
-        self.stop.set()
-        await asyncio.wait_for(self.task, 30)
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+from .scripted import JOBS, Running, speech, wait_for
 
 
 async def test_sigterm_hands_a_live_job_to_another_worker_at_once(redis_server: RedisServer) -> None:
