@@ -28,7 +28,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled model, assembled once into a temporary cache (or a configured directory)."""
-    configured = os.environ.get("GONGZHI_TEST_MODEL_DIR")
+    configured = os.environ.get("GZ_TEST_MODEL_DIR")
     if configured:
         return Path(configured)
     return resolve_model_dir(AsrSettings(model_cache_dir=str(tmp_path_factory.mktemp("whisper-base"))))
