@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from asr.metrics import cer
+from meeting_server.hub.keys import AUDIO
 from tests.support.browser import CHROMIUM, FLAGS
 from tests.support.hub import DEMO_SPEC, Server, running_server
 
@@ -174,5 +175,14 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
         await wang.shot(artifacts, "2-speaking")
         await mod.page.click("#floor-buttons button:text('收回发言权')")
         await wang.page.wait_for_function("() => !document.getElementById('listen-audio').muted")
+        # The server drops the station's connection (a restart, a network cut): the page connects again by itself.
+        generation = await station.page.evaluate("gzStation.generation")
+        assert await server.app[AUDIO].peers.close(f"{mid}/hall")
+        await station.page.wait_for_function(
+            "(g) => gzStation.generation > g && gzStation.pc && gzStation.pc.connectionState === 'connected'",
+            arg=generation,
+            timeout=30_000,
+        )
+        assert f"{mid}/hall" in server.app[AUDIO].peers
         for p in pages.values():
             p.assert_clean()
