@@ -8,6 +8,8 @@ packet straight on each client's (unbounded) engine.io queue is equivalent and m
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 from typing import Any
 
 import socketio
@@ -15,6 +17,10 @@ from engineio import exceptions as engineio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
 from socketio import packet
+
+from meeting_server.upstream import is_upstream
+
+log = logging.getLogger(__name__)
 
 
 class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -46,8 +52,13 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         for sid, eio_sid in list(self.get_participants(namespace, room)):
             if sid in skip:
                 continue
-            for p in pkts:
-                await eio.send_packet(eio_sid, p)
+            # python-socketio's own emit sends through one task per client, so one client's failure never
+            # reaches the others; this loop must keep that promise itself.
+            try:
+                for p in pkts:
+                    await eio.send_packet(eio_sid, p)
+            except Exception:
+                log.exception("broadcast of %r to %s failed; the other clients still get it", event, sid)
 
 
 async def _poll_without_wait_for(self: Any) -> list[Any]:
@@ -55,7 +66,8 @@ async def _poll_without_wait_for(self: Any) -> list[Any]:
 
     On Python 3.11 ``wait_for`` wraps every ``queue.get()`` in a new task plus a timer, once per packet per
     client; for a broadcast to thousands of observers that was most of the server's CPU. ``asyncio.timeout``
-    gives the same time-out without the extra task. Behaviour is otherwise identical to engineio 4.x.
+    gives the same time-out without the extra task. Behaviour is otherwise that of engineio 4.15.1's (compared
+    in tests/hub/test_fanout.py).
     """
     try:
         async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
@@ -79,10 +91,30 @@ async def _poll_without_wait_for(self: Any) -> list[Any]:
     return packets
 
 
-def install_fast_poll() -> None:
-    """Patch engineio's socket class once (idempotent); called by the app factory."""
-    if getattr(AsyncSocket.poll, "__name__", "") != _poll_without_wait_for.__name__:
-        AsyncSocket.poll = _poll_without_wait_for
+# What the replacement replaces, kept before anything patches it (the tests compare the two).
+UPSTREAM_POLL = AsyncSocket.poll
+
+# sha256 of ``inspect.getsource(AsyncSocket.poll)`` in python-engineio 4.15.1, the version the replacement
+# above was written against (see meeting_server/upstream.py).
+UPSTREAM_POLL_SHA256 = "826f58a9f3606db208e5d1266f075ad655b6eeda47b0a5616748624899ca5954"
+
+
+def install_fast_poll(*, python: tuple[int, ...] = sys.version_info[:2]) -> bool:
+    """Replace engineio's ``AsyncSocket.poll`` once (idempotent); called by the app factory. Returns whether
+    the replacement is in force.
+
+    Python 3.12 reimplemented ``asyncio.wait_for`` on top of ``asyncio.timeout`` (it awaits in the calling
+    task, no extra task or timer), so there upstream's poll is already as cheap and is left alone. On 3.11 it
+    is replaced only if it is still the upstream source the replacement copies.
+    """
+    if AsyncSocket.poll is _poll_without_wait_for:
+        return True
+    if python >= (3, 12):
+        return False
+    if not is_upstream(AsyncSocket.poll, UPSTREAM_POLL_SHA256, what="engineio AsyncSocket.poll"):
+        return False
+    AsyncSocket.poll = _poll_without_wait_for
+    return True
 
 
 class RedisFanoutManager(socketio.AsyncRedisManager, FanoutManager):  # type: ignore[misc]

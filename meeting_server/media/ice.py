@@ -4,6 +4,8 @@ how a browser's offer is trimmed to the addresses we allow.
 aioice has no option for any of this (see ``WEBRTC_LOOPBACK.md``): it skips 127.0.0.1 when gathering host
 candidates and always uses a public STUN server unless told otherwise. Host addresses and the STUN source
 filter are **process-wide** (aioice reads module globals), so the app configures them once at start-up.
+Both replacements are fenced (``meeting_server/upstream.py``): they are installed only while aioice's own
+functions are the ones they were written against.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer
+
+from meeting_server.upstream import is_upstream
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,14 @@ __all__ = [
 # Kept so that ``configure_host_addresses(None)`` restores aioice's own behaviour exactly.
 _ORIGINAL_GET_HOST_ADDRESSES = aioice.ice.get_host_addresses
 _ORIGINAL_REQUEST_RECEIVED = aioice.ice.Connection.request_received
+
+# sha256 of ``inspect.getsource`` of each replaced function in aioice 0.13.0, the version read when the
+# replacements were written: ours must take the same arguments (``get_host_addresses``) and may only drop
+# requests before the original runs (``request_received``).
+UPSTREAM_SHA256 = {
+    "get_host_addresses": "d4a54f9a68c39ff1bed532e76bd148cf1530aeb35b9be32900b53e234b78ae4f",
+    "request_received": "dcdc9a3862c1a0b4d20d99c8836f3246d6214045056a4923bdfd9ff26bb8bbf2",
+}
 
 _allowed: tuple[str, ...] | None = None
 
@@ -58,16 +70,19 @@ def configure_host_addresses(addresses: Sequence[str] | None, *, filter_stun_sou
     dropped too. A browser binds every interface and sends checks from all of them; answering those would
     create peer-reflexive pairs on non-loopback addresses, which the browser then prefers. Dropping the
     request is what a firewall would do, so ICE simply never sees that path.
+
+    When aioice is not the version these replacements were written against, aioice's default is restored
+    instead (a warning says so) and :func:`configured_host_addresses` returns None.
     """
     global _allowed
-    if addresses is None:
+    if addresses is not None and not addresses:
+        raise ValueError("at least one host address is needed (None restores the default)")
+    allowed = None if addresses is None else tuple(dict.fromkeys(_normalise(a) for a in addresses))
+    if allowed is None or not _aioice_is_upstream(filter_stun_sources=filter_stun_sources):
         _allowed = None
         aioice.ice.get_host_addresses = _ORIGINAL_GET_HOST_ADDRESSES
         aioice.ice.Connection.request_received = _ORIGINAL_REQUEST_RECEIVED  # type: ignore[method-assign]
         return
-    if not addresses:
-        raise ValueError("at least one host address is needed (None restores the default)")
-    allowed = tuple(dict.fromkeys(_normalise(a) for a in addresses))
     _allowed = allowed
 
     def get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
@@ -79,6 +94,24 @@ def configure_host_addresses(addresses: Sequence[str] | None, *, filter_stun_sou
         aioice.ice.Connection.request_received = _filtered_request_received  # type: ignore[method-assign]
     else:
         aioice.ice.Connection.request_received = _ORIGINAL_REQUEST_RECEIVED  # type: ignore[method-assign]
+
+
+def _aioice_is_upstream(*, filter_stun_sources: bool) -> bool:
+    # All that would be replaced, or nothing: host candidates restricted while the browser's checks from other
+    # interfaces are still answered give exactly the pairs the restriction is meant to avoid.
+    ok = is_upstream(
+        _ORIGINAL_GET_HOST_ADDRESSES, UPSTREAM_SHA256["get_host_addresses"], what="aioice get_host_addresses"
+    )
+    if filter_stun_sources:
+        ok = (
+            is_upstream(
+                _ORIGINAL_REQUEST_RECEIVED,
+                UPSTREAM_SHA256["request_received"],
+                what="aioice Connection.request_received",
+            )
+            and ok
+        )
+    return ok
 
 
 def configured_host_addresses() -> tuple[str, ...] | None:

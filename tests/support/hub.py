@@ -151,13 +151,16 @@ class Peer:
     def last_seq(self) -> int:
         return self.events[-1]["seq"] if self.events else self._base
 
-    async def connect(self, *, session: str | None = None, since: int | None = None) -> dict[str, Any]:
+    async def connect(
+        self, *, session: str | None = None, since: int | None = None, transport: str = "websocket"
+    ) -> dict[str, Any]:
+        """Connect and say hello; ``transport="polling"`` stays on HTTP long-polling (never upgrades)."""
         if since is not None and not self.events:
             self._base = since  # a fresh client that remembers where it was (like a reloaded page)
         auth: dict[str, Any] = {"token": self.token}
         if session:
             auth["session"] = session
-        await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=10)
+        await self.sio.connect(self.url, auth=auth, transports=[transport], wait_timeout=10)
         ack: dict[str, Any] = await self.sio.call(
             "hello", {} if since is None else {"since": since}, timeout=10
         )
