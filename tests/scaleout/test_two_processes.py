@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -106,7 +107,9 @@ async def test_meeting_across_two_processes(tmp_path: Path, redis_server: RedisS
             timeout=60,
         )
         assert verify.returncode == 0, verify.stdout + verify.stderr
-        assert f"OK — {last} events" in verify.stdout
+        # Every event up to the close, and the minutes the server drafts a moment after it.
+        count = int(re.search(r"OK — (\d+) events", verify.stdout).group(1))  # type: ignore[union-attr]
+        assert count >= last, verify.stdout
     finally:
         for p in peers:
             await p.close()
