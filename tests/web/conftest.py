@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import wave
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,17 +49,32 @@ def loopback_ice() -> Iterator[None]:
         configure_host_addresses(None)
 
 
-def fake_mic_clip(folder: Path) -> Path:
-    """A speech clip as Chromium's fake microphone wants it: 1 s of silence before, 2 s after."""
-    with wave.open(str(SPEECH)) as w:
+def fake_mic_clip(folder: Path, clip: Path = SPEECH, lead_s: float = 1.0) -> Path:
+    """A speech clip as Chromium's fake microphone wants it: ``lead_s`` of silence before, 2 s after."""
+    with wave.open(str(clip)) as w:
         params = w.getparams()
         frames = w.readframes(w.getnframes())
     rate, width = params.framerate, params.sampwidth * params.nchannels
-    out = folder / "mic.wav"
+    out = folder / f"mic-{clip.stem}.wav"
     with wave.open(str(out), "wb") as w:
         w.setparams(params)
-        w.writeframes(b"\0" * rate * width + frames + b"\0" * 2 * rate * width)
+        w.writeframes(b"\0" * int(lead_s * rate) * width + frames + b"\0" * 2 * rate * width)
     return out
+
+
+@asynccontextmanager
+async def launch_chromium(mic: Path) -> AsyncIterator[Any]:
+    """Headless Chromium whose fake microphone speaks ``mic`` once (each device may have its own)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(
+            executable_path=CHROMIUM, args=[*FLAGS, f"--use-file-for-fake-audio-capture={mic}%noloop"]
+        )
+        try:
+            yield b
+        finally:
+            await b.close()
 
 
 @pytest.fixture
@@ -70,14 +86,5 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 async def browser(tmp_path: Path) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    clip = fake_mic_clip(tmp_path)
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(
-            executable_path=CHROMIUM, args=[*FLAGS, f"--use-file-for-fake-audio-capture={clip}%noloop"]
-        )
-        try:
-            yield b
-        finally:
-            await b.close()
+    async with launch_chromium(fake_mic_clip(tmp_path)) as b:
+        yield b

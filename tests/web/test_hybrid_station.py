@@ -5,9 +5,6 @@ a resident's phone is played through the station into the hall (and captioned as
 from __future__ import annotations
 
 import asyncio
-import wave
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +12,9 @@ import pytest
 
 from asr.metrics import cer
 from meeting_server.hub.keys import AUDIO
-from tests.support.browser import CHROMIUM, FLAGS
 from tests.support.hub import DEMO_SPEC, Server, running_server
 
-from .conftest import LAPTOP, PHONE
+from .conftest import LAPTOP, PHONE, fake_mic_clip, launch_chromium
 from .helpers import closing_pages, join, open_page, page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,36 +24,6 @@ REFERENCE = dict(
     line.split("\t") for line in (SPEECH / "manifest.tsv").read_text("utf-8").splitlines() if line
 )
 SPEC: dict[str, Any] = {**DEMO_SPEC, "settings": {**DEMO_SPEC["settings"], "speaking_limit_s": 120}}
-
-
-def mic_file(folder: Path, clip: str, lead_s: float = 1.0) -> Path:
-    """``clip`` as a fake microphone: ``lead_s`` of silence before it, 2 s after (WEBRTC_LOOPBACK.md)."""
-    with wave.open(str(SPEECH / clip)) as w:
-        params = w.getparams()
-        frames = w.readframes(w.getnframes())
-    width = params.sampwidth * params.nchannels
-    out = folder / f"mic-{clip}"
-    with wave.open(str(out), "wb") as w:
-        w.setparams(params)
-        w.writeframes(
-            b"\0" * int(lead_s * params.framerate) * width + frames + b"\0" * 2 * params.framerate * width
-        )
-    return out
-
-
-@asynccontextmanager
-async def chromium(mic: Path) -> AsyncIterator[Any]:
-    """A browser of its own: each device here has its own microphone."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(
-            executable_path=CHROMIUM, args=[*FLAGS, f"--use-file-for-fake-audio-capture={mic}%noloop"]
-        )
-        try:
-            yield b
-        finally:
-            await b.close()
 
 
 async def committed(server: Server, meeting_id: str, turn_id: str) -> list[dict[str, Any]]:
@@ -96,8 +62,8 @@ INBOUND_ENERGY = """async () => {
 async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
     async with (
         running_server(tmp_path, captions=True) as server,
-        chromium(mic_file(tmp_path, "c05.wav", lead_s=2.0)) as hall_browser,
-        chromium(mic_file(tmp_path, "c01.wav")) as phone_browser,
+        launch_chromium(fake_mic_clip(tmp_path, SPEECH / "c05.wav", lead_s=2.0)) as hall_browser,
+        launch_chromium(fake_mic_clip(tmp_path, SPEECH / "c01.wav")) as phone_browser,
         closing_pages() as pages,
     ):
         created = await server.create_meeting(SPEC)
@@ -175,7 +141,7 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
         await wang.shot(artifacts, "2-speaking")
         await mod.page.click("#floor-buttons button:text('收回发言权')")
         await wang.page.wait_for_function("() => !document.getElementById('listen-audio').muted")
-        # The server drops the station's connection (a restart, a network cut): the page connects again by itself.
+        # The server drops the station's connection (a restart, a cut): the page connects again by itself.
         generation = await station.page.evaluate("gzStation.generation")
         assert await server.app[AUDIO].peers.close(f"{mid}/hall")
         await station.page.wait_for_function(
