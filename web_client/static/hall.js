@@ -1,15 +1,18 @@
-/* Hall display (projector): the countdown, the speaker, captions in large type and vote results. No controls. */
+/* Hall display (projector): the countdown (flashing and sounding at the warning and at 0:00), the speaker,
+ * captions in large type and vote results. Its one control is the 「提示音」 switch. */
 "use strict";
 
 (function () {
   const { $, headerLine } = GZ;
   const captions = GZ.captionBox($("captions"), { max: 12 });
   GZ.bindClock($("clock"));
+  const alerts = GZ.alerts({ page: "hall", clock: $("clock"), toggle: $("alert-toggle"), hint: $("alert-hint") });
 
   GZ.connect({
-    onEvent(record, v) {
+    onEvent(record, v, replayed) {
       if (record.type === "CaptionCommitted") captions.commit(record, v);
       if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v);
+      alerts.event(record, replayed);
     },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView(v) {

@@ -1,4 +1,5 @@
-/* Moderator page (tablet): agenda, queue, floor and clock, rounds, motions and votes, closing the meeting. */
+/* Moderator page (tablet): agenda, queue, floor and clock, live captions, rounds, motions and votes, closing
+ * the meeting. */
 "use strict";
 
 (function () {
@@ -6,11 +7,14 @@
   let view = null;
   const changed = GZ.changed();
   GZ.bindClock($("clock"));
+  const captions = GZ.captionBox($("captions"), { max: 100 });
 
   const conn = GZ.connect({
     onEvent(record, v) {
+      if (record.type === "CaptionCommitted") captions.commit(record, v);
       if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v);
     },
+    onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView: render,
   });
   const cmd = (type, fields) => () => conn.command(type, fields);

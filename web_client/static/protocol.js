@@ -11,8 +11,9 @@
 
   /**
    * Connect with the page's link token (and the session kept on this device), say hello, then deliver:
-   * h.onEvent(record) for every new logged event in order (gaps are re-fetched with sync), h.onView(view)
-   * after each batch or welcome, h.onTransient(msg), h.onMic(msg), h.onWelcome(welcome).
+   * h.onEvent(record, view, replayed) for every new logged event in order (gaps are re-fetched with sync;
+   * `replayed` is true for the events a welcome catches up on, which happened while the page was away),
+   * h.onView(view) after each batch or welcome, h.onTransient(msg), h.onMic(msg), h.onWelcome(welcome).
    * h.history: send hello {since: 0} on the first connect (the page wants the whole log, e.g. transcript).
    */
   function connect(h) {
@@ -96,7 +97,7 @@
         for (const e of w.events) {
           if (conn.last !== null && e.seq <= conn.last) continue;
           conn.stats.replayed += 1;
-          h.onEvent && h.onEvent(e, w.view);
+          h.onEvent && h.onEvent(e, w.view, true);
           conn.last = e.seq;
         }
       } else if (conn.last !== null && w.seq > conn.last) {
@@ -127,7 +128,7 @@
       }
       for (const e of evs) {
         if (e.seq <= conn.last) continue;
-        h.onEvent && h.onEvent(e, msg.view);
+        h.onEvent && h.onEvent(e, msg.view, false);
         conn.last = e.seq;
       }
       conn.view = msg.view;

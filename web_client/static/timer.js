@@ -1,13 +1,17 @@
-/* Timer page: a big clock with start / pause / resume / extend — nothing else. */
+/* Timer page: a big clock with start / pause / resume / extend, and its alerts (flash, beep) — nothing else. */
 "use strict";
 
 (function () {
   const { $, show } = GZ;
   let joined = false;
   GZ.bindClock($("clock"));
+  const alerts = GZ.alerts({ page: "timer", clock: $("clock"), toggle: $("alert-toggle"), hint: $("alert-hint") });
 
   const conn = GZ.connect({
-    onEvent(record, v) { if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v); },
+    onEvent(record, v, replayed) {
+      if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v);
+      alerts.event(record, replayed);
+    },
     onView: render,
   });
 
