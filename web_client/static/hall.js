@@ -11,7 +11,6 @@
   GZ.connect({
     onEvent(record, v, replayed) {
       if (record.type === "CaptionCommitted") captions.commit(record, v);
-      if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v);
       alerts.event(record, replayed);
     },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },

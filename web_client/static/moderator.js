@@ -12,7 +12,6 @@
   const conn = GZ.connect({
     onEvent(record, v) {
       if (record.type === "CaptionCommitted") captions.commit(record, v);
-      if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v);
     },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView: render,

@@ -36,7 +36,6 @@
           if (p.participant_id && p.participant_id === me()) ballot.voted = true;
           break;
         case "FloorExpired": case "FloorYielded": case "FloorRevoked":
-          GZ.noteFloorEnded(record, v);
           captions.endTurn(p.turn_id);
           if (p.turn_id === mic.turn) closeMic(ENDED[record.type]);
           break;

@@ -128,6 +128,7 @@
       }
       for (const e of evs) {
         if (e.seq <= conn.last) continue;
+        if (e.type === "FloorExpired") GZ.noteFloorEnded(e, msg.view); // live only: a replayed 0:00 is old news
         h.onEvent && h.onEvent(e, msg.view, false);
         conn.last = e.seq;
       }

@@ -20,9 +20,6 @@
         case "CaptionCommitted":
           captions.commit(record, v, markButton);
           break;
-        case "FloorExpired":
-          GZ.noteFloorEnded(record, v);
-          break;
       }
     },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },

@@ -9,7 +9,6 @@
 
   const conn = GZ.connect({
     onEvent(record, v, replayed) {
-      if (record.type === "FloorExpired") GZ.noteFloorEnded(record, v);
       alerts.event(record, replayed);
     },
     onView: render,
