@@ -171,9 +171,9 @@ def main() -> None:
 
     from summarizer.build import build_minutes
     from summarizer.document import load_document
+    from summarizer.draft import sections
     from summarizer.extractive import warm_up
     from summarizer.render_docx import render_docx
-    from summarizer.render_md import sections
     from summarizer.render_pdf import render_pdf
 
     t0 = time.perf_counter()
