@@ -201,7 +201,7 @@ def main() -> None:
                 "events": len(records),
                 "draft_s": round(draft_s, 2),
                 "cold_start_s": round(warm + draft_s, 2),
-                "draft_chars": sum(len(s.text) for s in draft),
+                "draft_chars": sum(len(f.value) for s in draft for e in s.entries for f in e.fields),
                 "pdf_s": round(pdf_s, 2),
                 "pdf_kb": round(len(pdf) / 1024),
                 "docx_s": round(docx_s, 2),
