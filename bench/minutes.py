@@ -171,9 +171,9 @@ def main() -> None:
 
     from summarizer.build import build_minutes
     from summarizer.document import load_document
+    from summarizer.draft import sections
     from summarizer.extractive import warm_up
     from summarizer.render_docx import render_docx
-    from summarizer.render_md import sections
     from summarizer.render_pdf import render_pdf
 
     t0 = time.perf_counter()
@@ -201,7 +201,7 @@ def main() -> None:
                 "events": len(records),
                 "draft_s": round(draft_s, 2),
                 "cold_start_s": round(warm + draft_s, 2),
-                "draft_chars": sum(len(s.text) for s in draft),
+                "draft_chars": sum(len(f.value) for s in draft for e in s.entries for f in e.fields),
                 "pdf_s": round(pdf_s, 2),
                 "pdf_kb": round(len(pdf) / 1024),
                 "docx_s": round(docx_s, 2),

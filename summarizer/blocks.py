@@ -1,7 +1,8 @@
 """A reader for the minutes' small markdown dialect, shared by the HTML, DOCX and PDF renderers.
 
-Blocks: ``#``/``##``/``###`` headings, paragraphs, list items (``-``/``*``/``1.``, two spaces of indent per
-level), pipe tables (the ``---`` row is dropped, the first row is the header) and ``>`` notes. Inline:
+Blocks: ``#``/``##``/``###`` headings (dropped when nothing stands under them), paragraphs, list items
+(``-``/``*``/``1.``, two spaces of indent per level), pipe tables (the ``---`` row is dropped, the first row
+is the header) and ``>`` notes. Inline:
 ``**bold**``, ``[label](#anchor)`` links (only to anchors inside the document: anything else stays text),
 ```code``` (shown as text) and backslash escapes. Whatever the recorder types comes out as text, never markup.
 """
@@ -133,4 +134,17 @@ def parse(text: str) -> list[Block]:
             para.append(stripped)
     end_para()
     end_table()
-    return blocks
+    return _without_lonely_headings(blocks)
+
+
+def _without_lonely_headings(blocks: list[Block]) -> list[Block]:
+    """Blocks less the headings with nothing under them (before the next heading of their level or above,
+    or the end): a reader should never meet a heading over an empty space."""
+    out: list[Block] = []
+    for b in reversed(blocks):
+        if b.kind == "heading":
+            under = next((x for x in reversed(out) if x.kind != "heading" or x.level <= b.level), None)
+            if under is None or under.kind == "heading":
+                continue
+        out.append(b)
+    return out[::-1]

@@ -22,9 +22,10 @@ from meeting_server.store.records import EventRecord
 from meeting_server.transcript import transcript
 
 from .build import TurnSummarizer, build_minutes, meeting_date
+from .draft import sections as draft_sections
 from .fmt import clock, cn_date, md_escape
 from .model import CaptionLine
-from .render_md import sections as draft_sections
+from .render_md import section_markdown
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 STATUS_LABELS = {
@@ -51,6 +52,12 @@ class Document:
     @property
     def heading(self) -> str:
         return f"{self.title} 会议纪要"
+
+    def bodies(self) -> list[tuple[MinutesSection, str]]:
+        """Each section with its markdown, for every renderer; a section with nothing left in it (the
+        recorder cleared it) is left out rather than shown as a lonely heading."""
+        out = [(s, section_markdown(s)) for s in self.sections]
+        return [(s, body) for s, body in out if body]
 
 
 def _captions(records: Sequence[EventRecord]) -> tuple[CaptionLine, ...]:
@@ -153,8 +160,8 @@ def verify_published(records: Sequence[EventRecord]) -> Verification:
 def to_markdown(doc: Document) -> str:
     """The whole document as one markdown file."""
     out = [f"# {md_escape(doc.heading)}", "", f"> {STATUS_LABELS.get(doc.status, doc.status)}"]
-    for s in doc.sections:
-        out += ["", f"## {md_escape(s.title)}", "", s.text.strip()]
+    for s, body in doc.bodies():
+        out += ["", f"## {md_escape(s.title)}", "", body]
     out += ["", "## 记录核验", ""]
     out += [f"- {line}" for line in doc.record]
     out += ["", "## 附录：会议记录全文", ""]

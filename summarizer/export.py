@@ -10,6 +10,7 @@ from meeting_server.transcript import render as render_transcript
 
 from .build import TurnSummarizer
 from .document import Document, load_document, to_markdown
+from .editor import editor_sections
 
 FORMATS = ("md", "html", "docx", "pdf", "json", "srt", "vtt")
 CONTENT_TYPES = {
@@ -24,13 +25,13 @@ CONTENT_TYPES = {
 
 
 def document_json(doc: Document) -> dict[str, object]:
-    """The document for the minutes page (sections to edit, status, hashes)."""
+    """The document for the minutes page (sections as the editor shows them, status, hashes)."""
     return {
         "meeting_id": doc.meeting_id,
         "title": doc.heading,
         "status": doc.status,
         "version": doc.version,
-        "sections": [{"section_id": s.section_id, "title": s.title, "text": s.text} for s in doc.sections],
+        "sections": editor_sections(doc.sections),
         "record": list(doc.record),
         "minutes_hash": doc.minutes_hash,
         "published_hash": doc.published_hash,

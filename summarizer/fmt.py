@@ -7,6 +7,7 @@ import re
 
 _ORDINALS = "一二三四五六七八九十"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_MD_LIST_START = re.compile(r"^(?:[-+]|\d{1,3}[.、)])(?=\s|$)")
 
 
 def clock(seconds: float) -> str:
@@ -42,7 +43,12 @@ def local_time(epoch: float, tz: dt.tzinfo) -> str:
 
 def md_escape(text: str) -> str:
     """Text from speech or people, made inert in markdown (and in the renderers' markdown reader)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    start = _MD_LIST_START.match(escaped)
+    if start is not None:  # "- x" or "1. x" would open a list where the text starts a line
+        cut = start.end() - 1
+        escaped = f"{escaped[:cut]}\\{escaped[cut:]}"
+    return escaped
 
 
 def percent(part: float, whole: float) -> str:

@@ -89,9 +89,9 @@ def render_docx(doc: Document, font: str = DOCX_FONT) -> bytes:
     docx.core_properties.author = "Gongzhi (共治通)"
     docx.add_heading(doc.heading, level=0)
     docx.add_paragraph(f"{STATUS_LABELS.get(doc.status, doc.status)}（{cn_date(doc.date)}）")
-    for section in doc.sections:
+    for section, body in doc.bodies():
         docx.add_heading(section.title, level=1)
-        for b in parse(section.text):
+        for b in parse(body):
             _block(docx, b)
     docx.add_heading("记录核验", level=1)
     for b in parse("\n".join(f"- {line}" for line in doc.record)):

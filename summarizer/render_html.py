@@ -127,7 +127,7 @@ def _context(doc: Document) -> dict[str, Any]:
         "status": STATUS_LABELS.get(doc.status, doc.status),
         "date": cn_date(doc.date),
         "sections": [
-            {"id": s.section_id, "title": s.title, "nodes": nodes(parse(s.text))} for s in doc.sections
+            {"id": s.section_id, "title": s.title, "nodes": nodes(parse(body))} for s, body in doc.bodies()
         ],
         "record": nodes(parse("\n".join(f"- {line}" for line in doc.record))),
         "clock": clock,

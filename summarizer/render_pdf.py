@@ -102,9 +102,9 @@ def render_pdf(doc: Document, font: str = "") -> bytes:
     pdf.set_text_color(90)
     pdf.multi_cell(0, LINE, f"{STATUS_LABELS.get(doc.status, doc.status)}（{cn_date(doc.date)}）")
     pdf.set_text_color(0)
-    for section in doc.sections:
+    for section, body in doc.bodies():
         heading(section.title, 14)
-        for b in parse(section.text):
+        for b in parse(body):
             block(b)
     heading("记录核验", 14)
     for b in parse("\n".join(f"- {line}" for line in doc.record)):

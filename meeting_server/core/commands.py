@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .minutes_values import EDIT_TEXT, SECTION_ID, MinutesSection
+from .minutes_values import ENTRY_ID, FIELD_NAME, FIELD_TEXT, SECTION_ID, MinutesSection
 from .payload import max_len
 from .registry import Command, command
 from .values import AgendaItemSpec, Choice, Level, MeetingSettings, Threshold
@@ -289,10 +289,13 @@ class DraftMinutes(Command):
 @command
 @dataclass(frozen=True, slots=True)
 class EditMinutes(Command):
-    """The recorder replaces the text of one section of the draft."""
+    """The recorder rewrites one field of one entry of the draft, as plain text (``text``): e.g. entry
+    ``speech-2`` of section ``item-0``, field ``text`` (the summary of what that speaker said)."""
 
     section_id: str = field(metadata=max_len(SECTION_ID))
-    text: str = field(metadata=max_len(EDIT_TEXT))
+    entry_id: str = field(metadata=max_len(ENTRY_ID))
+    field_name: str = field(metadata=max_len(FIELD_NAME))
+    text: str = field(metadata=max_len(FIELD_TEXT))
 
 
 @command

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .minutes_values import EDIT_TEXT, SECTION_ID, MinutesSection
+from .minutes_values import EDIT_TEXT, ENTRY_ID, FIELD_NAME, SECTION_ID, MinutesSection
 from .payload import max_len
 from .registry import Event, event
 
@@ -27,11 +27,16 @@ class MinutesDrafted(Event):
 @event
 @dataclass(frozen=True, slots=True)
 class MinutesEdited(Event):
+    """The recorder rewrote field ``field_name`` of entry ``entry_id`` to ``text`` (plain text). Without an
+    entry (logs of before the minutes had entries) ``text`` replaced the section's markdown."""
+
     version: int
     section_id: str = field(metadata=max_len(SECTION_ID))
     text: str = field(metadata=max_len(EDIT_TEXT))
     by: str
     at: float
+    entry_id: str = field(default="", metadata=max_len(ENTRY_ID))
+    field_name: str = field(default="", metadata=max_len(FIELD_NAME))
 
 
 @event

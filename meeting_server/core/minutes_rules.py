@@ -1,9 +1,10 @@
 """The minutes workflow and the publicity period, as rules: draft → edits → publication → objections.
 
-* ``DraftMinutes`` (the server, once the meeting has closed): a draft made of sections. A later draft (late
-  captions came in) replaces the text only while the recorder has not edited it and it is unpublished.
-* ``EditMinutes`` (the recorder): replace one section's text. Every edit is an event, so the log keeps
-  each version and who made it. Refused once published.
+* ``DraftMinutes`` (the server, once the meeting has closed): a draft made of sections of entries. A later
+  draft (late captions came in) replaces it only while the recorder has not edited it and it is unpublished.
+* ``EditMinutes`` (the recorder): replace the plain text of one field of one entry (a speaker's summary, an
+  action item's owner …). Every edit is an event, so the log keeps each version and who made it. Refused
+  once published.
 * ``PublishMinutes`` (the recorder): freeze the minutes; ``MinutesPublished`` records their hash and the end
   of the publicity period (``settings.publicity_days`` after publication).
 * ``ObjectToResolution`` (a resident of the meeting, or the recorder for a resident who objected in person
@@ -31,12 +32,14 @@ from .minutes_events import (
     ResolutionFlaggedForRedeliberation,
 )
 from .minutes_values import (
-    EDIT_TEXT,
+    ENTRY_ID,
+    FIELD_TEXT,
+    MAX_ENTRIES,
     MAX_SECTIONS,
     SECTION_ID,
-    SECTION_TEXT,
     SECTION_TITLE,
     MinutesRecord,
+    MinutesSection,
     Objection,
     minutes_hash,
     over_threshold,
@@ -71,8 +74,7 @@ def draft_minutes(state: MeetingState, actor: Actor, cmd: DraftMinutes, now: flo
     for s in cmd.sections:
         if not s.section_id or len(s.section_id) > SECTION_ID or s.section_id in seen:
             fail(ErrorCode.INVALID, f"section ids must be unique, 1 to {SECTION_ID} characters")
-        if len(s.title) > SECTION_TITLE or len(s.text) > SECTION_TEXT:
-            fail(ErrorCode.INVALID, f"section {s.section_id}: title or text too long")
+        _check_section(s)
         seen.add(s.section_id)
     if cmd.basis_seq < 1:
         fail(ErrorCode.INVALID, "basis_seq must be a sequence number of the log")
@@ -80,17 +82,39 @@ def draft_minutes(state: MeetingState, actor: Actor, cmd: DraftMinutes, now: flo
     return [MinutesDrafted(version, cmd.sections, cmd.basis_seq, cmd.basis_hash, now)]
 
 
+def _check_section(s: MinutesSection) -> None:
+    # Sizes are checked here, not only when the payload is read back, so the log never holds a draft it
+    # could not load again.
+    if len(s.title) > SECTION_TITLE:
+        fail(ErrorCode.INVALID, f"section {s.section_id}: title too long")
+    if s.text or not s.entries or len(s.entries) > MAX_ENTRIES:
+        fail(ErrorCode.INVALID, f"section {s.section_id}: 1 to {MAX_ENTRIES} entries, no markdown text")
+    ids: set[str] = set()
+    for e in s.entries:
+        if not e.entry_id or len(e.entry_id) > ENTRY_ID or e.entry_id in ids:
+            fail(ErrorCode.INVALID, f"section {s.section_id}: entry ids must be unique, 1 to {ENTRY_ID} long")
+        names = [f.name for f in e.fields]
+        if len(set(names)) != len(names) or any(len(f.value) > FIELD_TEXT for f in e.fields):
+            fail(ErrorCode.INVALID, f"entry {e.entry_id}: fields must be unique, at most {FIELD_TEXT} long")
+        ids.add(e.entry_id)
+
+
 def edit_minutes(state: MeetingState, actor: Actor, cmd: EditMinutes, now: float) -> list[Event]:
     minutes = _unpublished(state)
     section = minutes.section(cmd.section_id)
     if section is None:
         fail(ErrorCode.NOT_FOUND, f"no section {cmd.section_id!r} in the minutes")
-    if len(cmd.text) > EDIT_TEXT:
-        fail(ErrorCode.INVALID, f"text: too long (max {EDIT_TEXT} characters)")
+    entry = section.entry(cmd.entry_id)
+    if entry is None or not any(f.name == cmd.field_name for f in entry.fields):
+        fail(ErrorCode.NOT_FOUND, f"no field {cmd.entry_id}/{cmd.field_name} in section {cmd.section_id}")
     text = cmd.text.strip()
-    if text == section.text.strip():
-        fail(ErrorCode.DUPLICATE, "the section already reads so")
-    return [MinutesEdited(minutes.version, cmd.section_id, text, actor.participant_id, now)]
+    if text == entry.value(cmd.field_name).strip():
+        fail(ErrorCode.DUPLICATE, "the field already reads so")
+    return [
+        MinutesEdited(
+            minutes.version, cmd.section_id, text, actor.participant_id, now, cmd.entry_id, cmd.field_name
+        )
+    ]
 
 
 def publish_minutes(state: MeetingState, actor: Actor, cmd: PublishMinutes, now: float) -> list[Event]:
@@ -163,9 +187,7 @@ def evolve_minutes(state: MeetingState, ev: MinutesEvent) -> MeetingState:
         raise ValueError(f"{type(ev).__name__} before MinutesDrafted")
     match ev:
         case MinutesEdited():
-            sections = tuple(
-                replace(s, text=ev.text) if s.section_id == ev.section_id else s for s in minutes.sections
-            )
+            sections = tuple(_edited(s, ev) if s.section_id == ev.section_id else s for s in minutes.sections)
             return replace(state, minutes=replace(minutes, sections=sections, edits=minutes.edits + 1))
         case MinutesPublished():
             published = replace(
@@ -184,3 +206,19 @@ def evolve_minutes(state: MeetingState, ev: MinutesEvent) -> MeetingState:
             return replace(state, minutes=replace(minutes, flagged=(*minutes.flagged, ev.resolution_id)))
         case _:
             assert_never(ev)
+
+
+def _edited(section: MinutesSection, ev: MinutesEdited) -> MinutesSection:
+    replace = dataclasses.replace
+    if not ev.entry_id:  # an edit of a whole section's markdown, from a log of before entries
+        return replace(section, text=ev.text)
+    entries = tuple(
+        replace(
+            e,
+            fields=tuple(replace(f, value=ev.text) if f.name == ev.field_name else f for f in e.fields),
+        )
+        if e.entry_id == ev.entry_id
+        else e
+        for e in section.entries
+    )
+    return replace(section, entries=entries)

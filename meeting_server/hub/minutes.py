@@ -34,9 +34,9 @@ from meeting_server.settings import MinutesSettings
 from meeting_server.store.records import EventRecord
 from summarizer.build import TurnSummarizer, build_minutes
 from summarizer.document import load_document
+from summarizer.draft import sections
 from summarizer.export import CONTENT_TYPES, FORMATS, export
 from summarizer.render_html import fragment
-from summarizer.render_md import sections
 
 from . import keys, pages
 from .http_edge import Refused, open_meeting_link

@@ -17,7 +17,7 @@ from meeting_server.core.commands import (
     PublishMinutes,
     SecondMotion,
 )
-from meeting_server.core.minutes_values import MinutesSection
+from meeting_server.core.minutes_values import MinutesEntry, MinutesField, MinutesSection
 from meeting_server.core.registry import Command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Choice, MeetingSettings
@@ -25,9 +25,27 @@ from meeting_server.core.values import Choice, MeetingSettings
 from .sim import MOD, P1, P2, P3, SYS, Sim, running
 
 SECTIONS = (
-    MinutesSection("header", "基本信息", "- 会议名称：阳光新城居民议事会"),
-    MinutesSection("item-0", "议题一：东门增设临时停车位", "王阿姨建议增设车位。"),
+    MinutesSection(
+        "header",
+        "基本信息",
+        (MinutesEntry("title", "line", (MinutesField("text", "阳光新城居民议事会"),), label="会议名称"),),
+    ),
+    MinutesSection(
+        "item-0",
+        "议题一：东门增设临时停车位",
+        (
+            MinutesEntry(
+                "speech-1",
+                "speech",
+                (MinutesField("speaker", "王阿姨"), MinutesField("text", "王阿姨建议增设车位。")),
+                note="线上，发言 40秒",
+                seq=12,
+                time=30.0,
+            ),
+        ),
+    ),
 )
+EDIT = EditMinutes("item-0", "speech-1", "text", "王阿姨建议在东门增设十个车位。")
 
 
 def draft(sim: Sim) -> None:
@@ -75,7 +93,7 @@ def _object_fixture(actor: Actor) -> tuple[Sim, Actor, Command]:
 
 MINUTES_FIXTURES: dict[type[Command], Callable[[Actor], tuple[Sim, Actor, Command]]] = {
     DraftMinutes: _draft_fixture,
-    EditMinutes: _drafted(EditMinutes("item-0", "王阿姨建议在东门增设十个车位。")),
+    EditMinutes: _drafted(EDIT),
     PublishMinutes: _drafted(PublishMinutes()),
     ObjectToResolution: _object_fixture,
 }
@@ -84,7 +102,7 @@ MINUTES_FIXTURES: dict[type[Command], Callable[[Actor], tuple[Sim, Actor, Comman
 def minutes_tail(sim: Sim) -> None:
     """Continue a closed meeting that has resolution r1 through every minutes event."""
     draft(sim)
-    sim.do(Actor("rec", Role.RECORDER), EditMinutes("item-0", "王阿姨建议在东门增设十个车位。"))
+    sim.do(Actor("rec", Role.RECORDER), EDIT)
     sim.do(Actor("rec", Role.RECORDER), PublishMinutes())
     sim.do(P1, ObjectToResolution("r1", reason="收费太高"))
     sim.do(P2, ObjectToResolution("r1"))  # 2 of 6 residents: over 20 % → flagged

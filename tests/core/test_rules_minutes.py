@@ -3,22 +3,36 @@ publicity window, one objection per resident, and the re-deliberation threshold 
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from meeting_server.core.commands import DraftMinutes, EditMinutes, ObjectToResolution, PublishMinutes
 from meeting_server.core.errors import ErrorCode
+from meeting_server.core.evolve import evolve
 from meeting_server.core.minutes_events import (
+    MinutesDrafted,
+    MinutesEdited,
     MinutesPublished,
     ObjectionRaised,
     ResolutionFlaggedForRedeliberation,
 )
 from meeting_server.core.minutes_rules import DAY_S
-from meeting_server.core.minutes_values import MinutesSection, minutes_hash, over_threshold
+from meeting_server.core.minutes_values import (
+    MinutesEntry,
+    MinutesField,
+    MinutesSection,
+    minutes_hash,
+    over_threshold,
+)
+from meeting_server.core.payload import to_payload
+from meeting_server.core.registry import load_event
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import MeetingSettings
 from meeting_server.core.view import public_view
 
-from .minutes_sim import SECTIONS, closed_with_resolution, draft, published
+from .minutes_sim import EDIT, SECTIONS, closed_with_resolution, draft, published
 from .sim import P1, P2, P3, REC, SYS, resident, running
 
 
@@ -29,14 +43,37 @@ def test_a_draft_only_after_closing_and_it_replaces_an_unedited_draft() -> None:
     draft(sim)
     draft(sim)  # late captions: a new draft while nobody has edited
     assert sim.state.minutes is not None and sim.state.minutes.version == 2
-    sim.do(REC, EditMinutes("item-0", "王阿姨建议增设十个车位。"))
+    sim.do(REC, EDIT)
     assert sim.refuse(SYS, DraftMinutes(SECTIONS, 9, "b" * 64)) is ErrorCode.WRONG_STATE
+
+
+def _line(entry_id: str, text: str = "x", **more: str) -> MinutesEntry:
+    fields = (MinutesField("text", text), *(MinutesField(k, v) for k, v in more.items()))
+    return MinutesEntry(entry_id, "line", fields)
 
 
 @pytest.mark.parametrize(
     "sections",
-    [(), (MinutesSection("a", "A", "x"), MinutesSection("a", "B", "y")), (MinutesSection("", "A", "x"),)],
-    ids=["empty", "duplicate-id", "blank-id"],
+    [
+        (),
+        (MinutesSection("a", "A", (_line("x"),)), MinutesSection("a", "B", (_line("y"),))),
+        (MinutesSection("", "A", (_line("x"),)),),
+        (MinutesSection("a", "A"),),
+        (MinutesSection("a", "A", (_line("x"), _line("x"))),),
+        (MinutesSection("a", "A", (MinutesEntry("x", "line", (MinutesField("text", "1"),) * 2),)),),
+        (MinutesSection("a", "A", (_line("x", "长" * 10_001),)),),
+        (MinutesSection("a", "A", text="- 会议名称：markdown"),),
+    ],
+    ids=[
+        "empty",
+        "duplicate-id",
+        "blank-id",
+        "no-entries",
+        "duplicate-entry",
+        "duplicate-field",
+        "field-too-long",
+        "markdown-text",
+    ],
 )
 def test_malformed_drafts_are_refused(sections: tuple[MinutesSection, ...]) -> None:
     sim = closed_with_resolution()
@@ -45,22 +82,40 @@ def test_malformed_drafts_are_refused(sections: tuple[MinutesSection, ...]) -> N
 
 def test_edits_are_events_and_publication_freezes_with_the_hash() -> None:
     sim = closed_with_resolution()
-    assert sim.refuse(REC, EditMinutes("item-0", "x")) is ErrorCode.WRONG_STATE  # no draft yet
+    assert sim.refuse(REC, EDIT) is ErrorCode.WRONG_STATE  # no draft yet
     draft(sim)
-    assert sim.refuse(REC, EditMinutes("nope", "x")) is ErrorCode.NOT_FOUND
-    assert sim.refuse(REC, EditMinutes("item-0", SECTIONS[1].text)) is ErrorCode.DUPLICATE
-    sim.do(REC, EditMinutes("item-0", "  王阿姨建议增设十个车位。 "))
-    sim.do(REC, EditMinutes("header", "- 会议名称：阳光新城居民议事会（第三季度）"))
-    minutes = sim.state.minutes
-    assert minutes is not None and minutes.edits == 2
-    assert minutes.section("item-0") == MinutesSection(
-        "item-0", SECTIONS[1].title, "王阿姨建议增设十个车位。"
+    assert sim.refuse(REC, EditMinutes("nope", "speech-1", "text", "x")) is ErrorCode.NOT_FOUND
+    assert sim.refuse(REC, EditMinutes("item-0", "speech-9", "text", "x")) is ErrorCode.NOT_FOUND
+    assert sim.refuse(REC, EditMinutes("item-0", "speech-1", "owner", "x")) is ErrorCode.NOT_FOUND
+    assert sim.refuse(REC, EditMinutes("item-0", "speech-1", "text", "王阿姨建议增设车位。")) is (
+        ErrorCode.DUPLICATE
     )
+    (edited,) = sim.do(REC, EditMinutes("item-0", "speech-1", "text", "  王阿姨建议增设十个车位。 "))
+    assert isinstance(edited, MinutesEdited)
+    assert (edited.entry_id, edited.field_name, edited.text) == (
+        "speech-1",
+        "text",
+        "王阿姨建议增设十个车位。",
+    )
+    sim.do(REC, EditMinutes("header", "title", "text", "阳光新城居民议事会（第三季度）"))
+    sim.do(REC, EditMinutes("item-0", "speech-1", "speaker", "王秀英"))
+    minutes = sim.state.minutes
+    assert minutes is not None and minutes.edits == 3
+    section = minutes.section("item-0")
+    assert section is not None and section.title == SECTIONS[1].title
+    (speech,) = section.entries
+    assert (speech.value("speaker"), speech.value()) == ("王秀英", "王阿姨建议增设十个车位。")
+    assert (speech.note, speech.seq, speech.time) == ("线上，发言 40秒", 12, 30.0)  # from the record
+    header = minutes.section("header")
+    assert header is not None and header.entries[0].value() == "阳光新城居民议事会（第三季度）"
+    # Each version of each field is in the hash: the same minutes with the old summary hash otherwise.
+    before = SECTIONS[1]
+    assert minutes_hash("m-1", 1, "a", (before,)) != minutes_hash("m-1", 1, "a", (section,))
     (event,) = sim.do(REC, PublishMinutes())
     assert isinstance(event, MinutesPublished)
     assert event.minutes_hash == minutes_hash("m-1", minutes.basis_seq, minutes.basis_hash, minutes.sections)
     assert event.publicity_until == sim.now + 7 * DAY_S
-    assert sim.refuse(REC, EditMinutes("item-0", "改一下")) is ErrorCode.WRONG_STATE
+    assert sim.refuse(REC, EditMinutes("item-0", "speech-1", "text", "改一下")) is ErrorCode.WRONG_STATE
     assert sim.refuse(REC, PublishMinutes()) is ErrorCode.DUPLICATE
     assert sim.refuse(SYS, DraftMinutes(SECTIONS, 5, "a" * 64)) is ErrorCode.WRONG_STATE
     view = public_view(sim.state, None, sim.now)["minutes"]
@@ -154,5 +209,29 @@ def test_no_more_objections_than_eligible_residents() -> None:
 def test_recorder_role_is_needed_to_edit() -> None:
     sim = closed_with_resolution()
     draft(sim)
-    assert sim.refuse(Actor("mod", Role.MODERATOR), EditMinutes("item-0", "x")) is ErrorCode.FORBIDDEN
+    assert sim.refuse(Actor("mod", Role.MODERATOR), EDIT) is ErrorCode.FORBIDDEN
     assert sim.refuse(P1, PublishMinutes()) is ErrorCode.FORBIDDEN
+
+
+def test_a_log_of_sections_of_markdown_still_folds_and_hashes_as_before() -> None:
+    # Minutes drafted before sections had entries: whole sections of markdown, edited whole.
+    old = (MinutesSection("item-0", "议题一", text="王阿姨建议增设车位。"),)
+    sim = closed_with_resolution()
+    state = sim.state
+    for ev in (
+        MinutesDrafted(1, old, 5, "a" * 64, sim.now),
+        MinutesEdited(1, "item-0", "王阿姨建议增设十个车位。", "rec", sim.now),
+    ):
+        state = evolve(state, load_event(ev.name, to_payload(ev)))
+    assert state.minutes is not None
+    assert state.minutes.sections == (MinutesSection("item-0", "议题一", text="王阿姨建议增设十个车位。"),)
+    # The hash of such sections is the one their publication recorded: over [id, title, text].
+    body = {
+        "meeting_id": "m-1",
+        "basis_seq": 5,
+        "basis_hash": "a" * 64,
+        "sections": [["item-0", "议题一", "王阿姨建议增设十个车位。"]],
+    }
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    expected = hashlib.sha256(canonical.encode()).hexdigest()
+    assert minutes_hash("m-1", 5, "a" * 64, state.minutes.sections) == expected

@@ -74,7 +74,10 @@ async def test_draft_on_close_edit_publish_object_and_download(tmp_path: Path) -
                 r = await http.get(f"{base}.json?t={rtok}")
                 doc = await r.json()
                 item = next(s for s in doc["sections"] if s["section_id"] == "item-0")
-                assert "物业公司" in item["text"] and doc["captions"] == 2 and doc["status"] == "draft"
+                speech = next(e for g in item["groups"] for e in g["entries"] if e["kind"] == "speech")
+                summary = next(f for f in speech["fields"] if f["name"] == "text")
+                assert "物业公司" in summary["value"] and summary["label"] == "发言摘要"
+                assert doc["captions"] == 2 and doc["status"] == "draft"
                 page = await (await http.get(f"{server.url}/m/{mid}/minutes?t={rtok}")).text()
                 assert "审核与发布" in page and "王阿姨" in page and "物业公司" in page
                 resident_page = await (await http.get(f"{server.url}/m/{mid}/minutes?t={ptok}")).text()
@@ -83,17 +86,14 @@ async def test_draft_on_close_edit_publish_object_and_download(tmp_path: Path) -
                 assert (await http.get(f"{server.url}/api/meetings/nope/minutes.md?t={rtok}")).status == 403
 
                 # The recorder edits (an event), publishes (frozen, hash in the log).
-                edited = item["text"] + "\n\n记录员补充：物业公司已确认。"
-                await rec.ok("EditMinutes", section_id="item-0", text=edited)
-                assert (await wang.cmd("EditMinutes", section_id="item-0", text="x"))["error"][
-                    "code"
-                ] == "forbidden"
+                edit = {"section_id": "item-0", "entry_id": speech["entry_id"], "field_name": "text"}
+                edited = summary["value"] + "\n\n记录员补充：物业公司已确认。"
+                await rec.ok("EditMinutes", **edit, text=edited)
+                assert (await wang.cmd("EditMinutes", **edit, text="x"))["error"]["code"] == "forbidden"
                 seq = await rec.ok("PublishMinutes")
                 await rec.wait_seq(seq)
                 published = of_type(rec, "MinutesPublished")[0]["payload"]
-                assert (await rec.cmd("EditMinutes", section_id="item-0", text="y"))["error"][
-                    "code"
-                ] == "wrong_state"
+                assert (await rec.cmd("EditMinutes", **edit, text="y"))["error"]["code"] == "wrong_state"
                 md = await (await http.get(f"{base}.md?t={ptok}")).text()
                 assert (
                     "记录员补充：物业公司已确认。" in md

@@ -12,7 +12,7 @@ from meeting_server.core.minutes_values import minutes_hash
 from meeting_server.store.records import make_record
 from summarizer.build import build_minutes
 from summarizer.document import load_document, to_markdown, verify_published
-from summarizer.render_md import sections
+from summarizer.draft import sections
 
 from .conftest import LI, REC, SYS, WANG, ZHANG, ZHAO
 from .driver import LogDriver
@@ -40,14 +40,12 @@ def test_draft_edit_publish_are_events_and_the_hash_verifies(meeting: LogDriver)
     basis = d.records[-2]
     assert f"第 1–{basis.seq} 条" in to_markdown(doc) and basis.hash in to_markdown(doc)
 
-    item = next(s for s in doc.sections if s.section_id == "item-0")
-    edited = item.text.replace("王阿姨", "王秀英（王阿姨）", 1)
     d.advance(60)
-    d.do(REC, EditMinutes("item-0", edited))
+    d.do(REC, EditMinutes("item-0", "speech-1", "speaker", " 王秀英（王阿姨） "))
     assert d.records[-1].type == "MinutesEdited" and d.records[-1].actor == "rec"
-    assert d.records[-1].payload["text"] == edited.strip()
+    assert d.records[-1].payload["text"] == "王秀英（王阿姨）"
     doc = load_document(d.records)
-    assert doc.status == "edited" and "王秀英（王阿姨）" in to_markdown(doc)
+    assert doc.status == "edited" and "1. **王秀英（王阿姨）**（线上，第 1 轮" in to_markdown(doc)
     assert not verify_published(d.records).ok
 
     d.do(REC, PublishMinutes())
@@ -60,12 +58,12 @@ def test_draft_edit_publish_are_events_and_the_hash_verifies(meeting: LogDriver)
     assert result.ok, result.reason
     # Frozen: no more edits, no re-draft.
     with pytest.raises(DomainError) as info:
-        d.do(REC, EditMinutes("item-0", "改写"))
+        d.do(REC, EditMinutes("item-0", "speech-1", "text", "改写"))
     assert info.value.code is ErrorCode.WRONG_STATE
     # The history keeps the draft's words and who changed them.
     drafts = [r for r in d.records if r.type == "MinutesDrafted"]
-    original = next(s for s in drafts[0].payload["sections"] if s["section_id"] == "item-0")["text"]
-    assert "王秀英" not in original
+    original = next(s for s in drafts[0].payload["sections"] if s["section_id"] == "item-0")
+    assert "王秀英" not in str(original) and "王阿姨" in str(original)
 
 
 def test_a_changed_record_fails_verification(meeting: LogDriver) -> None:
@@ -76,7 +74,7 @@ def test_a_changed_record_fails_verification(meeting: LogDriver) -> None:
     r = records[i]
     payload = dict(r.payload)
     payload["sections"] = [dict(s) for s in payload["sections"]]
-    payload["sections"][0]["text"] += "（私自添加）"
+    payload["sections"][0]["entries"][0]["fields"][0]["value"] += "（私自添加）"
     # Even re-chaining the forged record (a new hash) cannot make the published hash match.
     records[i] = make_record(r.meeting_id, r.seq, r.ts, r.actor, r.role, r.type, payload, r.prev_hash)
     assert not verify_published(records).ok
