@@ -22,14 +22,11 @@ from meeting_server.core.events import (
     InRoomCheckedOut,
     KeyPointMarked,
     MeetingClosed,
-    MotionMoved,
     ParticipantJoined,
     ParticipantLeft,
-    ResolutionRecorded,
-    VoteCancelled,
-    VoteClosed,
 )
 from meeting_server.core.evolve import fold
+from meeting_server.core.motion_events import MotionMoved, ResolutionRecorded, VoteCancelled, VoteClosed
 from meeting_server.core.registry import Event, load_event
 from meeting_server.core.roles import Role
 from meeting_server.core.state import MeetingState, Motion
