@@ -72,6 +72,7 @@ def _attendance(m: Minutes) -> str:
             f"- {expected}实到 {a.attended} 人（线上 {len(a.online)} 人，现场 {len(a.room)} 人）",
             f"- 线上参会：{_names(a.online)}",
             f"- 现场参会：{_names(a.room)}",
+            f"- 列席（不参加表决）：{_names(a.guests)}",
             f"- 法定人数 {a.quorum_min} 人；同时在场最多 {a.peak_present} 人，{met}法定人数",
         ]
     )
@@ -93,8 +94,9 @@ def _item(item: ItemMinutes) -> str:
             where = f"[{clock(s.start)}](#c-{s.first_caption_seq})" if s.first_caption_seq else clock(s.start)
             rnd = f"第 {s.round} 轮，" if s.round else ""
             said = "".join(_e(x) for x in s.summary) if s.summary else "（无字幕记录）"
+            how = "列席" if s.guest else CHANNELS.get(s.channel, s.channel)
             lines.append(
-                f"{n}. **{_e(s.speaker)}**（{CHANNELS.get(s.channel, s.channel)}，{rnd}"
+                f"{n}. **{_e(s.speaker)}**（{how}，{rnd}"
                 f"发言 {duration(s.spoken_s)}{ENDED.get(s.ended, '')}）{where}：{said}"
             )
     if item.motions:
@@ -121,12 +123,18 @@ def _item(item: ItemMinutes) -> str:
     return "\n".join(lines)
 
 
+def _in_person(name: str, entered_by: str | None) -> str:
+    """A mover or seconder; one in the hall, without a device, had the recorder enter it for them."""
+    return f"{_e(name)}（现场，记录员 {_e(entered_by)} 代录）" if entered_by else _e(name)
+
+
 def _motion(m: MotionEntry, level: int) -> list[str]:
     pad = "  " * level
     kind = "修正案" if level else "提案"
-    second = f"，附议 {_e(m.seconder)}" if m.seconder else "，无人附议"
+    mover = _in_person(m.mover, m.mover_entered_by)
+    second = f"，附议 {_in_person(m.seconder, m.seconder_entered_by)}" if m.seconder else "，无人附议"
     lines = [
-        f"{pad}- {kind} {m.motion_id}《{_e(m.title)}》：动议 {_e(m.mover)}{second}；"
+        f"{pad}- {kind} {m.motion_id}《{_e(m.title)}》：动议 {mover}{second}；"
         f"结果：**{m.status}**（日志 #{m.seq}）",
         f"{pad}  - 文本：{_e(m.text)}",
     ]
