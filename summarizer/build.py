@@ -22,14 +22,11 @@ from meeting_server.core.events import (
     InRoomCheckedOut,
     KeyPointMarked,
     MeetingClosed,
-    MotionMoved,
     ParticipantJoined,
     ParticipantLeft,
-    ResolutionRecorded,
-    VoteCancelled,
-    VoteClosed,
 )
 from meeting_server.core.evolve import fold
+from meeting_server.core.motion_events import MotionMoved, ResolutionRecorded, VoteCancelled, VoteClosed
 from meeting_server.core.registry import Event, load_event
 from meeting_server.core.roles import Role
 from meeting_server.core.state import MeetingState, Motion
@@ -249,9 +246,15 @@ def _attendance(state: MeetingState, walk: _Walk) -> Attendance:
 
     online = tuple(label(pid) for pid in walk.attended if state.participants[pid].channel is Channel.ONLINE)
     room = tuple(label(pid) for pid in walk.attended if state.participants[pid].channel is Channel.ROOM)
+    guests = tuple(
+        f"{p.name}（{p.organisation}）" if p.organisation else p.name
+        for p in state.participants.values()
+        if p.role is Role.GUEST
+    )
     return Attendance(
         online=online,
         room=room,
+        guests=guests,
         expected=state.settings.expected_members,
         quorum_min=state.quorum_min,
         peak_present=walk.peak_present,
@@ -290,6 +293,7 @@ def _item(
                 participant_id=turn.participant_id,
                 speaker=speaker,
                 channel=person.channel.value if person else "online",
+                guest=person is not None and person.role is Role.GUEST,
                 round=turn.round,
                 start=round(turn.granted_at - origin, 3),
                 spoken_s=turn.spoken_s or 0.0,
@@ -398,6 +402,10 @@ def _motion(m: Motion, state: MeetingState, walk: _Walk, names: dict[str, str]) 
         text=m.text,
         mover=names.get(m.mover, m.mover),
         seconder=names.get(m.seconder, m.seconder) if m.seconder else None,
+        mover_entered_by=names.get(m.entered_by, m.entered_by) if m.entered_by else None,
+        seconder_entered_by=names.get(m.second_entered_by, m.second_entered_by)
+        if m.second_entered_by
+        else None,
         status=status,
         amendments=tuple(_motion(a, state, walk, names) for a in state.amendments_of(m.motion_id)),
         votes=votes,

@@ -122,6 +122,7 @@ def _attendance(m: Minutes) -> tuple[MinutesEntry, ...]:
         ),
         _entry("online", "line", "线上参会", text=_names(a.online)),
         _entry("room", "line", "现场参会", text=_names(a.room)),
+        *((_entry("guests", "line", "列席（不参加表决）", text=_names(a.guests)),) if a.guests else ()),
         _entry(
             "quorum",
             "line",
@@ -143,9 +144,8 @@ def _item(item: ItemMinutes) -> tuple[MinutesEntry, ...]:
     out = [_entry("overview", "para", "概况", text=overview)]
     for n, s in enumerate(item.speeches, 1):
         rnd = f"第 {s.round} 轮，" if s.round else ""
-        note = (
-            f"{CHANNELS.get(s.channel, s.channel)}，{rnd}发言 {duration(s.spoken_s)}{ENDED.get(s.ended, '')}"
-        )
+        how = "列席" if s.guest else CHANNELS.get(s.channel, s.channel)
+        note = f"{how}，{rnd}发言 {duration(s.spoken_s)}{ENDED.get(s.ended, '')}"
         said = "".join(s.summary) if s.summary else "（无字幕记录）"
         out.append(
             _entry(
@@ -183,15 +183,20 @@ def _item(item: ItemMinutes) -> tuple[MinutesEntry, ...]:
     return tuple(out)
 
 
+def _in_person(name: str, entered_by: str | None) -> str:
+    """A mover or seconder; one in the hall, without a device, had the recorder enter it for them."""
+    return f"{name}（现场，记录员 {entered_by} 代录）" if entered_by else name
+
+
 def _motion(m: MotionEntry, depth: int) -> list[MinutesEntry]:
     kind = "修正案" if depth else "提案"
-    second = f"，附议 {m.seconder}" if m.seconder else "，无人附议"
+    second = f"，附议 {_in_person(m.seconder, m.seconder_entered_by)}" if m.seconder else "，无人附议"
     out = [
         _entry(
             f"motion-{m.motion_id}",
             "motion",
             f"{kind} {m.motion_id}",
-            f"动议 {m.mover}{second}",
+            f"动议 {_in_person(m.mover, m.mover_entered_by)}{second}",
             seq=m.seq,
             depth=depth,
             title=m.title,

@@ -28,10 +28,12 @@ class Header:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Attendance:
-    """Residents (voters) who were present at some time, by channel; officers are listed in the header."""
+    """Residents (voters) who were present at some time, by channel; officers are listed in the header and
+    列席 guests (who attend without a vote) apart, in ``guests``."""
 
     online: tuple[str, ...]
     room: tuple[str, ...]
+    guests: tuple[str, ...]  # "王科长（街道办事处）"
     expected: int | None  # 应到人数, when the meeting set it
     quorum_min: int
     peak_present: int  # most voters present at once
@@ -63,6 +65,7 @@ class Speech:
     participant_id: str
     speaker: str
     channel: str  # online / room
+    guest: bool  # a 列席 guest (in the hall, no vote)
     round: int  # 0 = outside any debate round
     start: float  # meeting timeline, seconds
     spoken_s: float
@@ -98,6 +101,9 @@ class MotionEntry:
     text: str  # as finally put (after amendments)
     mover: str
     seconder: str | None
+    # The recorder who entered the move (the second) for an in-room resident without a device, if one did.
+    mover_entered_by: str | None
+    seconder_entered_by: str | None
     status: str  # label: 通过 / 未通过 / 撤回 / 未表决 …
     amendments: tuple[MotionEntry, ...]
     votes: tuple[VoteResult, ...]

@@ -42,3 +42,16 @@ def test_session_is_bound_to_meeting() -> None:
         signer.open_session(s, NOW, "m2")
     with pytest.raises(TokenError):
         signer.open_link(s, NOW)  # a session is not a join link
+
+
+@pytest.mark.parametrize("role", [Role.SYSTEM, Role.GUEST])
+def test_no_link_carries_the_servers_or_a_guests_role(role: Role) -> None:
+    # Signed with the right key, yet refused: the server acts as itself, and 列席 guests have no device.
+    signer = TokenSigner(b"k" * 32)
+    for token, opener in (
+        (signer.link("m1", role, NOW + 10), signer.open_link),
+        (signer.session("m1", "x-1", role, NOW + 10), signer.open_session),
+    ):
+        with pytest.raises(TokenError) as e:
+            opener(token, NOW, "m1")
+        assert e.value.code == "bad_token"

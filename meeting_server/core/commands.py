@@ -20,6 +20,7 @@ ID = 64  # participant, motion and turn ids
 # registry) and shadow it per instance: use ``type(cmd).name`` for the command type. Events say
 # ``display_name`` instead, because the log reads ``event.name`` as the event type.
 NAME = 40
+ORGANISATION = 60
 
 
 # ---------------------------------------------------------------- lifecycle (SYSTEM / moderator)
@@ -83,8 +84,20 @@ class CheckInInRoom(Command):
 
 
 @command
+@dataclass(frozen=True)
+class CheckInGuest(Command):
+    """The recorder checks in a 列席 guest (an official, a lawyer, an expert): given the floor like anyone in
+    the hall, but never a voter."""
+
+    name: str = field(metadata=max_len(NAME))  # type: ignore[misc]  # see the note on ``name`` above
+    organisation: str = field(metadata=max_len(ORGANISATION))
+
+
+@command
 @dataclass(frozen=True, slots=True)
 class CheckOutInRoom(Command):
+    """Check out someone in the hall: an in-room resident or a guest."""
+
     participant_id: str = field(metadata=max_len(ID))
 
 
@@ -192,17 +205,23 @@ class Tick(Command):
 # ---------------------------------------------------------------- motions and votes
 
 
+# ``on_behalf_of``: the recorder moves or seconds for an in-room resident (who has no device), naming them
+# by participant id; the motion is theirs, and the log also keeps who entered it.
+
+
 @command
 @dataclass(frozen=True, slots=True)
 class MoveMotion(Command):
     title: str = field(metadata=max_len(80))
     text: str = field(metadata=max_len(2000))
+    on_behalf_of: str | None = field(default=None, metadata=max_len(ID))
 
 
 @command
 @dataclass(frozen=True, slots=True)
 class SecondMotion(Command):
     motion_id: str = field(metadata=max_len(ID))
+    on_behalf_of: str | None = field(default=None, metadata=max_len(ID))
 
 
 @command
@@ -323,6 +342,7 @@ AnyCommand = (
     | JoinMeeting
     | LeaveMeeting
     | CheckInInRoom
+    | CheckInGuest
     | CheckOutInRoom
     | RaiseHand
     | LowerHand

@@ -1,6 +1,7 @@
 """``decide``: turn one command into the events it causes, or refuse it with a named reason.
 
-Order of checks: the permission table (FORBIDDEN), string sizes (INVALID), then the command's own handler
+Order of checks: the permission table, or for a command entered on behalf of an in-room resident the
+``ON_BEHALF`` table (FORBIDDEN), string sizes (INVALID), then the command's own handler
 (one per command, grouped by area in ``decide_meeting``, ``decide_floor`` and ``decide_motions``). Decide
 never changes state: the caller appends the events to the log and folds them with ``evolve``.
 """
@@ -14,6 +15,7 @@ from .commands import (
     AmendMotion,
     AnyCommand,
     CastVote,
+    CheckInGuest,
     CheckInInRoom,
     CheckOutInRoom,
     CloseMeeting,
@@ -67,6 +69,7 @@ from .decide_floor import (
     yield_floor,
 )
 from .decide_meeting import (
+    check_in_guest,
     check_in_in_room,
     check_out_in_room,
     close_meeting,
@@ -91,7 +94,7 @@ from .decide_motions import (
 from .errors import DomainError, ErrorCode
 from .guards import check_sizes
 from .minutes_rules import draft_minutes, edit_minutes, object_to_resolution, publish_minutes
-from .permissions import PERMISSIONS
+from .permissions import allowed_roles
 from .registry import Command, Event
 from .roles import Actor
 from .state import MeetingState
@@ -103,7 +106,7 @@ def decide(state: MeetingState | None, actor: Actor, command: Command, now: floa
     ``state`` is None only before the meeting exists (then only CreateMeeting is accepted).
     An empty list is a valid answer (a Tick with nothing due).
     """
-    allowed = PERMISSIONS.get(type(command))
+    allowed = allowed_roles(command)
     if allowed is None:
         raise DomainError(ErrorCode.INVALID, f"unknown command {type(command).__name__}")
     if actor.role not in allowed:
@@ -134,6 +137,8 @@ def _dispatch(state: MeetingState, actor: Actor, cmd: AnyCommand, now: float) ->
             return leave_meeting(state, actor, cmd, now)
         case CheckInInRoom():
             return check_in_in_room(state, actor, cmd, now)
+        case CheckInGuest():
+            return check_in_guest(state, actor, cmd, now)
         case CheckOutInRoom():
             return check_out_in_room(state, actor, cmd, now)
         case RaiseHand():

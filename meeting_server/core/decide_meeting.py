@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .commands import (
     NAME,
+    ORGANISATION,
+    CheckInGuest,
     CheckInInRoom,
     CheckOutInRoom,
     CloseMeeting,
@@ -21,6 +23,7 @@ from .errors import ErrorCode
 from .events import (
     AgendaItemStarted,
     CaptionCommitted,
+    GuestCheckedIn,
     InRoomCheckedIn,
     InRoomCheckedOut,
     KeyPointMarked,
@@ -40,7 +43,7 @@ from .guards import (
     require_present,
 )
 from .registry import Event
-from .roles import Actor
+from .roles import Actor, Role
 from .state import MeetingState
 from .values import AgendaItemSpec, Channel, MeetingSettings, MeetingStatus
 
@@ -156,16 +159,32 @@ def check_in_in_room(state: MeetingState, actor: Actor, cmd: CheckInInRoom, now:
     unit = clean_optional(cmd.unit, "unit", 20)
     for p in state.participants.values():
         # The same person entered twice would be counted twice in quorum and show of hands.
-        if p.present and p.channel is Channel.ROOM and (p.name, p.building, p.unit) == (name, building, unit):
+        same = (p.name, p.building, p.unit) == (name, building, unit)
+        if same and p.present and p.channel is Channel.ROOM and p.is_voter:
             fail(ErrorCode.DUPLICATE, f"{name} is already checked in ({p.participant_id})")
     return [InRoomCheckedIn(_room_id(state), name, building, unit, actor.participant_id, now)]
+
+
+def check_in_guest(state: MeetingState, actor: Actor, cmd: CheckInGuest, now: float) -> list[Event]:
+    require_not_closed(state)
+    name = clean_text(cmd.name, "name", NAME)
+    organisation = clean_text(cmd.organisation, "organisation", ORGANISATION)
+    guests = [p for p in state.participants.values() if p.role is Role.GUEST]
+    for p in guests:
+        if p.present and (p.name, p.organisation) == (name, organisation):
+            fail(ErrorCode.DUPLICATE, f"{name} is already checked in ({p.participant_id})")
+    # Derived from state (guests stay in it once checked out), so a replay makes the same id.
+    n = len(guests) + 1
+    while f"guest-{n}" in state.participants:
+        n += 1
+    return [GuestCheckedIn(f"guest-{n}", name, organisation, actor.participant_id, now)]
 
 
 def check_out_in_room(state: MeetingState, actor: Actor, cmd: CheckOutInRoom, now: float) -> list[Event]:
     require_not_closed(state)
     person = require_known(state, cmd.participant_id)
     if person.channel is not Channel.ROOM:
-        fail(ErrorCode.INVALID, f"{person.name} joined online; only in-room people are checked out")
+        fail(ErrorCode.INVALID, f"{person.name} joined online; only people in the hall are checked out")
     require_present(state, cmd.participant_id)
     holding = state.floor is not None and state.floor.participant_id == cmd.participant_id
     return [

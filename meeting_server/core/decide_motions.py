@@ -8,7 +8,13 @@
   may cast one ballot each; the recorder enters one show-of-hands count for the in-room voters present,
   at most their number, re-entering it as a correction. The two groups are disjoint (in-room people have
   no device), so nobody is counted twice.
-* Closing a vote records the result; a passed main motion becomes a resolution.
+* Closing a vote records the result; a passed main motion becomes a resolution. A vote with in-room voters
+  is not closed until the recorder has entered their show of hands (zeros count as entered): otherwise
+  the hall's votes would be lost for good.
+* In-room residents have no device: the recorder moves and seconds for them (``on_behalf_of``); the motion
+  is theirs (mover, seconder) and the event also keeps who entered it. Only residents present in the hall
+  qualify: an online resident acts from their own device, and neither a 列席 guest nor an officer moves
+  or seconds.
 """
 
 from __future__ import annotations
@@ -24,7 +30,16 @@ from .commands import (
     WithdrawMotion,
 )
 from .errors import ErrorCode
-from .events import (
+from .guards import (
+    clean_optional,
+    clean_text,
+    fail,
+    require_item,
+    require_motion,
+    require_open,
+    require_present,
+)
+from .motion_events import (
     BallotCast,
     MotionAmended,
     MotionMoved,
@@ -36,17 +51,8 @@ from .events import (
     VoteClosed,
     VoteOpened,
 )
-from .guards import (
-    clean_optional,
-    clean_text,
-    fail,
-    require_item,
-    require_motion,
-    require_open,
-    require_present,
-)
 from .registry import Event
-from .roles import Actor
+from .roles import Actor, Role
 from .state import MeetingState, Motion, Poll
 from .tally import passes
 from .values import ByChannel, Channel, Counts, MotionStatus
@@ -60,25 +66,43 @@ def _next_motion_id(state: MeetingState) -> str:
     return f"m{len(state.motions) + 1}"
 
 
+def _acting(state: MeetingState, actor: Actor, on_behalf_of: str | None) -> tuple[str, str | None]:
+    """Who moves or seconds, and who entered it for them: the sender themselves (None), or the in-room
+    resident ``on_behalf_of`` and the recorder who sent it (the permission table let only a recorder send
+    it)."""
+    if on_behalf_of is None:
+        require_present(state, actor.participant_id)
+        return actor.participant_id, None
+    person = require_present(state, on_behalf_of)
+    if not person.is_voter:
+        who = "a 列席 guest" if person.role is Role.GUEST else f"the {person.role.value}"
+        fail(ErrorCode.NOT_A_VOTER, f"{person.name} is {who}: only residents move and second motions")
+    if person.channel is not Channel.ROOM:
+        fail(
+            ErrorCode.FORBIDDEN, f"{person.name} takes part online and moves or seconds from their own device"
+        )
+    return person.participant_id, actor.participant_id
+
+
 def move_motion(state: MeetingState, actor: Actor, cmd: MoveMotion, now: float) -> list[Event]:
     item = require_item(state)
-    require_present(state, actor.participant_id)
+    mover, entered_by = _acting(state, actor, cmd.on_behalf_of)
     title = clean_text(cmd.title, "title", TITLE)
     text = clean_text(cmd.text, "text", TEXT)
-    return [MotionMoved(_next_motion_id(state), item, actor.participant_id, title, text, None, now)]
+    return [MotionMoved(_next_motion_id(state), item, mover, title, text, None, now, entered_by)]
 
 
 def second_motion(state: MeetingState, actor: Actor, cmd: SecondMotion, now: float) -> list[Event]:
     require_open(state)
     motion = require_motion(state, cmd.motion_id)
-    require_present(state, actor.participant_id)
-    if motion.mover == actor.participant_id:
+    seconder, entered_by = _acting(state, actor, cmd.on_behalf_of)
+    if motion.mover == seconder:
         fail(ErrorCode.FORBIDDEN, "the mover may not second their own motion")
     if motion.seconder is not None:
         fail(ErrorCode.DUPLICATE, "the motion has already been seconded")
     if motion.status is not MotionStatus.MOVED:
         fail(ErrorCode.WRONG_STATE, f"the motion is {motion.status.value}")
-    return [MotionSeconded(motion.motion_id, actor.participant_id, now)]
+    return [MotionSeconded(motion.motion_id, seconder, now, entered_by)]
 
 
 def amend_motion(state: MeetingState, actor: Actor, cmd: AmendMotion, now: float) -> list[Event]:
@@ -177,6 +201,7 @@ def record_show_of_hands(
     if min(cmd.yes, cmd.no, cmd.abstain) < 0:
         fail(ErrorCode.INVALID, "counts must not be negative")
     if cmd.yes + cmd.no + cmd.abstain > poll.room_present:
+        # Guests in the hall (列席) are not among them: their hands are not counted.
         fail(ErrorCode.LIMIT, f"only {poll.room_present} in-room voters were present when the vote opened")
     return [ShowOfHandsRecorded(cmd.motion_id, cmd.yes, cmd.no, cmd.abstain, actor.participant_id, now)]
 
@@ -184,6 +209,11 @@ def record_show_of_hands(
 def close_vote(state: MeetingState, actor: Actor, cmd: CloseVote, now: float) -> list[Event]:
     """Count, decide, and record: a passed amendment amends its parent, a passed motion is resolved."""
     motion, poll = _open_poll(state, cmd.motion_id)
+    if poll.room_present and poll.room is None:
+        fail(
+            ErrorCode.HALL_COUNT_MISSING,
+            f"the show of hands of the {poll.room_present} in-room voters has not been entered",
+        )
     online = poll.online_counts()
     room = poll.room if poll.room is not None else Counts()
     totals = online.plus(room)

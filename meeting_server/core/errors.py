@@ -14,6 +14,8 @@ class ErrorCode(enum.StrEnum):
     LIMIT = "limit"  # a limit of the rules (max turns per round …)
     INVALID = "invalid"  # payload malformed: wrong type, too long, unknown field
     NO_QUORUM = "no_quorum"
+    NOT_A_VOTER = "not_a_voter"  # a 列席 guest or an officer: they do not move, second or vote
+    HALL_COUNT_MISSING = "hall_count_missing"  # a vote with in-room voters closed before their show of hands
 
 
 class DomainError(Exception):

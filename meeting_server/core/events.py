@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .minutes_events import MinutesEvent
+from .motion_events import MotionEvent
 from .payload import max_len
 from .registry import Event, event
 from .roles import Role
-from .values import AgendaItemSpec, ByChannel, Channel, Choice, Counts, Level, MeetingSettings, Threshold
+from .values import AgendaItemSpec, Channel, Level, MeetingSettings
 
 # ---------------------------------------------------------------- lifecycle
 
@@ -79,6 +80,18 @@ class InRoomCheckedIn(Event):
     display_name: str
     building: str | None
     unit: str | None
+    by: str
+    at: float
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class GuestCheckedIn(Event):
+    """A 列席 guest in the hall: a participant with the guest role, who may speak but never votes."""
+
+    participant_id: str
+    display_name: str
+    organisation: str
     by: str
     at: float
 
@@ -231,127 +244,6 @@ class ClockWarning(Event):
     at: float
 
 
-# ---------------------------------------------------------------- motions and votes
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class MotionMoved(Event):
-    """A motion, or (with ``parent_id``) an amendment to one; both need a second."""
-
-    motion_id: str
-    agenda_index: int
-    mover: str
-    title: str
-    text: str
-    parent_id: str | None
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class MotionSeconded(Event):
-    motion_id: str
-    seconder: str
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class MotionWithdrawn(Event):
-    motion_id: str
-    by: str
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class VoteOpened(Event):
-    """The electorate is frozen here: ``present`` voters (quorum, majority of those present), the online
-    voters who may cast a ballot, and how many in-room voters the show of hands may count."""
-
-    motion_id: str
-    secret: bool
-    threshold: Threshold
-    present: int
-    quorum_min: int
-    eligible_online: tuple[str, ...]
-    room_present: int
-    by: str
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class BallotCast(Event):
-    """One online ballot. Even for a secret vote the log keeps who voted and the choice: the log is the
-    secret holder (it must prevent double voting and allow a recount); ``public_view`` never shows them."""
-
-    motion_id: str
-    participant_id: str
-    choice: Choice
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class ShowOfHandsRecorded(Event):
-    motion_id: str
-    yes: int
-    no: int
-    abstain: int
-    by: str
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class VoteClosed(Event):
-    motion_id: str
-    counts: ByChannel
-    totals: Counts
-    threshold: Threshold
-    secret: bool
-    present: int
-    quorum_min: int
-    quorum_met: bool
-    passed: bool
-    by: str
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class VoteCancelled(Event):
-    """A vote abandoned without a result (the meeting closed while it was open)."""
-
-    motion_id: str
-    reason: str
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class MotionAmended(Event):
-    """A passed amendment replaced its parent motion's text."""
-
-    motion_id: str
-    amendment_id: str
-    text: str
-    at: float
-
-
-@event
-@dataclass(frozen=True, slots=True)
-class ResolutionRecorded(Event):
-    resolution_id: str
-    motion_id: str
-    agenda_index: int
-    title: str
-    text: str
-    at: float
-
-
 # ---------------------------------------------------------------- record
 
 
@@ -386,6 +278,7 @@ AnyEvent = (
     | ParticipantJoined
     | ParticipantLeft
     | InRoomCheckedIn
+    | GuestCheckedIn
     | InRoomCheckedOut
     | HandRaised
     | HandLowered
@@ -401,18 +294,9 @@ AnyEvent = (
     | ClockResumed
     | ClockExtended
     | ClockWarning
-    | MotionMoved
-    | MotionSeconded
-    | MotionWithdrawn
-    | VoteOpened
-    | BallotCast
-    | ShowOfHandsRecorded
-    | VoteClosed
-    | VoteCancelled
-    | MotionAmended
-    | ResolutionRecorded
     | CaptionCommitted
     | KeyPointMarked
+    | MotionEvent
     | MinutesEvent
 )
 """Every event class; ``evolve`` matches over it exhaustively (a test checks it equals the registry)."""

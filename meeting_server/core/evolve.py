@@ -14,7 +14,6 @@ from typing import TypeVar, assert_never, cast
 from .events import (
     AgendaItemStarted,
     AnyEvent,
-    BallotCast,
     CaptionCommitted,
     ClockExtended,
     ClockPaused,
@@ -25,6 +24,7 @@ from .events import (
     FloorGranted,
     FloorRevoked,
     FloorYielded,
+    GuestCheckedIn,
     HandLowered,
     HandRaised,
     InRoomCheckedIn,
@@ -33,20 +33,11 @@ from .events import (
     MeetingClosed,
     MeetingCreated,
     MeetingOpened,
-    MotionAmended,
-    MotionMoved,
-    MotionSeconded,
-    MotionWithdrawn,
     ParticipantJoined,
     ParticipantLeft,
     QueueReordered,
-    ResolutionRecorded,
     RoundClosed,
     RoundOpened,
-    ShowOfHandsRecorded,
-    VoteCancelled,
-    VoteClosed,
-    VoteOpened,
 )
 from .minutes_events import (
     MinutesDrafted,
@@ -56,6 +47,18 @@ from .minutes_events import (
     ResolutionFlaggedForRedeliberation,
 )
 from .minutes_rules import evolve_minutes
+from .motion_events import (
+    BallotCast,
+    MotionAmended,
+    MotionMoved,
+    MotionSeconded,
+    MotionWithdrawn,
+    ResolutionRecorded,
+    ShowOfHandsRecorded,
+    VoteCancelled,
+    VoteClosed,
+    VoteOpened,
+)
 from .registry import Event
 from .roles import Role
 from .state import Floor, KeyPoint, MeetingState, Motion, Participant, Poll, Resolution, Turn
@@ -112,7 +115,13 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
     match ev:
         case MeetingOpened() | AgendaItemStarted() | MeetingClosed():
             return _lifecycle(state, ev)
-        case ParticipantJoined() | ParticipantLeft() | InRoomCheckedIn() | InRoomCheckedOut():
+        case (
+            ParticipantJoined()
+            | ParticipantLeft()
+            | InRoomCheckedIn()
+            | GuestCheckedIn()
+            | InRoomCheckedOut()
+        ):
             return _attendance(state, ev)
         case HandRaised() | HandLowered() | QueueReordered() | RoundOpened() | RoundClosed():
             return _queue(state, ev)
@@ -163,7 +172,8 @@ def _lifecycle(state: MeetingState, ev: MeetingOpened | AgendaItemStarted | Meet
 
 
 def _attendance(
-    state: MeetingState, ev: ParticipantJoined | ParticipantLeft | InRoomCheckedIn | InRoomCheckedOut
+    state: MeetingState,
+    ev: ParticipantJoined | ParticipantLeft | InRoomCheckedIn | GuestCheckedIn | InRoomCheckedOut,
 ) -> MeetingState:
     match ev:
         case ParticipantJoined():
@@ -178,6 +188,11 @@ def _attendance(
                 participants=_with(state.participants, ev.participant_id, person),
                 room_checkins=state.room_checkins + 1,
             )
+        case GuestCheckedIn():
+            guest = Participant(
+                ev.participant_id, ev.display_name, Role.GUEST, Channel.ROOM, organisation=ev.organisation
+            )
+            return replace(state, participants=_with(state.participants, ev.participant_id, guest))
         case ParticipantLeft() | InRoomCheckedOut():
             gone = replace(state.participants[ev.participant_id], present=False)
             return replace(
@@ -270,10 +285,24 @@ def _motions(
 ) -> MeetingState:
     match ev:
         case MotionMoved():
-            motion = Motion(ev.motion_id, ev.agenda_index, ev.mover, ev.title, ev.text, ev.parent_id, ev.at)
+            motion = Motion(
+                ev.motion_id,
+                ev.agenda_index,
+                ev.mover,
+                ev.title,
+                ev.text,
+                ev.parent_id,
+                ev.at,
+                entered_by=ev.entered_by,
+            )
             return replace(state, motions=_with(state.motions, ev.motion_id, motion))
         case MotionSeconded():
-            motion = replace(state.motions[ev.motion_id], status=MotionStatus.SECONDED, seconder=ev.seconder)
+            motion = replace(
+                state.motions[ev.motion_id],
+                status=MotionStatus.SECONDED,
+                seconder=ev.seconder,
+                second_entered_by=ev.entered_by,
+            )
             return replace(state, motions=_with(state.motions, ev.motion_id, motion))
         case MotionWithdrawn():
             motion = replace(state.motions[ev.motion_id], status=MotionStatus.WITHDRAWN)

@@ -1,8 +1,10 @@
 """Who may issue which command: one table, checked by ``decide`` before anything else.
 
-Observers appear nowhere (they change nothing). ``Role.SYSTEM`` is the server itself: it creates meetings,
-ticks the clock and commits captions. Rules that depend on *who* rather than *which role* (only the floor
-holder yields, only the mover withdraws, the mover may not second) are checked in the handlers.
+Observers and guests appear nowhere (they change nothing; guests have no device). ``Role.SYSTEM`` is the
+server itself: it creates meetings, ticks the clock and commits captions. A command sent *on behalf of* an
+in-room resident (``on_behalf_of`` set) is checked against ``ON_BEHALF`` instead: the recorder enters it
+for someone without a device. Rules that depend on *who* rather than *which role* (only the floor holder
+yields, only the mover withdraws, the mover may not second) are checked in the handlers.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from .commands import (
     AddToQueue,
     AmendMotion,
     CastVote,
+    CheckInGuest,
     CheckInInRoom,
     CheckOutInRoom,
     CloseMeeting,
@@ -69,6 +72,7 @@ PERMISSIONS: dict[type[Command], frozenset[Role]] = {
     JoinMeeting: MEMBERS,
     LeaveMeeting: MEMBERS,
     CheckInInRoom: RECORDER,
+    CheckInGuest: RECORDER,
     CheckOutInRoom: RECORDER,
     # queue and rounds
     RaiseHand: PARTICIPANT,
@@ -107,6 +111,15 @@ PERMISSIONS: dict[type[Command], frozenset[Role]] = {
 }
 
 
-def may_issue(role: Role, command_type: type[Command]) -> bool:
-    """Whether ``role`` may issue commands of ``command_type`` (False for unknown commands)."""
-    return role in PERMISSIONS.get(command_type, frozenset())
+# Who may move or second for an in-room resident (who must be present in the hall: checked in the handler).
+ON_BEHALF: dict[type[Command], frozenset[Role]] = {
+    MoveMotion: RECORDER,
+    SecondMotion: RECORDER,
+}
+
+
+def allowed_roles(command: Command) -> frozenset[Role] | None:
+    """The roles that may issue ``command``; None for a command type nobody knows."""
+    if getattr(command, "on_behalf_of", None) is not None:
+        return ON_BEHALF.get(type(command), frozenset())
+    return PERMISSIONS.get(type(command))

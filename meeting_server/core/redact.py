@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .events import BallotCast
+from .motion_events import BallotCast
 from .state import MeetingState
 
 

@@ -12,10 +12,14 @@ class Role(enum.StrEnum):
     RECORDER = "recorder"
     PARTICIPANT = "participant"
     OBSERVER = "observer"
+    # A 列席 guest (an official, a lawyer, an expert) checked in by the recorder: may be given the floor,
+    # never votes. Held by no link: guests have no device of their own in the meeting.
+    GUEST = "guest"
     # The server itself (clock ticks, captions): never held by a client.
     SYSTEM = "system"
 
 
+# The roles a join link may carry.
 CLIENT_ROLES: tuple[Role, ...] = (
     Role.MODERATOR,
     Role.TIMER,

@@ -11,8 +11,8 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import field
 
-from .events import VoteClosed
 from .minutes_values import MinutesRecord
+from .motion_events import VoteClosed
 from .roles import Role
 from .tally import quorum_min
 from .values import (
@@ -31,7 +31,8 @@ from .values import (
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Participant:
-    """Anyone with a place in the meeting: residents (online or in the hall) and the meeting's officers."""
+    """Anyone with a place in the meeting: residents (online or in the hall), 列席 guests (in the hall) and
+    the meeting's officers."""
 
     participant_id: str
     name: str
@@ -40,10 +41,12 @@ class Participant:
     present: bool = True
     building: str | None = None
     unit: str | None = None
+    organisation: str | None = None  # a guest's
 
     @property
     def is_voter(self) -> bool:
-        # Only residents vote and count toward quorum; moderator, timer and recorder run the meeting.
+        # Only residents vote, move, second and count toward quorum; moderator, timer and recorder run the
+        # meeting, and guests attend (列席) without a vote.
         return self.role is Role.PARTICIPANT
 
 
@@ -94,6 +97,9 @@ class Motion:
     moved_at: float
     status: MotionStatus = MotionStatus.MOVED
     seconder: str | None = None
+    # The recorder who entered the move (or the second) for an in-room resident; None when sent by them.
+    entered_by: str | None = None
+    second_entered_by: str | None = None
 
     @property
     def pending(self) -> bool:

@@ -56,6 +56,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
                 "present": p.present,
                 "building": p.building,
                 "unit": p.unit,
+                "organisation": p.organisation,
             }
             for p in state.participants.values()
         ],
@@ -63,6 +64,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
             {
                 "participant_id": pid,
                 "name": names.get(pid, pid),
+                "role": _role(state, pid),
                 "position": i + 1,
                 "turns_this_round": state.turns_taken(pid),
             }
@@ -105,6 +107,11 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
     return view
 
 
+def _role(state: MeetingState, participant_id: str) -> str | None:
+    person = state.participants.get(participant_id)
+    return person.role.value if person is not None else None
+
+
 def _floor(
     floor: Floor | None, state: MeetingState, names: dict[str, str], now: float
 ) -> dict[str, Any] | None:
@@ -115,6 +122,7 @@ def _floor(
         "turn_id": floor.turn_id,
         "participant_id": floor.participant_id,
         "name": names.get(floor.participant_id, floor.participant_id),
+        "role": _role(state, floor.participant_id),
         "channel": floor.channel.value,
         "agenda_index": floor.agenda_index,
         "round": floor.round,
@@ -137,7 +145,11 @@ def _motion(m: Motion, state: MeetingState, names: dict[str, str]) -> dict[str, 
         "text": m.text,
         "mover": m.mover,
         "mover_name": names.get(m.mover, m.mover),
+        # Set when the recorder entered the move (the second) for an in-room resident: who entered it.
+        "entered_by": m.entered_by,
         "seconder": m.seconder,
+        "seconder_name": names.get(m.seconder, m.seconder) if m.seconder is not None else None,
+        "second_entered_by": m.second_entered_by,
         "status": m.status.value,
         "parent_id": m.parent_id,
     }

@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from meeting_server.core.errors import DomainError
-from meeting_server.core.roles import Role
+from meeting_server.core.roles import CLIENT_ROLES
 from meeting_server.meetings import create_command, new_meeting_id
 from meeting_server.transcript import render
 
@@ -87,7 +87,7 @@ async def refusals(request: web.Request, handler: Handler) -> web.StreamResponse
 
 def add_routes(app: web.Application) -> None:
     app.middlewares.append(refusals)
-    roles = "|".join(r.value for r in Role if r is not Role.SYSTEM)
+    roles = "|".join(r.value for r in CLIENT_ROLES)
     app.router.add_post("/api/meetings", create_meeting)
     app.router.add_get(r"/api/meetings/{meeting_id}/qr/{role:(" + roles + r")}.png", qr_code)
     app.router.add_get(r"/api/meetings/{meeting_id}/transcript.{fmt:(srt|vtt|txt|json)}", transcript)

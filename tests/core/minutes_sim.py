@@ -15,6 +15,7 @@ from meeting_server.core.commands import (
     ObjectToResolution,
     OpenVote,
     PublishMinutes,
+    RecordShowOfHands,
     SecondMotion,
 )
 from meeting_server.core.minutes_values import MinutesEntry, MinutesField, MinutesSection
@@ -22,7 +23,7 @@ from meeting_server.core.registry import Command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Choice, MeetingSettings
 
-from .sim import MOD, P1, P2, P3, SYS, Sim, running
+from .sim import MOD, P1, P2, P3, REC, SYS, Sim, running
 
 SECTIONS = (
     MinutesSection(
@@ -59,6 +60,8 @@ def closed_with_resolution(settings: MeetingSettings | None = None, *, online: i
     sim.do(P2, SecondMotion("m1"))
     sim.do(MOD, OpenVote("m1"))
     sim.do(P3, CastVote("m1", Choice.YES))
+    if room:
+        sim.do(REC, RecordShowOfHands("m1", 0, 0, 0))  # no hands up in the hall
     sim.do(MOD, CloseVote("m1"))
     sim.do(MOD, CloseMeeting())
     return sim

@@ -14,6 +14,7 @@ from meeting_server.core.commands import (
     AmendMotion,
     AnyCommand,
     CastVote,
+    CheckInGuest,
     CheckInInRoom,
     CheckOutInRoom,
     CloseMeeting,
@@ -57,6 +58,7 @@ def whole_meeting() -> Sim:
     """A meeting that produces every event type at least once."""
     sim = running(online=4, room=2)
     sim.do(REC, CheckOutInRoom("room-2"))
+    sim.do(REC, CheckInGuest(name="街道王科长", organisation="街道办事处"))
     sim.do(P1, RaiseHand())
     sim.do(P2, RaiseHand())
     sim.do(MOD, AddToQueue("room-1"))
@@ -80,7 +82,7 @@ def whole_meeting() -> Sim:
     sim.do(P1, MoveMotion("东门车位", "在东门增设十个临时停车位。"))
     sim.do(P2, SecondMotion("m1"))
     sim.do(P3, AmendMotion("m1", "在东门增设二十个临时停车位。"))
-    sim.do(P1, SecondMotion("m2"))
+    sim.do(REC, SecondMotion("m2", on_behalf_of="room-1"))  # the recorder seconds for the hall
     sim.do(MOD, OpenVote("m2", secret=False, threshold=Threshold.MAJORITY_CAST))
     sim.do(P1, CastVote("m2", Choice.YES))
     sim.do(P2, CastVote("m2", Choice.YES))
@@ -88,10 +90,11 @@ def whole_meeting() -> Sim:
     sim.do(MOD, CloseVote("m2"))  # passes → MotionAmended
     sim.do(MOD, OpenVote("m1", secret=True, threshold=Threshold.TWO_THIRDS))
     sim.do(P3, CastVote("m1", Choice.YES))
+    sim.do(REC, RecordShowOfHands("m1", 0, 0, 0))  # nobody in the hall raised a hand
     sim.do(MOD, CloseVote("m1"))  # 1 yes 0 no → passes → ResolutionRecorded
     sim.do(P2, MoveMotion("夜间噪音", "晚十点后禁止广场舞。"))
     sim.do(P2, WithdrawMotion("m3"))
-    sim.do(P1, MoveMotion("加装电梯", "一楼住户不分摊费用。"))
+    sim.do(REC, MoveMotion("加装电梯", "一楼住户不分摊费用。", on_behalf_of="room-1"))
     sim.do(P3, SecondMotion("m4"))
     sim.do(MOD, StartAgendaItem(1))
     sim.do(P3, LeaveMeeting())

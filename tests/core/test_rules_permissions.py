@@ -6,6 +6,7 @@ meeting), not read from ``permissions.PERMISSIONS``: a wrong entry in that table
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +15,7 @@ from meeting_server.core.commands import (
     AddToQueue,
     AmendMotion,
     CastVote,
+    CheckInGuest,
     CheckInInRoom,
     CheckOutInRoom,
     CloseMeeting,
@@ -47,7 +49,7 @@ from meeting_server.core.commands import (
 )
 from meeting_server.core.decide import decide
 from meeting_server.core.errors import DomainError, ErrorCode
-from meeting_server.core.permissions import PERMISSIONS
+from meeting_server.core.permissions import ON_BEHALF, PERMISSIONS
 from meeting_server.core.registry import COMMANDS, Command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Choice
@@ -75,6 +77,7 @@ _MOVERS = {Role.PARTICIPANT, Role.MODERATOR}
 #   recorder     check in in-room people, enter show-of-hands counts, mark key points, edit/publish minutes
 #   participant  join, raise a hand, speak when given the floor, second, vote, object to a resolution
 #   observer     read-only: nothing
+#   guest        列席: checked in by the recorder, may be given the floor; holds no link, issues nothing
 #   system       the server itself: creates meetings, ticks the clock, commits captions, drafts minutes
 EXPECTED: dict[str, set[Role]] = {
     "CreateMeeting": _SYSTEM,
@@ -84,6 +87,7 @@ EXPECTED: dict[str, set[Role]] = {
     "JoinMeeting": _TAKING_PART,
     "LeaveMeeting": _TAKING_PART,
     "CheckInInRoom": _RECORDER,
+    "CheckInGuest": _RECORDER,  # 列席 guests are checked in at the door, like in-room residents
     "CheckOutInRoom": _RECORDER,
     "RaiseHand": _RESIDENT,
     "LowerHand": _RESIDENT,
@@ -117,6 +121,13 @@ EXPECTED: dict[str, set[Role]] = {
     "ObjectToResolution": {Role.PARTICIPANT, Role.RECORDER},
 }
 
+# The same commands sent *on behalf of* an in-room resident (``on_behalf_of`` set): residents in the hall have
+# no device, so the recorder moves and seconds for them, and nobody else may speak for someone else.
+EXPECTED_ON_BEHALF: dict[str, set[Role]] = {
+    "MoveMotion": _RECORDER,
+    "SecondMotion": _RECORDER,
+}
+
 # The actor who plays each role; the resident is p1 (p2, p3 are the others in the meeting).
 PLAYERS: dict[Role, Actor] = {
     Role.MODERATOR: MOD,
@@ -124,6 +135,8 @@ PLAYERS: dict[Role, Actor] = {
     Role.RECORDER: REC,
     Role.PARTICIPANT: P1,
     Role.OBSERVER: OBS,
+    # No link carries the guest role; were a guest's id ever to send a command, the rules refuse it.
+    Role.GUEST: Actor("guest-1", Role.GUEST),
     Role.SYSTEM: SYS,
 }
 
@@ -217,10 +230,12 @@ def _withdraw(actor: Actor) -> tuple[Sim, Actor, Command]:
     return _motion(mover=mover), actor, WithdrawMotion("m1")
 
 
-def _voting(cmd: Command) -> Fixture:
+def _voting(cmd: Command, *, hall_counted: bool = False) -> Fixture:
     def build(actor: Actor) -> tuple[Sim, Actor, Command]:
         sim = _motion(seconded=True)
         sim.do(MOD, OpenVote("m1"))
+        if hall_counted:  # a vote with residents in the hall closes once their hands are counted
+            sim.do(REC, RecordShowOfHands("m1", 0, 0, 0))
         return sim, actor, cmd
 
     return build
@@ -240,6 +255,7 @@ FIXTURES: dict[type[Command], Fixture] = {
     JoinMeeting: _join,
     LeaveMeeting: _simple(LeaveMeeting()),
     CheckInInRoom: _simple(CheckInInRoom(name="刘大爷", building="3号楼")),
+    CheckInGuest: _simple(CheckInGuest(name="王律师", organisation="明理律师事务所")),
     CheckOutInRoom: _simple(CheckOutInRoom("room-1")),
     RaiseHand: _simple(RaiseHand()),
     LowerHand: _lower,
@@ -263,10 +279,17 @@ FIXTURES: dict[type[Command], Fixture] = {
     OpenVote: _motion_cmd(OpenVote("m1"), seconded=True),
     CastVote: _voting(CastVote("m1", Choice.YES)),
     RecordShowOfHands: _voting(RecordShowOfHands("m1", 1, 0, 0)),
-    CloseVote: _voting(CloseVote("m1")),
+    CloseVote: _voting(CloseVote("m1"), hall_counted=True),
     CommitCaption: _caption,
     MarkKeyPoint: _simple(MarkKeyPoint("东门车位紧张")),
     **MINUTES_FIXTURES,
+}
+
+
+# On behalf of room-1, the hall's resident in ``running()``; the motion of SecondMotion is p2's.
+ON_BEHALF_FIXTURES: dict[type[Command], Fixture] = {
+    MoveMotion: _simple(MoveMotion("东门车位", "增设十个车位", on_behalf_of="room-1")),
+    SecondMotion: _motion_cmd(SecondMotion("m1", on_behalf_of="room-1")),
 }
 
 
@@ -275,10 +298,15 @@ def test_every_command_has_a_permission_an_expected_policy_and_a_fixture() -> No
     assert set(EXPECTED) == set(COMMANDS)
     assert set(PERMISSIONS) == set(COMMANDS.values())
     assert set(FIXTURES) == set(COMMANDS.values())
+    # So must a command that can be sent on behalf of someone.
+    speaks_for = {c for c in COMMANDS.values() if "on_behalf_of" in {f.name for f in dataclasses.fields(c)}}
+    assert set(EXPECTED_ON_BEHALF) == {c.name for c in speaks_for}
+    assert set(ON_BEHALF) == speaks_for == set(ON_BEHALF_FIXTURES)
 
 
-def test_observers_may_issue_nothing() -> None:
-    assert not [c for c, roles in PERMISSIONS.items() if Role.OBSERVER in roles]
+def test_observers_and_guests_may_issue_nothing() -> None:
+    bystanders = {Role.OBSERVER, Role.GUEST}
+    assert not [c for c, roles in (*PERMISSIONS.items(), *ON_BEHALF.items()) if roles & bystanders]
 
 
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
@@ -287,6 +315,20 @@ def test_role_command_matrix(role: Role, command_type: type[Command]) -> None:
     sim, actor, cmd = FIXTURES[command_type](PLAYERS[role])
     assert type(cmd) is command_type
     if role in EXPECTED[command_type.name]:
+        events = decide(sim.state_or_none, actor, cmd, sim.now)
+        assert events, "an allowed command in its fixture should do something"
+    else:
+        with pytest.raises(DomainError) as info:
+            decide(sim.state_or_none, actor, cmd, sim.now)
+        assert info.value.code is ErrorCode.FORBIDDEN
+
+
+@pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
+@pytest.mark.parametrize("command_type", list(ON_BEHALF_FIXTURES), ids=[c.name for c in ON_BEHALF_FIXTURES])
+def test_on_behalf_matrix(role: Role, command_type: type[Command]) -> None:
+    sim, actor, cmd = ON_BEHALF_FIXTURES[command_type](PLAYERS[role])
+    assert type(cmd) is command_type and getattr(cmd, "on_behalf_of", None) == "room-1"
+    if role in EXPECTED_ON_BEHALF[command_type.name]:
         events = decide(sim.state_or_none, actor, cmd, sim.now)
         assert events, "an allowed command in its fixture should do something"
     else:

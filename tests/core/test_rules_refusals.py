@@ -9,9 +9,11 @@ import pytest
 
 from meeting_server.core.commands import (
     CastVote,
+    CheckInGuest,
     CheckInInRoom,
     CheckOutInRoom,
     CloseMeeting,
+    CloseVote,
     CommitCaption,
     GrantFloor,
     JoinMeeting,
@@ -56,6 +58,12 @@ def _voted() -> Sim:
     sim = _seconded()
     sim.do(MOD, OpenVote("m1"))
     sim.do(P1, CastVote("m1", Choice.YES))
+    return sim
+
+
+def _with_guest() -> Sim:
+    sim = running()
+    sim.do(REC, CheckInGuest(name="王律师", organisation="明理律师事务所"))  # guest-1
     return sim
 
 
@@ -140,6 +148,14 @@ REFUSALS: list[tuple[str, Setup, Actor, Command, ErrorCode]] = [
     ("negative caption number", running, REC, MarkKeyPoint("要点", caption_seq=-1), ErrorCode.INVALID),
     ("no quorum", _no_quorum, MOD, OpenVote("m1"), ErrorCode.NO_QUORUM),
     ("speaker raises a hand", _floor_p1, P1, RaiseHand(), ErrorCode.WRONG_STATE),
+    ("close before the hall is counted", _voted, MOD, CloseVote("m1"), ErrorCode.HALL_COUNT_MISSING),
+    (
+        "move for a 列席 guest",
+        _with_guest,
+        REC,
+        MoveMotion("标题", "内容", on_behalf_of="guest-1"),
+        ErrorCode.NOT_A_VOTER,
+    ),
 ]
 
 

@@ -23,10 +23,9 @@ from meeting_server.core.commands import (
     WithdrawMotion,
 )
 from meeting_server.core.errors import ErrorCode
-from meeting_server.core.events import (
+from meeting_server.core.events import FloorRevoked, MeetingClosed
+from meeting_server.core.motion_events import (
     BallotCast,
-    FloorRevoked,
-    MeetingClosed,
     MotionAmended,
     ResolutionRecorded,
     VoteCancelled,
@@ -188,6 +187,7 @@ def test_no_double_voting() -> None:
     # Someone who left before voting cannot vote while away.
     sim.do(P2, LeaveMeeting())
     assert sim.refuse(P2, CastVote(motion_id, Choice.YES)) is ErrorCode.NOT_PRESENT
+    sim.do(REC, RecordShowOfHands(motion_id, 0, 0, 0))
     assert closed(sim, motion_id).totals == Counts(1, 0, 0)
 
 
@@ -204,7 +204,7 @@ def test_show_of_hands_bounds_and_corrections() -> None:
 
 
 def test_amendments_are_voted_before_the_main_motion() -> None:
-    sim = running()
+    sim = running(room=0)
     main = seconded(sim)
     [moved] = sim.do(P3, AmendMotion(main, "增设二十个车位"))
     amendment: str = moved.motion_id  # type: ignore[attr-defined]
@@ -227,7 +227,7 @@ def test_amendments_are_voted_before_the_main_motion() -> None:
 
 
 def test_a_failed_or_withdrawn_amendment_leaves_the_text() -> None:
-    sim = running()
+    sim = running(room=0)
     main = seconded(sim)
     sim.do(P3, AmendMotion(main, "改为五个"))
     sim.do(P1, SecondMotion("m2"))
@@ -250,7 +250,7 @@ def test_withdrawing_a_motion_withdraws_its_pending_amendments() -> None:
 
 
 def test_a_failed_vote_records_no_resolution_and_a_motion_is_voted_once() -> None:
-    sim = running()
+    sim = running(room=0)
     motion_id = seconded(sim)
     sim.do(MOD, OpenVote(motion_id))
     assert not closed(sim, motion_id).passed  # nobody voted

@@ -10,9 +10,11 @@
     not_present: "请先加入会议",
     not_found: "找不到相关内容，可能已被更改",
     duplicate: "已经操作过了，不能重复",
-    limit: "已达到本轮发言次数上限",
+    limit: "超出上限：本轮发言次数已满，或人数超过了现场可投票人数",
     invalid: "输入的内容不正确，请检查后再试",
     no_quorum: "到会人数不足法定人数，暂不能表决",
+    not_a_voter: "列席人员和会务人员不参加表决，不能提出或附议动议",
+    hall_count_missing: "现场举手结果还没有录入，请记录员先录入（无人举手也请录入 0）",
     too_large: "内容太长，请缩短后再试",
     unknown_event: "服务器暂不支持此功能",
     not_connected: "尚未连上服务器，请稍候",
@@ -38,6 +40,7 @@
   };
   const ROLES = {
     moderator: "主持人", timer: "计时员", recorder: "记录员", participant: "居民", observer: "观察员",
+    guest: "列席",
   };
   const CHOICES = { yes: "赞成", no: "反对", abstain: "弃权" };
 
@@ -119,6 +122,17 @@
     return verdict + " · " + countsText(result.totals);
   }
 
+  /** The 列席 badge after a guest's name (a person, a queue entry or the floor: anything with a role). */
+  function guestTag(person) {
+    if (!person || person.role !== "guest") return null;
+    return el("span", { className: "tag guest", text: "列席" + (person.organisation ? " · " + person.organisation : "") });
+  }
+
+  /** A mover or seconder: one in the hall, without a device, had the recorder enter it for them. */
+  function inPerson(name, enteredBy) {
+    return enteredBy ? name + "（现场，记录员代录）" : name;
+  }
+
   function motionTitle(view, motionId) {
     for (const m of view.motions || []) {
       if (m.motion_id === motionId) return m.title;
@@ -176,7 +190,8 @@
         el("span", { className: "tag status", text: MOTION_STATUS[m.status] || m.status }),
       ]),
       el("p", { className: "motion-text", text: m.text }),
-      el("p", { className: "hint", text: "提议人：" + m.mover_name }),
+      el("p", { className: "hint", text: "提议人：" + inPerson(m.mover_name, m.entered_by) +
+        (m.seconder_name ? " · 附议人：" + inPerson(m.seconder_name, m.second_entered_by) : "") }),
       extra ? extra(m) : null,
       m.amendments && m.amendments.length ? el("ul", {}, m.amendments.map((a) => node(a, true))) : null,
     ]);
@@ -314,7 +329,7 @@
   window.GZ = {
     $, el, fill, show, toast, errorText, fmtClock, names, currentItem, headerLine, countsText, resultText,
     motionTitle, bindClock, clockState, setClock, paintClocks, noteFloorEnded, captionBox, bigTextSwitch,
-    actionButton, renderAgenda, renderMotions, changed, renderVoteAndResult,
+    actionButton, renderAgenda, renderMotions, changed, renderVoteAndResult, guestTag,
     MOTION_STATUS, THRESHOLDS, ROLES, CHOICES,
   };
 })();

@@ -74,6 +74,7 @@
     ])));
     fill($("people"), v.participants.map((p) => el("li", {}, [
       el("span", { className: "name", text: p.name }),
+      GZ.guestTag(p),
       el("span", { className: "hint", text: (ROLES[p.role] || p.role) + " · " + (p.channel === "room" ? "现场" : "线上") +
         (p.present ? "" : " · 已离开") }),
     ])));
@@ -96,6 +97,7 @@
     const q = v.queue;
     fill($("queue"), q.map((e, i) => el("li", { dataset: { pid: e.participant_id } }, [
       el("span", { className: "name", text: e.position + ". " + e.name }),
+      GZ.guestTag(e),
       el("span", { className: "hint", text: "本轮已发言 " + e.turns_this_round + " 次" }),
       button("请发言", "GrantFloor", { participant_id: e.participant_id }, "btn primary small"),
       i > 0 ? button("上移", "MoveInQueue", { participant_id: e.participant_id, position: e.position - 1 }, "btn small") : null,
@@ -106,14 +108,14 @@
     $("grant-head").disabled = !open || q.length === 0 || Boolean(v.floor);
     const queued = new Set(q.map((e) => e.participant_id));
     const holder = v.floor && v.floor.participant_id;
-    const candidates = v.participants.filter((p) =>
-      p.role === "participant" && p.present && !queued.has(p.participant_id) && p.participant_id !== holder);
+    // Residents, and 列席 guests (who may speak, never vote).
+    const candidates = v.participants.filter((p) => (p.role === "participant" || p.role === "guest") &&
+      p.present && !queued.has(p.participant_id) && p.participant_id !== holder);
     const select = $("add-person");
     const keep = select.value;
-    fill(select, candidates.map((p) => el("option", {
-      value: p.participant_id,
-      text: p.name + (p.channel === "room" ? "（现场" + (p.building ? "，" + p.building : "") + "）" : "（线上）"),
-    })));
+    const where = (p) => p.role === "guest" ? "（列席" + (p.organisation ? "，" + p.organisation : "") + "）"
+      : p.channel === "room" ? "（现场" + (p.building ? "，" + p.building : "") + "）" : "（线上）";
+    fill(select, candidates.map((p) => el("option", { value: p.participant_id, text: p.name + where(p) })));
     if (candidates.some((p) => p.participant_id === keep)) select.value = keep;
     show($("add-form"), open && candidates.length > 0);
   }
@@ -126,7 +128,11 @@
       const room = poll.room ? "现场举手 " + countsText(poll.room) : "现场举手未录入";
       const online = poll.online ? "线上 " + countsText(poll.online) : "线上已投 " + poll.ballots_cast + " 票（无记名）";
       $("vote-counts").textContent = online + " · " + room + " · 可投票线上 " + poll.eligible_online + " 人";
+      // The server refuses to close until the hall's hands are in: say so before the moderator tries.
+      $("vote-hall").textContent = "现场举手未录入：现场有 " + poll.room_present + " 人可投票，" +
+        "请记录员录入举手结果（无人举手也要录入 0）后再结束表决";
     }
+    show($("vote-hall"), Boolean(poll) && poll.room_present > 0 && !poll.room);
     // Re-drawn only when motions change, so a half-typed amendment survives other people's events.
     changed("motions", [v.motions, Boolean(v.vote), open, conn.me], () =>
       GZ.renderMotions($("motions"), v, (m) => motionControls(m, v, open)));

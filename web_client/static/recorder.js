@@ -1,10 +1,12 @@
-/* Recorder page: check in people in the hall, enter show-of-hands counts, follow the transcript and mark
- * key points; when the meeting closes, a draft of the minutes built from the log. */
+/* Recorder page: check in people in the hall (residents and 列席 guests), move and second motions for
+ * in-room residents, enter show-of-hands counts, follow the transcript and mark key points; when the
+ * meeting closes, a draft of the minutes built from the log. */
 "use strict";
 
 (function () {
   const { $, el, fill, show, toast, names, headerLine, countsText, resultText, motionTitle, actionButton } = GZ;
   let view = null;
+  const changed = GZ.changed();
   GZ.bindClock($("clock"));
 
   const captions = GZ.captionBox($("captions"), { max: 500 });
@@ -32,21 +34,26 @@
     const joined = Boolean(conn.me);
     show($("join-card"), !joined);
     show($("controls"), joined);
-    $("speaker").textContent = v.floor ? "当前发言：" + v.floor.name : "暂无发言";
+    $("speaker").textContent = v.floor ? "当前发言：" + v.floor.name + (v.floor.role === "guest" ? "（列席）" : "") : "暂无发言";
     const room = v.participants.filter((p) => p.channel === "room" && p.present);
-    $("room-count").textContent = "现场已签到 " + room.length + " 人";
+    const residents = room.filter((p) => p.role === "participant");
+    $("room-count").textContent = "现场已签到居民 " + residents.length + " 人" +
+      (room.length > residents.length ? " · 列席 " + (room.length - residents.length) + " 人" : "");
     fill($("room-people"), room.map((p) => el("li", {}, [
       el("span", { className: "name", text: p.name }),
+      GZ.guestTag(p),
       el("span", { className: "hint", text: [p.building, p.unit].filter(Boolean).join(" ") }),
       actionButton("签退", () => conn.command("CheckOutInRoom", { participant_id: p.participant_id }), "btn danger small"),
     ])));
+    renderBehalf(v, residents);
     const poll = v.vote;
     show($("hands-card"), Boolean(poll));
     show($("hands-none"), !poll);
     if (poll) {
       $("hands-title").textContent = poll.title;
       $("hands-info").textContent = "现场可投票 " + poll.room_present + " 人" +
-        (poll.room ? " · 已录入：" + countsText(poll.room) : "");
+        (poll.room ? " · 已录入：" + countsText(poll.room)
+          : poll.room_present ? " · 尚未录入（无人举手也请录入 0，否则主持人不能结束表决）" : "");
     }
     fill($("results"), v.results.slice().reverse().map((r) => el("li", {}, [
       el("span", { className: "name", text: motionTitle(v, r.motion_id) }), el("span", { text: resultText(r) }),
@@ -55,6 +62,45 @@
     show($("minutes-card"), v.meeting.status === "closed");
   }
 
+  const option = (p) => el("option", { value: p.participant_id, text: p.name + (p.building ? "（" + p.building + "）" : "") });
+
+  /** Moving and seconding for in-room residents (who have no device): the motion is theirs. */
+  function renderBehalf(v, residents) {
+    const open = v.meeting.status === "open";
+    show($("behalf-details"), open && v.current_item !== null && residents.length > 0);
+    show($("behalf-none"), open && residents.length === 0);
+    const select = $("behalf-mover");
+    const keep = select.value;
+    fill(select, residents.map(option));
+    if (residents.some((p) => p.participant_id === keep)) select.value = keep;
+    // Re-drawn only when motions or the hall change, so a choice being made survives other events.
+    changed("motions", [v.motions, residents.map((p) => p.participant_id), open], () =>
+      GZ.renderMotions($("rec-motions"), v, (m) => open ? secondForm(m, residents) : null));
+  }
+
+  function secondForm(m, residents) {
+    if (m.status !== "moved") return null;
+    const others = residents.filter((p) => p.participant_id !== m.mover);
+    if (!others.length) return null;
+    const select = el("select", { "aria-label": "附议人（现场居民）" }, others.map(option));
+    return el("div", { className: "buttons" }, [select, actionButton("代现场人员附议", async () => {
+      const ack = await conn.command("SecondMotion", { motion_id: m.motion_id, on_behalf_of: select.value });
+      if (ack.ok) toast("已代为附议", "ok");
+    }, "btn small")]);
+  }
+
+  $("behalf-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const ack = await conn.command("MoveMotion", {
+      title: $("behalf-title").value.trim(), text: $("behalf-text").value.trim(), on_behalf_of: $("behalf-mover").value,
+    });
+    if (ack.ok) { $("behalf-title").value = ""; $("behalf-text").value = ""; toast("已代为提出动议", "ok"); }
+  });
+  $("guest-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const ack = await conn.command("CheckInGuest", { name: $("g-name").value.trim(), organisation: $("g-org").value.trim() });
+    if (ack.ok) { ev.target.reset(); $("g-name").focus(); }
+  });
   $("checkin-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const fields = { name: $("ci-name").value.trim() };
