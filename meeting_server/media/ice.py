@@ -66,10 +66,11 @@ def configure_host_addresses(addresses: Sequence[str] | None, *, filter_stun_sou
     """Make aioice gather host candidates only on ``addresses`` (e.g. ``["127.0.0.1"]``); None restores
     aioice's default (every non-loopback interface).
 
-    With ``filter_stun_sources`` (the default), incoming STUN binding requests from any other address are
-    dropped too. A browser binds every interface and sends checks from all of them; answering those would
-    create peer-reflexive pairs on non-loopback addresses, which the browser then prefers. Dropping the
-    request is what a firewall would do, so ICE simply never sees that path.
+    With ``filter_stun_sources`` (the default) and loopback ``addresses``, incoming STUN binding requests
+    from any other address are dropped too. A browser binds every interface and sends checks from all of
+    them; answering those would create peer-reflexive pairs on non-loopback addresses, which the browser then
+    prefers. Dropping the request is what a firewall would do, so ICE simply never sees that path. A LAN
+    address is different: phones reach it from their own addresses, so nothing is dropped then.
 
     When aioice is not the version these replacements were written against, aioice's default is restored
     instead (a warning says so) and :func:`configured_host_addresses` returns None.
@@ -78,6 +79,7 @@ def configure_host_addresses(addresses: Sequence[str] | None, *, filter_stun_sou
     if addresses is not None and not addresses:
         raise ValueError("at least one host address is needed (None restores the default)")
     allowed = None if addresses is None else tuple(dict.fromkeys(_normalise(a) for a in addresses))
+    filter_stun_sources = filter_stun_sources and allowed is not None and _loopback_only(allowed)
     if allowed is None or not _aioice_is_upstream(filter_stun_sources=filter_stun_sources):
         _allowed = None
         aioice.ice.get_host_addresses = _ORIGINAL_GET_HOST_ADDRESSES
@@ -150,10 +152,11 @@ def filter_offer_sdp(sdp: str, allowed_addresses: Collection[str] | None) -> str
     """Drop ``a=candidate`` lines whose connection address is not in ``allowed_addresses``.
 
     mDNS names (``*.local``) are never IP addresses, so they always go: aioice would otherwise resolve them
-    with multicast on every interface. ``None`` means no filtering (normal deployments). Line endings are
-    kept as they were.
+    with multicast on every interface. ``None`` means no filtering (normal deployments), and so do addresses
+    that are not all loopback: a phone's candidates are its own addresses, never the server's. Line endings
+    are kept as they were.
     """
-    if allowed_addresses is None:
+    if allowed_addresses is None or not _loopback_only(allowed_addresses):
         return sdp
     allowed = {_normalise(a) for a in allowed_addresses}
     kept: list[str] = []
@@ -166,3 +169,9 @@ def filter_offer_sdp(sdp: str, allowed_addresses: Collection[str] | None) -> str
                 continue
         kept.append(line)
     return "".join(kept)
+
+
+def _loopback_only(addresses: Collection[str]) -> bool:
+    """Whether a server on ``addresses`` can only be reached from this machine's loopback: then what the
+    browser offers from its other interfaces is a path to keep ICE off, never a way in."""
+    return all(ipaddress.ip_address(_normalise(a)).is_loopback for a in addresses)
