@@ -1,4 +1,4 @@
-"""``gongzhi`` command line: serve, demo, create, links, verify, selfsigned."""
+"""``gongzhi`` command line: serve, demo, create, links, verify, transcript, selfsigned."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ import gc
 import ipaddress
 import json
 import os
-import shutil
 import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from aiohttp import web
 
@@ -25,12 +24,14 @@ from meeting_server.store.eventlog import opened_event_log
 from meeting_server.store.records import ChainReport, EventRecord
 from meeting_server.transcript import render
 
+from .demo import demo_settings, lan_setup
 from .hub.app import create_app
 from .hub.keys import base_url
 from .hub.links import make_links, qr_png
 from .hub.runtime import MeetingRegistry
 from .hub.secrets_store import admin_token, signing_key
 from .hub.tokens import TokenSigner
+from .lan import SELF_SIGNED_NOTE, cert_error, fingerprint, make_self_signed, print_qr
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -50,12 +51,10 @@ def _links(settings: Settings, meeting_id: str) -> dict[str, dict[str, str]]:
     return make_links(signer, base_url(settings), meeting_id, expires)
 
 
-def _write_qr(settings: Settings, meeting_id: str, links: dict[str, dict[str, str]]) -> Path:
-    folder = settings.data_dir / "qr" / meeting_id
-    folder.mkdir(parents=True, exist_ok=True)
-    for role, link in links.items():
-        (folder / f"{role}.png").write_bytes(qr_png(link["url"]))
-    return folder
+def _link_urls(links: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Every page's link by name: the roles', and the hall display's and hall audio station's."""
+    urls = {role: link["url"] for role, link in links.items()}
+    return urls | {"hall": links["observer"]["hall_url"], "station": links["recorder"]["station_url"]}
 
 
 async def _create(settings: Settings, spec: Any) -> str:
@@ -69,22 +68,28 @@ async def _create(settings: Settings, spec: Any) -> str:
     return meeting_id
 
 
-def _print_links(settings: Settings, meeting_id: str) -> None:
-    links = _links(settings, meeting_id)
-    folder = _write_qr(settings, meeting_id, links)
-    names = {
-        "moderator": "主持人",
-        "timer": "计时员",
-        "recorder": "记录员",
-        "participant": "居民",
-        "observer": "观察员",
-    }
+LINK_NAMES = {
+    "moderator": "主持人",
+    "timer": "计时员",
+    "recorder": "记录员",
+    "participant": "居民",
+    "observer": "观察员",
+    "hall": "会场大屏",
+    "station": "会场音频",
+}
+
+
+def _print_links(settings: Settings, meeting_id: str) -> dict[str, str]:
+    urls = _link_urls(_links(settings, meeting_id))
+    folder = settings.data_dir / "qr" / meeting_id
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, url in urls.items():
+        (folder / f"{name}.png").write_bytes(qr_png(url))
     print(f"\n会议 / meeting {meeting_id} — join links (QR codes in {folder}):")
-    for role, link in links.items():
-        print(f"  {names[role]:<4} {role:<12} {link['url']}")
-    print(f"  {'会场大屏':<4} {'hall':<10} {links['observer']['hall_url']}")
-    print(f"  {'会场音频':<4} {'station':<10} {links['recorder']['station_url']}")
+    for name, url in urls.items():
+        print(f"  {LINK_NAMES[name]:<4} {name:<12} {url}")
     print()
+    return urls
 
 
 def cmd_create(args: argparse.Namespace) -> int:
@@ -189,59 +194,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_lan_qr(urls: dict[str, str], out: TextIO) -> None:
+    print("手机连同一个 Wi-Fi，扫码参会 / phones on the same Wi-Fi: scan to join", file=out)
+    # The residents' code last, nearest the prompt: it is the one most phones scan.
+    for name in ("moderator", "recorder", "station", "participant"):
+        print_qr(urls[name], f"{LINK_NAMES[name]} {name}", out)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Create (once) a demo meeting on the embedded default, print its links, then serve."""
+    """Create (once) a demo meeting on the embedded default, print its links, then serve. With --lan: HTTPS
+    on the LAN address with a self-signed certificate, and QR codes of the links for phones."""
     settings = _settings(args)
+    lan = None
+    if args.lan is not None:
+        try:
+            lan = lan_setup(args.lan, settings.data_dir / "tls")
+        except RuntimeError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    settings = demo_settings(settings, lan, bind=not args.host)
     marker = settings.data_dir / "demo.meeting"
     meeting_id = marker.read_text().strip() if marker.exists() else ""
     if not meeting_id:
         meeting_id = asyncio.run(_create(settings, DEMO_MEETING))
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(meeting_id)
-    _print_links(settings, meeting_id)
+    urls = _print_links(settings, meeting_id)
+    if lan is not None:
+        _print_lan_qr(urls, sys.stdout)
+        print(SELF_SIGNED_NOTE.format(host=lan[0]))
+    else:
+        print(
+            "手机参会 / phones: scripts/demo --lan (gongzhi demo --lan): HTTPS on the LAN address, QR codes"
+        )
     print(
         f"admin token (for POST /api/meetings): {admin_token(settings.server.admin_token, settings.data_dir)}"
     )
     _serve(settings, "  (Ctrl-C to stop)")
     return 0
-
-
-SELF_SIGNED_NOTE = """
-手机浏览器会显示安全警告 / What the phones will show:
-  Android Chrome: “您的连接不是私密连接 / Your connection is not private” (NET::ERR_CERT_AUTHORITY_INVALID)
-                  → 点“高级 / Advanced” → “继续前往 {host}（不安全）/ Proceed to {host} (unsafe)”
-  iPhone Safari:  “此连接非私人连接 / This Connection Is Not Private”
-                  → 点“显示详细信息 / Show Details” → “访问此网站 / visit this website” → 再确认 / confirm
-  This is expected with a self-signed certificate: the connection is encrypted, but no authority vouches
-  for it. Each phone asks once; the microphone then works (browsers only allow it over HTTPS).
-  For a public server use a real certificate behind nginx or Caddy instead (see README.md).
-"""
-
-
-def _openssl_self_signed(hosts: list[str], cert: Path, key: Path, days: int) -> str:
-    """Write a self-signed certificate for ``hosts`` (IPs and names) with ``openssl``; returns its SHA-256."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        raise RuntimeError("openssl not found (sudo apt-get install openssl)")
-    names = []
-    for host in hosts:
-        try:
-            ipaddress.ip_address(host)
-            names.append(f"IP:{host}")
-        except ValueError:
-            names.append(f"DNS:{host}")
-    cmd = [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", str(days)]
-    cmd += ["-keyout", str(key), "-out", str(cert), "-subj", f"/O=Gongzhi/CN={hosts[0]}"]
-    cmd += ["-addext", "subjectAltName=" + ",".join(names), "-addext", "extendedKeyUsage=serverAuth"]
-    subprocess.run(cmd, check=True, capture_output=True)
-    key.chmod(0o600)
-    out = subprocess.run(
-        [openssl, "x509", "-noout", "-fingerprint", "-sha256", "-in", str(cert)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip().split("=", 1)[-1]
 
 
 def cmd_selfsigned(args: argparse.Namespace) -> int:
@@ -251,20 +241,33 @@ def cmd_selfsigned(args: argparse.Namespace) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     cert, key = folder / "cert.pem", folder / "key.pem"
     try:
-        fingerprint = _openssl_self_signed(args.names, cert, key, args.days)
+        make_self_signed(args.names, cert, key, args.days)
+        sha256 = fingerprint(cert)
     except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
-        detail = getattr(e, "stderr", b"") or b""
-        print(f"error: could not make a certificate: {e} {detail.decode(errors='replace')}", file=sys.stderr)
+        print(f"error: {cert_error(e)}", file=sys.stderr)
         return 2
     host = args.names[0]
     print(f"证书 / certificate: {cert}\n私钥 / key:         {key}  (keep it private)")
-    print(f"SHA-256 fingerprint: {fingerprint}")
+    print(f"SHA-256 fingerprint: {sha256}")
     print("\n启用 HTTPS / serve HTTPS with it:")
     print(f"  GONGZHI_SERVER__TLS_CERT={cert} GONGZHI_SERVER__TLS_KEY={key} \\")
     print(f"  GONGZHI_SERVER__PUBLIC_URL=https://{host}:{settings.server.port} \\")
+    # The shipped loopback-only ICE address would leave the phones' microphones unconnected.
+    print(f"  GONGZHI_WEBRTC__HOST_ADDRESSES={','.join(_ip_addresses(args.names))} \\")
     print(f"  .venv/bin/gongzhi serve --host 0.0.0.0 --port {settings.server.port}")
     print(SELF_SIGNED_NOTE.format(host=host))
     return 0
+
+
+def _ip_addresses(names: list[str]) -> list[str]:
+    """The IP addresses among host names and addresses (none: every address, as [webrtc] host_addresses)."""
+    out = []
+    for name in names:
+        try:
+            out.append(str(ipaddress.ip_address(name)))
+        except ValueError:
+            pass
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -283,6 +286,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(fn=cmd_serve)
     sp = sub.add_parser("demo", help="create a demo meeting, print its join links and serve it")
     common(sp, net=True)
+    sp.add_argument(
+        "--lan",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="serve HTTPS on the LAN (self-signed) for phones on the same Wi-Fi; ADDRESS: this machine's LAN"
+        " IPv4 address (default: read from its interfaces)",
+    )
     sp.set_defaults(fn=cmd_demo)
     sp = sub.add_parser("create", help="create a meeting from a JSON spec and print its join links")
     common(sp, net=True)
