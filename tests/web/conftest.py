@@ -7,7 +7,7 @@ Nothing is downloaded by the test tool: Chromium comes from apt (``/usr/bin/chro
 from __future__ import annotations
 
 import wave
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -63,13 +63,14 @@ def fake_mic_clip(folder: Path, clip: Path = SPEECH, lead_s: float = 1.0) -> Pat
 
 
 @asynccontextmanager
-async def launch_chromium(mic: Path) -> AsyncIterator[Any]:
-    """Headless Chromium whose fake microphone speaks ``mic`` once (each device may have its own)."""
+async def launch_chromium(mic: Path, flags: Sequence[str] = FLAGS) -> AsyncIterator[Any]:
+    """Headless Chromium whose fake microphone speaks ``mic`` once (each device may have its own), started
+    with ``flags`` (a stock browser's for the demo's tests: tests/web/netns_phone.py)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         b = await pw.chromium.launch(
-            executable_path=CHROMIUM, args=[*FLAGS, f"--use-file-for-fake-audio-capture={mic}%noloop"]
+            executable_path=CHROMIUM, args=[*flags, f"--use-file-for-fake-audio-capture={mic}%noloop"]
         )
         try:
             yield b

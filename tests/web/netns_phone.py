@@ -14,13 +14,14 @@ import asyncio
 import json
 import sys
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import socketio
 
-from tests.support.browser import CHROMIUM, FLAGS
+from tests.support.browser import FLAGS
 
-from .conftest import PHONE
+from .conftest import PHONE, launch_chromium
 from .helpers import join, open_page
 
 
@@ -85,18 +86,10 @@ async def _moderator(url: str, hand: asyncio.Event) -> socketio.AsyncClient:
     return sio
 
 
-async def run(resident: str, moderator: str, clip: str, hold_s: float) -> dict[str, Any]:
+async def run(resident: str, moderator: str, clip: Path, hold_s: float) -> dict[str, Any]:
     from playwright.async_api import TimeoutError as PageTimeout
-    from playwright.async_api import async_playwright
 
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                *stock_flags(urllib.parse.urlsplit(resident).hostname or ""),
-                f"--use-file-for-fake-audio-capture={clip}%noloop",
-            ],
-        )
+    async with launch_chromium(clip, stock_flags(urllib.parse.urlsplit(resident).hostname or "")) as browser:
         hand = asyncio.Event()
         sio = await _moderator(moderator, hand)
         try:
@@ -121,7 +114,6 @@ async def run(resident: str, moderator: str, clip: str, hold_s: float) -> dict[s
             return report
         finally:
             await sio.disconnect()
-            await browser.close()
 
 
 def main() -> int:
@@ -131,7 +123,7 @@ def main() -> int:
     p.add_argument("clip")
     p.add_argument("--hold", type=float, default=5.0)
     args = p.parse_args()
-    report = asyncio.run(run(args.resident, args.moderator, args.clip, args.hold))
+    report = asyncio.run(run(args.resident, args.moderator, Path(args.clip), args.hold))
     print(json.dumps(report, ensure_ascii=False), flush=True)
     return 0
 
