@@ -206,8 +206,7 @@ async def test_clock_alerts_and_moderator_captions(tmp_path: Path, browser: Any,
             assert (await late.page.evaluate("gz.stats"))["replayed"] >= 1
             await wait_alerts(late, flashes=0, beeps=0, last=None)
             await wait_alerts(timer, beeps=2, flashes=2)
-            # Its failed reconnection attempts while offline are expected; nothing else may go wrong.
-            late.errors[:] = [e for e in late.errors if "ERR_INTERNET_DISCONNECTED" not in e]
+            # Its failed reconnection attempts while offline are expected (helpers.open_page lets them be).
             for p in pages.values():
                 p.assert_clean()
         finally:
