@@ -143,7 +143,11 @@ class Admission:
             except Refusal as e:
                 log.info("engine.io handshake refused (%s): %s", e.code, e.message)
                 return {"code": e.code, "message": e.message}  # engine.io answers 401 with this body
-            return await upstream_connect(eio_sid, environ)
+            try:
+                return await upstream_connect(eio_sid, environ)
+            except BaseException:
+                self.handshake_closed(eio_sid)  # engine.io drops the session without a disconnect
+                raise
 
         async def on_eio_disconnect(eio_sid: str, *args: Any) -> Any:
             self.handshake_closed(eio_sid)

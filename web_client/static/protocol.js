@@ -57,16 +57,20 @@
     conn.socket = socket;
     setStatus("connecting");
 
-    socket.on("connect", () => {
+    function sayHello() {
       let hello = {};
       if (conn.last !== null) hello = { since: conn.last };
       else if (h.history) hello = { since: 0 };
       socket.timeout(10000).emit("hello", hello, (err, ack) => {
         if (err) { socket.disconnect().connect(); return; }
-        if (!ack.ok && ack.error && BUSY_CODES.has(ack.error.code)) { later(() => socket.disconnect().connect()); return; }
+        if (!ack.ok && ack.error && BUSY_CODES.has(ack.error.code)) {
+          later(() => { if (socket.connected) sayHello(); });
+          return;
+        }
         if (!ack.ok) toast(errorText(ack.error));
       });
-    });
+    }
+    socket.on("connect", sayHello);
 
     socket.on("disconnect", (reason) => {
       if (reason !== "io client disconnect") setStatus("reconnecting");
