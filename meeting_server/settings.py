@@ -8,6 +8,7 @@ raise ``SettingsError`` naming the key. Only the CLI hands ``os.environ`` in; no
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import tomllib
 import types
 from collections.abc import Mapping
@@ -70,8 +71,8 @@ class LimitSettings:
     hellos_burst: int = 10
     link_commands_per_s: float = 200.0
     link_commands_burst: int = 1000
-    link_hellos_per_s: float = 50.0
-    link_hellos_burst: int = 1000
+    link_hellos_per_s: float = 100.0
+    link_hellos_burst: int = 2000
     link_joins_per_s: float = 5.0
     link_joins_burst: int = 500
     connections_per_link: int = 500
@@ -87,6 +88,11 @@ class LimitSettings:
             value = getattr(self, f.name)
             if isinstance(value, int | float) and value <= 0:
                 raise ValueError(f"{f.name} must be positive")
+        for address in self.trusted_proxies:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {address!r} is not an IP address") from None
 
 
 @dataclasses.dataclass(frozen=True)
