@@ -112,15 +112,25 @@ async def participants_cpu(
     args: Any,
     idle: bool = False,
 ) -> float:
-    """Server CPU (% of one core) with ``args.participants`` WebRTC microphones connected, one speaking."""
+    """Server CPU (% of one core) with ``args.participants`` WebRTC microphones connected, one speaking.
+
+    Only the floor holder may connect a microphone, so the others each hold the floor of a meeting of their
+    own (a street office running many councils at once)."""
     others = []
     for i in range(args.participants - 1):
-        p = Peer(server.url, links["participant"]["token"])
-        await p.connect()
+        other = server.create_meeting(SPEC)["links"]
+        chair = Peer(server.url, other["moderator"]["token"])
+        p = Peer(server.url, other["participant"]["token"])
+        for q in (chair, p):
+            await q.connect()
+        await chair.join("主持人")
         await p.join(f"居民{i}")
-        others.append(p)
+        await chair.ok("OpenMeeting")
+        await chair.ok("StartAgendaItem", index=0)
+        await chair.ok("GrantFloor", participant_id=p.participant_id)
+        others += [chair, p]
     silent = None if idle else np.zeros(int(rate * (args.cpu_seconds + 30)), dtype=np.int16)
-    pcs = [(await connect_mic(p, silent, rate))[0] for p in others]
+    pcs = [(await connect_mic(p, silent, rate))[0] for p in others[1::2]]
     loop_samples = np.tile(samples, 1 + int(args.cpu_seconds * rate / len(samples)))
     pc_speaker, _ = await connect_mic(speaker, loop_samples, rate)
     await asyncio.sleep(5.0)

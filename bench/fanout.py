@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support.process import ServerProcess
+from tests.support.process import CROWD_ENV, ServerProcess
 
 ENVELOPE = re.compile(r'\{"seq":(\d+),"ts":([0-9.]+)')
 
@@ -176,7 +176,7 @@ def run(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     args = parse_args(__doc__ or "")
     with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp))
+        server = ServerProcess(Path(tmp), extra_env=CROWD_ENV)
         try:
             links = server.create_meeting()["links"]
             result = run(drive([server.url], server.url, links, server.cpu_seconds, args))

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from fanout import drive, parse_args, run
 
-from tests.support.process import ServerProcess
+from tests.support.process import CROWD_ENV, ServerProcess
 from tests.support.redis import RedisServer
 
 
@@ -26,7 +26,11 @@ def main() -> None:
     args = parse_args(__doc__ or "")
     with tempfile.TemporaryDirectory() as tmp:
         redis = RedisServer(Path(tmp) / "redis")
-        env = {"GONGZHI_REDIS__URL": redis.url, "GONGZHI_SERVER__SECRET_KEY": "bench-secret-0123456789abcdef"}
+        env = {
+            "GONGZHI_REDIS__URL": redis.url,
+            "GONGZHI_SERVER__SECRET_KEY": "bench-secret-0123456789abcdef",
+            **CROWD_ENV,
+        }
         servers = [ServerProcess(Path(tmp) / name, extra_env=env) for name in ("a", "b")]
         try:
             links = servers[0].create_meeting()["links"]

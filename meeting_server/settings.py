@@ -8,6 +8,7 @@ raise ``SettingsError`` naming the key. Only the CLI hands ``os.environ`` in; no
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import tomllib
 import types
 from collections.abc import Mapping
@@ -54,8 +55,44 @@ class WebRtcSettings:
     ice_servers: tuple[str, ...] = ()
     ice_username: str = ""
     ice_credential: str = ""
+    turn_secret: str = ""
+    turn_ttl_s: float = 43200.0
     max_connections: int = 40
     connect_timeout_s: float = 30.0
+
+
+@dataclasses.dataclass(frozen=True)
+class LimitSettings:
+    """Rate limits and connection caps at the socket edge (per server process)."""
+
+    commands_per_s: float = 5.0
+    commands_burst: int = 30
+    hellos_per_s: float = 0.5
+    hellos_burst: int = 10
+    link_commands_per_s: float = 200.0
+    link_commands_burst: int = 1000
+    link_hellos_per_s: float = 100.0
+    link_hellos_burst: int = 2000
+    link_joins_per_s: float = 5.0
+    link_joins_burst: int = 500
+    connections_per_link: int = 500
+    connections_per_observer_link: int = 5000
+    connections_per_address: int = 200
+    connects_per_address_per_s: float = 20.0
+    connects_per_address_burst: int = 300
+    pending_per_address: int = 50
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and value <= 0:
+                raise ValueError(f"{f.name} must be positive")
+        for address in self.trusted_proxies:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {address!r} is not an IP address") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +124,7 @@ class Settings:
     store: StoreSettings = dataclasses.field(default_factory=StoreSettings)
     redis: RedisSettings = dataclasses.field(default_factory=RedisSettings)
     webrtc: WebRtcSettings = dataclasses.field(default_factory=WebRtcSettings)
+    limits: LimitSettings = dataclasses.field(default_factory=LimitSettings)
     media: MediaSettings = dataclasses.field(default_factory=MediaSettings)
     asr: AsrSettings = dataclasses.field(default_factory=AsrSettings)
     asr_worker: AsrWorkerSettings = dataclasses.field(default_factory=AsrWorkerSettings)

@@ -35,6 +35,9 @@ def test_file_then_environment(tmp_path: Path) -> None:
         ("", {"GONGZHI_SERVER__PORT": "eighty"}, "server.port"),
         ("", {"GONGZHI_STORE__DATADIR": "/x"}, "store.datadir"),
         ("", {"GONGZHI_PORT": "1"}, "GONGZHI_PORT"),
+        ("[limits]\ncommands_burst = 0\n", {}, "commands_burst"),
+        ('[limits]\ntrusted_proxies = ["nginx.local"]\n', {}, "trusted_proxies"),
+        ("", {"GONGZHI_LIMITS__CONNECTIONS_PER_ADDRESS": "-1"}, "connections_per_address"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, toml: str, env: dict[str, str], key: str) -> None:

@@ -15,11 +15,14 @@ from aiohttp import web
 
 from meeting_server.settings import Settings
 from meeting_server.store.eventlog import open_event_log
+from meeting_server.store.private import private_dir
 
 from . import http_api, minutes, pages
+from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
 from .keys import ADMIN_TOKEN, AUDIO, HUB, REGISTRY, SETTINGS, SIGNER
+from .packets import GuardedPacket
 from .runtime import MeetingRegistry
 from .secrets_store import admin_token, signing_key
 from .sockets import Hub
@@ -28,10 +31,18 @@ from .tokens import TokenSigner
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> web.Application:
-    """Build the whole server: HTTP routes, socket.io hub, event log and meeting registry."""
-    data_dir = settings.data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.time,
+    limit_clock: Callable[[], float] = time.monotonic,
+) -> web.Application:
+    """Build the whole server: HTTP routes, socket.io hub, event log and meeting registry.
+
+    ``clock`` is the meetings' wall clock (event times, speaking clocks); ``limit_clock`` the monotonic one
+    the rate limits run on.
+    """
+    data_dir = private_dir(settings.data_dir)  # the log, the keys and the recordings: the server's alone
     app = web.Application(client_max_size=max(settings.server.max_message_bytes, 256 * 1024))
     app[SETTINGS] = settings
     signer = TokenSigner(signing_key(settings.server.secret_key, data_dir))
@@ -52,12 +63,16 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
         ping_timeout=20,
         logger=False,
         engineio_logger=False,
+        serializer=GuardedPacket,  # depth-limited JSON; undecodable events are refused, not dropped
     )
     sio.attach(app)
+    admission = Admission(settings.limits, limit_clock)
+    admission.install(sio)
     app[HUB] = Hub(
         sio,
         registry,
         signer,
+        admission,
         max_message_bytes=settings.server.max_message_bytes,
         replay_limit=settings.store.replay_limit,
         session_ttl_s=settings.server.link_ttl_hours * 3600.0,

@@ -25,10 +25,15 @@ from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import FloorExpired, FloorGranted, FloorRevoked, FloorYielded, MeetingClosed
 from meeting_server.core.registry import Event
 from meeting_server.core.roles import Actor, Role
-from meeting_server.core.values import MeetingStatus
+from meeting_server.core.values import Channel, MeetingStatus
 from meeting_server.media.floor_audio import MeetingAudio
 from meeting_server.media.gate import HALL_SOURCE
-from meeting_server.media.ice import IceServer, configure_host_addresses, rtc_configuration
+from meeting_server.media.ice import (
+    IceServer,
+    configure_host_addresses,
+    rtc_configuration,
+    turn_rest_credentials,
+)
 from meeting_server.media.peers import MediaError, PeerManager
 from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
@@ -39,6 +44,8 @@ from .sockets import Client, Hub
 from .wire import WireError, as_object, ok
 
 log = logging.getLogger(__name__)
+
+SERVER_TURN_USER = "gongzhi-server"  # the server's own TURN allocations (it relays to phones behind NAT)
 
 _ENDED = {FloorYielded.name: "yielded", FloorRevoked.name: "revoked", FloorExpired.name: "expired"}
 
@@ -54,19 +61,8 @@ class AudioHub:
         # An empty list means "every address" (aioice's default); loopback-only is the single-host default.
         self.allowed_addresses = tuple(web_rtc.host_addresses) or None
         configure_host_addresses(self.allowed_addresses)
-        self.ice_servers = (
-            [
-                IceServer(
-                    urls=tuple(web_rtc.ice_servers),
-                    username=web_rtc.ice_username or None,
-                    credential=web_rtc.ice_credential or None,
-                )
-            ]
-            if web_rtc.ice_servers
-            else []
-        )
         self.peers = PeerManager(
-            configuration=rtc_configuration(self.ice_servers),
+            configuration=lambda: rtc_configuration(self.ice_servers(SERVER_TURN_USER)),
             allowed_addresses=self.allowed_addresses,
             max_connections=web_rtc.max_connections,
             connect_timeout=web_rtc.connect_timeout_s,
@@ -86,9 +82,40 @@ class AudioHub:
         self._tasks: set[asyncio.Task[Any]] = set()
         registry.add_listener(self._on_floor, foreign=True)  # gate audio wherever the speaker's peer is
         registry.add_listener(self._on_events)  # tell the speaker, once, from the process that decided
-        hub.welcome_extra["rtc"] = {"ice_servers": [self._browser_ice(s) for s in self.ice_servers]}
+        # Which socket opened which peer: a peer closes with its socket (see _on_disconnect).
+        self._owners: dict[str, str] = {}
+        hub.welcome_extra = self._rtc_for
+        hub.disconnect_listeners.append(self._on_disconnect)
         hub.sio.on("rtc_offer", self.on_rtc_offer)
         hub.sio.on("rtc_close", self.on_rtc_close)
+
+    # ------------------------------------------------------------------ ICE servers
+    def ice_servers(self, user: str) -> list[IceServer]:
+        """The STUN/TURN servers, with TURN credentials for ``user``: short-lived ones made from
+        ``turn_secret`` when it is set (coturn ``use-auth-secret``), else the static user and password."""
+        web_rtc = self.settings.webrtc
+        if not web_rtc.ice_servers:
+            return []
+        if web_rtc.turn_secret:
+            expires = self.registry.clock() + web_rtc.turn_ttl_s
+            username, credential = turn_rest_credentials(web_rtc.turn_secret, user, expires)
+        else:
+            username, credential = web_rtc.ice_username, web_rtc.ice_credential
+        return [IceServer(tuple(web_rtc.ice_servers), username or None, credential or None)]
+
+    @staticmethod
+    def may_send_audio(client: Client) -> bool:
+        """Residents who joined (they may be given the floor) and the hall station's links."""
+        if client.role in (Role.RECORDER, Role.MODERATOR):
+            return True
+        return client.role is Role.PARTICIPANT and client.actor is not None
+
+    def _rtc_for(self, client: Client) -> dict[str, Any]:
+        """The welcome's ``rtc``: ICE servers, credentials included, only for those who may send audio."""
+        if not self.may_send_audio(client):
+            return {}
+        user = client.actor.participant_id if client.actor is not None else client.role.value
+        return {"rtc": {"ice_servers": [self._browser_ice(s) for s in self.ice_servers(user)]}}
 
     @staticmethod
     def _browser_ice(server: IceServer) -> dict[str, Any]:
@@ -166,7 +193,7 @@ class AudioHub:
                 audio = self.meetings.get(rt.meeting_id)
                 if audio is not None:
                     audio.on_floor_ended(ev.turn_id)  # no more of this speaker's audio from now on
-                self._spawn(self.peers.close(f"{rt.meeting_id}/{ev.participant_id}"))
+                self._spawn(self._close_peer(f"{rt.meeting_id}/{ev.participant_id}"))
             elif isinstance(ev, MeetingClosed):
                 self._spawn(self._close_meeting(rt.meeting_id))
 
@@ -183,8 +210,12 @@ class AudioHub:
                 continue
             await self.hub.send_personal(rt.meeting_id, ev.participant_id, "mic", message)
 
+    async def _close_peer(self, key: str) -> None:
+        self._owners.pop(key, None)
+        await self.peers.close(key)
+
     async def _close_meeting(self, meeting_id: str) -> None:
-        await self.peers.close(f"{meeting_id}/{HALL_SOURCE}")
+        await self._close_peer(f"{meeting_id}/{HALL_SOURCE}")
         audio = self.meetings.pop(meeting_id, None)
         if audio is not None:
             await audio.close()
@@ -226,17 +257,18 @@ class AudioHub:
             audio.on_audio(source, pcm)  # anyone but the floor's source is discarded here
 
     def _on_peer_lost(self, peer_key: str) -> None:
+        self._owners.pop(peer_key, None)
         log.info("peer %s went away", peer_key)
 
     # ------------------------------------------------------------------ signalling
     async def on_rtc_offer(self, sid: str, data: Any = None) -> dict[str, Any]:
         """``rtc_offer {sdp, type, source?}`` → ack with the answer (see docs/protocol.md)."""
-        return await self.hub.guarded(self._offer, sid, data)
+        return await self.hub.guarded(lambda c, d: self._offer(sid, c, d), sid, data)
 
     async def on_rtc_close(self, sid: str, data: Any = None) -> dict[str, Any]:
         return await self.hub.guarded(self._close, sid, data)
 
-    async def _offer(self, client: Client, data: Any) -> dict[str, Any]:
+    async def _offer(self, sid: str, client: Client, data: Any) -> dict[str, Any]:
         body = as_object(data, "rtc_offer")
         unknown = set(body) - {"sdp", "type", "source"}
         if unknown:
@@ -247,15 +279,32 @@ class AudioHub:
             raise WireError("not_found", "no such meeting")
         if rt.state.status is MeetingStatus.CLOSED:
             raise DomainError(ErrorCode.WRONG_STATE, "the meeting has closed")
+        if not self._may_offer(rt, source) and self.registry.shared:
+            await self.registry.catch_up(rt)  # the floor may have been given through another process
+        if not self._may_offer(rt, source):
+            raise _not_your_turn()
+        key = f"{client.meeting_id}/{source}"
         audio = self._meeting(rt)
         send = audio.new_playback() if source == HALL_SOURCE else None
         try:
-            answer = await self.peers.accept_offer(
-                f"{client.meeting_id}/{source}", body.get("sdp"), body.get("type"), send=send
-            )
+            answer = await self.peers.accept_offer(key, body.get("sdp"), body.get("type"), send=send)
         except MediaError as e:
             raise WireError(e.code.value, e.message) from None
+        if sid not in self.hub.clients or not self._may_offer(rt, source):
+            # The socket went away, or the turn ended, while the offer was being answered.
+            await self.peers.close(key)
+            raise _not_your_turn()
+        self._owners[key] = sid
         return ok(answer={"sdp": answer, "type": "answer"})
+
+    @staticmethod
+    def _may_offer(rt: MeetingRuntime, source: str) -> bool:
+        """The hall station may connect at any time (the gate decides whose audio counts); a phone only
+        while its resident holds the floor from the resident page."""
+        if source == HALL_SOURCE:
+            return True
+        floor = rt.state.floor if rt.state is not None else None
+        return floor is not None and floor.participant_id == source and floor.channel is Channel.ONLINE
 
     def _source(self, client: Client, source: Any) -> str:
         if source == HALL_SOURCE:
@@ -276,9 +325,16 @@ class AudioHub:
 
     async def _close(self, client: Client, data: Any) -> dict[str, Any]:
         body = as_object(data, "rtc_close")
-        source = self._source(client, body.get("source"))
-        closed = await self.peers.close(f"{client.meeting_id}/{source}")
-        return ok(closed=closed)
+        key = f"{client.meeting_id}/{self._source(client, body.get('source'))}"
+        self._owners.pop(key, None)
+        return ok(closed=await self.peers.close(key))
+
+    async def _on_disconnect(self, sid: str) -> None:
+        """A socket went away: close the peers it opened (not those a newer socket has opened since)."""
+        keys = [key for key, owner in self._owners.items() if owner == sid]
+        for key in keys:
+            del self._owners[key]
+        await asyncio.gather(*(self.peers.close(key) for key in keys))
 
     # ------------------------------------------------------------------ live audio over HTTP
     async def live_mp3(self, request: web.Request) -> web.StreamResponse:
@@ -300,3 +356,7 @@ class AudioHub:
         finally:
             live.unsubscribe(queue)
         return response
+
+
+def _not_your_turn() -> WireError:
+    return WireError("not_your_turn", "the microphone opens when the moderator gives you the floor")

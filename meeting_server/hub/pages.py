@@ -33,9 +33,11 @@ STATIC_DIR = Path(web_client.__file__).resolve().parent / "static"
 TEMPLATES_DIR = Path(web_client.__file__).resolve().parent / "templates"
 VENDOR_SOCKETIO = "vendor/socket.io.min.js"
 
+# connect-src 'self' covers the socket.io WebSocket to the same host (CSP Level 3 matches ws:/wss: of the
+# page's own origin); no other host may be reached from a page.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
-    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,

@@ -25,6 +25,8 @@ from meeting_server.core.roles import Actor, Role
 from meeting_server.core.view import public_view
 from meeting_server.store.records import EventRecord
 
+from .admission import Admission, Kind, Refusal, Ticket
+from .packets import INVALID_EVENT, InvalidPayload
 from .runtime import MeetingRegistry, MeetingRuntime
 from .tokens import TokenError, TokenSigner
 from .wire import WireError, as_object, check_size, from_exception, ok, refuse
@@ -32,6 +34,7 @@ from .wire import WireError, as_object, check_size, from_exception, ok, refuse
 log = logging.getLogger(__name__)
 
 Handler = Callable[["Client", Any], Awaitable[dict[str, Any]]]
+DisconnectListener = Callable[[str], Awaitable[None]]
 
 
 @dataclasses.dataclass
@@ -39,6 +42,7 @@ class Client:
     meeting_id: str
     role: Role
     actor: Actor | None  # None until a participant/official has joined with a name
+    ticket: Ticket  # what the connection counts against, and its own rate limits
     joined_room: bool = False
 
 
@@ -60,6 +64,7 @@ class Hub:
         sio: socketio.AsyncServer,
         registry: MeetingRegistry,
         signer: TokenSigner,
+        admission: Admission,
         *,
         max_message_bytes: int,
         replay_limit: int,
@@ -68,12 +73,16 @@ class Hub:
         self.sio = sio
         self.registry = registry
         self.signer = signer
+        self.admission = admission
         self.max_message_bytes = max_message_bytes
         self.replay_limit = replay_limit
         self.session_ttl_s = session_ttl_s
         self.clients: dict[str, Client] = {}
-        # Extra fields of every welcome (e.g. the WebRTC ICE servers), set by the app factory.
-        self.welcome_extra: dict[str, Any] = {}
+        # Extra fields of a client's welcome, and of its join's ack (joining may change them): the WebRTC
+        # ICE servers for those who may send audio, set by the audio hub.
+        self.welcome_extra: Callable[[Client], dict[str, Any]] = _nothing_extra
+        # Told of every socket that went away (the audio hub closes its peers).
+        self.disconnect_listeners: list[DisconnectListener] = []
         # Every process delivers every event of the log to its own clients, in order — its own and, after
         # catching up, other processes' (scale-out). Redis pub/sub (at-most-once) is not trusted with them.
         registry.add_listener(self._broadcast, foreign=True)
@@ -83,11 +92,18 @@ class Hub:
         sio.on("join", self.on_join)
         sio.on("command", self.on_command)
         sio.on("sync", self.on_sync)
+        sio.on(INVALID_EVENT, self.on_invalid)
         sio.on("*", self.on_unknown)
 
     # ------------------------------------------------------------------ connection
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         now = self.registry.clock()
+        try:
+            self.admission.check_connect(environ)
+        except Refusal as e:
+            raise _refused(e.code, e.message) from None
+        if isinstance(auth, InvalidPayload):
+            raise _refused("invalid", auth.message)
         if not isinstance(auth, dict):
             raise _refused("no_token", "connect with auth={token: <link token>}")
         try:
@@ -114,12 +130,23 @@ class Hub:
         elif link.role is Role.OBSERVER:
             # Observers are anonymous watchers: nothing about them is logged.
             actor = Actor("obs-" + secrets.token_hex(4), Role.OBSERVER)
-        self.clients[sid] = Client(link.meeting_id, link.role, actor)
+        try:  # counted and registered with no await in between
+            ticket = self.admission.admit(environ, link.meeting_id, link.role)
+        except Refusal as e:
+            raise _refused(e.code, e.message) from None
+        self.clients[sid] = Client(link.meeting_id, link.role, actor, ticket)
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
         # A dropped connection is not leaving the meeting: presence (and a place in the queue) survive
         # a network drop; the client reconnects with its session token.
-        self.clients.pop(sid, None)
+        client = self.clients.pop(sid, None)
+        if client is not None:
+            self.admission.release(client.ticket)
+        for listener in self.disconnect_listeners:
+            try:
+                await listener(sid)
+            except Exception:
+                log.exception("disconnect listener failed for %s", sid)
 
     def _client(self, sid: str) -> Client:
         client = self.clients.get(sid)
@@ -133,11 +160,14 @@ class Hub:
             raise WireError("not_found", "no such meeting")
         return rt
 
-    async def guarded(self, handler: Handler, sid: str, data: Any) -> dict[str, Any]:
-        """Run a handler; every refusal becomes an explicit ack, never silence or a stack trace."""
+    async def guarded(self, handler: Handler, sid: str, data: Any, kind: Kind = "command") -> dict[str, Any]:
+        """Run a handler within the rate limits of ``kind``; every refusal becomes an explicit ack, never
+        silence or a stack trace."""
         try:
+            client = self._client(sid)
+            self.admission.check(client.ticket, kind)
             check_size(data, self.max_message_bytes)
-            return await handler(self._client(sid), data)
+            return await handler(client, data)
         except (WireError, DomainError) as e:
             return from_exception(e)
         except Exception:
@@ -147,7 +177,7 @@ class Hub:
     # ------------------------------------------------------------------ hello / sync
     async def on_hello(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Enter the meeting's room and receive a ``welcome``: snapshot or the events after ``since``."""
-        return await self.guarded(lambda c, d: self._hello(sid, c, d), sid, data)
+        return await self.guarded(lambda c, d: self._hello(sid, c, d), sid, data, "hello")
 
     async def _hello(self, sid: str, client: Client, data: Any) -> dict[str, Any]:
         body = as_object(data, "hello")
@@ -173,7 +203,7 @@ class Hub:
             "head_hash": rt.head_hash,
             "server_time": self.registry.clock(),
             "you": self._you(client),
-            **self.welcome_extra,
+            **self.welcome_extra(client),
         }
         if since is not None and 0 <= rt.seq - since <= self.replay_limit:
             records = await self.registry.read_log(rt.meeting_id, since)
@@ -201,7 +231,7 @@ class Hub:
     # ------------------------------------------------------------------ join / command
     async def on_join(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Join the meeting with a name (residents and officials); returns the session token."""
-        return await self.guarded(lambda c, d: self._join(sid, c, d), sid, data)
+        return await self.guarded(lambda c, d: self._join(sid, c, d), sid, data, "join")
 
     async def _join(self, sid: str, client: Client, data: Any) -> dict[str, Any]:
         body = as_object(data, "join")
@@ -216,7 +246,9 @@ class Hub:
         records = await self.registry.execute(rt, actor, cmd)
         client.actor = actor
         await self.sio.enter_room(sid, personal_room(client.meeting_id, actor.participant_id))
-        return ok(seq=records[-1].seq if records else rt.seq, you=self._you(client))
+        return ok(
+            seq=records[-1].seq if records else rt.seq, you=self._you(client), **self.welcome_extra(client)
+        )
 
     @staticmethod
     def _new_participant_id(role: Role) -> str:
@@ -232,6 +264,14 @@ class Hub:
         rt = await self._runtime(client)
         records = await self.registry.execute(rt, client.actor, cmd)
         return ok(seq=records[-1].seq if records else rt.seq)
+
+    async def on_invalid(self, sid: str, reason: Any = None) -> dict[str, Any]:
+        """A message whose payload could not be decoded (see packets.py): refused through its ack id."""
+
+        async def invalid(client: Client, data: Any) -> dict[str, Any]:
+            raise WireError("invalid", str(reason)[:200])
+
+        return await self.guarded(invalid, sid, None)
 
     async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
         return refuse("unknown_event", f"unknown message {event[:40]!r}")
@@ -256,3 +296,7 @@ class Hub:
     async def send_transient(self, meeting_id: str, message: dict[str, Any]) -> None:
         """Not-logged updates (partial captions, audio levels) to everyone in the meeting."""
         await self.sio.emit("transient", message, room=meeting_id)
+
+
+def _nothing_extra(client: Client) -> dict[str, Any]:
+    return {}

@@ -10,6 +10,9 @@ functions are the ones they were written against.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import ipaddress
 import logging
 from collections.abc import Collection, Sequence
@@ -29,6 +32,7 @@ __all__ = [
     "configured_host_addresses",
     "filter_offer_sdp",
     "rtc_configuration",
+    "turn_rest_credentials",
 ]
 
 # Kept so that ``configure_host_addresses(None)`` restores aioice's own behaviour exactly.
@@ -53,6 +57,15 @@ class IceServer:
     urls: tuple[str, ...]
     username: str | None = None
     credential: str | None = None
+
+
+def turn_rest_credentials(secret: str, user: str, expires: float) -> tuple[str, str]:
+    """A TURN user name and password that the TURN server checks without knowing them in advance: coturn's
+    ``use-auth-secret`` / ``static-auth-secret`` (the "TURN REST API"). The user name is ``<expiry unix
+    time>:<user>``, the password base64(HMAC-SHA1(secret, user name)); coturn refuses it after the expiry."""
+    username = f"{int(expires)}:{user}"
+    digest = hmac.new(secret.encode("utf-8"), username.encode("utf-8"), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode("ascii")
 
 
 def _normalise(address: str) -> str:

@@ -110,7 +110,7 @@ class PeerManager:
     def __init__(
         self,
         *,
-        configuration: RTCConfiguration | None = None,
+        configuration: RTCConfiguration | Callable[[], RTCConfiguration] | None = None,
         allowed_addresses: Collection[str] | None = None,
         max_connections: int = 32,
         connect_timeout: float = 30.0,
@@ -119,8 +119,10 @@ class PeerManager:
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
-        # No STUN unless configured: a fresh RTCConfiguration() would fall back to Google's server.
-        self._configuration = configuration if configuration is not None else rtc_configuration([])
+        # No STUN unless configured: a fresh RTCConfiguration() would fall back to Google's server. A function
+        # gives each connection its own (short-lived TURN credentials are made per connection).
+        fixed = configuration if isinstance(configuration, RTCConfiguration) else rtc_configuration([])
+        self._configuration = configuration if callable(configuration) else (lambda: fixed)
         self._allowed = None if allowed_addresses is None else tuple(allowed_addresses)
         self.max_connections = max_connections
         self.connect_timeout = connect_timeout
@@ -160,7 +162,7 @@ class PeerManager:
                 MediaErrorCode.TOO_MANY_CONNECTIONS, f"{self.max_connections} audio connections already open"
             )
 
-        peer = _Peer(peer_key, RTCPeerConnection(self._configuration))
+        peer = _Peer(peer_key, RTCPeerConnection(self._configuration()))
         # Registered before the first await, so concurrent offers see it (limit, replacement, close_all).
         self._peers[peer_key] = peer
         self._attach(peer)

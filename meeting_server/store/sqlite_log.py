@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .eventlog import ConflictError
+from .private import FILE_MODE, private_dir, private_file, tighten
 from .records import ChainReport, EventRecord, canonical, verify_rows
 
 T = TypeVar("T")
@@ -48,7 +49,12 @@ class SqliteEventLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Every name and ballot of every meeting: the server's user alone reads it. SQLite gives its -wal and
+        # -shm files the database file's mode; ones left by an older version are tightened here.
+        private_dir(path.parent)
+        private_file(path)
+        for suffix in ("-wal", "-shm"):
+            tighten(path.with_name(path.name + suffix), FILE_MODE)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventlog")
         self._local = threading.local()
         self._closed = False

@@ -41,12 +41,21 @@ class FakeClock:
         self.now += seconds
 
 
-def make_settings(data_dir: Path, *, captions: bool = False, **server: Any) -> Settings:
+def make_settings(
+    data_dir: Path,
+    *,
+    captions: bool = False,
+    limits: dict[str, Any] | None = None,
+    webrtc: dict[str, Any] | None = None,
+    **server: Any,
+) -> Settings:
     """Loopback test settings; captions (the Whisper model) only for the tests that need them."""
     return load_settings(environ={}).with_overrides(
         server={"port": 0, "admin_token": "test-admin-token", "secret_key": "s" * 32, **server},
         store={"data_dir": str(data_dir)},
         media={"captions": captions},
+        limits=limits or {},
+        webrtc=webrtc or {},
     )
 
 
@@ -78,9 +87,20 @@ class Server:
 
 
 @asynccontextmanager
-async def running_server(data_dir: Path, *, captions: bool = False, **server: Any) -> AsyncIterator[Server]:
+async def running_server(
+    data_dir: Path,
+    *,
+    captions: bool = False,
+    limits: dict[str, Any] | None = None,
+    webrtc: dict[str, Any] | None = None,
+    limit_clock: FakeClock | None = None,
+    **server: Any,
+) -> AsyncIterator[Server]:
+    """A server on a free loopback port; its meetings run on a fake clock, its rate limits on the real
+    monotonic clock unless ``limit_clock`` is given."""
     clock = FakeClock()
-    app = create_app(make_settings(data_dir, captions=captions, **server), clock=clock)
+    settings = make_settings(data_dir, captions=captions, limits=limits, webrtc=webrtc, **server)
+    app = create_app(settings, clock=clock, limit_clock=limit_clock or time.monotonic)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -152,7 +172,12 @@ class Peer:
         return self.events[-1]["seq"] if self.events else self._base
 
     async def connect(
-        self, *, session: str | None = None, since: int | None = None, transport: str = "websocket"
+        self,
+        *,
+        session: str | None = None,
+        since: int | None = None,
+        transport: str = "websocket",
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Connect and say hello; ``transport="polling"`` stays on HTTP long-polling (never upgrades)."""
         if since is not None and not self.events:
@@ -160,7 +185,9 @@ class Peer:
         auth: dict[str, Any] = {"token": self.token}
         if session:
             auth["session"] = session
-        await self.sio.connect(self.url, auth=auth, transports=[transport], wait_timeout=10)
+        await self.sio.connect(
+            self.url, auth=auth, transports=[transport], wait_timeout=10, headers=headers or {}
+        )
         ack: dict[str, Any] = await self.sio.call(
             "hello", {} if since is None else {"since": since}, timeout=10
         )

@@ -23,6 +23,20 @@ SPEC: dict[str, Any] = {
 }
 
 
+# Every benchmark client connects from 127.0.0.1 and at once: the per-address limits (sized for one NAT) and
+# the shared links' bursts would refuse a crowd that, in a real hall, comes from many addresses over minutes.
+CROWD_ENV = {
+    "GONGZHI_LIMITS__CONNECTIONS_PER_ADDRESS": "1000000",
+    "GONGZHI_LIMITS__CONNECTIONS_PER_LINK": "1000000",
+    "GONGZHI_LIMITS__CONNECTIONS_PER_OBSERVER_LINK": "1000000",
+    "GONGZHI_LIMITS__CONNECTS_PER_ADDRESS_BURST": "1000000",
+    "GONGZHI_LIMITS__PENDING_PER_ADDRESS": "1000000",
+    "GONGZHI_LIMITS__LINK_HELLOS_BURST": "1000000",
+    "GONGZHI_LIMITS__LINK_JOINS_BURST": "1000000",
+    "GONGZHI_LIMITS__LINK_COMMANDS_BURST": "1000000",
+}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,7 +6,7 @@
   const { $, el, fill, show, toast, errorText, names, headerLine, resultText, motionTitle, CHOICES } = GZ;
   const me = () => conn.me;
   const ballot = { motion: null, eligible: null, voted: false, choice: null };
-  const mic = { turn: null, pc: null, stream: null, answered: false, retries: 0 };
+  const mic = { turn: null, pc: null, stream: null, answered: false, retries: 0, lost: false };
   const ENDED = { FloorExpired: "expired", FloorYielded: "yielded", FloorRevoked: "revoked" };
   let view = null;
 
@@ -18,6 +18,11 @@
   const conn = GZ.connect({
     quiet: (event) => event === "rtc_offer" || event === "rtc_close",
     onWelcome(w) {
+      // The server closes a socket's audio when the socket drops: after reconnecting, still holding the
+      // floor, offer again.
+      const f = w.view.floor;
+      if (mic.lost && mic.turn && f && f.turn_id === mic.turn) reopen();
+      mic.lost = false;
       const you = w.view.you;
       if (you && w.view.vote) {
         ballot.motion = w.view.vote.motion_id;
@@ -48,6 +53,7 @@
     },
     onView: render,
   });
+  conn.socket.on("disconnect", () => { mic.lost = true; });
 
   /* ---------------------------------------------------------------- rendering */
   function render(v) {

@@ -8,6 +8,10 @@
 
   const SESSION_CODES = new Set(["bad_token", "forged_token", "expired_token", "wrong_meeting", "wrong_role",
     "not_found"]);
+  // Refusals of a busy server, not of this link: try again a little later (spread, so a hall does not
+  // come back all at once).
+  const BUSY_CODES = new Set(["rate_limited", "too_many_connections"]);
+  const later = (fn) => setTimeout(fn, 2000 + Math.random() * 4000);
 
   /**
    * Connect with the page's link token (and the session kept on this device), say hello, then deliver:
@@ -53,15 +57,20 @@
     conn.socket = socket;
     setStatus("connecting");
 
-    socket.on("connect", () => {
+    function sayHello() {
       let hello = {};
       if (conn.last !== null) hello = { since: conn.last };
       else if (h.history) hello = { since: 0 };
       socket.timeout(10000).emit("hello", hello, (err, ack) => {
         if (err) { socket.disconnect().connect(); return; }
+        if (!ack.ok && ack.error && BUSY_CODES.has(ack.error.code)) {
+          later(() => { if (socket.connected) sayHello(); });
+          return;
+        }
         if (!ack.ok) toast(errorText(ack.error));
       });
-    });
+    }
+    socket.on("connect", sayHello);
 
     socket.on("disconnect", (reason) => {
       if (reason !== "io client disconnect") setStatus("reconnecting");
@@ -78,6 +87,11 @@
           socket.connect();
           return;
         }
+        if (BUSY_CODES.has(code)) {
+          setStatus(conn.last === null ? "connecting" : "reconnecting");
+          later(() => socket.connect());
+          return;
+        }
         setStatus("online");
         body.dataset.state = "refused";
         fatal(errorText({ code }));
@@ -88,7 +102,7 @@
 
     socket.on("welcome", (w) => {
       conn.stats.welcomes += 1;
-      conn.rtc = w.rtc || { ice_servers: [] };
+      conn.rtc = w.rtc || { ice_servers: [] }; // ICE servers (and TURN credentials) only for those who may speak
       const you = w.you || {};
       saveSession(you.session);
       if (you.participant_id && role !== "observer") conn.me = you.participant_id;
@@ -169,6 +183,7 @@
       if (ack.ok) {
         saveSession(ack.you.session);
         conn.me = ack.you.participant_id;
+        if (ack.rtc) conn.rtc = ack.rtc; // joined: now one who may be given the floor
       }
       return ack;
     };
