@@ -16,17 +16,16 @@ from meeting_server.core.commands import Tick
 from meeting_server.core.decide import decide
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.evolve import evolve
-from meeting_server.core.payload import to_payload
 from meeting_server.core.registry import Command, Event, load_event
 from meeting_server.core.roles import Actor
 from meeting_server.core.state import MeetingState
-from meeting_server.store.eventlog import ConflictError, EventLog
-from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record
+from meeting_server.store.eventlog import MEETING, EventLog, stream_kind
+from meeting_server.store.records import GENESIS_HASH, EventRecord
+from meeting_server.store.writer import append_decided
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
-MAX_CONFLICT_RETRIES = 8
 
 
 # Told of every batch of new records (already durable), in order, under the meeting's lock.
@@ -89,6 +88,8 @@ class MeetingRegistry:
             await self.get(mid)
 
     async def get(self, meeting_id: str) -> MeetingRuntime | None:
+        if stream_kind(meeting_id) != MEETING:
+            return None  # a community's or the street's stream is never a meeting
         rt = self._meetings.get(meeting_id)
         if rt is not None:
             return rt
@@ -108,6 +109,8 @@ class MeetingRegistry:
 
     async def create(self, meeting_id: str, command: Command) -> list[EventRecord]:
         """Run a creating command for a meeting id that has no log yet."""
+        if stream_kind(meeting_id) != MEETING:
+            raise DomainError(ErrorCode.INVALID, f"{meeting_id!r} is not a meeting id")
         async with self._loading:
             if meeting_id in self._meetings or await self._log.read(meeting_id, limit=1):
                 raise DomainError(ErrorCode.DUPLICATE, f"meeting {meeting_id} exists")
@@ -126,35 +129,17 @@ class MeetingRegistry:
 
     async def execute_locked(self, rt: MeetingRuntime, actor: Actor, command: Command) -> list[EventRecord]:
         """As ``execute``, for a caller already holding ``rt.lock``."""
-        for attempt in range(MAX_CONFLICT_RETRIES):
-            if self._log.shared:
-                await self.catch_up_locked(rt)  # another process may have appended since
-            now = self._clock()
-            events = decide(rt.state, actor, command, now)
-            if not events:
-                return []
-            records = self._records(rt, actor, events, now)
-            try:
-                await self._log.append(records)  # durable before anyone is told
-            except ConflictError:
-                if not self._log.shared or attempt == MAX_CONFLICT_RETRIES - 1:
-                    raise
-                continue  # compare-and-set lost: catch up and decide again on the newer state
-            break
-        await self._apply(rt, records, events, self._listeners)
-        return records
-
-    @staticmethod
-    def _records(rt: MeetingRuntime, actor: Actor, events: Sequence[Event], now: float) -> list[EventRecord]:
-        records: list[EventRecord] = []
-        prev, seq = rt.head_hash, rt.seq
-        for ev in events:
-            seq += 1
-            rec = make_record(
-                rt.meeting_id, seq, now, actor.participant_id, actor.role.value, ev.name, to_payload(ev), prev
-            )
-            records.append(rec)
-            prev = rec.hash
+        records, events = await append_decided(
+            self._log,
+            rt.meeting_id,
+            head=lambda: (rt.seq, rt.head_hash),
+            decide=lambda now: decide(rt.state, actor, command, now),
+            actor=(actor.participant_id, actor.role.value),
+            clock=self._clock,
+            catch_up=lambda: self.catch_up_locked(rt),
+        )
+        if records:
+            await self._apply(rt, records, events, self._listeners)
         return records
 
     async def _apply(

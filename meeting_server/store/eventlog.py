@@ -3,6 +3,11 @@
 The embedded default is one SQLite file under the data directory; with ``[redis] url`` set, every process
 (server, CLI, summariser) opens the same Redis instead. Callers see only ``EventLog`` and ``ConflictError``:
 nothing outside this package knows which backend it holds.
+
+One log holds many streams, each its own hash chain with one writer. A stream's kind is in its id:
+``<kind>:<name>`` (``community:3f2a…``, ``street:directory``), and a bare id is a meeting's (the meeting
+streams came first and keep their ids). ``stream_ids(kind)`` lists one kind, so whoever loads meetings
+never meets a roster.
 """
 
 from __future__ import annotations
@@ -20,30 +25,45 @@ if TYPE_CHECKING:
 SQLITE_FILE = "gongzhi.sqlite3"
 
 
+MEETING = "meeting"
+
+
+def stream_kind(stream_id: str) -> str:
+    """The kind of a stream from its id: the part before ``:``, or ``meeting`` for a bare id."""
+    kind, sep, _ = stream_id.partition(":")
+    return kind if sep else MEETING
+
+
 class ConflictError(Exception):
     """Another writer appended the same sequence number first (compare-and-set failed)."""
 
 
 class EventLog(Protocol):
-    """Append-only, hash-chained records of every meeting."""
+    """Append-only, hash-chained records of every stream (meetings, communities, the street directory).
+
+    The parameters are named ``meeting_id`` for the meeting streams that came first; any stream id works.
+    """
 
     #: True when other processes may append to the same log (then they must be watched and retried).
     shared: bool
 
     async def append(self, records: Sequence[EventRecord]) -> None:
-        """Durably append consecutive records of one meeting; ``ConflictError`` if the head moved."""
+        """Durably append consecutive records of one stream; ``ConflictError`` if the head moved."""
 
     async def read(self, meeting_id: str, after: int = 0, limit: int | None = None) -> list[EventRecord]:
-        """Records of a meeting with seq > ``after``, in order."""
+        """Records of a stream with seq > ``after``, in order."""
+
+    async def stream_ids(self, kind: str) -> list[str]:
+        """Every stream of ``kind`` in the log, oldest first."""
 
     async def meeting_ids(self) -> list[str]:
-        """Every meeting in the log, oldest first."""
+        """Every meeting in the log, oldest first: ``stream_ids(MEETING)``."""
 
     async def verify(self, meeting_id: str) -> ChainReport:
-        """Walk the meeting's hash chain as stored; report the first broken link."""
+        """Walk the stream's hash chain as stored; report the first broken link."""
 
     def notifications(self) -> AsyncIterator[tuple[str, int]]:
-        """``(meeting_id, head seq)`` after appends by other processes (never ends for a shared log)."""
+        """``(stream_id, head seq)`` after appends by other processes (never ends for a shared log)."""
 
     async def close(self) -> None: ...
 

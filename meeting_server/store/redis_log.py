@@ -20,13 +20,13 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from .eventlog import ConflictError
+from .eventlog import MEETING, ConflictError, stream_kind
 from .records import ChainReport, EventRecord, canonical, verify_rows
 
 log = logging.getLogger(__name__)
 
 PREFIX = "gongzhi:"
-MEETINGS_KEY = PREFIX + "meetings"
+MEETINGS_KEY = PREFIX + "meetings"  # every stream's id by creation time (named when meetings were all)
 CHANNEL = PREFIX + "appended"
 
 _APPEND = """
@@ -52,7 +52,7 @@ def _row(r: EventRecord) -> str:
 
 
 class RedisEventLog:
-    """Event log of all meetings in one Redis (shared by every server process)."""
+    """Event log of every stream in one Redis (shared by every server process)."""
 
     shared = True
 
@@ -88,8 +88,11 @@ class RedisEventLog:
             out.append(EventRecord(meeting_id, seq, ts, actor, role, type_, json.loads(payload), prev, h))
         return out
 
+    async def stream_ids(self, kind: str) -> list[str]:
+        return [str(i) for i in await self._redis.zrange(MEETINGS_KEY, 0, -1) if stream_kind(str(i)) == kind]
+
     async def meeting_ids(self) -> list[str]:
-        return [str(i) for i in await self._redis.zrange(MEETINGS_KEY, 0, -1)]
+        return await self.stream_ids(MEETING)
 
     async def verify(self, meeting_id: str) -> ChainReport:
         rows = [tuple(json.loads(raw)) for raw in await self._redis.lrange(self._key(meeting_id), 0, -1)]

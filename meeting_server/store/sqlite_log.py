@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .eventlog import ConflictError
+from .eventlog import MEETING, ConflictError, stream_kind
 from .private import FILE_MODE, private_dir, private_file, tighten
 from .records import ChainReport, EventRecord, canonical, verify_rows
 
@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS meetings (
 
 
 class SqliteEventLog:
-    """Append-only, hash-chained event log of all meetings in one SQLite database."""
+    """Append-only, hash-chained event log of every stream in one SQLite database."""
 
     shared = False  # one process writes it (the embedded default)
 
@@ -160,11 +160,16 @@ class SqliteEventLog:
         """Records of a meeting with seq > ``after``, in order."""
         return await self._run(lambda: self._read(meeting_id, after, limit))
 
-    def _meetings(self) -> list[str]:
-        return [r[0] for r in self._conn().execute("SELECT meeting_id FROM meetings ORDER BY created_ts")]
+    def _streams(self, kind: str) -> list[str]:
+        # The ``meetings`` table lists every stream (its name is older than the other kinds).
+        ids = [r[0] for r in self._conn().execute("SELECT meeting_id FROM meetings ORDER BY created_ts")]
+        return [i for i in ids if stream_kind(i) == kind]
+
+    async def stream_ids(self, kind: str) -> list[str]:
+        return await self._run(lambda: self._streams(kind))
 
     async def meeting_ids(self) -> list[str]:
-        return await self._run(self._meetings)
+        return await self.stream_ids(MEETING)
 
     def _verify(self, meeting_id: str) -> ChainReport:
         rows = self._conn().execute(
