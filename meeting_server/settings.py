@@ -33,6 +33,7 @@ class ServerSettings:
     admin_token: str = ""
     secret_key: str = ""
     link_ttl_hours: int = 168
+    staff_session_hours: int = 12
     max_message_bytes: int = 16384
     tls_cert: str = ""
     tls_key: str = ""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from meeting_server.core.errors import DomainError, ErrorCode
+
 from .runtime import MeetingRegistry, MeetingRuntime
 from .tokens import LinkClaims, TokenError, TokenSigner
 
@@ -28,6 +30,20 @@ class Refused(Exception):
 
 def json_error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"ok": False, "error": {"code": code, "message": message}}, status=status)
+
+
+# How a refusal of the rules reads over HTTP: its code as sent, with the status it means.
+DOMAIN_STATUS = {
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.DUPLICATE: 409,
+    ErrorCode.WRONG_STATE: 409,
+}
+
+
+def refused(error: DomainError) -> Refused:
+    """A DomainError as the edge answers it: 400 unless its code says more."""
+    return Refused(DOMAIN_STATUS.get(error.code, 400), str(error.code), error.message)
 
 
 async def open_meeting_link(

@@ -1,4 +1,5 @@
-"""Signed, expiring tokens: join links (meeting + role) and sessions (meeting + participant + role).
+"""Signed, expiring tokens: join links (meeting + role), sessions (meeting + participant + role), and
+staff sessions (a street or community account + its epoch, see meeting_server.web.auth).
 
 Format ``<kind>.<base64url(json)>.<base64url(hmac-sha256)>``. Verification is constant-time and every failure
 has a named reason that the hub sends back to the client at connect.
@@ -35,6 +36,13 @@ class SessionClaims:
     meeting_id: str
     participant_id: str
     role: Role
+    expires: float
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffClaims:
+    account_id: str
+    epoch: int  # the account's epoch when signed: a later disable or new password ends the session
     expires: float
 
 
@@ -96,6 +104,15 @@ class TokenSigner:
         if claims.meeting_id != meeting_id:
             raise TokenError("wrong_meeting", "the session belongs to another meeting")
         return claims
+
+    def staff_session(self, account_id: str, epoch: int, expires: float) -> str:
+        return self._sign("a", {"a": account_id, "e": epoch, "exp": int(expires)})
+
+    def open_staff_session(self, token: Any, now: float) -> StaffClaims:
+        body = self._open("a", token, now)
+        if not isinstance(body.get("a"), str) or not isinstance(body.get("e"), int):
+            raise TokenError("bad_token", "the session is malformed")
+        return StaffClaims(body["a"], body["e"], float(body["exp"]))
 
 
 def _role(value: Any) -> Role:
