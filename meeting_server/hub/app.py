@@ -16,6 +16,7 @@ from aiohttp import web
 from meeting_server.settings import Settings
 from meeting_server.store.eventlog import open_event_log
 from meeting_server.store.private import private_dir
+from meeting_server.web import setup as setup_staff_web
 
 from . import http_api, minutes, pages
 from .admission import Admission
@@ -37,7 +38,7 @@ def create_app(
     clock: Callable[[], float] = time.time,
     limit_clock: Callable[[], float] = time.monotonic,
 ) -> web.Application:
-    """Build the whole server: HTTP routes, socket.io hub, event log and meeting registry.
+    """Build the whole server: HTTP routes, socket.io hub, event log, meeting registry, staff pages.
 
     ``clock`` is the meetings' wall clock (event times, speaking clocks); ``limit_clock`` the monotonic one
     the rate limits run on.
@@ -83,6 +84,9 @@ def create_app(
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
+    setup_staff_web(
+        app, event_log, clock
+    )  # communities, staff and rosters: /staff, /api/street, /api/communities
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()

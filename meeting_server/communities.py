@@ -1,0 +1,134 @@
+"""The street directory and every community's roster in this process, each one stream with one writer.
+
+The directory is the stream ``street:directory``; a community's roster is ``community:<id>``. Commands go
+through ``execute_*``: under the stream's lock, decide on the newest state, append (compare-and-set,
+durable), then fold — the meeting runtime's discipline, through the same ``append_decided``. With a shared
+log (Redis) another process may have appended: every read catches up first, so an account disabled
+through one process is refused by all of them on its next request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from meeting_server.community.registry import load_event
+from meeting_server.community.roles import StaffActor
+from meeting_server.community.roster_rules import decide_roster, evolve_roster
+from meeting_server.community.state import RosterState, StreetState
+from meeting_server.community.street_rules import decide_street, evolve_street
+from meeting_server.core.registry import Command, Event
+from meeting_server.store.eventlog import EventLog
+from meeting_server.store.records import GENESIS_HASH, EventRecord
+from meeting_server.store.writer import Clock, append_decided
+
+STREET_STREAM = "street:directory"
+COMMUNITY_KIND = "community"
+
+S = TypeVar("S")
+
+
+def community_stream(community_id: str) -> str:
+    return f"{COMMUNITY_KIND}:{community_id}"
+
+
+class Stream(Generic[S]):
+    """One stream folded in memory: its state, its head, and the lock its single writer holds."""
+
+    def __init__(self, stream_id: str, state: S, evolve: Callable[[S, Event], S]) -> None:
+        self.stream_id = stream_id
+        self.state = state
+        self.seq = 0
+        self.head_hash = GENESIS_HASH
+        self.lock = asyncio.Lock()
+        self._evolve = evolve
+
+    def apply(self, records: list[EventRecord], events: list[Event] | None = None) -> None:
+        for i, record in enumerate(records):
+            event = events[i] if events is not None else load_event(record.type, record.payload)
+            self.state = self._evolve(self.state, event)
+            self.seq = record.seq
+            self.head_hash = record.hash
+
+
+class Communities:
+    """Loads streams on first use and keeps them equal to the fold of their logs."""
+
+    def __init__(self, log: EventLog, clock: Clock) -> None:
+        self._log = log
+        self._clock = clock
+        self._street = Stream(STREET_STREAM, StreetState(), evolve_street)
+        self._street_loaded = False
+        self._rosters: dict[str, Stream[RosterState]] = {}
+        self._loading = asyncio.Lock()
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    async def _catch_up_locked(self, stream: Stream[Any]) -> None:
+        records = await self._log.read(stream.stream_id, stream.seq)
+        stream.apply(records)
+
+    async def _fresh(self, stream: Stream[S]) -> S:
+        async with stream.lock:
+            await self._catch_up_locked(stream)
+        return stream.state
+
+    async def _execute(
+        self, stream: Stream[S], actor: StaffActor, decide: Callable[[S, float], Any]
+    ) -> list[Event]:
+        async with stream.lock:
+            records, events = await append_decided(
+                self._log,
+                stream.stream_id,
+                head=lambda: (stream.seq, stream.head_hash),
+                decide=lambda now: decide(stream.state, now),
+                actor=(actor.account_id, actor.role.value),
+                clock=self._clock,
+                catch_up=lambda: self._catch_up_locked(stream),
+            )
+            stream.apply(records, events)
+            return events
+
+    # ------------------------------------------------------------------ the street directory
+    async def street(self) -> StreetState:
+        """The directory as it stands (caught up with other processes on a shared log)."""
+        if self._street_loaded and not self._log.shared:
+            return self._street.state
+        state = await self._fresh(self._street)
+        self._street_loaded = True
+        return state
+
+    async def execute_street(self, actor: StaffActor, command: Command) -> list[Event]:
+        """Decide, persist and fold a directory command; DomainError if the rules refuse it."""
+        await self.street()
+        return await self._execute(self._street, actor, lambda s, now: decide_street(s, actor, command, now))
+
+    # ------------------------------------------------------------------ a community's roster
+    async def _roster_stream(self, community_id: str) -> Stream[RosterState]:
+        stream = self._rosters.get(community_id)
+        if stream is None:
+            async with self._loading:
+                stream = self._rosters.get(community_id)
+                if stream is None:
+                    stream = Stream(community_stream(community_id), RosterState(community_id), evolve_roster)
+                    await self._catch_up_locked(stream)
+                    self._rosters[community_id] = stream
+                    return stream
+        if self._log.shared:
+            await self._fresh(stream)
+        return stream
+
+    async def roster(self, community_id: str) -> RosterState:
+        """A community's roster (empty until its first person). The caller checks the community exists."""
+        return (await self._roster_stream(community_id)).state
+
+    async def execute_roster(self, community_id: str, actor: StaffActor, command: Command) -> list[Event]:
+        """Decide, persist and fold a roster command; DomainError if the rules refuse it."""
+        stream = await self._roster_stream(community_id)
+        return await self._execute(stream, actor, lambda s, now: decide_roster(s, actor, command, now))
+
+    async def records(self, stream_id: str) -> list[EventRecord]:
+        return await self._log.read(stream_id)

@@ -1,0 +1,30 @@
+"""The staff's HTTP edge: the street directory, communities' rosters and their admin pages.
+
+Split from ``meeting_server.hub`` along the HTTP seam: nothing here speaks socket.io. ``setup`` wires it
+into the one app factory (``hub.app.create_app``).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from meeting_server.communities import Communities
+from meeting_server.store.eventlog import EventLog
+from meeting_server.store.writer import Clock
+
+from . import keys, roster_api, staff_pages, street_api
+from .auth import csrf_guard
+from .passwords import Passwords, SignInThrottle
+
+
+def setup(app: web.Application, event_log: EventLog, clock: Clock) -> Communities:
+    """Routes, pages and the directory of communities, on the app's event log and clock."""
+    communities = Communities(event_log, clock)
+    app[keys.COMMUNITIES] = communities
+    app[keys.PASSWORDS] = Passwords()
+    app[keys.THROTTLE] = SignInThrottle()
+    app.middlewares.append(csrf_guard)
+    street_api.add_routes(app)
+    roster_api.add_routes(app)
+    staff_pages.add_routes(app)
+    return communities

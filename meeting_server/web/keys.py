@@ -1,0 +1,16 @@
+"""Typed keys of what the staff edge shares (with the hub's settings, signer and admin token)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from meeting_server.communities import Communities
+from meeting_server.hub.keys import ADMIN_TOKEN, REGISTRY, SETTINGS, SIGNER
+
+from .passwords import Passwords, SignInThrottle
+
+COMMUNITIES = web.AppKey("communities", Communities)
+PASSWORDS = web.AppKey("passwords", Passwords)
+THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)
+
+__all__ = ["ADMIN_TOKEN", "COMMUNITIES", "PASSWORDS", "REGISTRY", "SETTINGS", "SIGNER", "THROTTLE"]

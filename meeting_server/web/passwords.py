@@ -1,0 +1,69 @@
+"""Passwords: argon2id hashes, and a brake on guessing them.
+
+argon2-cffi's defaults (RFC 9106's low-memory profile): each hash or check takes tens of milliseconds and
+64 MiB, so it runs on a worker thread and the event loop never waits on one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from meeting_server.hub.http_edge import Refused
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+MAX_FAILURES = 5  # sign-in failures per login name …
+FAILURE_WINDOW_S = 600.0  # … within this window, then wait for it to pass
+
+
+class Passwords:
+    """argon2id hashing off the event loop; verifying an unknown user costs as much as a known one."""
+
+    def __init__(self) -> None:
+        self._hasher = PasswordHasher()
+        self._dummy = self._hasher.hash("no such account, same cost")
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        def check() -> bool:
+            try:
+                return (
+                    self._hasher.verify(password_hash or self._dummy, password) and password_hash is not None
+                )
+            except (VerificationError, InvalidHashError):
+                return False
+
+        return await asyncio.to_thread(check)
+
+
+def check_new_password(password: Any) -> str:
+    if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise Refused(400, "invalid", f"密码应为 {PASSWORD_MIN}–{PASSWORD_MAX} 个字符")
+    return password
+
+
+class SignInThrottle:
+    """Refuses a login name for a while after ``MAX_FAILURES`` wrong passwords (per process)."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+
+    def check(self, username: str, now: float) -> None:
+        recent = [t for t in self._failures.get(username, []) if now - t < FAILURE_WINDOW_S]
+        self._failures[username] = recent
+        if len(recent) >= MAX_FAILURES:
+            wait = int(FAILURE_WINDOW_S - (now - recent[0])) // 60 + 1
+            raise Refused(429, "too_many_attempts", f"密码错误次数过多，请 {wait} 分钟后再试")
+
+    def failed(self, username: str, now: float) -> None:
+        if len(self._failures) > 10_000:  # a flood of made-up names must not grow this without end
+            self._failures.clear()
+        self._failures.setdefault(username, []).append(now)
+
+    def succeeded(self, username: str) -> None:
+        self._failures.pop(username, None)

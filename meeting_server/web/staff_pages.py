@@ -1,0 +1,77 @@
+"""The staff's pages: sign-in (and the first admin's setup), the street's communities and staff, a
+community's roster. Each is a template plus one script that talks to the JSON API; the pages carry no
+token (the session is an HTTP-only cookie) and no inline script, so the hub's CSP covers them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from meeting_server.community.roles import StaffRole
+from meeting_server.hub.http_edge import Refused
+from meeting_server.hub.pages import STATIC, TEMPLATES, error_page
+
+from .auth import signed_in
+
+
+def _page(request: web.Request, template: str, page: str, title: str, **context: Any) -> web.Response:
+    html = (
+        request.app[TEMPLATES]
+        .get_template(template)
+        .render(asset=request.app[STATIC].url, page=page, title=title, **context)
+    )
+    return web.Response(
+        text=html, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"}
+    )
+
+
+def _to_login() -> web.HTTPFound:
+    return web.HTTPFound("/staff/login")
+
+
+async def login_page(request: web.Request) -> web.Response:
+    """GET /staff/login — sign in; offers the first admin's setup while there is none."""
+    return _page(request, "staff_login.html", "staff-login", "工作人员登录")
+
+
+async def home_page(request: web.Request) -> web.Response:
+    """GET /staff — the street admin's communities and staff; a 社工 goes to their community's roster."""
+    try:
+        actor, account, _ = await signed_in(request)
+    except Refused:
+        raise _to_login() from None
+    if actor.role is not StaffRole.STREET_ADMIN:
+        raise web.HTTPFound(f"/staff/c/{actor.community_id}")
+    return _page(request, "staff_street.html", "staff-street", "社区与工作人员", me=account.display_name)
+
+
+async def roster_page(request: web.Request) -> web.Response:
+    """GET /staff/c/{community_id} — the roster of one community the account serves."""
+    try:
+        actor, account, street = await signed_in(request)
+    except Refused:
+        raise _to_login() from None
+    community_id = request.match_info["community_id"]
+    if not actor.serves(community_id):
+        return error_page(request, 403, "您的账号只能管理本社区的名册。")
+    community = street.communities.get(community_id)
+    if community is None:
+        return error_page(request, 404, "没有这个社区。")
+    return _page(
+        request,
+        "staff_roster.html",
+        "staff-roster",
+        f"{community.title} · 名册",
+        me=account.display_name,
+        community_id=community.community_id,
+        community_title=community.title,
+        is_admin=actor.role is StaffRole.STREET_ADMIN,
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/staff", home_page)
+    app.router.add_get("/staff/login", login_page)
+    app.router.add_get(r"/staff/c/{community_id:[a-z0-9]{1,32}}", roster_page)
