@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from meeting_server.settings import Settings, load_settings
-from meeting_server.store.eventlog import ConflictError, open_event_log, sqlite_path
+from meeting_server.store.eventlog import ConflictError, open_event_log, sqlite_path, stream_kind
 from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record
 from tests.support.redis import RedisServer
 
@@ -82,5 +82,30 @@ async def test_sqlite_durable_across_reopen_and_tamper_evident(tmp_path: Path) -
         assert len(await log.read("m1")) == 4
         report = await log.verify("m1")
         assert not report.ok and report.broken_at == 3 and report.count == 2
+    finally:
+        await log.close()
+
+
+async def test_streams_have_kinds(settings: Settings) -> None:
+    """Meetings, communities and the street directory share one log; each kind is listed apart, so the
+    meeting registry never loads a roster as a meeting."""
+    log = open_event_log(settings)
+    try:
+        order = ["m1", "community:c1", "street:directory", "m2", "community:c2"]
+        for i, stream in enumerate(order):
+            rec = make_record(stream, 1, 2000.0 + i, "a1", "staff", "X", {"i": i}, GENESIS_HASH)
+            await log.append([rec])
+        assert stream_kind("m1") == "meeting" and stream_kind("community:c1") == "community"
+        assert await log.meeting_ids() == ["m1", "m2"]
+        assert await log.stream_ids("meeting") == ["m1", "m2"]
+        assert await log.stream_ids("community") == ["community:c1", "community:c2"]
+        assert await log.stream_ids("street") == ["street:directory"]
+        assert await log.stream_ids("ledger") == []
+        assert (await log.verify("community:c1")).ok
+        # Each stream is its own chain with its own compare-and-set.
+        again = make_record("community:c1", 1, 3000.0, "a2", "staff", "X", {}, GENESIS_HASH)
+        with pytest.raises(ConflictError):
+            await log.append([again])
+        assert [r.actor for r in await log.read("community:c1")] == ["a1"]
     finally:
         await log.close()

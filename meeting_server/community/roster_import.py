@@ -1,9 +1,11 @@
 """Checking a roster spreadsheet before anything is imported: its header, then every row.
 
-The table comes as rows of cells (the edge reads CSV or XLSX into that); the first non-empty row is the
-header, in Chinese or English (姓名/name, 楼栋/building, …). Every problem is reported with the row
-number staff see in their spreadsheet and a reason in Chinese; the valid rows are what "import the valid
-rows" would add. The same placement rules as a single edit apply (no one twice, one area per household).
+The table comes as rows of cells (the edge reads CSV or XLSX into that). The header, in Chinese or
+English (姓名/name, 楼栋/building, …), is the first row naming at least two known columns (sheets often
+start with a title row such as 「阳光新城居民名册」); without one, the first non-empty row. Every problem
+is reported with the row number staff see in their spreadsheet and a reason in Chinese; the valid rows
+are what "import the valid rows" would add. The same placement rules as a single edit apply (no one
+twice, one area per household).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .state import RosterState
 from .values import LABELS, PersonFields, read_person
 
 REQUIRED = ("name", "building", "room")
+HEADER_SEARCH_ROWS = 5  # title rows above the header that are skipped
 
 # A header cell (normalised by ``_header_key``) -> the field it fills.
 HEADERS: dict[str, str] = {
@@ -101,14 +104,22 @@ def _columns(header: Sequence[Any]) -> tuple[dict[int, str], list[str], list[str
     return columns, problems, ignored
 
 
+def _header_index(numbered: Sequence[tuple[int, Sequence[Any]]]) -> int:
+    for i, (_, row) in enumerate(numbered[:HEADER_SEARCH_ROWS]):
+        if sum(_header_key(cell) in HEADERS for cell in row) >= 2:
+            return i
+    return 0
+
+
 def check_table(table: Sequence[Sequence[Any]], state: RosterState, now: float) -> ImportCheck:
     """Every problem of ``table`` against the roster ``state``, and the rows that could be imported."""
     numbered = [(n, row) for n, row in enumerate(table, start=1) if not _blank(row)]
     if not numbered:
         return ImportCheck(0, (), (RowError(0, "", "文件是空的，没有表头和数据"),))
-    header_row, header = numbered[0]
+    at = _header_index(numbered)
+    header_row, header = numbered[at]
     columns, header_problems, ignored = _columns(header)
-    body = numbered[1:]
+    body = numbered[at + 1 :]
     if header_problems:
         refusals = tuple(RowError(0, "", f"表头（第 {header_row} 行）{p}") for p in header_problems)
         return ImportCheck(len(body), (), refusals, tuple(ignored))
