@@ -147,7 +147,7 @@ def _phone_tail(value: Any, now: float) -> str:
     if not text.isdigit():
         raise _Bad("只能是数字")
     if len(text) > 4:
-        raise _Bad("只登记手机号后4位，请勿填写完整号码")
+        raise _Bad("只填后4位，请勿填写完整号码")
     if len(text) != 4:
         raise _Bad("应为4位数字")
     return text

@@ -64,7 +64,7 @@ def test_every_problem_is_reported_by_row_in_chinese() -> None:
         state,
     )
     by_row = {(e.row, e.field): e.message for e in result.errors}
-    assert by_row[(3, "phone_tail")] == "手机尾号只登记手机号后4位，请勿填写完整号码"
+    assert by_row[(3, "phone_tail")] == "手机尾号只填后4位，请勿填写完整号码"
     assert "1900" in by_row[(3, "birth_year")]
     assert by_row[(4, "name")] == "姓名不能为空"
     assert by_row[(5, "birth_year")] == "出生年份应为四位年份，如 1956"

@@ -47,7 +47,7 @@
     });
     return el("tr", { dataset: { person: p.person_id } }, [
       el("td", { className: "name", text: p.name }),
-      el("td", { text: p.household }),
+      el("td", { className: "household", text: p.household }),
       el("td", { text: p.phone_tail }),
       el("td", { text: p.birth_year ? String(p.birth_year) : p.age_band }),
       el("td", { text: p.area_m2 === null ? "" : String(p.area_m2) }),
@@ -154,11 +154,16 @@
       if (data.ok) {
         toast("已导入 " + data.report.imported + " 人", "ok");
         $("import-file").value = "";
+        $("import-file-name").textContent = "未选择文件";
         await load();
       }
     });
   }
-  $("import-file").addEventListener("change", () => { $("import-report").hidden = true; });
+  $("import-file").addEventListener("change", () => {
+    const file = $("import-file").files[0];
+    $("import-file-name").textContent = file ? file.name : "未选择文件";
+    $("import-report").hidden = true;
+  });
 
   load().then(() => { document.body.dataset.state = "ready"; });
 })();

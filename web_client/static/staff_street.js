@@ -7,10 +7,14 @@
   const { api, message, say } = window.Staff;
   const ROLE = { staff: "社工", street_admin: "街道管理员" };
   let communities = [];
+  let me = null; // the signed-in admin's account id: they cannot disable themselves
 
   async function load() {
-    const [c, a] = await Promise.all([api("GET", "/api/street/communities"), api("GET", "/api/street/accounts")]);
-    if (!c.ok || !a.ok) { toast(message(c.ok ? a : c)); return; }
+    const [c, a, m] = await Promise.all([
+      api("GET", "/api/street/communities"), api("GET", "/api/street/accounts"), api("GET", "/api/street/me"),
+    ]);
+    if (!c.ok || !a.ok || !m.ok) { toast(message([c, a, m].find((d) => !d.ok))); return; }
+    me = m.account.account_id;
     communities = c.communities;
     renderCommunities();
     renderAccounts(a.accounts);
@@ -33,7 +37,7 @@
   function renderAccounts(accounts) {
     fill($("accounts"), accounts.map((a) => {
       const where = a.role === "staff" ? ROLE.staff + " · " + (a.community_title || "") : ROLE[a.role];
-      const toggle = el("button", {
+      const toggle = a.account_id === me ? null : el("button", {
         type: "button", className: "btn small" + (a.enabled ? " danger" : ""), text: a.enabled ? "停用" : "启用",
         onclick: () => act(a, a.enabled ? "disable" : "enable"),
       });
