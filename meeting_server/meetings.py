@@ -15,13 +15,18 @@ def new_meeting_id() -> str:
     return secrets.token_hex(4)
 
 
-def create_command(spec: Any, meeting_id: str) -> CreateMeeting:
-    """Validate a meeting specification ``{title, level, place, scheduled_at, agenda, settings}``."""
+def create_command(spec: Any, meeting_id: str, community_id: str | None = None) -> CreateMeeting:
+    """Validate a meeting specification ``{title, level, place, scheduled_at, agenda, settings}``.
+
+    ``community_id`` is the community of the staff member creating it (the edge checked their scope).
+    """
     if not isinstance(spec, dict):
         raise DomainError(ErrorCode.INVALID, "the meeting must be a JSON object")
-    if "meeting_id" in spec:
-        raise DomainError(ErrorCode.INVALID, "meeting_id is assigned by the server")
-    cmd = parse_command({"type": "CreateMeeting", "meeting_id": meeting_id, **spec})
+    for assigned in ("meeting_id", "community_id"):
+        if assigned in spec:
+            raise DomainError(ErrorCode.INVALID, f"{assigned} is assigned by the server")
+    fields = {"type": "CreateMeeting", "meeting_id": meeting_id, **spec, "community_id": community_id}
+    cmd = parse_command(fields)
     assert isinstance(cmd, CreateMeeting)
     return cmd
 

@@ -36,6 +36,8 @@ class CreateMeeting(Command):
     scheduled_at: str = field(metadata=max_len(40))  # ISO text as entered; the rules never compute with it
     agenda: tuple[AgendaItemSpec, ...] = ()
     settings: MeetingSettings = field(default_factory=MeetingSettings)
+    # The community (meeting_server.community) whose staff created it; None for one made with the admin token.
+    community_id: str | None = field(default=None, metadata=max_len(32))
 
 
 @command

@@ -89,6 +89,7 @@ def create_meeting(state: MeetingState | None, actor: Actor, cmd: CreateMeeting,
             agenda=tuple(agenda),
             settings=cmd.settings,
             at=now,
+            community_id=cmd.community_id,
         )
     ]
 

@@ -29,6 +29,7 @@ class MeetingCreated(Event):
     agenda: tuple[AgendaItemSpec, ...]
     settings: MeetingSettings
     at: float
+    community_id: str | None = None  # logs from before communities have none
 
 
 @event

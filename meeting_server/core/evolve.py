@@ -109,6 +109,7 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             agenda=ev.agenda,
             settings=ev.settings,
             created_at=ev.at,
+            community_id=ev.community_id,
         )
     if state is None:
         raise ValueError(f"{type(ev).__name__} before MeetingCreated")

@@ -160,6 +160,7 @@ class MeetingState:
     agenda: tuple[AgendaItemSpec, ...]
     settings: MeetingSettings
     created_at: float
+    community_id: str | None = None  # the community whose staff created it (see meeting_server.community)
     status: MeetingStatus = MeetingStatus.SCHEDULED
     opened_at: float | None = None
     closed_at: float | None = None

@@ -28,6 +28,29 @@ def _is_admin(request: web.Request) -> bool:
     return False
 
 
+def meeting_links(app: web.Application, meeting_id: str, created_at: float) -> dict[str, dict[str, str]]:
+    """The per-role join links (with QR URLs) of a meeting, as issued when it was created (same tokens)."""
+    settings = app[app_mod.SETTINGS]
+    expires = created_at + settings.server.link_ttl_hours * 3600
+    links = make_links(app[app_mod.SIGNER], app_mod.base_url(settings), meeting_id, expires)
+    for role, link in links.items():
+        link["qr"] = f"/api/meetings/{meeting_id}/qr/{role}.png?t={link['token']}"
+    return links
+
+
+async def new_meeting(app: web.Application, spec: Any, community_id: str | None = None) -> dict[str, Any]:
+    """Create a meeting from ``spec``: its id and per-role join links with QR URLs. DomainError if refused.
+
+    One code path for the admin token's endpoint and a community's staff (``community_id``).
+    """
+    registry = app[app_mod.REGISTRY]
+    meeting_id = new_meeting_id()
+    await registry.create(meeting_id, create_command(spec, meeting_id, community_id))
+    rt = await registry.get(meeting_id)
+    assert rt is not None and rt.state is not None  # just created
+    return {"meeting_id": meeting_id, "links": meeting_links(app, meeting_id, rt.state.created_at)}
+
+
 async def create_meeting(request: web.Request) -> web.Response:
     """POST /api/meetings — body: the meeting spec; answers with per-role join links and QR URLs."""
     if not _is_admin(request):
@@ -36,18 +59,11 @@ async def create_meeting(request: web.Request) -> web.Response:
         spec: Any = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return json_error(400, "invalid", "the body must be JSON")
-    settings = request.app[app_mod.SETTINGS]
-    registry = request.app[app_mod.REGISTRY]
-    meeting_id = new_meeting_id()
     try:
-        await registry.create(meeting_id, create_command(spec, meeting_id))
+        created = await new_meeting(request.app, spec)
     except DomainError as e:
         return json_error(400, str(e.code), e.message)
-    expires = registry.clock() + settings.server.link_ttl_hours * 3600
-    links = make_links(request.app[app_mod.SIGNER], app_mod.base_url(settings), meeting_id, expires)
-    for role, link in links.items():
-        link["qr"] = f"/api/meetings/{meeting_id}/qr/{role}.png?t={link['token']}"
-    return web.json_response({"ok": True, "meeting_id": meeting_id, "links": links}, status=201)
+    return web.json_response({"ok": True, **created}, status=201)
 
 
 async def qr_code(request: web.Request) -> web.Response:

@@ -12,7 +12,7 @@ from meeting_server.communities import Communities
 from meeting_server.store.eventlog import EventLog
 from meeting_server.store.writer import Clock
 
-from . import keys, roster_api, staff_pages, street_api
+from . import community_meetings, keys, roster_api, staff_pages, street_api
 from .auth import csrf_guard
 from .passwords import Passwords, SignInThrottle
 
@@ -21,10 +21,12 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock) -> Communitie
     """Routes, pages and the directory of communities, on the app's event log and clock."""
     communities = Communities(event_log, clock)
     app[keys.COMMUNITIES] = communities
+    app[keys.EVENT_LOG] = event_log
     app[keys.PASSWORDS] = Passwords()
     app[keys.THROTTLE] = SignInThrottle()
     app.middlewares.append(csrf_guard)
     street_api.add_routes(app)
     roster_api.add_routes(app)
+    community_meetings.add_routes(app)
     staff_pages.add_routes(app)
     return communities

@@ -6,11 +6,22 @@ from aiohttp import web
 
 from meeting_server.communities import Communities
 from meeting_server.hub.keys import ADMIN_TOKEN, REGISTRY, SETTINGS, SIGNER
+from meeting_server.store.eventlog import EventLog
 
 from .passwords import Passwords, SignInThrottle
 
 COMMUNITIES = web.AppKey("communities", Communities)
+EVENT_LOG = web.AppKey("event_log", EventLog)
 PASSWORDS = web.AppKey("passwords", Passwords)
 THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)
 
-__all__ = ["ADMIN_TOKEN", "COMMUNITIES", "PASSWORDS", "REGISTRY", "SETTINGS", "SIGNER", "THROTTLE"]
+__all__ = [
+    "ADMIN_TOKEN",
+    "COMMUNITIES",
+    "EVENT_LOG",
+    "PASSWORDS",
+    "REGISTRY",
+    "SETTINGS",
+    "SIGNER",
+    "THROTTLE",
+]

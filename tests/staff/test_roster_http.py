@@ -9,6 +9,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from tests.support.hub import DEMO_SPEC
+
 from .helpers import Client, clients, sign_in, staff_server, street_with_two_communities
 
 GOOD_CSV = (
@@ -223,3 +225,33 @@ async def test_edit_single_people_and_export(tmp_path: Path) -> None:
         await li.ok("DELETE", f"{base}/persons/{one['person_id']}")
         assert [p["name"] for p in (await li.ok("GET", base))["persons"]] == ["李四"]
         assert (await li.call("DELETE", f"{base}/persons/{one['person_id']}"))[0] == 404
+
+
+async def test_staff_create_meetings_for_their_community(tmp_path: Path) -> None:
+    async with staff_server(tmp_path) as server, clients(server.url, 3) as (admin, li, zhao):
+        ids = await street_with_two_communities(admin)
+        await sign_in(li, "li", "li-password")
+        await sign_in(zhao, "zhao", "zhao-password")
+        created = await li.ok("POST", f"/api/communities/{ids['a']}/meetings", DEMO_SPEC)
+        await zhao.ok("POST", f"/api/communities/{ids['b']}/meetings", {**DEMO_SPEC, "title": "幸福里议事会"})
+        plain = await server.create_meeting(DEMO_SPEC)  # the admin token's meetings belong to no community
+        rt = await server.registry.get(created["meeting_id"])
+        assert rt is not None and rt.state is not None and rt.state.community_id == ids["a"]
+        other = await server.registry.get(plain["meeting_id"])
+        assert other is not None and other.state is not None and other.state.community_id is None
+        listed = (await li.ok("GET", f"/api/communities/{ids['a']}/meetings"))["meetings"]
+        assert [m["meeting_id"] for m in listed] == [created["meeting_id"]]
+        assert listed[0]["links"] == created["links"]  # the same links as issued
+        # The participant link from the list opens the meeting's page.
+        url = listed[0]["links"]["participant"]["url"]
+        status, answer = await li.call("GET", url[url.index("/m/") :])
+        assert status == 200 and DEMO_SPEC["title"] in answer["_text"]
+        # A spec cannot choose its community (nor its id).
+        status, answer = await li.call(
+            "POST", f"/api/communities/{ids['a']}/meetings", {**DEMO_SPEC, "community_id": ids["b"]}
+        )
+        assert status == 400 and "community_id" in answer["error"]["message"]
+        status, answer = await li.call(
+            "POST", f"/api/communities/{ids['a']}/meetings", {**DEMO_SPEC, "agenda": []}
+        )
+        assert status == 400

@@ -1,6 +1,7 @@
 """The staff's journey in headless Chromium: the first admin signs up with the admin token, creates a
 community and a 社工's account; the 社工 signs in, imports a CSV with a bad row, imports the good rows and
-edits a person — at 1280×800 (a laptop) and 800×1280 (a portrait tablet). Screenshots in test-artifacts/."""
+edits a person, then creates a meeting for the community — at 1280×800 (a laptop) and 800×1280 (a
+portrait tablet). Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -142,6 +143,25 @@ async def test_admin_and_staff_journey(tmp_path: Path, browser: Any, artifacts: 
         await page.set_viewport_size(TABLET["viewport"])
         await no_sideways_scroll(staff, 800)
         await staff.shot(artifacts, "4-roster-tablet")
+        # The 社工 creates a meeting for their community, with the same form and links as /admin.
+        await page.set_viewport_size(LAPTOP["viewport"])
+        await page.click("#new-meeting summary")
+        await page.fill("#m-title", "阳光新城加装电梯议事会")
+        await page.fill("#m-place", "社区活动中心")
+        await page.fill("#m-when", "2026-12-03T19:00")
+        await page.fill("#m-agenda", "3号楼加装电梯 30")
+        await page.click("#create-form button[type=submit]")
+        await page.wait_for_selector("#created", state="visible")
+        assert await page.locator("#links tr").count() == 7
+        await page.wait_for_selector("#meetings li:has-text('阳光新城加装电梯议事会'):has-text('未开始')")
+        await page.wait_for_function(
+            "() => [...document.querySelectorAll('#links img')].every((i) => i.naturalWidth > 0)"
+        )
+        await staff.shot(artifacts, "5-meeting")
+        (meeting,) = [
+            rt for rt in server.registry.loaded() if rt.state and rt.state.title == "阳光新城加装电梯议事会"
+        ]
+        assert meeting.state is not None and meeting.state.community_id == page.url.rsplit("/", 1)[-1]
         # A 社工 has no street page: /staff sends them to their roster.
         await page.goto(server.url + "/staff")
         await page.wait_for_url("**/staff/c/*")

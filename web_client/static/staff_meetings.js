@@ -1,0 +1,45 @@
+/* A community's meetings on its roster page: the list (each with its links), and "create a meeting" —
+ * the same form and links table as /admin (meeting_form.js), authorised by the staff session. */
+"use strict";
+
+(function () {
+  const { $, el, fill } = window.GZ;
+  const { api, message, say } = window.Staff;
+  const { spec, linkRows } = window.MeetingForm;
+  const base = "/api/communities/" + document.body.dataset.community + "/meetings";
+  const STATUS = { scheduled: "未开始", open: "进行中", closed: "已结束" };
+
+  async function load() {
+    const data = await api("GET", base);
+    if (!data.ok) return;
+    fill($("meetings"), data.meetings.map((m) => el("li", { dataset: { meeting: m.meeting_id } }, [
+      el("span", { className: "name", text: m.title }),
+      el("span", { text: m.scheduled_at.replace("T", " ").slice(0, 16) + " · " + m.place }),
+      el("span", { className: "tag", text: STATUS[m.status] || m.status }),
+      el("details", {}, [
+        el("summary", { text: "参会链接" }),
+        el("div", { className: "table-wrap" }, [el("table", { className: "links" }, [el("tbody", {}, linkRows(m.links))])]),
+      ]),
+    ])));
+    $("no-meetings").hidden = data.meetings.length > 0;
+  }
+
+  $("create-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const button = ev.target.querySelector("button[type=submit]");
+    button.disabled = true;
+    const data = await api("POST", base, spec());
+    button.disabled = false;
+    say($("meeting-error"), data.ok ? "" : message(data));
+    if (!data.ok) return;
+    $("created-title").textContent = $("m-title").value.trim();
+    fill($("links"), linkRows(data.links));
+    $("created").hidden = false;
+    $("new-meeting").open = false;
+    ev.target.reset();
+    await load();
+    $("created").scrollIntoView();
+  });
+
+  load();
+})();
