@@ -129,6 +129,3 @@ class Communities:
         """Decide, persist and fold a roster command; DomainError if the rules refuse it."""
         stream = await self._roster_stream(community_id)
         return await self._execute(stream, actor, lambda s, now: decide_roster(s, actor, command, now))
-
-    async def records(self, stream_id: str) -> list[EventRecord]:
-        return await self._log.read(stream_id)

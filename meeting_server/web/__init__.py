@@ -22,11 +22,16 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock) -> Communitie
     communities = Communities(event_log, clock)
     app[keys.COMMUNITIES] = communities
     app[keys.EVENT_LOG] = event_log
-    app[keys.PASSWORDS] = Passwords()
+    passwords = app[keys.PASSWORDS] = Passwords()
     app[keys.THROTTLE] = SignInThrottle()
     app.middlewares.append(csrf_guard)
     street_api.add_routes(app)
     roster_api.add_routes(app)
     community_meetings.add_routes(app)
     staff_pages.add_routes(app)
+
+    async def close_passwords(app: web.Application) -> None:
+        passwords.close()
+
+    app.on_cleanup.append(close_passwords)
     return communities

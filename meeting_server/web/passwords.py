@@ -1,12 +1,14 @@
 """Passwords: argon2id hashes, and a brake on guessing them.
 
 argon2-cffi's defaults (RFC 9106's low-memory profile): each hash or check takes tens of milliseconds and
-64 MiB, so it runs on a worker thread and the event loop never waits on one.
+64 MiB, so it runs on a worker thread and the event loop never waits on one — on two threads of its own,
+so that a burst of sign-ins queues instead of taking every core and gigabytes of memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -22,15 +24,22 @@ FAILURE_WINDOW_S = 600.0  # … within this window, then wait for it to pass
 class Passwords:
     """argon2id hashing off the event loop; verifying an unknown user costs as much as a known one."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 2) -> None:
         self._hasher = PasswordHasher()
-        self._dummy = self._hasher.hash("no such account, same cost")
+        self._dummy = ""  # made on first use: a server that nobody signs in to never pays for it
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="argon2")
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._hasher.hash, password)
+        hashed: str = await self._run(self._hasher.hash, password)
+        return hashed
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         def check() -> bool:
+            if not self._dummy:  # (two threads may both make one: harmless)
+                self._dummy = self._hasher.hash("no such account, same cost")
             try:
                 return (
                     self._hasher.verify(password_hash or self._dummy, password) and password_hash is not None
@@ -38,7 +47,11 @@ class Passwords:
             except (VerificationError, InvalidHashError):
                 return False
 
-        return await asyncio.to_thread(check)
+        ok: bool = await self._run(check)
+        return ok
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
 
 
 def check_new_password(password: Any) -> str:

@@ -3,6 +3,9 @@ redis-server, its chains verify, meetings and rosters stay apart, and on Redis t
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +90,19 @@ async def test_restart_keeps_everything(tmp_path: Path, redis_url: str) -> None:
         )
     finally:
         await log.close()
+
+    # The command line's chain check: `verify all` is every meeting; a roster is checked by its stream id.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
+    env |= {"GONGZHI_STORE__DATA_DIR": str(tmp_path), "GONGZHI_REDIS__URL": redis_url}
+
+    def verify(stream: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "meeting_server", "verify", stream]
+        return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+    every = verify("all")
+    assert every.returncode == 0 and every.stdout.count("OK") == 1 and "community:" not in every.stdout, every
+    roster = verify(community_stream(ids["a"]))
+    assert roster.returncode == 0 and "OK — 2 events" in roster.stdout, roster
 
 
 async def test_two_processes_on_one_redis_agree_at_once(tmp_path: Path) -> None:
