@@ -84,9 +84,8 @@ def create_app(
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
-    setup_staff_web(
-        app, event_log, clock
-    )  # communities, staff and rosters: /staff, /api/street, /api/communities
+    # Communities, staff and rosters: /staff, /api/street, /api/communities.
+    setup_staff_web(app, event_log, clock, limit_clock)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()

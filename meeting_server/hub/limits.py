@@ -68,6 +68,14 @@ class Buckets:
             return 0.0
         return bucket.retry_after()
 
+    def wait(self, key: Hashable) -> float:
+        """The seconds until ``take(key)`` would be allowed, taking nothing (0.0: now)."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return 0.0
+        bucket.refill(self.clock())
+        return bucket.retry_after()
+
     def _forget_full(self, now: float) -> None:
         for key, bucket in list(self._buckets.items()):
             bucket.refill(now)

@@ -17,13 +17,14 @@ from .auth import csrf_guard
 from .passwords import Passwords, SignInThrottle
 
 
-def setup(app: web.Application, event_log: EventLog, clock: Clock) -> Communities:
-    """Routes, pages and the directory of communities, on the app's event log and clock."""
+def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: Clock) -> Communities:
+    """Routes, pages and the directory of communities, on the app's event log and clocks (the wall clock
+    for events and sessions, the monotonic one for the sign-in throttle)."""
     communities = Communities(event_log, clock)
     app[keys.COMMUNITIES] = communities
     app[keys.EVENT_LOG] = event_log
     passwords = app[keys.PASSWORDS] = Passwords()
-    app[keys.THROTTLE] = SignInThrottle()
+    app[keys.THROTTLE] = SignInThrottle(limit_clock)
     app.middlewares.append(csrf_guard)
     street_api.add_routes(app)
     roster_api.add_routes(app)

@@ -8,6 +8,7 @@ so that a burst of sign-ins queues instead of taking every core and gigabytes of
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,10 +16,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from meeting_server.hub.http_edge import Refused
+from meeting_server.hub.limits import Buckets
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
-MAX_FAILURES = 5  # sign-in failures per login name …
-FAILURE_WINDOW_S = 600.0  # … within this window, then wait for it to pass
+MAX_FAILURES = 5  # wrong passwords in a row for one login name, then …
+RETRY_S = 120.0  # … one more try this often
 
 
 class Passwords:
@@ -61,22 +63,19 @@ def check_new_password(password: Any) -> str:
 
 
 class SignInThrottle:
-    """Refuses a login name for a while after ``MAX_FAILURES`` wrong passwords (per process)."""
+    """After ``MAX_FAILURES`` wrong passwords for a login name, one more try every ``RETRY_S`` (per process).
 
-    def __init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
+    A token bucket of failures (``hub.limits``): each wrong password takes a token, and a name whose
+    bucket is empty is refused before its password is even checked.
+    """
 
-    def check(self, username: str, now: float) -> None:
-        recent = [t for t in self._failures.get(username, []) if now - t < FAILURE_WINDOW_S]
-        self._failures[username] = recent
-        if len(recent) >= MAX_FAILURES:
-            wait = int(FAILURE_WINDOW_S - (now - recent[0])) // 60 + 1
-            raise Refused(429, "too_many_attempts", f"密码错误次数过多，请 {wait} 分钟后再试")
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._failures = Buckets(1.0 / RETRY_S, MAX_FAILURES, clock)
 
-    def failed(self, username: str, now: float) -> None:
-        if len(self._failures) > 10_000:  # a flood of made-up names must not grow this without end
-            self._failures.clear()
-        self._failures.setdefault(username, []).append(now)
+    def check(self, username: str) -> None:
+        wait = self._failures.wait(username)
+        if wait > 0:
+            raise Refused(429, "too_many_attempts", f"密码错误次数过多，请 {int(wait) // 60 + 1} 分钟后再试")
 
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(username, None)
+    def failed(self, username: str) -> None:
+        self._failures.take(username)

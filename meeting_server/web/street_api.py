@@ -111,14 +111,13 @@ async def sign_in(request: web.Request) -> web.Response:
     password = _str(body, "password")[:256]
     communities = request.app[keys.COMMUNITIES]
     throttle = request.app[keys.THROTTLE]
-    throttle.check(username, communities.clock())
+    throttle.check(username)
     street = await communities.street()
     account = street.account_named(username)
     ok = await request.app[keys.PASSWORDS].verify(account.password_hash if account else None, password)
     if not ok or account is None:
-        throttle.failed(username, communities.clock())
+        throttle.failed(username)
         raise Refused(401, "bad_credentials", "登录名或密码不正确")
-    throttle.succeeded(username)
     if not account.enabled:
         raise Refused(401, "account_disabled", "账号已停用，请联系街道管理员")
     token = new_session(request, account)

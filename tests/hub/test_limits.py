@@ -62,6 +62,10 @@ def test_buckets_forget_idle_keys_and_counter_caps() -> None:
     clock.advance(5)  # all three have refilled: they are forgotten when a fourth key comes
     assert buckets.take("d") == 0.0 and len(buckets) == 1
     assert buckets.take("d") == 0.0 and buckets.take("d") == pytest.approx(1.0)
+    # ``wait`` looks without taking (the sign-in throttle checks before it counts a failure).
+    assert buckets.wait("d") == pytest.approx(1.0) and buckets.wait("never-seen") == 0.0
+    clock.advance(1)
+    assert buckets.wait("d") == 0.0 and buckets.wait("d") == 0.0 and buckets.take("d") == 0.0
     counter = Counter(2)
     assert counter.acquire("x") and counter.acquire("x") and not counter.acquire("x")
     assert counter.acquire("x", cap=3)

@@ -27,7 +27,7 @@ async def staff_server(
     settings = make_settings(data_dir)
     if redis_url:
         settings = settings.with_overrides(redis={"url": redis_url})
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock, limit_clock=clock)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
