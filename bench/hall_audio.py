@@ -99,12 +99,13 @@ def onsets(levels: list[tuple[float, float]], threshold: float = 0.05) -> list[f
 
 
 def delays(sent: list[float], heard: list[float], within: float = 0.9) -> list[float]:
-    """Each heard onset minus the latest marker sent before it (markers 1 s apart)."""
+    """For each marker sent, the first onset heard after it (within ``within`` s; markers are 1 s apart);
+    a marker with none is lost."""
     out = []
-    for h in heard:
-        before = [s for s in sent if s <= h and h - s < within]
-        if before:
-            out.append(h - before[-1])
+    for s in sent:
+        after = [h for h in heard if s <= h < s + within]
+        if after:
+            out.append(after[0] - s)
     return out
 
 
@@ -191,7 +192,8 @@ async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]
     cpu0, w0 = server.cpu_seconds(), time.time()
     await asyncio.sleep(args.seconds)
     cpu_pct = 100 * (server.cpu_seconds() - cpu0) / (time.time() - w0)
-    await asyncio.sleep(1.5)
+    phone.silent = True  # no more markers: the last ones arrive before anything is counted
+    await asyncio.sleep(3.0)
     stop.set()
     sent = list(phone.sent)
     for pc in (phone_pc, station_pc):
