@@ -106,13 +106,14 @@
     $("grant-head").disabled = !open || q.length === 0 || Boolean(v.floor);
     const queued = new Set(q.map((e) => e.participant_id));
     const holder = v.floor && v.floor.participant_id;
-    const candidates = v.participants.filter((p) =>
-      p.role === "participant" && p.present && !queued.has(p.participant_id) && p.participant_id !== holder);
+    // People in the hall (no phone of their own); online residents raise their own hand.
+    const candidates = v.participants.filter((p) => p.channel === "room" && p.present &&
+      !queued.has(p.participant_id) && p.participant_id !== holder);
     const select = $("add-person");
     const keep = select.value;
     fill(select, candidates.map((p) => el("option", {
       value: p.participant_id,
-      text: p.name + (p.channel === "room" ? "（现场" + (p.building ? "，" + p.building : "") + "）" : "（线上）"),
+      text: p.name + "（现场" + (p.building ? "，" + p.building : "") + "）",
     })));
     if (candidates.some((p) => p.participant_id === keep)) select.value = keep;
     show($("add-form"), open && candidates.length > 0);
