@@ -14,12 +14,16 @@ from .clock import remaining
 from .payload import to_payload
 from .roles import Actor
 from .state import Floor, MeetingState, Motion, Poll
+from .values import MeetingStatus
 
 
 def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[str, Any]:
     """A JSON-safe snapshot of ``state`` at ``now``; with a ``viewer``, adds ``you`` (their own standing)."""
     names = {pid: p.name for pid, p in state.participants.items()}
     present_voters = len(state.present_voters())
+    # A closed meeting has no item in progress (the state keeps the last one: late captions and key points
+    # are filed under it).
+    current = state.current_item if state.status is MeetingStatus.OPEN else None
     view: dict[str, Any] = {
         "meeting": {
             "meeting_id": state.meeting_id,
@@ -41,11 +45,11 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
                 "index": i,
                 "title": item.title,
                 "planned_minutes": item.planned_minutes,
-                "current": i == state.current_item,
+                "current": i == current,
             }
             for i, item in enumerate(state.agenda)
         ],
-        "current_item": state.current_item,
+        "current_item": current,
         "item_started_at": state.item_started_at,
         "participants": [
             {

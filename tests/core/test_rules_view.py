@@ -6,6 +6,7 @@ import json
 
 from meeting_server.core.commands import (
     AmendMotion,
+    CloseMeeting,
     ExtendClock,
     MoveMotion,
     OpenRound,
@@ -29,6 +30,15 @@ def test_meeting_agenda_and_quorum() -> None:
     assert [a["current"] for a in view["agenda"]] == [True, False]
     assert view["current_item"] == 0
     json.dumps(view)
+
+
+def test_a_closed_meeting_has_no_item_in_progress() -> None:
+    sim = running()
+    sim.do(MOD, CloseMeeting())
+    assert sim.state.current_item == 0  # kept: late captions and key points are filed under it
+    view = public_view(sim.state, None, sim.now)
+    assert [a["current"] for a in view["agenda"]] == [False, False]
+    assert view["current_item"] is None
 
 
 def test_the_view_is_the_same_for_every_viewer_but_you() -> None:

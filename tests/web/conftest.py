@@ -23,9 +23,11 @@ SPEECH = ROOT / "tests" / "data" / "speech" / "c01.wav"
 
 
 PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+PHONE_SMALL: dict[str, Any] = {**PHONE, "viewport": {"width": 360, "height": 640}}
 TABLET: dict[str, Any] = {"viewport": {"width": 800, "height": 1280}, "has_touch": True}
 LAPTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 PROJECTOR: dict[str, Any] = {"viewport": {"width": 1280, "height": 720}}
+PROJECTOR_HD: dict[str, Any] = {"viewport": {"width": 1920, "height": 1080}}
 
 
 def chromium_available() -> bool:

@@ -41,6 +41,22 @@ async def test_each_page_opens_with_its_own_link(tmp_path: Path, page: str) -> N
         assert " style=" not in html and "<style" not in html
 
 
+async def test_page_titles_name_each_part_once(tmp_path: Path) -> None:
+    async with running_server(tmp_path) as server:
+        created = await server.create_meeting()
+        titles = {}
+        for path in ("/", "/admin", page_url(server, created, "hall")[len(server.url) :]):
+            _, _, html = await get(server.url + path)
+            found = re.search(r"<title>(.*?)</title>", html)
+            assert found, path
+            titles[path.split("?")[0].rsplit("/", 1)[-1]] = found.group(1)
+        assert titles == {
+            "": "共治通",
+            "admin": "创建会议 · 共治通",
+            "hall": "会场大屏 · 测试议事会 · 共治通",
+        }
+
+
 async def test_refusals_are_chinese_pages_not_stack_traces(tmp_path: Path) -> None:
     async with running_server(tmp_path) as server:
         created = await server.create_meeting()

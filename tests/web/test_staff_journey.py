@@ -148,7 +148,7 @@ async def test_admin_and_staff_journey(tmp_path: Path, browser: Any, artifacts: 
         await page.click("#new-meeting summary")
         await page.fill("#m-title", "阳光新城加装电梯议事会")
         await page.fill("#m-place", "社区活动中心")
-        await page.fill("#m-when", "2026-12-03T19:00")
+        await page.fill("#m-when", "2026-12-03 19:00")
         await page.fill("#m-agenda", "3号楼加装电梯 30")
         await page.click("#create-form button[type=submit]")
         await page.wait_for_selector("#created", state="visible")

@@ -18,6 +18,8 @@
   $("create-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const button = ev.submitter || ev.target.querySelector("button");
+    const meeting = spec();
+    if (!meeting) { alertBox(MeetingForm.WHEN_HELP); $("m-when").focus(); return; }
     button.disabled = true;
     let body;
     let status = 0;
@@ -25,7 +27,7 @@
       const res = await fetch("/api/meetings", {
         method: "POST",
         headers: { "Content-Type": "application/json", Authorization: "Bearer " + $("admin-token").value.trim() },
-        body: JSON.stringify(spec()),
+        body: JSON.stringify(meeting),
         credentials: "omit",
       });
       status = res.status;

@@ -78,6 +78,8 @@
     return ERRORS[error.code] || "操作失败（" + String(error.code || "未知错误") + "）";
   }
 
+  /* A toast is a short line at the top of the screen, away from the captions and the buttons below; news
+   * goes after a few seconds, an error stays a little longer; a tap dismisses it. */
   let toastTimer = 0;
   function toast(text, kind) {
     const t = $("toast");
@@ -85,8 +87,9 @@
     t.textContent = text;
     t.className = "toast " + (kind || "error");
     t.hidden = false;
+    t.onclick = () => { t.hidden = true; };
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { t.hidden = true; }, 6000);
+    toastTimer = setTimeout(() => { t.hidden = true; }, kind === "ok" || kind === "info" ? 3500 : 6000);
   }
 
   function fmtClock(seconds) {
@@ -177,7 +180,7 @@
   function renderAgenda(ol, view, extra) {
     fill(ol, view.agenda.map((item) => el("li", { className: item.current ? "current" : "" }, [
       el("span", { text: item.title }),
-      el("span", { className: "hint", text: " （" + item.planned_minutes + " 分钟）" }),
+      el("span", { className: "hint nowrap", text: "（" + item.planned_minutes + " 分钟）" }),
       item.current ? el("strong", { className: "tag", text: "进行中" }) : null,
       extra ? extra(item) : null,
     ])));
@@ -202,10 +205,18 @@
 
   /* ------------------------------------------------------------------ the speaking clock
    * The view carries remaining_s as of its broadcast; between updates the page counts down locally. */
-  const clock = { floor: null, at: 0, warningS: 30, expiredUntil: 0, expiredName: "" };
+  const clock = { floor: null, at: 0, warningS: 30, expiredUntil: 0, expiredName: "", item: null, closed: false };
   const clockViews = [];
+  // The words beside the time (no time at all when nobody has the floor).
+  const CLOCK_LABELS = { idle: "未开始", ready: "未计时", paused: "暂停", expired: "时间到" };
 
   function setClock(view) {
+    // The 「时间到」 of an ended floor stays up a few seconds, but never over what comes next.
+    if (view.floor || view.vote || view.meeting.status !== "open" || view.current_item !== clock.item) {
+      clock.expiredUntil = 0;
+    }
+    clock.item = view.current_item;
+    clock.closed = view.meeting.status === "closed";
     clock.floor = view.floor;
     clock.at = performance.now();
     clock.warningS = view.meeting.settings.warning_s;
@@ -222,7 +233,7 @@
     const f = clock.floor;
     if (!f) {
       if (performance.now() < clock.expiredUntil) return { state: "expired", left: 0, name: clock.expiredName };
-      return { state: "idle", left: null, name: "" };
+      return { state: clock.closed ? "closed" : "idle", left: null, name: "" };
     }
     const left = remainingNow();
     let state = "normal";
@@ -232,17 +243,27 @@
     return { state, left, name: f.name, running: f.clock.running, warn: f.clock.warned || left <= clock.warningS };
   }
 
-  /** Keep `node` showing the countdown: text m:ss, data-clock = idle|ready|normal|warning|paused|expired. */
+  /** Keep `node` showing the countdown: .clock-time (m:ss) and .clock-label (未计时, 暂停, 时间到, 未开始),
+   * data-clock = idle|ready|normal|warning|paused|expired|closed; after the meeting it is hidden. */
   function bindClock(node) {
-    clockViews.push(node);
+    const time = el("span", { className: "clock-time" });
+    const label = el("span", { className: "clock-label" });
+    node.replaceChildren(time, label);
+    clockViews.push({ node, time, label });
     paintClocks();
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
   }
 
   function paintClocks() {
     const s = clockState();
-    for (const node of clockViews) {
-      node.textContent = s.left === null ? "--:--" : fmtClock(s.left);
+    for (const { node, time, label } of clockViews) {
+      setText(time, s.left === null ? "" : fmtClock(s.left));
+      setText(label, CLOCK_LABELS[s.state] || "");
       node.dataset.clock = s.state;
+      node.hidden = s.state === "closed";
       if (s.state === "paused" || s.state === "ready") node.classList.toggle("warn", s.warn);
       else node.classList.remove("warn");
     }
@@ -269,11 +290,17 @@
     function trim() {
       while (container.children.length > max) container.firstElementChild.remove();
     }
+    const atEnd = () => container.scrollHeight - container.scrollTop - container.clientHeight < 40;
     function keepBottom(fn) {
-      const atEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+      const was = atEnd();
       fn();
-      if (atEnd) container.scrollTop = container.scrollHeight;
+      if (was) container.scrollTop = container.scrollHeight;
     }
+    // The newest line stays in view when the box changes size (the hall's laptop going full screen, a
+    // phone turned), unless the reader has scrolled back.
+    let following = true;
+    container.addEventListener("scroll", () => { following = atEnd(); });
+    new ResizeObserver(() => { if (following) container.scrollTop = container.scrollHeight; }).observe(container);
     return {
       commit(record, view, extra) {
         const p = record.payload;

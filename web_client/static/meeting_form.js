@@ -29,18 +29,28 @@
     });
   }
 
-  /** A datetime-local value with the browser's offset: it has no zone, the meeting is in local time. */
+  /** "2026-12-03 19:00" (the field's format, whatever the browser's locale) → ISO 8601 with the browser's
+   * offset: the meeting is in local time. Null when it is not a real date and time. */
   function when(value) {
-    const d = new Date(value);
-    const off = -d.getTimezoneOffset();
+    const m = value.trim().match(/^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$/);
+    if (!m) return null;
+    const [y, mo, d, h, mi] = m.slice(1).map(Number);
+    const date = new Date(y, mo - 1, d, h, mi);
+    if (date.getMonth() !== mo - 1 || date.getDate() !== d || h > 23 || mi > 59) return null;
+    const pad = (n) => String(n).padStart(2, "0");
+    const off = -date.getTimezoneOffset();
     const sign = off >= 0 ? "+" : "-";
-    const hh = String(Math.floor(Math.abs(off) / 60)).padStart(2, "0");
-    const mm = String(Math.abs(off) % 60).padStart(2, "0");
-    return value + sign + hh + ":" + mm;
+    return y + "-" + pad(mo) + "-" + pad(d) + "T" + pad(h) + ":" + pad(mi) +
+      sign + pad(Math.floor(Math.abs(off) / 60)) + ":" + pad(Math.abs(off) % 60);
   }
 
-  /** The meeting spec the form describes (POST /api/meetings, POST /api/communities/<id>/meetings). */
+  const WHEN_HELP = "时间请按“2026-12-03 19:00”的格式填写（年-月-日 时:分）";
+
+  /** The meeting spec the form describes (POST /api/meetings, POST /api/communities/<id>/meetings); null
+   * when the time is not a real date (the pattern check lets 2026-02-30 through): say `WHEN_HELP`. */
   function spec() {
+    const scheduled = when($("m-when").value);
+    if (!scheduled) return null;
     const settings = {
       speaking_limit_s: parseInt($("m-limit").value, 10) || 180,
       warning_s: parseInt($("m-warning").value, 10) || 0,
@@ -48,7 +58,7 @@
     if ($("m-expected").value) settings.expected_members = parseInt($("m-expected").value, 10);
     return {
       title: $("m-title").value.trim(), level: $("m-level").value, place: $("m-place").value.trim(),
-      scheduled_at: when($("m-when").value), agenda: agenda($("m-agenda").value), settings,
+      scheduled_at: scheduled, agenda: agenda($("m-agenda").value), settings,
     };
   }
 
@@ -67,5 +77,5 @@
     });
   }
 
-  window.MeetingForm = { spec, linkRows };
+  window.MeetingForm = { spec, linkRows, WHEN_HELP };
 })();

@@ -108,13 +108,14 @@
     $("grant-head").disabled = !open || q.length === 0 || Boolean(v.floor);
     const queued = new Set(q.map((e) => e.participant_id));
     const holder = v.floor && v.floor.participant_id;
-    // Residents, and 列席 guests (who may speak, never vote).
+    // People in the hall (no phone of their own) and 列席 guests (who may speak, never vote); online
+    // residents raise their own hand.
     const candidates = v.participants.filter((p) => (p.role === "participant" || p.role === "guest") &&
-      p.present && !queued.has(p.participant_id) && p.participant_id !== holder);
+      p.channel === "room" && p.present && !queued.has(p.participant_id) && p.participant_id !== holder);
     const select = $("add-person");
     const keep = select.value;
     const where = (p) => p.role === "guest" ? "（列席" + (p.organisation ? "，" + p.organisation : "") + "）"
-      : p.channel === "room" ? "（现场" + (p.building ? "，" + p.building : "") + "）" : "（线上）";
+      : "（现场" + (p.building ? "，" + p.building : "") + "）";
     fill(select, candidates.map((p) => el("option", { value: p.participant_id, text: p.name + where(p) })));
     if (candidates.some((p) => p.participant_id === keep)) select.value = keep;
     show($("add-form"), open && candidates.length > 0);

@@ -81,7 +81,10 @@
       if (!joined || !open || m.status !== "moved" || m.mover === me()) return null;
       return GZ.actionButton("附议", () => conn.command("SecondMotion", { motion_id: m.motion_id }), "btn");
     });
-    show($("motion-details"), joined && open && v.current_item !== null);
+    const canMove = joined && open && v.current_item !== null;
+    show($("motion-details"), canMove);
+    show($("motion-hint"), !canMove && !closed);
+    $("motion-hint").textContent = joined ? "议题开始后可提出动议" : "进入会议后可提出、附议动议";
     GZ.renderAgenda($("agenda"), v);
   }
 
@@ -97,6 +100,7 @@
     if (entry) place.textContent = entry.position === 1 ? "您排在第 1 位，下一个就是您" : "您排在第 " + entry.position + " 位";
     const hand = $("hand-btn");
     show(hand, joined && open && v.current_item !== null && !mine);
+    show($("hand-hint"), joined && v.meeting.status !== "closed" && v.current_item === null);
     hand.textContent = entry ? "放下手（取消发言）" : "举手发言";
     hand.dataset.raised = entry ? "1" : "0";
   }

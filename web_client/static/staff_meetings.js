@@ -27,8 +27,10 @@
   $("create-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const button = ev.target.querySelector("button[type=submit]");
+    const meeting = spec();
+    if (!meeting) { say($("meeting-error"), MeetingForm.WHEN_HELP); $("m-when").focus(); return; }
     button.disabled = true;
-    const data = await api("POST", base, spec());
+    const data = await api("POST", base, meeting);
     button.disabled = false;
     say($("meeting-error"), data.ok ? "" : message(data));
     if (!data.ok) return;
