@@ -299,6 +299,10 @@ async def test_layout(kind: str, tmp_path: Path, browser: Any) -> None:
             async def not_expired() -> None:
                 for n in ("hall", "timer", "participant", "moderator"):
                     assert await pages[n].page.get_attribute("#clock", "data-clock") == "idle", n
+                    colour = await pages[n].page.eval_on_selector(
+                        "#clock", "(c) => getComputedStyle(c).backgroundColor"
+                    )
+                    assert colour == "rgba(0, 0, 0, 0)", (n, colour)  # no red block (nor its flash) left up
 
             await step("4-vote", not_expired)
 
