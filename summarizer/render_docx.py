@@ -7,6 +7,7 @@ range and Chinese falls back to whatever is installed); headings, lists and tabl
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
@@ -31,6 +32,16 @@ _STYLES = (
 )
 
 
+# XML 1.0 has no place for C0 controls other than tab/newline/CR, for surrogates or for U+FFFE/U+FFFF, and
+# lxml refuses to write them; anything said or typed in a meeting may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    """``text`` as Word can hold it: each character XML cannot carry shown as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _east_asian(docx: DocxDocument, font: str) -> None:
     for name in _STYLES:
         try:
@@ -49,7 +60,7 @@ def _east_asian(docx: DocxDocument, font: str) -> None:
 
 def _spans(paragraph: Paragraph, spans: tuple[Span, ...]) -> None:
     for s in spans:
-        run = paragraph.add_run(s.text)
+        run = paragraph.add_run(_x(s.text))
         run.bold = s.bold or None
         if s.href:
             run.font.color.rgb = RGBColor(0x14, 0x46, 0xA0)
@@ -57,7 +68,7 @@ def _spans(paragraph: Paragraph, spans: tuple[Span, ...]) -> None:
 
 def _block(docx: DocxDocument, b: Block) -> None:
     if b.kind == "heading":
-        docx.add_heading(b.text, level=3)
+        docx.add_heading(_x(b.text), level=3)
     elif b.kind == "item":
         style = "List Number" if b.number else "List Bullet"
         paragraph = docx.add_paragraph(style=style)
@@ -85,12 +96,12 @@ def render_docx(doc: Document, font: str = DOCX_FONT) -> bytes:
     """The DOCX file's bytes."""
     docx = new_docx()
     _east_asian(docx, font)
-    docx.core_properties.title = doc.heading
+    docx.core_properties.title = _x(doc.heading)
     docx.core_properties.author = "Gongzhi (共治通)"
-    docx.add_heading(doc.heading, level=0)
+    docx.add_heading(_x(doc.heading), level=0)
     docx.add_paragraph(f"{STATUS_LABELS.get(doc.status, doc.status)}（{cn_date(doc.date)}）")
     for section, body in doc.bodies():
-        docx.add_heading(section.title, level=1)
+        docx.add_heading(_x(section.title), level=1)
         for b in parse(body):
             _block(docx, b)
     docx.add_heading("记录核验", level=1)
@@ -102,8 +113,8 @@ def render_docx(doc: Document, font: str = DOCX_FONT) -> bytes:
     for c in doc.transcript:
         paragraph = docx.add_paragraph()
         paragraph.add_run(f"{clock(c.start)}  ").font.color.rgb = RGBColor(0x66, 0x66, 0x66)
-        paragraph.add_run(c.speaker).bold = True
-        paragraph.add_run(f"：{c.text}")
+        paragraph.add_run(_x(c.speaker)).bold = True
+        paragraph.add_run(_x(f"：{c.text}"))
     out = io.BytesIO()
     docx.save(out)
     return out.getvalue()
