@@ -8,7 +8,7 @@ from typing import Any
 
 from meeting_server.core.commands import CreateMeeting
 from meeting_server.core.errors import DomainError, ErrorCode
-from meeting_server.core.registry import parse_command
+from meeting_server.core.payload import from_payload
 
 
 def new_meeting_id() -> str:
@@ -25,9 +25,10 @@ def create_command(spec: Any, meeting_id: str, community_id: str | None = None) 
     for assigned in ("meeting_id", "community_id"):
         if assigned in spec:
             raise DomainError(ErrorCode.INVALID, f"{assigned} is assigned by the server")
-    fields = {"type": "CreateMeeting", "meeting_id": meeting_id, **spec, "community_id": community_id}
-    cmd = parse_command(fields)
-    assert isinstance(cmd, CreateMeeting)
+    # The spec is CreateMeeting's fields: a "type" in it is an unknown field, not another command.
+    cmd: CreateMeeting = from_payload(
+        CreateMeeting, {"meeting_id": meeting_id, **spec, "community_id": community_id}
+    )
     return cmd
 
 

@@ -19,6 +19,7 @@ import socketio
 
 from meeting_server.core.commands import JoinMeeting
 from meeting_server.core.errors import DomainError, ErrorCode
+from meeting_server.core.payload import from_payload
 from meeting_server.core.redact import public_record
 from meeting_server.core.registry import Event, parse_command
 from meeting_server.core.roles import Actor, Role
@@ -239,8 +240,9 @@ class Hub:
             raise DomainError(ErrorCode.FORBIDDEN, "observers watch without joining")
         if client.actor is not None:
             raise DomainError(ErrorCode.DUPLICATE, "already joined")
-        cmd = parse_command({"type": "JoinMeeting", **body})
-        assert isinstance(cmd, JoinMeeting)
+        # The payload is JoinMeeting's fields; a "type" among them is refused as unknown (merged into a
+        # command it would replace the type, and another command would run as the join).
+        cmd: JoinMeeting = from_payload(JoinMeeting, body)
         rt = await self._runtime(client)
         actor = Actor(self._new_participant_id(client.role), client.role)
         records = await self.registry.execute(rt, actor, cmd)

@@ -8,12 +8,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import socketio
 
 from meeting_server.core.roles import Role
+from meeting_server.hub.keys import ADMIN_TOKEN
 from meeting_server.hub.tokens import TokenSigner
-from tests.support.hub import Peer, running_server
+from tests.support.hub import DEMO_SPEC, Peer, running_server
 
 SIGNER = TokenSigner(b"s" * 32)  # the key make_settings() configures
 
@@ -180,3 +182,28 @@ async def _get(url: str) -> dict[str, Any]:
     async with aiohttp.ClientSession() as s, s.get(url) as r:
         body: dict[str, Any] = await r.json()
         return body
+
+
+async def test_a_type_in_join_or_a_meeting_spec_is_refused_not_run(tmp_path: Path) -> None:
+    """``join {name, type}`` once ran ``type`` as the command (the payload was merged over JoinMeeting's
+    type); a meeting spec with a ``type`` failed with a server error. Both are refused as invalid now."""
+    async with running_server(tmp_path) as server:
+        created = await server.create_meeting()
+        mod = Peer(server.url, created["links"]["recorder"]["token"])
+        await mod.connect()
+        try:
+            # CheckInInRoom has a ``name`` too: merged, this payload parsed as a check-in, not a join.
+            ack = await mod.sio.call("join", {"name": "张三", "type": "CheckInInRoom"}, timeout=10)
+            assert ack["ok"] is False and ack["error"]["code"] == "invalid", ack
+            rt = await server.registry.get(created["meeting_id"])
+            assert rt is not None and rt.state is not None and not rt.state.participants
+        finally:
+            await mod.close()
+        async with aiohttp.ClientSession() as s:
+            r = await s.post(
+                server.url + "/api/meetings",
+                json={**DEMO_SPEC, "type": "OpenMeeting"},
+                headers={"Authorization": "Bearer " + server.app[ADMIN_TOKEN]},
+            )
+            body = await r.json()
+            assert r.status == 400 and body["error"]["code"] == "invalid", body
