@@ -29,8 +29,8 @@ from meeting_server.core.evolve import fold
 from meeting_server.core.motion_events import MotionMoved, ResolutionRecorded, VoteCancelled, VoteClosed
 from meeting_server.core.registry import Event, load_event
 from meeting_server.core.roles import Role
-from meeting_server.core.state import MeetingState, Motion
-from meeting_server.core.values import Channel, Counts, MotionStatus, Threshold
+from meeting_server.core.state import MeetingState
+from meeting_server.core.values import Channel, MotionStatus
 from meeting_server.store.records import EventRecord
 from meeting_server.transcript import transcript
 
@@ -45,30 +45,14 @@ from .model import (
     ItemMinutes,
     KeyPointEntry,
     Minutes,
-    MotionEntry,
     OpenQuestion,
     ResolutionEntry,
     Speech,
-    VoteResult,
 )
+from .motion_minutes import motion_entry, motion_status
 from .speaking import speaking_statistics
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-THRESHOLDS = {
-    Threshold.MAJORITY_CAST: "过半数（赞成多于反对）",
-    Threshold.MAJORITY_PRESENT: "过半数（在场表决人）",
-    Threshold.TWO_THIRDS: "三分之二多数",
-}
-STATUS = {
-    MotionStatus.MOVED: "无人附议",
-    MotionStatus.SECONDED: "未表决",
-    MotionStatus.VOTING: "表决中",
-    MotionStatus.PASSED: "通过",
-    MotionStatus.FAILED: "未通过",
-    MotionStatus.WITHDRAWN: "撤回",
-}
-
-
 MAX_ACTIONS = 20  # per agenda item: the minutes stay readable (and editable in one message)
 MAX_QUESTIONS = 10
 T = TypeVar("T")
@@ -173,10 +157,6 @@ def meeting_date(state: MeetingState) -> dt.date:
     except ValueError:
         pass
     return dt.datetime.fromtimestamp(state.opened_at or state.created_at, tz).date()
-
-
-def _counts(c: Counts) -> tuple[int, int, int]:
-    return (c.yes, c.no, c.abstain)
 
 
 def build_minutes(records: Sequence[EventRecord], summarizer: TurnSummarizer | None = None) -> Minutes:
@@ -321,7 +301,7 @@ def _item(
                 elif sentence.endswith(("？", "?")):
                     questions.append(OpenQuestion(sentence, speaker, caption.seq, caption.start))
     motions = tuple(
-        _motion(m, state, walk, names)
+        motion_entry(m, state, names, walk.vote_seq, walk.motion_seq, walk.cancelled)
         for m in state.motions.values()
         if m.agenda_index == index and m.parent_id is None
     )
@@ -348,7 +328,7 @@ def _item(
                 )
     for m in state.motions.values():
         if m.agenda_index == index and m.status in (MotionStatus.MOVED, MotionStatus.SECONDED):
-            why = "表决因闭会取消" if m.motion_id in walk.cancelled else STATUS[m.status]
+            why = motion_status(m, walk.cancelled)
             questions.append(
                 OpenQuestion(
                     f"提案《{m.title}》{why}，待下次会议处理。", "提案", walk.motion_seq[m.motion_id], None
@@ -372,42 +352,4 @@ def _item(
             for k in state.key_points
             if k.agenda_index == index
         ),
-    )
-
-
-def _motion(m: Motion, state: MeetingState, walk: _Walk, names: dict[str, str]) -> MotionEntry:
-    votes = tuple(
-        VoteResult(
-            motion_id=r.motion_id,
-            online=_counts(r.counts.online),
-            room=_counts(r.counts.room),
-            totals=_counts(r.totals),
-            threshold=THRESHOLDS[r.threshold],
-            secret=r.secret,
-            present=r.present,
-            quorum_min=r.quorum_min,
-            quorum_met=r.quorum_met,
-            passed=r.passed,
-            seq=seq,
-        )
-        for r, seq in zip(state.results, walk.vote_seq, strict=True)
-        if r.motion_id == m.motion_id
-    )
-    status = STATUS[m.status]
-    if m.motion_id in walk.cancelled and m.status is MotionStatus.SECONDED:
-        status = "表决因闭会取消"
-    return MotionEntry(
-        motion_id=m.motion_id,
-        title=m.title,
-        text=m.text,
-        mover=names.get(m.mover, m.mover),
-        seconder=names.get(m.seconder, m.seconder) if m.seconder else None,
-        mover_entered_by=names.get(m.entered_by, m.entered_by) if m.entered_by else None,
-        seconder_entered_by=names.get(m.second_entered_by, m.second_entered_by)
-        if m.second_entered_by
-        else None,
-        status=status,
-        amendments=tuple(_motion(a, state, walk, names) for a in state.amendments_of(m.motion_id)),
-        votes=votes,
-        seq=walk.motion_seq[m.motion_id],
     )
