@@ -75,8 +75,9 @@
     fill($("people"), v.participants.map((p) => el("li", {}, [
       el("span", { className: "name", text: p.name }),
       GZ.guestTag(p),
-      el("span", { className: "hint", text: (ROLES[p.role] || p.role) + " · " + (p.channel === "room" ? "现场" : "线上") +
-        (p.present ? "" : " · 已离开") }),
+      // A guest's tag already says 列席 and the organisation; everyone else gets role and channel.
+      el("span", { className: "hint", text: (p.role === "guest" ? "现场" : (ROLES[p.role] || p.role) + " · " +
+        (p.channel === "room" ? "现场" : "线上")) + (p.present ? "" : " · 已离开") }),
     ])));
   }
 
