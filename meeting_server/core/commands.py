@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .electorate import SetElectorate
 from .minutes_values import ENTRY_ID, FIELD_NAME, FIELD_TEXT, SECTION_ID, MinutesSection
 from .payload import max_len
 from .registry import Command, command
@@ -337,7 +338,8 @@ class ObjectToResolution(Command):
 
 
 AnyCommand = (
-    CreateMeeting
+    SetElectorate
+    | CreateMeeting
     | OpenMeeting
     | StartAgendaItem
     | CloseMeeting

@@ -79,6 +79,7 @@ from .decide_meeting import (
     leave_meeting,
     mark_key_point,
     open_meeting,
+    set_electorate,
     start_agenda_item,
 )
 from .decide_motions import (
@@ -91,6 +92,7 @@ from .decide_motions import (
     second_motion,
     withdraw_motion,
 )
+from .electorate import SetElectorate
 from .errors import DomainError, ErrorCode
 from .guards import check_sizes
 from .minutes_rules import draft_minutes, edit_minutes, object_to_resolution, publish_minutes
@@ -131,6 +133,8 @@ def _dispatch(state: MeetingState, actor: Actor, cmd: AnyCommand, now: float) ->
             return start_agenda_item(state, actor, cmd, now)
         case CloseMeeting():
             return close_meeting(state, actor, cmd, now)
+        case SetElectorate():
+            return set_electorate(state, actor, cmd, now)
         case JoinMeeting():
             return join_meeting(state, actor, cmd, now)
         case LeaveMeeting():

@@ -19,6 +19,7 @@ from .commands import (
 )
 from .decide_floor import end_floor
 from .decide_motions import cancel_vote
+from .electorate import ElectorateSet, SetElectorate
 from .errors import ErrorCode
 from .events import (
     AgendaItemStarted,
@@ -128,13 +129,39 @@ def close_meeting(state: MeetingState, actor: Actor, cmd: CloseMeeting, now: flo
 
 
 def join_meeting(state: MeetingState, actor: Actor, cmd: JoinMeeting, now: float) -> list[Event]:
-    """Join from a device. Re-joining after leaving (same id, e.g. a reconnecting phone) is allowed."""
+    """Join from a device. Re-joining after leaving (same id, e.g. a reconnecting phone) is allowed.
+
+    With a personal link (``actor.person_id``) the name is the roster's, whatever was typed, and the person
+    must be on the meeting's roster snapshot.
+    """
     require_not_closed(state)
-    name = clean_text(cmd.name, "name", NAME)
+    person_id = actor.person_id
+    if person_id is not None:
+        elector = state.electors.get(person_id)
+        if elector is None:
+            fail(ErrorCode.NOT_ON_ROSTER, "此链接对应的居民不在本次会议的名册中")
+        name = elector.name
+    else:
+        name = clean_text(cmd.name, "name", NAME)
     existing = state.participants.get(actor.participant_id)
     if existing is not None and (existing.present or existing.channel is Channel.ROOM):
         fail(ErrorCode.DUPLICATE, f"{actor.participant_id!r} has already joined")
-    return [ParticipantJoined(actor.participant_id, name, actor.role, Channel.ONLINE, now)]
+    return [ParticipantJoined(actor.participant_id, name, actor.role, Channel.ONLINE, now, person_id)]
+
+
+def set_electorate(state: MeetingState, actor: Actor, cmd: SetElectorate, now: float) -> list[Event]:
+    """Replace the roster snapshot; a person bound to a participant stays on it (their votes count)."""
+    require_not_closed(state)
+    if state.community_id is not None and cmd.community_id != state.community_id:
+        fail(ErrorCode.INVALID, "the roster belongs to another community")
+    ids = [e.person_id for e in cmd.electors]
+    if len(set(ids)) != len(ids):
+        fail(ErrorCode.INVALID, "a person appears twice in the roster")
+    kept = set(ids)
+    for p in state.participants.values():
+        if p.person_id is not None and p.person_id not in kept:
+            fail(ErrorCode.WRONG_STATE, f"{p.person_id!r} has joined the meeting and cannot leave its roster")
+    return [ElectorateSet(cmd.community_id, cmd.electors, now)]
 
 
 def leave_meeting(state: MeetingState, actor: Actor, cmd: LeaveMeeting, now: float) -> list[Event]:

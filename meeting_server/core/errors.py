@@ -16,6 +16,7 @@ class ErrorCode(enum.StrEnum):
     NO_QUORUM = "no_quorum"
     NOT_A_VOTER = "not_a_voter"  # a 列席 guest or an officer: they do not move, second or vote
     HALL_COUNT_MISSING = "hall_count_missing"  # a vote with in-room voters closed before their show of hands
+    NOT_ON_ROSTER = "not_on_roster"  # a personal link or check-in names nobody on the meeting's roster
 
 
 class DomainError(Exception):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .electorate import ElectorateSet
 from .minutes_events import MinutesEvent
 from .motion_events import MotionEvent
 from .payload import max_len
@@ -65,6 +66,7 @@ class ParticipantJoined(Event):
     role: Role
     channel: Channel
     at: float
+    person_id: str | None = None  # the roster person a personal link named (core.electorate)
 
 
 @event
@@ -83,6 +85,7 @@ class InRoomCheckedIn(Event):
     unit: str | None
     by: str
     at: float
+    person_id: str | None = None  # the roster person the recorder found (core.electorate)
 
 
 @event
@@ -272,7 +275,8 @@ class KeyPointMarked(Event):
 
 
 AnyEvent = (
-    MeetingCreated
+    ElectorateSet
+    | MeetingCreated
     | MeetingOpened
     | AgendaItemStarted
     | MeetingClosed

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import TypeVar, assert_never, cast
 
+from .electorate import ElectorateSet, electors_by_id
 from .events import (
     AgendaItemStarted,
     AnyEvent,
@@ -116,6 +117,8 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
     match ev:
         case MeetingOpened() | AgendaItemStarted() | MeetingClosed():
             return _lifecycle(state, ev)
+        case ElectorateSet():
+            return replace(state, electors=electors_by_id(ev.electors))
         case (
             ParticipantJoined()
             | ParticipantLeft()
@@ -178,11 +181,20 @@ def _attendance(
 ) -> MeetingState:
     match ev:
         case ParticipantJoined():
-            person = Participant(ev.participant_id, ev.display_name, ev.role, ev.channel)
+            person = Participant(
+                ev.participant_id, ev.display_name, ev.role, ev.channel, person_id=ev.person_id
+            )
             return replace(state, participants=_with(state.participants, ev.participant_id, person))
         case InRoomCheckedIn():
             person = Participant(
-                ev.participant_id, ev.display_name, Role.PARTICIPANT, Channel.ROOM, True, ev.building, ev.unit
+                ev.participant_id,
+                ev.display_name,
+                Role.PARTICIPANT,
+                Channel.ROOM,
+                True,
+                ev.building,
+                ev.unit,
+                person_id=ev.person_id,
             )
             return replace(
                 state,

@@ -49,6 +49,7 @@ from .commands import (
     WithdrawMotion,
     YieldFloor,
 )
+from .electorate import SetElectorate
 from .registry import Command
 from .roles import Role
 
@@ -65,6 +66,7 @@ MOVERS = frozenset({Role.PARTICIPANT, Role.MODERATOR})
 PERMISSIONS: dict[type[Command], frozenset[Role]] = {
     # lifecycle
     CreateMeeting: SYSTEM,
+    SetElectorate: SYSTEM,
     OpenMeeting: MODERATOR,
     StartAgendaItem: MODERATOR,
     CloseMeeting: MODERATOR,

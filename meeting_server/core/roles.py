@@ -31,10 +31,12 @@ CLIENT_ROLES: tuple[Role, ...] = (
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Actor:
-    """Who issues a command: a participant id (as recorded in the log) and the role of their link."""
+    """Who issues a command: a participant id (as recorded in the log), the role of their link and, for a
+    personal link, the roster person it names (resolved at the edge; see ``core.electorate``)."""
 
     participant_id: str
     role: Role
+    person_id: str | None = None
 
     @classmethod
     def system(cls) -> Actor:

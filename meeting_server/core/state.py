@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import field
 
+from .electorate import Elector
 from .minutes_values import MinutesRecord
 from .motion_events import VoteClosed
 from .roles import Role
@@ -42,6 +43,7 @@ class Participant:
     building: str | None = None
     unit: str | None = None
     organisation: str | None = None  # a guest's
+    person_id: str | None = None  # the roster person (core.electorate), when joined by a personal link
 
     @property
     def is_voter(self) -> bool:
@@ -161,6 +163,8 @@ class MeetingState:
     settings: MeetingSettings
     created_at: float
     community_id: str | None = None  # the community whose staff created it (see meeting_server.community)
+    # The roster snapshot the meeting was called for (core.electorate); empty: no roster, open joining.
+    electors: Mapping[str, Elector] = field(default_factory=dict)
     status: MeetingStatus = MeetingStatus.SCHEDULED
     opened_at: float | None = None
     closed_at: float | None = None
@@ -186,6 +190,17 @@ class MeetingState:
     minutes: MinutesRecord | None = None  # drafted once the meeting has closed (minutes_rules)
 
     # ------------------------------------------------------------ derived facts used by decide and the view
+
+    @property
+    def has_roster(self) -> bool:
+        return bool(self.electors)
+
+    def participant_of_person(self, person_id: str) -> Participant | None:
+        """The participant a roster person is bound to (one person, one participant), if any."""
+        for p in self.participants.values():
+            if p.person_id == person_id:
+                return p
+        return None
 
     def present_voters(self) -> list[Participant]:
         return [p for p in self.participants.values() if p.present and p.is_voter]

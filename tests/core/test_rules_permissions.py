@@ -48,6 +48,7 @@ from meeting_server.core.commands import (
     YieldFloor,
 )
 from meeting_server.core.decide import decide
+from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.permissions import ON_BEHALF, PERMISSIONS
 from meeting_server.core.registry import COMMANDS, Command
@@ -81,6 +82,7 @@ _MOVERS = {Role.PARTICIPANT, Role.MODERATOR}
 #   system       the server itself: creates meetings, ticks the clock, commits captions, drafts minutes
 EXPECTED: dict[str, set[Role]] = {
     "CreateMeeting": _SYSTEM,
+    "SetElectorate": _SYSTEM,  # the server copies the community's roster into the meeting
     "OpenMeeting": _MODERATOR,
     "StartAgendaItem": _MODERATOR,
     "CloseMeeting": _MODERATOR,
@@ -249,6 +251,7 @@ def _caption(actor: Actor) -> tuple[Sim, Actor, Command]:
 
 FIXTURES: dict[type[Command], Fixture] = {
     CreateMeeting: _create,
+    SetElectorate: _simple(SetElectorate("c-1", (Elector("r1", "王阿姨", "3号楼", "2单元", "301"),))),
     OpenMeeting: _open,
     StartAgendaItem: _simple(StartAgendaItem(1)),
     CloseMeeting: _simple(CloseMeeting()),

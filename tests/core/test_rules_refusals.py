@@ -33,7 +33,7 @@ from meeting_server.core.decide import decide
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import CaptionCommitted, InRoomCheckedIn, KeyPointMarked
 from meeting_server.core.registry import Command, parse_command
-from meeting_server.core.roles import Actor
+from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import AgendaItemSpec, Choice, MeetingSettings
 
 from .sim import MOD, OBS, P1, P2, P3, REC, SYS, Sim, create_command, running, speaking
@@ -155,6 +155,13 @@ REFUSALS: list[tuple[str, Setup, Actor, Command, ErrorCode]] = [
         REC,
         MoveMotion("标题", "内容", on_behalf_of="guest-1"),
         ErrorCode.NOT_A_VOTER,
+    ),
+    (
+        "personal link of a person not on the roster",
+        running,
+        Actor("p9", Role.PARTICIPANT, person_id="r404"),
+        JoinMeeting(name="张三"),
+        ErrorCode.NOT_ON_ROSTER,
     ),
 ]
 
