@@ -39,6 +39,7 @@ from summarizer.export import CONTENT_TYPES, FORMATS, export
 from summarizer.render_html import fragment
 
 from . import keys, pages
+from .export_cache import ExportCache
 from .http_edge import Refused, open_meeting_link
 from .runtime import MeetingRegistry, MeetingRuntime
 
@@ -54,6 +55,7 @@ class MinutesService:
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._summarizer: TurnSummarizer | None = None
         self.drafts = 0
+        self.exports = ExportCache()
         registry.add_listener(self._on_events)
 
     # ------------------------------------------------------------------ drafting
@@ -140,7 +142,11 @@ class MinutesService:
         """GET /api/meetings/{id}/minutes.{fmt}?t=TOKEN"""
         records, _ = await self._records(request)
         fmt = request.match_info["fmt"]
-        body, content_type = await asyncio.to_thread(export, records, fmt, font=self.settings.font)
+        head = records[-1]
+        body, content_type = await self.exports.get(
+            (head.meeting_id, fmt, head.seq, head.hash),
+            lambda: asyncio.to_thread(export, records, fmt, font=self.settings.font),
+        )
         headers = {"Cache-Control": "no-store"}
         if fmt in ("docx", "pdf", "md", "srt", "vtt"):
             name = f"minutes-{records[0].meeting_id}.{fmt}"
