@@ -21,6 +21,10 @@ from meeting_server.hub.limits import Buckets
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 MAX_FAILURES = 5  # wrong passwords in a row for one login name, then …
 RETRY_S = 120.0  # … one more try this often
+# One address trying many names (guessing common passwords across accounts): a larger budget, then one try
+# every ADDRESS_RETRY_S. A street office behind one NAT address still signs in a dozen staff in a morning.
+ADDRESS_FAILURES = 30
+ADDRESS_RETRY_S = 20.0
 
 
 class Passwords:
@@ -63,19 +67,24 @@ def check_new_password(password: Any) -> str:
 
 
 class SignInThrottle:
-    """After ``MAX_FAILURES`` wrong passwords for a login name, one more try every ``RETRY_S`` (per process).
+    """After ``MAX_FAILURES`` wrong passwords for a login name, one more try every ``RETRY_S``; after
+    ``ADDRESS_FAILURES`` from one client address (whatever the names), one every ``ADDRESS_RETRY_S``
+    (per process).
 
-    A token bucket of failures (``hub.limits``): each wrong password takes a token, and a name whose
-    bucket is empty is refused before its password is even checked.
+    Token buckets of failures (``hub.limits``): each wrong password takes a token from its name's bucket
+    and its address's, and a sign-in whose name or address bucket is empty is refused before its password
+    is even checked.
     """
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._failures = Buckets(1.0 / RETRY_S, MAX_FAILURES, clock)
+        self._addresses = Buckets(1.0 / ADDRESS_RETRY_S, ADDRESS_FAILURES, clock)
 
-    def check(self, username: str) -> None:
-        wait = self._failures.wait(username)
+    def check(self, username: str, address: str) -> None:
+        wait = max(self._failures.wait(username), self._addresses.wait(address))
         if wait > 0:
             raise Refused(429, "too_many_attempts", f"密码错误次数过多，请 {int(wait) // 60 + 1} 分钟后再试")
 
-    def failed(self, username: str) -> None:
+    def failed(self, username: str, address: str) -> None:
         self._failures.take(username)
+        self._addresses.take(address)

@@ -23,6 +23,8 @@ from meeting_server.community.state import Account, StreetState
 from meeting_server.community.street_rules import normal_username
 from meeting_server.core.errors import DomainError
 from meeting_server.core.registry import Command
+from meeting_server.hub import keys as hub_keys
+from meeting_server.hub.admission import client_address
 from meeting_server.hub.http_edge import Refused, refused
 
 from . import keys
@@ -111,12 +113,14 @@ async def sign_in(request: web.Request) -> web.Response:
     password = _str(body, "password")[:256]
     communities = request.app[keys.COMMUNITIES]
     throttle = request.app[keys.THROTTLE]
-    throttle.check(username)
+    trusted = request.app[hub_keys.SETTINGS].limits.trusted_proxies
+    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), frozenset(trusted))
+    throttle.check(username, address)
     street = await communities.street()
     account = street.account_named(username)
     ok = await request.app[keys.PASSWORDS].verify(account.password_hash if account else None, password)
     if not ok or account is None:
-        throttle.failed(username)
+        throttle.failed(username, address)
         raise Refused(401, "bad_credentials", "登录名或密码不正确")
     if not account.enabled:
         raise Refused(401, "account_disabled", "账号已停用，请联系街道管理员")

@@ -102,6 +102,25 @@ async def test_guessing_passwords_is_slowed_down(tmp_path: Path) -> None:
         await sign_in(guesser, "wang", "street-admin-pw")
 
 
+async def test_one_address_guessing_across_many_names_is_slowed_down(tmp_path: Path) -> None:
+    # Each name stays under its own five failures; the address's budget (30) runs out all the same.
+    async with staff_server(tmp_path) as server, clients(server.url, 2) as (admin, guesser):
+        await bootstrap(admin)
+        statuses = []
+        for i in range(31):
+            status, _ = await guesser.call(
+                "POST", "/api/street/session", {"username": f"user{i}", "password": "123456789"}
+            )
+            statuses.append(status)
+        assert statuses[:30] == [401] * 30 and statuses[30] == 429
+        status, _ = await guesser.call(
+            "POST", "/api/street/session", {"username": "wang", "password": "street-admin-pw"}
+        )
+        assert status == 429  # from that address, even a right password waits
+        server.clock.advance(21)  # then one more try every 20 seconds
+        await sign_in(guesser, "wang", "street-admin-pw")
+
+
 def community_routes(app: web.Application) -> list[tuple[str, str]]:
     """Every (method, path template) under /api/communities/ — new endpoints are covered by themselves."""
     out = []
