@@ -17,10 +17,11 @@ from typing import Any, TextIO
 
 from aiohttp import web
 
+from meeting_server.communities import COMMUNITY_KIND, STREET_STREAM
 from meeting_server.core.errors import DomainError
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
-from meeting_server.store.eventlog import opened_event_log
+from meeting_server.store.eventlog import MEETING, opened_event_log, stream_kind
 from meeting_server.store.records import ChainReport, EventRecord
 from meeting_server.transcript import render
 
@@ -119,10 +120,17 @@ async def _read(settings: Settings, meeting_id: str, limit: int | None = None) -
 
 
 async def _reports(settings: Settings, meeting: str) -> list[tuple[str, ChainReport]]:
-    """Chain reports of one meeting (or 'all') from the configured log."""
+    """Chain reports of one stream (or 'all': every meeting, community roster and the street directory)."""
     async with opened_event_log(settings) as event_log:
-        ids = await event_log.meeting_ids() if meeting == "all" else [meeting]
+        if meeting == "all":
+            ids = [sid for kind in VERIFIED_KINDS for sid in await event_log.stream_ids(kind)]
+        else:
+            ids = [meeting]
         return [(mid, await event_log.verify(mid)) for mid in ids]
+
+
+# The stream kinds ``verify all`` walks.
+VERIFIED_KINDS = (MEETING, COMMUNITY_KIND, stream_kind(STREET_STREAM))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -309,7 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["srt", "vtt", "txt", "json"], default="txt")
     sp.add_argument("-o", "--output", help="file to write (default: standard output)")
     sp.set_defaults(fn=cmd_transcript)
-    sp = sub.add_parser("verify", help="check a meeting's hash chain ('all' for every meeting)")
+    sp = sub.add_parser(
+        "verify", help="check a stream's hash chain ('all' for every meeting, community and the street)"
+    )
     common(sp)
     sp.add_argument("meeting")
     sp.set_defaults(fn=cmd_verify)

@@ -91,7 +91,8 @@ async def test_restart_keeps_everything(tmp_path: Path, redis_url: str) -> None:
     finally:
         await log.close()
 
-    # The command line's chain check: `verify all` is every meeting; a roster is checked by its stream id.
+    # The command line's chain check: `verify all` is every meeting, roster and the street directory; one
+    # roster is checked by its stream id.
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
     env |= {"GONGZHI_STORE__DATA_DIR": str(tmp_path), "GONGZHI_REDIS__URL": redis_url}
 
@@ -100,7 +101,13 @@ async def test_restart_keeps_everything(tmp_path: Path, redis_url: str) -> None:
         return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
 
     every = verify("all")
-    assert every.returncode == 0 and every.stdout.count("OK") == 1 and "community:" not in every.stdout, every
+    lines = every.stdout.splitlines()
+    assert every.returncode == 0 and lines and all(": OK — " in line for line in lines), every
+    assert {line.split(":  ")[0].split(": OK")[0] for line in lines} >= {
+        community_stream(ids["a"]),
+        STREET_STREAM,
+    }, every
+    assert sum(1 for line in lines if not line.startswith(("community:", "street:"))) == 1, every
     roster = verify(community_stream(ids["a"]))
     assert roster.returncode == 0 and "OK — 2 events" in roster.stdout, roster
 
