@@ -47,6 +47,7 @@ from .events import (
     RoundClosed,
     RoundOpened,
 )
+from .decide_presence import require_may_raise_hand
 from .guards import fail, require_floor, require_item, require_present
 from .registry import Event
 from .roles import Actor
@@ -101,6 +102,9 @@ def _enqueue(state: MeetingState, participant_id: str, by: str, now: float) -> l
 
 
 def raise_hand(state: MeetingState, actor: Actor, cmd: RaiseHand, now: float) -> list[Event]:
+    person = state.participants.get(actor.participant_id)
+    if person is not None:
+        require_may_raise_hand(state, person)
     return _enqueue(state, actor.participant_id, actor.participant_id, now)
 
 

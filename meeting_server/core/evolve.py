@@ -48,6 +48,7 @@ from .minutes_events import (
     ResolutionFlaggedForRedeliberation,
 )
 from .minutes_rules import evolve_minutes
+from .presence import ListenersSpeakingAllowed, ParticipantDisconnected, ParticipantReconnected
 from .motion_events import (
     BallotCast,
     MotionAmended,
@@ -137,6 +138,10 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             return _motions(state, ev)
         case VoteOpened() | BallotCast() | ShowOfHandsRecorded() | VoteClosed() | VoteCancelled():
             return _votes(state, ev)
+        case ParticipantDisconnected() | ParticipantReconnected():
+            return _connection(state, ev)
+        case ListenersSpeakingAllowed():
+            return replace(state, listeners_may_speak=ev.allowed)
         case CaptionCommitted():
             return replace(state, captions=state.captions + 1)
         case KeyPointMarked():
@@ -181,8 +186,15 @@ def _attendance(
 ) -> MeetingState:
     match ev:
         case ParticipantJoined():
+            earlier = state.participants.get(ev.participant_id)  # re-joining after leaving
             person = Participant(
-                ev.participant_id, ev.display_name, ev.role, ev.channel, person_id=ev.person_id
+                ev.participant_id,
+                ev.display_name,
+                ev.role,
+                ev.channel,
+                person_id=ev.person_id,
+                listener=ev.listener,
+                connection=earlier.connection + 1 if earlier is not None else 1,
             )
             return replace(state, participants=_with(state.participants, ev.participant_id, person))
         case InRoomCheckedIn():
@@ -195,6 +207,7 @@ def _attendance(
                 ev.building,
                 ev.unit,
                 person_id=ev.person_id,
+                listener=ev.listener,
             )
             return replace(
                 state,
@@ -215,6 +228,22 @@ def _attendance(
             )
         case _:
             assert_never(ev)
+
+
+def _connection(state: MeetingState, ev: ParticipantDisconnected | ParticipantReconnected) -> MeetingState:
+    person = state.participants[ev.participant_id]
+    match ev:
+        case ParticipantDisconnected():
+            # Out of the queue (the place was kept through the grace period); a held floor is kept until
+            # the clock or the moderator ends it.
+            person = replace(person, connected=False, disconnected_at=ev.at)
+            queue = _without(state.queue, ev.participant_id)
+        case ParticipantReconnected():
+            person = replace(person, connected=True, connection=ev.connection, disconnected_at=None)
+            queue = state.queue
+        case _:
+            assert_never(ev)
+    return replace(state, participants=_with(state.participants, ev.participant_id, person), queue=queue)
 
 
 def _queue(
