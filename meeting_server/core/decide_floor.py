@@ -30,6 +30,7 @@ from .commands import (
     Tick,
     YieldFloor,
 )
+from .decide_presence import require_may_raise_hand
 from .errors import ErrorCode
 from .events import (
     ClockExtended,
@@ -47,7 +48,6 @@ from .events import (
     RoundClosed,
     RoundOpened,
 )
-from .decide_presence import require_may_raise_hand
 from .guards import fail, require_floor, require_item, require_present
 from .registry import Event
 from .roles import Actor

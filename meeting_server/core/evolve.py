@@ -48,7 +48,6 @@ from .minutes_events import (
     ResolutionFlaggedForRedeliberation,
 )
 from .minutes_rules import evolve_minutes
-from .presence import ListenersSpeakingAllowed, ParticipantDisconnected, ParticipantReconnected
 from .motion_events import (
     BallotCast,
     MotionAmended,
@@ -61,6 +60,7 @@ from .motion_events import (
     VoteClosed,
     VoteOpened,
 )
+from .presence import ListenersSpeakingAllowed, ParticipantDisconnected, ParticipantReconnected
 from .registry import Event
 from .roles import Role
 from .state import Floor, KeyPoint, MeetingState, Motion, Participant, Poll, Resolution, Turn

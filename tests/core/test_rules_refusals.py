@@ -31,9 +31,9 @@ from meeting_server.core.commands import (
 )
 from meeting_server.core.decide import decide
 from meeting_server.core.electorate import Elector, SetElectorate
-from meeting_server.core.presence import MarkDisconnected
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import CaptionCommitted, InRoomCheckedIn, KeyPointMarked
+from meeting_server.core.presence import MarkDisconnected
 from meeting_server.core.registry import Command, parse_command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import AgendaItemSpec, Choice, MeetingSettings
