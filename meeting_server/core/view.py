@@ -76,6 +76,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
                 "participant_id": pid,
                 "name": names.get(pid, pid),
                 "role": _role(state, pid),
+                "listener": pid in state.participants and state.participants[pid].listener,
                 "position": i + 1,
                 "turns_this_round": state.turns_taken(pid),
             }
