@@ -72,18 +72,18 @@ class PresenceTracker:
         self._sockets.setdefault(key, set()).add(sid)
         self._socket_key[sid] = key
         waiting = self._gone.pop(key, None) is not None
-        person = rt.state.participants.get(participant_id) if rt.state is not None else None
-        if person is None or person.channel is not Channel.ONLINE or not person.present or joined:
+        # Under the lock: a sweep writing this participant's disconnection right now is seen here, done.
+        async with rt.lock:
+            person = rt.state.participants.get(participant_id) if rt.state is not None else None
+            if person is not None and person.channel is Channel.ONLINE and person.present and not joined:
+                others_may_wait = self.registry.shared and first and not waiting
+                if not person.connected or others_may_wait:
+                    try:
+                        await self.registry.execute_locked(rt, Actor.system(), MarkConnected(participant_id))
+                    except DomainError as e:  # the meeting closed meanwhile
+                        log.info("not marked connected on %s: %s", rt.meeting_id, e)
+                    person = rt.state.participants.get(participant_id) if rt.state is not None else None
             self._socket_connection[sid] = person.connection if person is not None else 0
-            return
-        others_may_wait = self.registry.shared and first and not waiting
-        if not person.connected or others_may_wait:
-            try:
-                await self.registry.execute(rt, Actor.system(), MarkConnected(participant_id))
-            except DomainError as e:  # the meeting closed meanwhile
-                log.info("not marked connected on %s: %s", rt.meeting_id, e)
-        current = rt.state.participants.get(participant_id) if rt.state is not None else None
-        self._socket_connection[sid] = current.connection if current is not None else 0
 
     def detach(self, sid: str) -> None:
         """A socket went away; the last of a participant's starts their grace period."""

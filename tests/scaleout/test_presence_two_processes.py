@@ -80,3 +80,30 @@ async def test_a_drop_on_one_process_and_a_return_on_the_other(
             await peer.close()
         a.stop()
         b.stop()
+
+
+async def test_one_person_on_two_processes_stays_connected(tmp_path: Path, redis_server: RedisServer) -> None:
+    """Open on A and on B at once; the device on B goes: B marks her out, and A, which still has her socket,
+    says at once that she is connected (the documented flicker), so she ends connected and counted."""
+    a, b = start(tmp_path, "a", redis_server), start(tmp_path, "b", redis_server)
+    peers: list[Peer] = []
+    try:
+        links = a.create_meeting(DEMO_SPEC)["links"]
+        mod = await joined(a.url, links["moderator"]["token"], "主持人")
+        wang = await joined(a.url, links["participant"]["token"], "王阿姨")
+        peers = [mod, wang]
+        second = Peer(b.url, wang.token)
+        peers.append(second)
+        await second.connect(session=wang.session)  # her tablet, through B
+        await mod.wait_for(lambda: "ParticipantReconnected" in types(mod))
+        await second.close()
+        await mod.wait_for(lambda: "ParticipantDisconnected" in types(mod), timeout=GRACE_S * 10)
+        await mod.wait_for(lambda: types(mod).count("ParticipantReconnected") == 2)
+        row = next(p for p in mod.view["participants"] if p["participant_id"] == wang.participant_id)
+        assert row["connected"] is True
+        assert mod.view["meeting"]["present_voters"] == 1
+    finally:
+        for peer in peers:
+            await peer.close()
+        a.stop()
+        b.stop()
