@@ -1,6 +1,10 @@
-"""Handlers for connection presence and 旁听 (see ``core.presence`` for the rules they carry out)."""
+"""Handlers for connection presence and 旁听 (see ``core.presence`` for the rules they carry out), and the
+fold of their events."""
 
 from __future__ import annotations
+
+import dataclasses
+from typing import assert_never
 
 from .errors import ErrorCode
 from .guards import fail, require_known, require_not_closed
@@ -11,6 +15,7 @@ from .presence import (
     MarkDisconnected,
     ParticipantDisconnected,
     ParticipantReconnected,
+    PresenceEvent,
     name_key,
 )
 from .registry import Event
@@ -80,3 +85,26 @@ def refuse_same_name(state: MeetingState, participant_id: str, name: str) -> Non
 def require_may_raise_hand(state: MeetingState, person: Participant) -> None:
     if person.listener and not state.listeners_may_speak:
         fail(ErrorCode.LISTENERS_MAY_NOT_SPEAK, "旁听人员需主持人允许后才能举手发言")
+
+
+def evolve_presence(state: MeetingState, ev: PresenceEvent) -> MeetingState:
+    replace = dataclasses.replace
+    match ev:
+        case ListenersSpeakingAllowed():
+            return replace(state, listeners_may_speak=ev.allowed)
+        case ParticipantDisconnected():
+            # Out of the queue (the place was kept through the grace period); a held floor is kept until
+            # the clock or the moderator ends it.
+            person = replace(state.participants[ev.participant_id], connected=False, disconnected_at=ev.at)
+            queue = tuple(pid for pid in state.queue if pid != ev.participant_id)
+        case ParticipantReconnected():
+            person = replace(
+                state.participants[ev.participant_id],
+                connected=True,
+                connection=ev.connection,
+                disconnected_at=None,
+            )
+            queue = state.queue
+        case _:
+            assert_never(ev)
+    return replace(state, participants={**state.participants, ev.participant_id: person}, queue=queue)

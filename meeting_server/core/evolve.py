@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import TypeVar, assert_never, cast
 
+from .decide_presence import evolve_presence
 from .electorate import ElectorateSet, electors_by_id
 from .events import (
     AgendaItemStarted,
@@ -138,10 +139,8 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             return _motions(state, ev)
         case VoteOpened() | BallotCast() | ShowOfHandsRecorded() | VoteClosed() | VoteCancelled():
             return _votes(state, ev)
-        case ParticipantDisconnected() | ParticipantReconnected():
-            return _connection(state, ev)
-        case ListenersSpeakingAllowed():
-            return replace(state, listeners_may_speak=ev.allowed)
+        case ParticipantDisconnected() | ParticipantReconnected() | ListenersSpeakingAllowed():
+            return evolve_presence(state, ev)
         case CaptionCommitted():
             return replace(state, captions=state.captions + 1)
         case KeyPointMarked():
@@ -228,22 +227,6 @@ def _attendance(
             )
         case _:
             assert_never(ev)
-
-
-def _connection(state: MeetingState, ev: ParticipantDisconnected | ParticipantReconnected) -> MeetingState:
-    person = state.participants[ev.participant_id]
-    match ev:
-        case ParticipantDisconnected():
-            # Out of the queue (the place was kept through the grace period); a held floor is kept until
-            # the clock or the moderator ends it.
-            person = replace(person, connected=False, disconnected_at=ev.at)
-            queue = _without(state.queue, ev.participant_id)
-        case ParticipantReconnected():
-            person = replace(person, connected=True, connection=ev.connection, disconnected_at=None)
-            queue = state.queue
-        case _:
-            assert_never(ev)
-    return replace(state, participants=_with(state.participants, ev.participant_id, person), queue=queue)
 
 
 def _queue(
