@@ -120,6 +120,15 @@ class MinutesSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class MeetingRulesSettings:
+    presence_grace_s: float = 45.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.presence_grace_s <= 3600:
+            raise ValueError("presence_grace_s must be 1 to 3600 seconds")
+
+
+@dataclasses.dataclass(frozen=True)
 class Settings:
     server: ServerSettings = dataclasses.field(default_factory=ServerSettings)
     store: StoreSettings = dataclasses.field(default_factory=StoreSettings)
@@ -130,6 +139,7 @@ class Settings:
     asr: AsrSettings = dataclasses.field(default_factory=AsrSettings)
     asr_worker: AsrWorkerSettings = dataclasses.field(default_factory=AsrWorkerSettings)
     minutes: MinutesSettings = dataclasses.field(default_factory=MinutesSettings)
+    meeting: MeetingRulesSettings = dataclasses.field(default_factory=MeetingRulesSettings)
 
     @property
     def data_dir(self) -> Path:

@@ -27,6 +27,7 @@ from meeting_server.core.events import (
 )
 from meeting_server.core.evolve import fold
 from meeting_server.core.motion_events import MotionMoved, ResolutionRecorded, VoteCancelled, VoteClosed
+from meeting_server.core.presence import ParticipantDisconnected, ParticipantReconnected
 from meeting_server.core.registry import Event, load_event
 from meeting_server.core.roles import Role
 from meeting_server.core.state import MeetingState
@@ -134,7 +135,11 @@ def _walk(state: MeetingState, records: Sequence[EventRecord], events: Sequence[
                     present.add(ev.participant_id)
                     w.attended.setdefault(ev.participant_id)
                     w.peak_present = max(w.peak_present, len(present))
-            case ParticipantLeft() | InRoomCheckedOut():
+            case ParticipantReconnected():
+                if ev.participant_id in w.attended:
+                    present.add(ev.participant_id)
+                    w.peak_present = max(w.peak_present, len(present))
+            case ParticipantLeft() | InRoomCheckedOut() | ParticipantDisconnected():
                 present.discard(ev.participant_id)
             case _:
                 pass

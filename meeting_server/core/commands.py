@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .electorate import SetElectorate
 from .minutes_values import ENTRY_ID, FIELD_NAME, FIELD_TEXT, SECTION_ID, MinutesSection
 from .payload import max_len
+from .presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
 from .registry import Command, command
 from .values import AgendaItemSpec, Choice, Level, MeetingSettings, Threshold
 
@@ -339,6 +340,9 @@ class ObjectToResolution(Command):
 
 AnyCommand = (
     SetElectorate
+    | MarkDisconnected
+    | MarkConnected
+    | AllowListenersToSpeak
     | CreateMeeting
     | OpenMeeting
     | StartAgendaItem

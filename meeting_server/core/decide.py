@@ -92,11 +92,13 @@ from .decide_motions import (
     second_motion,
     withdraw_motion,
 )
+from .decide_presence import allow_listeners_to_speak, mark_connected, mark_disconnected
 from .electorate import SetElectorate
 from .errors import DomainError, ErrorCode
 from .guards import check_sizes
 from .minutes_rules import draft_minutes, edit_minutes, object_to_resolution, publish_minutes
 from .permissions import allowed_roles
+from .presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
 from .registry import Command, Event
 from .roles import Actor
 from .state import MeetingState
@@ -139,6 +141,12 @@ def _dispatch(state: MeetingState, actor: Actor, cmd: AnyCommand, now: float) ->
             return join_meeting(state, actor, cmd, now)
         case LeaveMeeting():
             return leave_meeting(state, actor, cmd, now)
+        case MarkDisconnected():
+            return mark_disconnected(state, actor, cmd, now)
+        case MarkConnected():
+            return mark_connected(state, actor, cmd, now)
+        case AllowListenersToSpeak():
+            return allow_listeners_to_speak(state, actor, cmd, now)
         case CheckInInRoom():
             return check_in_in_room(state, actor, cmd, now)
         case CheckInGuest():

@@ -30,6 +30,7 @@ from .commands import (
     Tick,
     YieldFloor,
 )
+from .decide_presence import require_may_raise_hand
 from .errors import ErrorCode
 from .events import (
     ClockExtended,
@@ -101,6 +102,9 @@ def _enqueue(state: MeetingState, participant_id: str, by: str, now: float) -> l
 
 
 def raise_hand(state: MeetingState, actor: Actor, cmd: RaiseHand, now: float) -> list[Event]:
+    person = state.participants.get(actor.participant_id)
+    if person is not None:
+        require_may_raise_hand(state, person)
     return _enqueue(state, actor.participant_id, actor.participant_id, now)
 
 

@@ -19,6 +19,7 @@ from .commands import (
 )
 from .decide_floor import end_floor
 from .decide_motions import cancel_vote
+from .decide_presence import joins_as_listener, refuse_same_name
 from .electorate import ElectorateSet, SetElectorate
 from .errors import ErrorCode
 from .events import (
@@ -132,7 +133,9 @@ def join_meeting(state: MeetingState, actor: Actor, cmd: JoinMeeting, now: float
     """Join from a device. Re-joining after leaving (same id, e.g. a reconnecting phone) is allowed.
 
     With a personal link (``actor.person_id``) the name is the roster's, whatever was typed, and the person
-    must be on the meeting's roster snapshot.
+    must be on the meeting's roster snapshot. Without one, a resident joins a meeting with a roster as a
+    旁听 listener, and a meeting without a roster refuses a second resident of the same name
+    (``core.presence``).
     """
     require_not_closed(state)
     person_id = actor.person_id
@@ -146,7 +149,12 @@ def join_meeting(state: MeetingState, actor: Actor, cmd: JoinMeeting, now: float
     existing = state.participants.get(actor.participant_id)
     if existing is not None and (existing.present or existing.channel is Channel.ROOM):
         fail(ErrorCode.DUPLICATE, f"{actor.participant_id!r} has already joined")
-    return [ParticipantJoined(actor.participant_id, name, actor.role, Channel.ONLINE, now, person_id)]
+    listener = joins_as_listener(state, actor)
+    if not state.has_roster and actor.role is Role.PARTICIPANT:
+        refuse_same_name(state, actor.participant_id, name)
+    return [
+        ParticipantJoined(actor.participant_id, name, actor.role, Channel.ONLINE, now, person_id, listener)
+    ]
 
 
 def set_electorate(state: MeetingState, actor: Actor, cmd: SetElectorate, now: float) -> list[Event]:
@@ -188,9 +196,13 @@ def check_in_in_room(state: MeetingState, actor: Actor, cmd: CheckInInRoom, now:
     for p in state.participants.values():
         # The same person entered twice would be counted twice in quorum and show of hands.
         same = (p.name, p.building, p.unit) == (name, building, unit)
-        if same and p.present and p.channel is Channel.ROOM and p.is_voter:
+        if same and p.present and p.channel is Channel.ROOM and p.role is Role.PARTICIPANT:
             fail(ErrorCode.DUPLICATE, f"{name} is already checked in ({p.participant_id})")
-    return [InRoomCheckedIn(_room_id(state), name, building, unit, actor.participant_id, now)]
+    # Without a roster person, a meeting with a roster has them in the hall as a 旁听 visitor.
+    listener = state.has_roster
+    return [
+        InRoomCheckedIn(_room_id(state), name, building, unit, actor.participant_id, now, listener=listener)
+    ]
 
 
 def check_in_guest(state: MeetingState, actor: Actor, cmd: CheckInGuest, now: float) -> list[Event]:

@@ -71,7 +71,8 @@ def _acting(state: MeetingState, actor: Actor, on_behalf_of: str | None) -> tupl
     resident ``on_behalf_of`` and the recorder who sent it (the permission table let only a recorder send
     it)."""
     if on_behalf_of is None:
-        require_present(state, actor.participant_id)
+        if require_present(state, actor.participant_id).listener:
+            fail(ErrorCode.NOT_A_VOTER, "旁听人员不能提出或附议动议")
         return actor.participant_id, None
     person = require_present(state, on_behalf_of)
     if not person.is_voter:
@@ -108,7 +109,8 @@ def second_motion(state: MeetingState, actor: Actor, cmd: SecondMotion, now: flo
 def amend_motion(state: MeetingState, actor: Actor, cmd: AmendMotion, now: float) -> list[Event]:
     require_open(state)
     parent = require_motion(state, cmd.motion_id)
-    require_present(state, actor.participant_id)
+    if require_present(state, actor.participant_id).listener:
+        fail(ErrorCode.NOT_A_VOTER, "旁听人员不能提出修正案")
     if parent.parent_id is not None:
         fail(ErrorCode.INVALID, "an amendment cannot itself be amended")
     if parent.status not in UNDECIDED:
@@ -187,6 +189,8 @@ def open_vote(state: MeetingState, actor: Actor, cmd: OpenVote, now: float) -> l
 def cast_vote(state: MeetingState, actor: Actor, cmd: CastVote, now: float) -> list[Event]:
     _, poll = _open_poll(state, cmd.motion_id)
     voter = require_present(state, actor.participant_id)
+    if voter.listener:
+        fail(ErrorCode.NOT_A_VOTER, "旁听人员不参加表决")
     if actor.participant_id not in poll.eligible_online:
         fail(ErrorCode.NOT_PRESENT, f"{voter.name} was not present when the vote opened")
     if actor.participant_id in poll.ballots:

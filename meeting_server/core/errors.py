@@ -17,6 +17,8 @@ class ErrorCode(enum.StrEnum):
     NOT_A_VOTER = "not_a_voter"  # a 列席 guest or an officer: they do not move, second or vote
     HALL_COUNT_MISSING = "hall_count_missing"  # a vote with in-room voters closed before their show of hands
     NOT_ON_ROSTER = "not_on_roster"  # a personal link or check-in names nobody on the meeting's roster
+    NAME_TAKEN = "name_taken"  # (no roster) a resident with this name is already in the meeting
+    LISTENERS_MAY_NOT_SPEAK = "listeners_may_not_speak"  # a 旁听 hand while the moderator does not allow it
 
 
 class DomainError(Exception):

@@ -12,6 +12,7 @@ from .electorate import ElectorateSet
 from .minutes_events import MinutesEvent
 from .motion_events import MotionEvent
 from .payload import max_len
+from .presence import PresenceEvent
 from .registry import Event, event
 from .roles import Role
 from .values import AgendaItemSpec, Channel, Level, MeetingSettings
@@ -67,6 +68,7 @@ class ParticipantJoined(Event):
     channel: Channel
     at: float
     person_id: str | None = None  # the roster person a personal link named (core.electorate)
+    listener: bool = False  # 旁听: joined a meeting with a roster without a roster person (core.presence)
 
 
 @event
@@ -86,6 +88,7 @@ class InRoomCheckedIn(Event):
     by: str
     at: float
     person_id: str | None = None  # the roster person the recorder found (core.electorate)
+    listener: bool = False  # 旁听: checked in without a roster person in a meeting with a roster
 
 
 @event
@@ -303,6 +306,7 @@ AnyEvent = (
     | KeyPointMarked
     | MotionEvent
     | MinutesEvent
+    | PresenceEvent
 )
 """Every event class; ``evolve`` matches over it exhaustively (a test checks it equals the registry)."""
 

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import TypeVar, assert_never, cast
 
+from .decide_presence import evolve_presence
 from .electorate import ElectorateSet, electors_by_id
 from .events import (
     AgendaItemStarted,
@@ -60,6 +61,7 @@ from .motion_events import (
     VoteClosed,
     VoteOpened,
 )
+from .presence import ListenersSpeakingAllowed, ParticipantDisconnected, ParticipantReconnected
 from .registry import Event
 from .roles import Role
 from .state import Floor, KeyPoint, MeetingState, Motion, Participant, Poll, Resolution, Turn
@@ -137,6 +139,8 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             return _motions(state, ev)
         case VoteOpened() | BallotCast() | ShowOfHandsRecorded() | VoteClosed() | VoteCancelled():
             return _votes(state, ev)
+        case ParticipantDisconnected() | ParticipantReconnected() | ListenersSpeakingAllowed():
+            return evolve_presence(state, ev)
         case CaptionCommitted():
             return replace(state, captions=state.captions + 1)
         case KeyPointMarked():
@@ -181,8 +185,15 @@ def _attendance(
 ) -> MeetingState:
     match ev:
         case ParticipantJoined():
+            earlier = state.participants.get(ev.participant_id)  # re-joining after leaving
             person = Participant(
-                ev.participant_id, ev.display_name, ev.role, ev.channel, person_id=ev.person_id
+                ev.participant_id,
+                ev.display_name,
+                ev.role,
+                ev.channel,
+                person_id=ev.person_id,
+                listener=ev.listener,
+                connection=earlier.connection + 1 if earlier is not None else 1,
             )
             return replace(state, participants=_with(state.participants, ev.participant_id, person))
         case InRoomCheckedIn():
@@ -195,6 +206,7 @@ def _attendance(
                 ev.building,
                 ev.unit,
                 person_id=ev.person_id,
+                listener=ev.listener,
             )
             return replace(
                 state,

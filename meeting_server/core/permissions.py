@@ -50,6 +50,7 @@ from .commands import (
     YieldFloor,
 )
 from .electorate import SetElectorate
+from .presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
 from .registry import Command
 from .roles import Role
 
@@ -76,6 +77,9 @@ PERMISSIONS: dict[type[Command], frozenset[Role]] = {
     CheckInInRoom: RECORDER,
     CheckInGuest: RECORDER,
     CheckOutInRoom: RECORDER,
+    MarkDisconnected: SYSTEM,  # the server watches the connections (core.presence)
+    MarkConnected: SYSTEM,
+    AllowListenersToSpeak: MODERATOR,
     # queue and rounds
     RaiseHand: PARTICIPANT,
     LowerHand: PARTICIPANT,

@@ -44,12 +44,24 @@ class Participant:
     unit: str | None = None
     organisation: str | None = None  # a guest's
     person_id: str | None = None  # the roster person (core.electorate), when joined by a personal link
+    # 旁听: a resident without a roster entry in a meeting with a roster (core.presence): never a voter.
+    listener: bool = False
+    # Online only (core.presence): a device of theirs is in the meeting now; ``connection`` counts joins
+    # and reconnections, ``disconnected_at`` is when they were marked out.
+    connected: bool = True
+    connection: int = 1
+    disconnected_at: float | None = None
 
     @property
     def is_voter(self) -> bool:
         # Only residents vote, move, second and count toward quorum; moderator, timer and recorder run the
-        # meeting, and guests attend (列席) without a vote.
-        return self.role is Role.PARTICIPANT
+        # meeting, guests attend (列席) and listeners listen (旁听) without a vote.
+        return self.role is Role.PARTICIPANT and not self.listener
+
+    @property
+    def attending(self) -> bool:
+        """In the meeting now: checked in in the hall, or joined online with a device connected."""
+        return self.present and (self.channel is Channel.ROOM or self.connected)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -188,6 +200,7 @@ class MeetingState:
     key_points: tuple[KeyPoint, ...] = ()
     captions: int = 0
     minutes: MinutesRecord | None = None  # drafted once the meeting has closed (minutes_rules)
+    listeners_may_speak: bool = False  # the moderator lets 旁听 listeners raise a hand (core.presence)
 
     # ------------------------------------------------------------ derived facts used by decide and the view
 
@@ -203,7 +216,8 @@ class MeetingState:
         return None
 
     def present_voters(self) -> list[Participant]:
-        return [p for p in self.participants.values() if p.present and p.is_voter]
+        """The voters in the meeting now (到会): in the hall, or online and connected."""
+        return [p for p in self.participants.values() if p.attending and p.is_voter]
 
     @property
     def quorum_min(self) -> int:

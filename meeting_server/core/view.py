@@ -36,7 +36,11 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
             "opened_at": state.opened_at,
             "closed_at": state.closed_at,
             "settings": to_payload(state.settings),
+            # 到会: voters in the hall or online with a device connected (core.presence); 旁听 not counted.
             "present_voters": present_voters,
+            "listeners": sum(1 for p in state.participants.values() if p.listener and p.attending),
+            "listeners_may_speak": state.listeners_may_speak,
+            "has_roster": state.has_roster,
             "quorum_min": state.quorum_min,
             "quorum_met": present_voters >= state.quorum_min,
         },
@@ -61,6 +65,9 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
                 "building": p.building,
                 "unit": p.unit,
                 "organisation": p.organisation,
+                "listener": p.listener,
+                "connected": p.connected,
+                "disconnected_at": p.disconnected_at,
             }
             for p in state.participants.values()
         ],
@@ -69,6 +76,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
                 "participant_id": pid,
                 "name": names.get(pid, pid),
                 "role": _role(state, pid),
+                "listener": pid in state.participants and state.participants[pid].listener,
                 "position": i + 1,
                 "turns_this_round": state.turns_taken(pid),
             }
@@ -193,6 +201,7 @@ def _you(state: MeetingState, viewer: Actor) -> dict[str, Any]:
         "participant_id": pid,
         "role": viewer.role.value,
         "present": me.present if me is not None else False,
+        "listener": me.listener if me is not None else False,
         "in_queue": position is not None,
         "position": position,
         "turns_this_round": state.turns_taken(pid),

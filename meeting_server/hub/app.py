@@ -77,6 +77,7 @@ def create_app(
         max_message_bytes=settings.server.max_message_bytes,
         replay_limit=settings.store.replay_limit,
         session_ttl_s=settings.server.link_ttl_hours * 3600.0,
+        presence_grace_s=settings.meeting.presence_grace_s,
     )
     http_api.add_routes(app)
     audio = AudioHub(settings, registry, app[HUB])
@@ -89,12 +90,14 @@ def create_app(
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()
+        app[HUB].presence.start()  # everyone online has the grace period to reconnect
         if event_log.shared:  # other processes append too: follow them
             registry.start_watching(event_log.notifications())
         await audio.start()
         yield
         # Stop taking audio and flush captions (they are still logged), then the clocks, then the log.
         await audio.close()
+        await app[HUB].presence.close()
         await registry.close()
         await event_log.close()
 

@@ -28,6 +28,7 @@ from meeting_server.store.records import EventRecord
 
 from .admission import Admission, Kind, Refusal, Ticket
 from .packets import INVALID_EVENT, InvalidPayload
+from .presence import PresenceTracker
 from .runtime import MeetingRegistry, MeetingRuntime
 from .tokens import TokenError, TokenSigner
 from .wire import WireError, as_object, check_size, from_exception, ok, refuse
@@ -70,6 +71,7 @@ class Hub:
         max_message_bytes: int,
         replay_limit: int,
         session_ttl_s: float,
+        presence_grace_s: float = 45.0,
     ) -> None:
         self.sio = sio
         self.registry = registry
@@ -79,6 +81,8 @@ class Hub:
         self.replay_limit = replay_limit
         self.session_ttl_s = session_ttl_s
         self.clients: dict[str, Client] = {}
+        # Who has a device in the meeting now: ParticipantDisconnected after the grace period (core.presence).
+        self.presence = PresenceTracker(registry, presence_grace_s)
         # Extra fields of a client's welcome, and of its join's ack (joining may change them): the WebRTC
         # ICE servers for those who may send audio, set by the audio hub.
         self.welcome_extra: Callable[[Client], dict[str, Any]] = _nothing_extra
@@ -136,13 +140,16 @@ class Hub:
         except Refusal as e:
             raise _refused(e.code, e.message) from None
         self.clients[sid] = Client(link.meeting_id, link.role, actor, ticket)
+        if session is not None and actor is not None:
+            await self.presence.attach(sid, rt, actor.participant_id)
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
         # A dropped connection is not leaving the meeting: presence (and a place in the queue) survive
-        # a network drop; the client reconnects with its session token.
+        # a network drop within the grace period; the client reconnects with its session token.
         client = self.clients.pop(sid, None)
         if client is not None:
             self.admission.release(client.ticket)
+        self.presence.detach(sid)
         for listener in self.disconnect_listeners:
             try:
                 await listener(sid)
@@ -247,6 +254,7 @@ class Hub:
         actor = Actor(self._new_participant_id(client.role), client.role)
         records = await self.registry.execute(rt, actor, cmd)
         client.actor = actor
+        await self.presence.attach(sid, rt, actor.participant_id, joined=True)
         await self.sio.enter_room(sid, personal_room(client.meeting_id, actor.participant_id))
         return ok(
             seq=records[-1].seq if records else rt.seq, you=self._you(client), **self.welcome_extra(client)

@@ -47,6 +47,7 @@ from meeting_server.core.events import AnyEvent, MeetingOpened
 from meeting_server.core.evolve import evolve, fold
 from meeting_server.core.payload import to_payload
 from meeting_server.core.permissions import PERMISSIONS
+from meeting_server.core.presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
 from meeting_server.core.registry import COMMANDS, EVENTS, Event, load_event
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Choice, Threshold
@@ -61,6 +62,8 @@ def whole_meeting() -> Sim:
     sim = running(online=4, room=2)
     sim.do(SYS, SetElectorate("c-1", (Elector("r9", "赵大姐", "5号楼", "1单元", "502"),)))
     sim.do(Actor("p9", Role.PARTICIPANT, person_id="r9"), JoinMeeting(name="随便写的"))
+    sim.do(Actor("p8", Role.PARTICIPANT), JoinMeeting(name="路过的居民"))  # no roster person: 旁听
+    sim.do(MOD, AllowListenersToSpeak(True))
     sim.do(REC, CheckOutInRoom("room-2"))
     sim.do(REC, CheckInGuest(name="街道王科长", organisation="街道办事处"))
     sim.do(P1, RaiseHand())
@@ -101,6 +104,8 @@ def whole_meeting() -> Sim:
     sim.do(REC, MoveMotion("加装电梯", "一楼住户不分摊费用。", on_behalf_of="room-1"))
     sim.do(P3, SecondMotion("m4"))
     sim.do(MOD, StartAgendaItem(1))
+    sim.do(SYS, MarkDisconnected("p4", connection=1))  # p4's phone went and did not come back in time
+    sim.do(SYS, MarkConnected("p4"))
     sim.do(P3, LeaveMeeting())
     sim.do(MOD, OpenVote("m4"))
     sim.do(MOD, GrantFloor("p2"))

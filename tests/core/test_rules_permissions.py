@@ -51,6 +51,7 @@ from meeting_server.core.decide import decide
 from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.permissions import ON_BEHALF, PERMISSIONS
+from meeting_server.core.presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
 from meeting_server.core.registry import COMMANDS, Command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Choice
@@ -91,6 +92,10 @@ EXPECTED: dict[str, set[Role]] = {
     "CheckInInRoom": _RECORDER,
     "CheckInGuest": _RECORDER,  # 列席 guests are checked in at the door, like in-room residents
     "CheckOutInRoom": _RECORDER,
+    # Connections are the server's to watch: no client says who else is (dis)connected.
+    "MarkDisconnected": _SYSTEM,
+    "MarkConnected": _SYSTEM,
+    "AllowListenersToSpeak": _MODERATOR,  # the chair decides whether 旁听 listeners may ask to speak
     "RaiseHand": _RESIDENT,
     "LowerHand": _RESIDENT,
     "AddToQueue": _MODERATOR,  # in-room residents are put in the queue by the moderator
@@ -260,6 +265,9 @@ FIXTURES: dict[type[Command], Fixture] = {
     CheckInInRoom: _simple(CheckInInRoom(name="刘大爷", building="3号楼")),
     CheckInGuest: _simple(CheckInGuest(name="王律师", organisation="明理律师事务所")),
     CheckOutInRoom: _simple(CheckOutInRoom("room-1")),
+    MarkDisconnected: _simple(MarkDisconnected("p2", connection=1)),
+    MarkConnected: _simple(MarkConnected("p2")),
+    AllowListenersToSpeak: _simple(AllowListenersToSpeak(True)),
     RaiseHand: _simple(RaiseHand()),
     LowerHand: _lower,
     AddToQueue: _simple(AddToQueue("p2")),

@@ -30,8 +30,10 @@ from meeting_server.core.commands import (
     YieldFloor,
 )
 from meeting_server.core.decide import decide
+from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import CaptionCommitted, InRoomCheckedIn, KeyPointMarked
+from meeting_server.core.presence import MarkDisconnected
 from meeting_server.core.registry import Command, parse_command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import AgendaItemSpec, Choice, MeetingSettings
@@ -101,6 +103,19 @@ def _no_quorum() -> Sim:
     return sim
 
 
+def _with_listener() -> Sim:
+    sim = running()
+    sim.do(SYS, SetElectorate("c-1", (Elector("r1", "王阿姨"),)))
+    sim.do(Actor("p8", Role.PARTICIPANT), JoinMeeting(name="路过的居民"))  # no roster person: 旁听
+    return sim
+
+
+def _p1_disconnected() -> Sim:
+    sim = running()
+    sim.do(SYS, MarkDisconnected("p1", connection=1))
+    return sim
+
+
 REFUSALS: list[tuple[str, Setup, Actor, Command, ErrorCode]] = [
     ("observer acts", running, OBS, RaiseHand(), ErrorCode.FORBIDDEN),
     ("resident grants the floor", running, P1, GrantFloor("p2"), ErrorCode.FORBIDDEN),
@@ -162,6 +177,42 @@ REFUSALS: list[tuple[str, Setup, Actor, Command, ErrorCode]] = [
         Actor("p9", Role.PARTICIPANT, person_id="r404"),
         JoinMeeting(name="张三"),
         ErrorCode.NOT_ON_ROSTER,
+    ),
+    (
+        "a second join with the name of a resident present",
+        running,
+        Actor("p9", Role.PARTICIPANT),
+        JoinMeeting(name=" 居民１ "),  # NFKC: the full-width digit is 1
+        ErrorCode.NAME_TAKEN,
+    ),
+    (
+        "a rejoin from another browser while the first is disconnected",
+        _p1_disconnected,
+        Actor("p9", Role.PARTICIPANT),
+        JoinMeeting(name="居民1"),
+        ErrorCode.NAME_TAKEN,
+    ),
+    (
+        "a listener's hand",
+        _with_listener,
+        Actor("p8", Role.PARTICIPANT),
+        RaiseHand(),
+        ErrorCode.LISTENERS_MAY_NOT_SPEAK,
+    ),
+    ("marked out twice", _p1_disconnected, SYS, MarkDisconnected("p1", connection=1), ErrorCode.DUPLICATE),
+    (
+        "marked out after reconnecting",
+        running,
+        SYS,
+        MarkDisconnected("p1", connection=0),
+        ErrorCode.WRONG_STATE,
+    ),
+    (
+        "a listener moves a motion",
+        _with_listener,
+        Actor("p8", Role.PARTICIPANT),
+        MoveMotion("标题", "内容"),
+        ErrorCode.NOT_A_VOTER,
     ),
 ]
 

@@ -79,6 +79,7 @@ def test_you() -> None:
         "participant_id": "p1",
         "role": "participant",
         "present": True,
+        "listener": False,
         "in_queue": True,
         "position": 2,
         "turns_this_round": 0,

@@ -13,7 +13,9 @@
     limit: "超出上限：本轮发言次数已满，或人数超过了现场可投票人数",
     invalid: "输入的内容不正确，请检查后再试",
     no_quorum: "到会人数不足法定人数，暂不能表决",
-    not_a_voter: "列席人员和会务人员不参加表决，不能提出或附议动议",
+    not_a_voter: "列席人员和会务人员不参加表决，不能提出或附议动议（旁听人员也是如此）",
+    listeners_may_not_speak: "旁听人员需主持人允许后才能举手发言",
+    name_taken: "已有同名居民参会",
     hall_count_missing: "现场举手结果还没有录入，请记录员先录入（无人举手也请录入 0）",
     too_large: "内容太长，请缩短后再试",
     unknown_event: "服务器暂不支持此功能",
@@ -73,8 +75,12 @@
     if (node) node.hidden = !visible;
   }
 
+  // Refusals whose message the server words for the person (in Chinese): it says what to do instead.
+  const WORDED = new Set(["name_taken"]);
+
   function errorText(error) {
     if (!error) return "操作失败";
+    if (WORDED.has(error.code) && error.message) return String(error.message);
     return ERRORS[error.code] || "操作失败（" + String(error.code || "未知错误") + "）";
   }
 
@@ -131,6 +137,21 @@
   function guestTag(person) {
     if (!person || person.role !== "guest") return null;
     return el("span", { className: "tag guest", text: "列席" + (person.organisation ? " · " + person.organisation : "") });
+  }
+
+  /** The 旁听 badge after a listener's name (a resident without a roster entry: never votes). */
+  function listenerTag(person) {
+    if (!person || !person.listener) return null;
+    return el("span", { className: "tag listener", text: "旁听" });
+  }
+
+  /** Whether someone online has a device in the meeting now: 「在线」, or 「已断开 HH:MM」 since when. */
+  function connectionText(person) {
+    if (!person || person.channel !== "online" || !person.present) return "";
+    if (person.connected !== false) return "在线";
+    const at = person.disconnected_at ? new Date(person.disconnected_at * 1000) : null;
+    const hhmm = at ? String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0") : "";
+    return "已断开" + (hhmm ? " " + hhmm : "");
   }
 
   /** A mover or seconder: one in the hall, without a device, had the recorder enter it for them. */
@@ -358,7 +379,7 @@
   window.GZ = {
     $, el, fill, show, toast, errorText, fmtClock, names, currentItem, headerLine, countsText, resultText,
     motionTitle, bindClock, clockState, setClock, paintClocks, noteFloorEnded, captionBox, bigTextSwitch,
-    actionButton, renderAgenda, renderMotions, changed, renderVoteAndResult, guestTag,
+    actionButton, renderAgenda, renderMotions, changed, renderVoteAndResult, guestTag, listenerTag, connectionText,
     MOTION_STATUS, THRESHOLDS, ROLES, CHOICES,
   };
 })();

@@ -49,8 +49,14 @@
     $("speaker").textContent = f ? f.name : "暂无";
     renderFloorButtons(f, joined);
 
+    // 到会 counts voters in the hall and online residents connected now (旁听 never counts).
     $("quorum").textContent = "到会 " + m.present_voters + " 人 · 法定人数 " + m.quorum_min + " 人 · " +
-      (m.quorum_met ? "已达到" : "未达到");
+      (m.quorum_met ? "已达到" : "未达到") + (m.listeners ? " · 旁听 " + m.listeners + " 人" : "");
+    show($("listeners-row"), joined && m.has_roster && m.status !== "closed");
+    $("listeners-state").textContent = m.listeners_may_speak ? "旁听人员现在可以举手发言" : "旁听人员现在不能举手";
+    fill($("listeners-buttons"), [m.listeners_may_speak
+      ? button("不再允许旁听人员举手", "AllowListenersToSpeak", { allowed: false }, "btn small")
+      : button("允许旁听人员举手", "AllowListenersToSpeak", { allowed: true }, "btn small")]);
     fill($("meeting-buttons"), [
       m.status === "scheduled" ? button("开始会议", "OpenMeeting", {}, "btn primary") : null,
       open ? confirmButton("结束会议", "再点一次：确认结束会议", cmd("CloseMeeting")) : null,
@@ -72,12 +78,17 @@
       el("span", { className: "name", text: motionTitle(v, res.motion_id) }),
       el("span", { text: resultText(res) }),
     ])));
-    fill($("people"), v.participants.map((p) => el("li", {}, [
+    fill($("people"), v.participants.map((p) => el("li", { dataset: { pid: p.participant_id } }, [
       el("span", { className: "name", text: p.name }),
       GZ.guestTag(p),
+      GZ.listenerTag(p),
       // A guest's tag already says 列席 and the organisation; everyone else gets role and channel.
       el("span", { className: "hint", text: (p.role === "guest" ? "现场" : (ROLES[p.role] || p.role) + " · " +
         (p.channel === "room" ? "现场" : "线上")) + (p.present ? "" : " · 已离开") }),
+      // Who has a device in the meeting now: 「在线」, or 「已断开」 since when (out of 到会).
+      p.channel === "online" && p.present ? el("span", {
+        className: "conn-state", dataset: { connected: p.connected === false ? "0" : "1" }, text: GZ.connectionText(p),
+      }) : null,
     ])));
   }
 
@@ -99,6 +110,7 @@
     fill($("queue"), q.map((e, i) => el("li", { dataset: { pid: e.participant_id } }, [
       el("span", { className: "name", text: e.position + ". " + e.name }),
       GZ.guestTag(e),
+      GZ.listenerTag(e),
       el("span", { className: "hint", text: "本轮已发言 " + e.turns_this_round + " 次" }),
       button("请发言", "GrantFloor", { participant_id: e.participant_id }, "btn primary small"),
       i > 0 ? button("上移", "MoveInQueue", { participant_id: e.participant_id, position: e.position - 1 }, "btn small") : null,

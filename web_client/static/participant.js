@@ -65,6 +65,11 @@
     show($("join-card"), !joined && !closed);
     show($("closed-note"), closed);
 
+    // 旁听 (no roster entry in a meeting with a roster): listens and reads captions, never votes or moves;
+    // a hand only while the moderator allows it.
+    const self = joined ? v.participants.find((p) => p.participant_id === me()) : null;
+    const listener = Boolean(self && self.listener);
+    show($("listener-note"), listener && !closed);
     const f = v.floor;
     const mine = joined && f && f.participant_id === me();
     $("speaker").textContent = f ? f.name + (mine ? "（您）" : "") : "暂无";
@@ -74,21 +79,22 @@
     if (mine) openMic(f.turn_id);
     else if (mic.turn) closeMic();
 
-    renderQueue(v, joined, open, mine);
-    renderVote(v, joined);
+    renderQueue(v, joined, open, mine, listener && !v.meeting.listeners_may_speak);
+    renderVote(v, joined && !listener);
     renderResult(v);
     GZ.renderMotions($("motions"), v, (m) => {
-      if (!joined || !open || m.status !== "moved" || m.mover === me()) return null;
+      if (!joined || listener || !open || m.status !== "moved" || m.mover === me()) return null;
       return GZ.actionButton("附议", () => conn.command("SecondMotion", { motion_id: m.motion_id }), "btn");
     });
-    const canMove = joined && open && v.current_item !== null;
+    const canMove = joined && !listener && open && v.current_item !== null;
     show($("motion-details"), canMove);
     show($("motion-hint"), !canMove && !closed);
-    $("motion-hint").textContent = joined ? "议题开始后可提出动议" : "进入会议后可提出、附议动议";
+    $("motion-hint").textContent = listener ? "旁听人员不提出、不附议动议"
+      : joined ? "议题开始后可提出动议" : "进入会议后可提出、附议动议";
     GZ.renderAgenda($("agenda"), v);
   }
 
-  function renderQueue(v, joined, open, mine) {
+  function renderQueue(v, joined, open, mine, handBarred) {
     const q = v.queue;
     fill($("queue"), q.map((e) => el("li", { className: e.participant_id === me() ? "me" : "" }, [
       el("span", { text: e.name }), e.participant_id === me() ? el("strong", { text: "（您）" }) : null,
@@ -99,8 +105,9 @@
     show(place, Boolean(entry));
     if (entry) place.textContent = entry.position === 1 ? "您排在第 1 位，下一个就是您" : "您排在第 " + entry.position + " 位";
     const hand = $("hand-btn");
-    show(hand, joined && open && v.current_item !== null && !mine);
-    show($("hand-hint"), joined && v.meeting.status !== "closed" && v.current_item === null);
+    show(hand, joined && open && v.current_item !== null && !mine && (!handBarred || Boolean(entry)));
+    show($("hand-hint"), joined && v.meeting.status !== "closed" && (v.current_item === null || (handBarred && !entry)));
+    $("hand-hint").textContent = handBarred ? "旁听人员需主持人允许后才能举手发言" : "议题开始后可举手发言";
     hand.textContent = entry ? "放下手（取消发言）" : "举手发言";
     hand.dataset.raised = entry ? "1" : "0";
   }

@@ -36,12 +36,16 @@
     show($("controls"), joined);
     $("speaker").textContent = v.floor ? "当前发言：" + v.floor.name + (v.floor.role === "guest" ? "（列席）" : "") : "暂无发言";
     const room = v.participants.filter((p) => p.channel === "room" && p.present);
-    const residents = room.filter((p) => p.role === "participant");
+    // 旁听 visitors (no roster entry in a meeting with a roster) never vote: not among the residents.
+    const residents = room.filter((p) => p.role === "participant" && !p.listener);
+    const guests = room.filter((p) => p.role === "guest").length;
+    const listeners = room.length - residents.length - guests;
     $("room-count").textContent = "现场已签到居民 " + residents.length + " 人" +
-      (room.length > residents.length ? " · 列席 " + (room.length - residents.length) + " 人" : "");
+      (guests ? " · 列席 " + guests + " 人" : "") + (listeners ? " · 旁听 " + listeners + " 人" : "");
     fill($("room-people"), room.map((p) => el("li", {}, [
       el("span", { className: "name", text: p.name }),
       GZ.guestTag(p),
+      GZ.listenerTag(p),
       el("span", { className: "hint", text: [p.building, p.unit].filter(Boolean).join(" ") }),
       actionButton("签退", () => conn.command("CheckOutInRoom", { participant_id: p.participant_id }), "btn danger small"),
     ])));
