@@ -49,9 +49,7 @@ async def door_list(request: web.Request) -> web.Response:
                 "channel": p.channel.value if p else None,
             }
         )
-    return web.json_response(
-        {"ok": True, "people": people}, headers={"Cache-Control": "no-store"}
-    )
+    return web.json_response({"ok": True, "people": people}, headers={"Cache-Control": "no-store"})
 
 
 def add_routes(app: web.Application) -> None:
