@@ -54,7 +54,7 @@ async def test_the_recorder_checks_people_in_by_code_and_by_search(tmp_path: Pat
             await rec.ok("CheckInInRoom", name=liu["name"], person_id=liu["person_id"])
             again = await rec.cmd("CheckInInRoom", name=liu["name"], person_id=liu["person_id"])
             assert again["error"]["code"] == "duplicate"
-            # By search (phone tail 1234): 王阿姨, who is online already — the same participant, now in the hall.
+            # By search (phone tail 1234): 王阿姨, online already — the same participant, now in the hall.
             found = [p for p in door["people"] if p["phone_tail"] == "1234"]
             assert [p["name"] for p in found] == ["王阿姨"]
             seq = await rec.ok("CheckInInRoom", name="王阿姨", person_id=found[0]["person_id"])

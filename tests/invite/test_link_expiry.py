@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from meeting_server.core.invitations import LinkGenerations
+from meeting_server.core.roles import Role
 from meeting_server.core.state import MeetingState
 from meeting_server.core.values import MeetingSettings
 from meeting_server.hub.invites import DAY_S, MAX_LINK_DAYS, check_current, link_expiry
 from meeting_server.hub.tokens import LinkClaims, TokenError
-from meeting_server.core.roles import Role
 from tests.staff.helpers import clients, staff_server
 from tests.support.hub import DEMO_SPEC, FakeClock, Peer
 

@@ -23,14 +23,6 @@ def _told(peer: Peer, event: str) -> list[dict[str, Any]]:
     return got
 
 
-async def _until(pred: Any, timeout: float = 5) -> None:
-    async def wait() -> None:
-        while not pred():
-            await asyncio.sleep(0.02)
-
-    await asyncio.wait_for(wait(), timeout)
-
-
 def _named(view: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [p for p in view["participants"] if p["name"] == name]
 
@@ -67,7 +59,7 @@ async def test_a_second_device_takes_over_and_the_first_is_told(tmp_path: Path) 
         try:
             await first.connect()
             await second.connect()
-            await _until(lambda: told and not first.sio.connected)
+            await first.wait_for(lambda: told and not first.sio.connected)
             assert told[0]["code"] == "taken_over" and told[0]["message"] == "您已在另一台设备上进入会议"
             assert second.sio.connected
             assert first.participant_id == second.participant_id
@@ -89,7 +81,7 @@ async def test_revoking_a_person_drops_their_socket_and_refuses_the_old_link(tmp
         try:
             await peer.connect()
             answer = await staff.ok("POST", c.base + f"/invitations/{wang['person_id']}/revoke", {})
-            await _until(lambda: told and not peer.sio.connected)
+            await peer.wait_for(lambda: told and not peer.sio.connected)
             assert told[0]["code"] == "link_revoked"
         finally:
             await peer.close()
@@ -125,7 +117,7 @@ async def test_rotating_the_moderator_link_drops_and_refuses_only_it(tmp_path: P
             await mod.join("主持人甲")
             await rec.connect()
             answer = await staff.ok("POST", c.base + "/links/moderator/rotate", {})
-            await _until(lambda: told and not mod.sio.connected)
+            await mod.wait_for(lambda: told and not mod.sio.connected)
             await asyncio.sleep(0.1)
             assert rec.sio.connected  # another role's link is not touched
         finally:
