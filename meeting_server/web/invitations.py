@@ -9,6 +9,7 @@ rotation are the server's commands in the meeting's log, with the staff account 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -25,6 +26,7 @@ from meeting_server.hub.http_api import meeting_links
 from meeting_server.hub.http_edge import Refused, refused
 from meeting_server.hub.invites import CHINA, personal_token, personal_url, scheduled_time, short_codes
 from meeting_server.hub.runtime import MeetingRuntime
+from summarizer.fonts import FontError
 
 from . import keys
 from .electorate_sync import sync_electorate
@@ -154,7 +156,11 @@ async def slips_pdf(request: web.Request) -> web.Response:
         for p in _people(request, state)
     ]
     font = request.app[keys.SETTINGS].minutes.font
-    body = render_slips(slips, f"{state.title} · 邀请单", font)
+    try:
+        # Subsetting the CJK font takes a while: off the event loop.
+        body = await asyncio.to_thread(render_slips, slips, f"{state.title} · 邀请单", font)
+    except FontError as e:  # a server without a Chinese font: say what to install, never a 500
+        raise Refused(503, "no_font", f"服务器缺少中文字体，无法生成邀请单（{e}）") from None
     return web.Response(
         body=body,
         content_type="application/pdf",

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from meeting_server.core.commands import CheckInInRoom, JoinMeeting
+from meeting_server.core.commands import (
+    CastVote,
+    CheckInInRoom,
+    JoinMeeting,
+    MoveMotion,
+    OpenVote,
+    SecondMotion,
+)
 from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.invitations import (
@@ -17,8 +24,9 @@ from meeting_server.core.invitations import (
 )
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.state import Channel
+from meeting_server.core.values import Choice
 
-from .sim import REC, SYS, Sim, running
+from .sim import MOD, REC, SYS, Sim, resident, running
 
 WANG = Elector("r1", "王阿姨", "3号楼", "2单元", "301")
 LIU = Elector("r2", "刘大爷", "3号楼", "", "302")
@@ -86,3 +94,18 @@ def test_a_person_online_then_at_the_door_is_one_participant_one_voter() -> None
     assert sim.state.participants[pid].channel is Channel.ROOM
     assert len(sim.state.present_voters()) == voters_before
     assert _refused(sim, REC, CheckInInRoom(name="", person_id="r1")) is ErrorCode.DUPLICATE
+
+
+def test_a_person_in_the_hall_with_a_phone_votes_once_by_show_of_hands() -> None:
+    sim = _with_roster()
+    pid = person_participant_id("r1")
+    sim.do(REC, CheckInInRoom(name="", person_id="r1"))  # at the door first, then her phone connects
+    phone = Actor(pid, Role.PARTICIPANT, person_id="r1")
+    assert _refused(sim, phone, JoinMeeting(name="")) is ErrorCode.DUPLICATE  # no second identity
+    [moved] = sim.do(resident("p1"), MoveMotion("东门车位", "具体方案"))
+    motion_id = moved.motion_id  # type: ignore[attr-defined]
+    sim.do(resident("p2"), SecondMotion(motion_id))
+    [opened] = sim.do(MOD, OpenVote(motion_id))
+    assert pid not in opened.eligible_online  # type: ignore[attr-defined]
+    assert opened.room_present == 2  # type: ignore[attr-defined]  # room-1 and her
+    assert _refused(sim, phone, CastVote(motion_id, Choice.YES)) is ErrorCode.NOT_PRESENT

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from meeting_server.hub.keys import HUB
 from tests.staff.helpers import clients, staff_server
 from tests.support.hub import Peer
 
@@ -53,7 +54,7 @@ async def test_a_second_device_takes_over_and_the_first_is_told(tmp_path: Path) 
     async with staff_server(tmp_path) as server, clients(server.url, 1) as (staff,):
         c = await community_meeting(staff)
         await open_meeting(server.url, c)
-        token = token_of(c.people["王阿姨"]["url"])
+        token, pid = token_of(c.people["王阿姨"]["url"]), c.people["王阿姨"]["person_id"]
         first, second = Peer(server.url, token), Peer(server.url, token)
         told = _told(first, "taken_over")
         try:
@@ -63,6 +64,9 @@ async def test_a_second_device_takes_over_and_the_first_is_told(tmp_path: Path) 
             assert told[0]["code"] == "taken_over" and told[0]["message"] == "您已在另一台设备上进入会议"
             assert second.sio.connected
             assert first.participant_id == second.participant_id
+            # Dropped by the server (its disconnect listeners ran: the audio hub closes that socket's peer).
+            held = [c for c in server.app[HUB].clients.values() if c.person_id == pid]
+            assert len(held) == 1
             await second.ok("RaiseHand")
             # One person, one participant: the second device (a new browser) is no second identity.
             assert len(_named(second.view, "王阿姨")) == 1
