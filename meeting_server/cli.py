@@ -18,7 +18,9 @@ from typing import Any, TextIO
 from aiohttp import web
 
 from meeting_server.communities import COMMUNITY_KIND, STREET_STREAM
-from meeting_server.core.errors import DomainError
+from meeting_server.core.errors import DomainError, ErrorCode
+from meeting_server.core.evolve import fold
+from meeting_server.core.registry import load_event
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
 from meeting_server.store.eventlog import MEETING, opened_event_log, stream_kind
@@ -27,8 +29,9 @@ from meeting_server.transcript import render
 
 from .demo import demo_settings, lan_setup
 from .hub.app import create_app
+from .hub.invites import role_links
 from .hub.keys import base_url
-from .hub.links import make_links, qr_png
+from .hub.links import qr_png
 from .hub.runtime import MeetingRegistry
 from .hub.secrets_store import admin_token, signing_key
 from .hub.tokens import TokenSigner
@@ -47,9 +50,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _links(settings: Settings, meeting_id: str) -> dict[str, dict[str, str]]:
+    """The meeting's current role links, as the server gives them (expiry from its schedule, rotated
+    links' generations from its log)."""
     signer = TokenSigner(signing_key(settings.server.secret_key, settings.data_dir))
-    expires = time.time() + settings.server.link_ttl_hours * 3600
-    return make_links(signer, base_url(settings), meeting_id, expires)
+    state = fold(load_event(r.type, r.payload) for r in asyncio.run(_read(settings, meeting_id)))
+    if state is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"no meeting {meeting_id}")
+    return role_links(signer, base_url(settings), state, settings.server.link_ttl_hours)
 
 
 def _link_urls(links: dict[str, dict[str, str]]) -> dict[str, str]:

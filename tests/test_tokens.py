@@ -55,3 +55,41 @@ def test_no_link_carries_the_servers_or_a_guests_role(role: Role) -> None:
         with pytest.raises(TokenError) as e:
             opener(token, NOW, "m1")
         assert e.value.code == "bad_token"
+
+
+def test_personal_link_round_trip_and_refusals() -> None:
+    signer = TokenSigner(b"k" * 32)
+    tok = signer.personal_link("m1", "r1", 2, NOW + 10)
+    claims = signer.open_link(tok, NOW, "m1")
+    assert (claims.role, claims.person_id, claims.generation, claims.personal) == (
+        Role.PARTICIPANT,
+        "r1",
+        2,
+        True,
+    )
+    # The kind is signed: the same body under another kind is refused.
+    kind, body, mac = tok.split(".")
+    assert kind == "p"
+    for bad, code in [
+        (f"j.{body}.{mac}", "forged_token"),
+        (f"s.{body}.{mac}", "bad_token"),
+        (TokenSigner(b"o" * 32).personal_link("m1", "r1", 2, NOW + 10), "forged_token"),
+    ]:
+        with pytest.raises(TokenError) as e:
+            signer.open_link(bad, NOW)
+        assert e.value.code == code
+    with pytest.raises(TokenError) as e:
+        signer.open_link(tok, NOW, "m2")
+    assert e.value.code == "wrong_meeting"
+    with pytest.raises(TokenError) as e:
+        signer.open_link(tok, NOW + 11)
+    assert e.value.code == "expired_token"
+
+
+def test_role_links_carry_their_generation() -> None:
+    signer = TokenSigner(b"k" * 32)
+    first = signer.link("m1", Role.MODERATOR, NOW + 10)
+    rotated = signer.link("m1", Role.MODERATOR, NOW + 10, generation=3)
+    assert signer.open_link(first, NOW).generation == 0  # as every link signed before generations existed
+    assert signer.open_link(rotated, NOW).generation == 3 and rotated != first
+    assert signer.open_link(rotated, NOW).person_id is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .electorate import SetElectorate
+from .invitations import RevokePersonalLink, RotateRoleLink
 from .minutes_values import ENTRY_ID, FIELD_NAME, FIELD_TEXT, SECTION_ID, MinutesSection
 from .payload import max_len
 from .presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
@@ -85,6 +86,9 @@ class CheckInInRoom(Command):
     name: str = field(metadata=max_len(NAME))  # type: ignore[misc]  # see the note on ``name`` above
     building: str | None = field(default=None, metadata=max_len(20))
     unit: str | None = field(default=None, metadata=max_len(20))
+    # A roster person found at the door (by search or short code): name and household come from the
+    # meeting's roster, and the person stays the one participant they are online (core.invitations).
+    person_id: str | None = field(default=None, metadata=max_len(40))
 
 
 @command
@@ -343,6 +347,8 @@ AnyCommand = (
     | MarkDisconnected
     | MarkConnected
     | AllowListenersToSpeak
+    | RevokePersonalLink
+    | RotateRoleLink
     | CreateMeeting
     | OpenMeeting
     | StartAgendaItem

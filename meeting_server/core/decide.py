@@ -96,6 +96,7 @@ from .decide_presence import allow_listeners_to_speak, mark_connected, mark_disc
 from .electorate import SetElectorate
 from .errors import DomainError, ErrorCode
 from .guards import check_sizes
+from .invitations import RevokePersonalLink, RotateRoleLink, revoke_personal_link, rotate_role_link
 from .minutes_rules import draft_minutes, edit_minutes, object_to_resolution, publish_minutes
 from .permissions import allowed_roles
 from .presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
@@ -137,6 +138,10 @@ def _dispatch(state: MeetingState, actor: Actor, cmd: AnyCommand, now: float) ->
             return close_meeting(state, actor, cmd, now)
         case SetElectorate():
             return set_electorate(state, actor, cmd, now)
+        case RevokePersonalLink():
+            return revoke_personal_link(state.links, state.electors, cmd, now)
+        case RotateRoleLink():
+            return rotate_role_link(state.links, cmd, now)
         case JoinMeeting():
             return join_meeting(state, actor, cmd, now)
         case LeaveMeeting():

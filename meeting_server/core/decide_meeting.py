@@ -44,6 +44,7 @@ from .guards import (
     require_open,
     require_present,
 )
+from .invitations import person_participant_id
 from .registry import Event
 from .roles import Actor, Role
 from .state import MeetingState
@@ -143,6 +144,8 @@ def join_meeting(state: MeetingState, actor: Actor, cmd: JoinMeeting, now: float
         elector = state.electors.get(person_id)
         if elector is None:
             fail(ErrorCode.NOT_ON_ROSTER, "此链接对应的居民不在本次会议的名册中")
+        if actor.participant_id != person_participant_id(person_id):
+            fail(ErrorCode.INVALID, "a roster person joins as their own participant")
         name = elector.name
     else:
         name = clean_text(cmd.name, "name", NAME)
@@ -190,6 +193,8 @@ def _room_id(state: MeetingState) -> str:
 
 def check_in_in_room(state: MeetingState, actor: Actor, cmd: CheckInInRoom, now: float) -> list[Event]:
     require_not_closed(state)
+    if cmd.person_id is not None:
+        return _check_in_person(state, actor, cmd.person_id, now)
     name = clean_text(cmd.name, "name", NAME)
     building = clean_optional(cmd.building, "building", 20)
     unit = clean_optional(cmd.unit, "unit", 20)
@@ -203,6 +208,20 @@ def check_in_in_room(state: MeetingState, actor: Actor, cmd: CheckInInRoom, now:
     return [
         InRoomCheckedIn(_room_id(state), name, building, unit, actor.participant_id, now, listener=listener)
     ]
+
+
+def _check_in_person(state: MeetingState, actor: Actor, person_id: str, now: float) -> list[Event]:
+    """A roster person at the door: one person, one participant. Already online (a personal link)? The same
+    participant is now in the hall (they vote there, by show of hands); already in the hall: ``duplicate``."""
+    elector = state.electors.get(person_id)
+    if elector is None:
+        fail(ErrorCode.NOT_ON_ROSTER, "此人不在本次会议的名册中")
+    pid = person_participant_id(person_id)
+    existing = state.participants.get(pid)
+    if existing is not None and existing.present and existing.channel is Channel.ROOM:
+        fail(ErrorCode.DUPLICATE, f"{elector.name} 已经签到")
+    building, unit = elector.building or None, elector.unit or None
+    return [InRoomCheckedIn(pid, elector.name, building, unit, actor.participant_id, now, person_id)]
 
 
 def check_in_guest(state: MeetingState, actor: Actor, cmd: CheckInGuest, now: float) -> list[Event]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .electorate import ElectorateSet
+from .invitations import PersonalLinkRevoked, RoleLinkRotated
 from .minutes_events import MinutesEvent
 from .motion_events import MotionEvent
 from .payload import max_len
@@ -279,6 +280,8 @@ class KeyPointMarked(Event):
 
 AnyEvent = (
     ElectorateSet
+    | PersonalLinkRevoked
+    | RoleLinkRotated
     | MeetingCreated
     | MeetingOpened
     | AgendaItemStarted

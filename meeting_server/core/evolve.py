@@ -41,6 +41,7 @@ from .events import (
     RoundClosed,
     RoundOpened,
 )
+from .invitations import PersonalLinkRevoked, RoleLinkRotated, evolve_links
 from .minutes_events import (
     MinutesDrafted,
     MinutesEdited,
@@ -121,6 +122,8 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             return _lifecycle(state, ev)
         case ElectorateSet():
             return replace(state, electors=electors_by_id(ev.electors))
+        case PersonalLinkRevoked() | RoleLinkRotated():
+            return replace(state, links=evolve_links(state.links, ev))
         case (
             ParticipantJoined()
             | ParticipantLeft()

@@ -50,6 +50,7 @@ from .commands import (
     YieldFloor,
 )
 from .electorate import SetElectorate
+from .invitations import RevokePersonalLink, RotateRoleLink
 from .presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
 from .registry import Command
 from .roles import Role
@@ -68,6 +69,9 @@ PERMISSIONS: dict[type[Command], frozenset[Role]] = {
     # lifecycle
     CreateMeeting: SYSTEM,
     SetElectorate: SYSTEM,
+    # links: the server, for the community's staff (meeting_server.web.invitations)
+    RevokePersonalLink: SYSTEM,
+    RotateRoleLink: SYSTEM,
     OpenMeeting: MODERATOR,
     StartAgendaItem: MODERATOR,
     CloseMeeting: MODERATOR,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import field
 
 from .electorate import Elector
+from .invitations import LinkGenerations
 from .minutes_values import MinutesRecord
 from .motion_events import VoteClosed
 from .roles import Role
@@ -177,6 +178,8 @@ class MeetingState:
     community_id: str | None = None  # the community whose staff created it (see meeting_server.community)
     # The roster snapshot the meeting was called for (core.electorate); empty: no roster, open joining.
     electors: Mapping[str, Elector] = field(default_factory=dict)
+    # The current generation of every role link and personal link (core.invitations).
+    links: LinkGenerations = field(default_factory=LinkGenerations)
     status: MeetingStatus = MeetingStatus.SCHEDULED
     opened_at: float | None = None
     closed_at: float | None = None

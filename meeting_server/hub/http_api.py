@@ -12,12 +12,14 @@ from aiohttp.typedefs import Handler
 
 from meeting_server.core.errors import DomainError
 from meeting_server.core.roles import CLIENT_ROLES
+from meeting_server.core.state import MeetingState
 from meeting_server.meetings import create_command, new_meeting_id
 from meeting_server.transcript import render
 
 from . import keys as app_mod
 from .http_edge import Refused, json_error, open_meeting_link
-from .links import join_url, make_links, qr_png
+from .invites import role_links
+from .links import join_url, qr_png
 
 
 def _is_admin(request: web.Request) -> bool:
@@ -28,13 +30,14 @@ def _is_admin(request: web.Request) -> bool:
     return False
 
 
-def meeting_links(app: web.Application, meeting_id: str, created_at: float) -> dict[str, dict[str, str]]:
-    """The per-role join links (with QR URLs) of a meeting, as issued when it was created (same tokens)."""
+def meeting_links(app: web.Application, state: MeetingState) -> dict[str, dict[str, str]]:
+    """The per-role join links (with QR URLs) of a meeting: the same tokens each time, until a role link
+    is rotated (``hub.invites``: they last until the meeting's publicity period ends)."""
     settings = app[app_mod.SETTINGS]
-    expires = created_at + settings.server.link_ttl_hours * 3600
-    links = make_links(app[app_mod.SIGNER], app_mod.base_url(settings), meeting_id, expires)
+    base = app_mod.base_url(settings)
+    links = role_links(app[app_mod.SIGNER], base, state, settings.server.link_ttl_hours)
     for role, link in links.items():
-        link["qr"] = f"/api/meetings/{meeting_id}/qr/{role}.png?t={link['token']}"
+        link["qr"] = f"/api/meetings/{state.meeting_id}/qr/{role}.png?t={link['token']}"
     return links
 
 
@@ -48,7 +51,7 @@ async def new_meeting(app: web.Application, spec: Any, community_id: str | None 
     await registry.create(meeting_id, create_command(spec, meeting_id, community_id))
     rt = await registry.get(meeting_id)
     assert rt is not None and rt.state is not None  # just created
-    return {"meeting_id": meeting_id, "links": meeting_links(app, meeting_id, rt.state.created_at)}
+    return {"meeting_id": meeting_id, "links": meeting_links(app, rt.state)}
 
 
 async def create_meeting(request: web.Request) -> web.Response:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from meeting_server.core.errors import DomainError, ErrorCode
 
+from .invites import check_current
 from .runtime import MeetingRegistry, MeetingRuntime
 from .tokens import LinkClaims, TokenError, TokenSigner
 
@@ -65,4 +66,11 @@ async def open_meeting_link(
     rt = await registry.get(meeting_id)
     if rt is None or rt.state is None:
         raise Refused(404, "not_found", "no such meeting")
+    if registry.shared:
+        await registry.catch_up(rt)  # a revocation may have been written through another process
+    assert rt.state is not None
+    try:
+        check_current(claims, rt.state)  # revoked or rotated since it was signed
+    except TokenError as e:
+        raise Refused(403, e.code, e.message) from None
     return claims, rt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import segno
 
@@ -24,17 +25,21 @@ def join_url(base_url: str, meeting_id: str, role: Role, token: str) -> str:
 
 
 def make_links(
-    signer: TokenSigner, base_url: str, meeting_id: str, expires: float
+    signer: TokenSigner,
+    base_url: str,
+    meeting_id: str,
+    expires: float,
+    generation: Callable[[Role], int] = lambda role: 0,
 ) -> dict[str, dict[str, str]]:
     """``{role: {"url": join link, "token": link token}}`` for every client role.
 
     A role whose token also opens a device page carries ``<page>_url`` (the observer's ``hall_url``, the
     recorder's ``station_url``), so the command line and the admin page show those links without building
-    them themselves.
+    them themselves. ``generation`` is each role link's current one (rotated links, ``hub.invites``).
     """
     out: dict[str, dict[str, str]] = {}
     for role in CLIENT_ROLES:
-        token = signer.link(meeting_id, role, expires)
+        token = signer.link(meeting_id, role, expires, generation(role))
         out[role.value] = {"url": join_url(base_url, meeting_id, role, token), "token": token}
         for page, opener in DEVICE_PAGES.items():
             if opener is role:

@@ -23,14 +23,17 @@ from meeting_server.core.payload import from_payload
 from meeting_server.core.redact import public_record
 from meeting_server.core.registry import Event, parse_command
 from meeting_server.core.roles import Actor, Role
+from meeting_server.core.values import Channel
 from meeting_server.core.view import public_view
 from meeting_server.store.records import EventRecord
 
 from .admission import Admission, Kind, Refusal, Ticket
+from .invites import check_current, participant_of
+from .link_sockets import LinkSockets
 from .packets import INVALID_EVENT, InvalidPayload
 from .presence import PresenceTracker
 from .runtime import MeetingRegistry, MeetingRuntime
-from .tokens import TokenError, TokenSigner
+from .tokens import LinkClaims, TokenError, TokenSigner
 from .wire import WireError, as_object, check_size, from_exception, ok, refuse
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,8 @@ class Client:
     actor: Actor | None  # None until a participant/official has joined with a name
     ticket: Ticket  # what the connection counts against, and its own rate limits
     joined_room: bool = False
+    generation: int = 0  # of the link it connected with (a rotated role link drops it)
+    person_id: str | None = None  # a personal link's roster person (hub.invites)
 
 
 def _refused(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
@@ -91,6 +96,9 @@ class Hub:
         # Every process delivers every event of the log to its own clients, in order — its own and, after
         # catching up, other processes' (scale-out). Redis pub/sub (at-most-once) is not trusted with them.
         registry.add_listener(self._broadcast, foreign=True)
+        # Revoked and rotated links drop their sockets, on every process (hub.link_sockets).
+        self.link_sockets = LinkSockets(sio, self.clients)
+        registry.add_listener(self._links_changed, foreign=True)
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         sio.on("hello", self.on_hello)
@@ -120,9 +128,16 @@ class Hub:
             raise _refused("not_found", "no such meeting")
         if self.registry.shared:
             await self.registry.catch_up(rt)  # the person may have joined through another process
+        assert rt.state is not None
+        try:
+            check_current(link, rt.state)  # revoked or rotated since it was signed
+        except TokenError as e:
+            raise _refused(e.code, e.message) from None
         actor: Actor | None = None
         session = auth.get("session")
-        if session is not None:
+        if link.personal:
+            pass  # the link itself names the person (below): a session adds nothing
+        elif session is not None:
             try:
                 claims = self.signer.open_session(session, now, link.meeting_id)
             except TokenError as e:
@@ -131,6 +146,9 @@ class Hub:
                 raise _refused("wrong_role", "the session does not match the link's role")
             if claims.participant_id not in rt.state.participants:
                 raise _refused("not_found", "unknown participant")
+            if rt.state.participants[claims.participant_id].person_id is not None:
+                # A roster person comes back only through their personal link (it may be revoked).
+                raise _refused("wrong_role", "this session belongs to a personal link")
             actor = Actor(claims.participant_id, claims.role)
         elif link.role is Role.OBSERVER:
             # Observers are anonymous watchers: nothing about them is logged.
@@ -139,9 +157,35 @@ class Hub:
             ticket = self.admission.admit(environ, link.meeting_id, link.role)
         except Refusal as e:
             raise _refused(e.code, e.message) from None
-        self.clients[sid] = Client(link.meeting_id, link.role, actor, ticket)
+        client = Client(
+            link.meeting_id, link.role, actor, ticket, generation=link.generation, person_id=link.person_id
+        )
+        self.clients[sid] = client
         if session is not None and actor is not None:
             await self.presence.attach(sid, rt, actor.participant_id)
+        if link.personal:
+            await self._personal(sid, client, rt, link)
+
+    async def _personal(self, sid: str, client: Client, rt: MeetingRuntime, link: LinkClaims) -> None:
+        """A personal link joins as its person at once (name from the roster, nothing typed) and takes
+        over from any other device of that person."""
+        assert link.person_id is not None and rt.state is not None
+        pid = participant_of(link)
+        assert pid is not None
+        actor = Actor(pid, Role.PARTICIPANT, link.person_id)
+        existing = rt.state.participants.get(pid)
+        if existing is None or not (existing.present or existing.channel is Channel.ROOM):
+            try:
+                await self.registry.execute(rt, actor, JoinMeeting(name=""))
+            except DomainError as e:  # e.g. the meeting has closed: watch only, unless they took part
+                log.info("personal join refused on %s: %s", rt.meeting_id, e)
+        assert rt.state is not None
+        if pid in rt.state.participants:
+            client.actor = actor
+            await self.presence.attach(sid, rt, pid, joined=existing is None)
+        await self.link_sockets.take_over(
+            sid, client.meeting_id, link.person_id, personal_room(rt.meeting_id, pid)
+        )
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
         # A dropped connection is not leaving the meeting: presence (and a place in the queue) survive
@@ -221,6 +265,8 @@ class Hub:
 
     def _you(self, client: Client) -> dict[str, Any]:
         you: dict[str, Any] = {"role": client.role.value}
+        if client.person_id is not None:
+            you["personal"] = True  # joined by a personal link: the page shows no name form
         if client.actor is not None:
             you["participant_id"] = client.actor.participant_id
             if client.role is not Role.OBSERVER:
@@ -247,6 +293,8 @@ class Hub:
             raise DomainError(ErrorCode.FORBIDDEN, "observers watch without joining")
         if client.actor is not None:
             raise DomainError(ErrorCode.DUPLICATE, "already joined")
+        if client.person_id is not None:  # joined at connect, as the roster person, or not at all
+            raise DomainError(ErrorCode.FORBIDDEN, "a personal link joins by itself, as its person")
         # The payload is JoinMeeting's fields; a "type" among them is refused as unknown (merged into a
         # command it would replace the type, and another command would run as the join).
         cmd: JoinMeeting = from_payload(JoinMeeting, body)
@@ -302,6 +350,11 @@ class Hub:
             "view": public_view(rt.state, None, self.registry.clock()),
         }
         await self.sio.emit("events", message, room=rt.meeting_id, ignore_queue=True)
+
+    async def _links_changed(
+        self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
+    ) -> None:
+        self.link_sockets.on_events(rt.meeting_id, events)
 
     async def send_transient(self, meeting_id: str, message: dict[str, Any]) -> None:
         """Not-logged updates (partial captions, audio levels) to everyone in the meeting."""

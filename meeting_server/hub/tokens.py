@@ -1,5 +1,9 @@
-"""Signed, expiring tokens: join links (meeting + role), sessions (meeting + participant + role), and
-staff sessions (a street or community account + its epoch, see meeting_server.web.auth).
+"""Signed, expiring tokens: join links (meeting + role + generation), personal links (meeting + roster
+person + generation; they open the resident's page as that person), sessions (meeting + participant +
+role), and staff sessions (a street or community account + its epoch, see meeting_server.web.auth).
+
+A link's generation is checked against the meeting's record at the edge (``hub.invites``): revoking or
+rotating a link moves it on, so the signature alone no longer opens the meeting.
 
 Format ``<kind>.<base64url(json)>.<base64url(hmac-sha256)>``. Verification is constant-time and every failure
 has a named reason that the hub sends back to the client at connect.
@@ -29,6 +33,12 @@ class LinkClaims:
     meeting_id: str
     role: Role
     expires: float
+    generation: int = 0  # tokens signed before generations existed carry none: the first
+    person_id: str | None = None  # a personal link's roster person (its role is always the participant's)
+
+    @property
+    def personal(self) -> bool:
+        return self.person_id is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,11 +78,14 @@ class TokenSigner:
         return f"{kind}.{payload}.{_b64(mac)}"
 
     def _open(self, kind: str, token: Any, now: float) -> dict[str, Any]:
+        return self._open_kind((kind,), token, now)[1]
+
+    def _open_kind(self, kinds: tuple[str, ...], token: Any, now: float) -> tuple[str, dict[str, Any]]:
         if not isinstance(token, str) or len(token) > 1024 or token.count(".") != 2:
             raise TokenError("bad_token", "the link is malformed")
-        got_kind, payload, mac = token.split(".")
-        if got_kind != kind:
-            raise TokenError("bad_token", f"expected a {kind} token")
+        kind, payload, mac = token.split(".")
+        if kind not in kinds:
+            raise TokenError("bad_token", f"expected a {'/'.join(kinds)} token")
         want = hmac.new(self._secret, f"{kind}.{payload}".encode(), hashlib.sha256).digest()
         try:
             ok = hmac.compare_digest(want, _unb64(mac))
@@ -83,14 +96,31 @@ class TokenSigner:
             raise TokenError("forged_token", "the link's signature is not valid")
         if not isinstance(body.get("exp"), int | float) or body["exp"] < now:
             raise TokenError("expired_token", "the link has expired")
-        return body
+        return kind, body
 
-    def link(self, meeting_id: str, role: Role, expires: float) -> str:
-        return self._sign("j", {"m": meeting_id, "r": role.value, "exp": int(expires)})
+    def link(self, meeting_id: str, role: Role, expires: float, generation: int = 0) -> str:
+        body: dict[str, Any] = {"m": meeting_id, "r": role.value, "exp": int(expires)}
+        if generation:
+            body["g"] = generation
+        return self._sign("j", body)
+
+    def personal_link(self, meeting_id: str, person_id: str, generation: int, expires: float) -> str:
+        """One roster person's link to one meeting: the resident's page, joined as that person."""
+        return self._sign("p", {"m": meeting_id, "u": person_id, "g": generation, "exp": int(expires)})
 
     def open_link(self, token: Any, now: float, meeting_id: str | None = None) -> LinkClaims:
-        body = self._open("j", token, now)
-        claims = LinkClaims(str(body["m"]), _role(body.get("r")), float(body["exp"]))
+        """A role link's or a personal link's claims (both open a meeting's pages and its socket)."""
+        kind, body = self._open_kind(("j", "p"), token, now)
+        generation = body.get("g", 0)
+        if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
+            raise TokenError("bad_token", "the link is malformed")
+        if kind == "p":
+            person_id = body.get("u")
+            if not isinstance(person_id, str) or not person_id:
+                raise TokenError("bad_token", "the link is malformed")
+            claims = LinkClaims(str(body["m"]), Role.PARTICIPANT, float(body["exp"]), generation, person_id)
+        else:
+            claims = LinkClaims(str(body["m"]), _role(body.get("r")), float(body["exp"]), generation)
         if meeting_id is not None and claims.meeting_id != meeting_id:
             raise TokenError("wrong_meeting", "the link belongs to another meeting")
         return claims
@@ -104,6 +134,11 @@ class TokenSigner:
         if claims.meeting_id != meeting_id:
             raise TokenError("wrong_meeting", "the session belongs to another meeting")
         return claims
+
+    def keyed_digest(self, purpose: str, text: str) -> bytes:
+        """An HMAC of ``text`` under the server key, separated by ``purpose`` from every token's MAC (the
+        invitation slips' short codes)."""
+        return hmac.new(self._secret, f"{purpose}\x00{text}".encode(), hashlib.sha256).digest()
 
     def staff_session(self, account_id: str, epoch: int, expires: float) -> str:
         return self._sign("a", {"a": account_id, "e": epoch, "exp": int(expires)})

@@ -12,7 +12,7 @@ from meeting_server.communities import Communities
 from meeting_server.store.eventlog import EventLog
 from meeting_server.store.writer import Clock
 
-from . import community_meetings, keys, roster_api, staff_pages, street_api
+from . import community_meetings, door, invitations, keys, roster_api, staff_pages, street_api
 from .auth import csrf_guard
 from .passwords import Passwords, SignInThrottle
 
@@ -29,6 +29,8 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     street_api.add_routes(app)
     roster_api.add_routes(app)
     community_meetings.add_routes(app)
+    invitations.add_routes(app)
+    door.add_routes(app)
     staff_pages.add_routes(app)
 
     async def close_passwords(app: web.Application) -> None:

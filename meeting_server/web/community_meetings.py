@@ -14,6 +14,7 @@ from meeting_server.hub.http_edge import refused
 
 from . import keys
 from .auth import read_json
+from .electorate_sync import sync_electorate
 from .roster_api import community_scope
 
 
@@ -25,6 +26,9 @@ async def create(request: web.Request) -> web.Response:
         created = await new_meeting(request.app, spec, community.community_id)
     except DomainError as e:
         raise refused(e) from None
+    rt = await request.app[keys.REGISTRY].get(created["meeting_id"])
+    assert rt is not None
+    await sync_electorate(request.app, rt)  # the roster it is called for (core.electorate)
     return web.json_response({"ok": True, **created}, status=201)
 
 
@@ -45,7 +49,7 @@ async def listing(request: web.Request) -> web.Response:
                 "place": state.place,
                 "scheduled_at": state.scheduled_at,
                 "status": state.status.value,
-                "links": meeting_links(request.app, meeting_id, state.created_at),
+                "links": meeting_links(request.app, state),
             }
         )
     out.reverse()

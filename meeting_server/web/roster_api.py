@@ -33,6 +33,7 @@ from meeting_server.hub.http_edge import Refused, refused
 
 from . import keys
 from .auth import read_json, signed_in
+from .electorate_sync import sync_community
 from .roster_files import MAX_FILE_BYTES, read_table
 
 IMPORT_MODES = ("check", "all", "valid")
@@ -80,6 +81,7 @@ async def _execute(
         await communities.execute_roster(community_id, actor, command)
     except DomainError as e:
         raise refused(e) from None
+    await sync_community(request.app, community_id)  # its open meetings' roster snapshots
     return await communities.roster(community_id)
 
 

@@ -71,7 +71,34 @@ async def roster_page(request: web.Request) -> web.Response:
     )
 
 
+async def invitations_page(request: web.Request) -> web.Response:
+    """GET /staff/c/{community_id}/m/{meeting_id} — a meeting's invitations (personal links, slips)."""
+    try:
+        actor, account, street = await signed_in(request)
+    except Refused:
+        raise _to_login() from None
+    community_id = request.match_info["community_id"]
+    if not actor.serves(community_id):
+        return error_page(request, 403, "您的账号只能管理本社区的会议。")
+    community = street.communities.get(community_id)
+    if community is None:
+        return error_page(request, 404, "没有这个社区。")
+    return _page(
+        request,
+        "staff_invitations.html",
+        "staff-invitations",
+        f"{community.title} · 会议邀请",
+        me=account.display_name,
+        community_id=community.community_id,
+        community_title=community.title,
+        meeting_id=request.match_info["meeting_id"],
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/staff", home_page)
     app.router.add_get("/staff/login", login_page)
     app.router.add_get(r"/staff/c/{community_id:[a-z0-9]{1,32}}", roster_page)
+    app.router.add_get(
+        r"/staff/c/{community_id:[a-z0-9]{1,32}}/m/{meeting_id:[A-Za-z0-9_-]{1,64}}", invitations_page
+    )

@@ -23,8 +23,8 @@ def _with_roster() -> Sim:
 
 def test_a_personal_join_takes_the_rosters_name_and_binds_the_person() -> None:
     sim = _with_roster()
-    sim.do(Actor("p9", Role.PARTICIPANT, person_id="r1"), JoinMeeting(name="主持人"))
-    joined = sim.state.participants["p9"]
+    sim.do(Actor("per-r1", Role.PARTICIPANT, person_id="r1"), JoinMeeting(name="主持人"))
+    joined = sim.state.participants["per-r1"]
     assert (joined.name, joined.person_id) == ("王阿姨", "r1")
     assert sim.state.participant_of_person("r1") == joined
     assert sim.state.participant_of_person("r2") is None
@@ -39,7 +39,7 @@ def test_a_person_not_on_the_roster_is_refused() -> None:
 
 def test_the_roster_is_replaced_but_a_joined_person_cannot_be_dropped() -> None:
     sim = _with_roster()
-    sim.do(Actor("p9", Role.PARTICIPANT, person_id="r1"), JoinMeeting(name=""))
+    sim.do(Actor("per-r1", Role.PARTICIPANT, person_id="r1"), JoinMeeting(name=""))
     sim.do(SYS, SetElectorate("c-1", (WANG,)))
     assert set(sim.state.electors) == {"r1"}
     with pytest.raises(DomainError) as e:

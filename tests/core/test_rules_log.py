@@ -45,6 +45,7 @@ from meeting_server.core.commands import (
 from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.events import AnyEvent, MeetingOpened
 from meeting_server.core.evolve import evolve, fold
+from meeting_server.core.invitations import RevokePersonalLink, RotateRoleLink
 from meeting_server.core.payload import to_payload
 from meeting_server.core.permissions import PERMISSIONS
 from meeting_server.core.presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
@@ -61,9 +62,12 @@ def whole_meeting() -> Sim:
     """A meeting that produces every event type at least once."""
     sim = running(online=4, room=2)
     sim.do(SYS, SetElectorate("c-1", (Elector("r9", "赵大姐", "5号楼", "1单元", "502"),)))
-    sim.do(Actor("p9", Role.PARTICIPANT, person_id="r9"), JoinMeeting(name="随便写的"))
     sim.do(Actor("p8", Role.PARTICIPANT), JoinMeeting(name="路过的居民"))  # no roster person: 旁听
     sim.do(MOD, AllowListenersToSpeak(True))
+    sim.do(Actor("per-r9", Role.PARTICIPANT, person_id="r9"), JoinMeeting(name="随便写的"))
+    sim.do(REC, CheckInInRoom(name="", person_id="r9"))  # online, then at the door: the same participant
+    sim.do(SYS, RevokePersonalLink("r9", by="staff-1"))
+    sim.do(SYS, RotateRoleLink(Role.MODERATOR, by="staff-1"))
     sim.do(REC, CheckOutInRoom("room-2"))
     sim.do(REC, CheckInGuest(name="街道王科长", organisation="街道办事处"))
     sim.do(P1, RaiseHand())

@@ -50,6 +50,7 @@ from meeting_server.core.commands import (
 from meeting_server.core.decide import decide
 from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.errors import DomainError, ErrorCode
+from meeting_server.core.invitations import RevokePersonalLink, RotateRoleLink
 from meeting_server.core.permissions import ON_BEHALF, PERMISSIONS
 from meeting_server.core.presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
 from meeting_server.core.registry import COMMANDS, Command
@@ -84,6 +85,8 @@ _MOVERS = {Role.PARTICIPANT, Role.MODERATOR}
 EXPECTED: dict[str, set[Role]] = {
     "CreateMeeting": _SYSTEM,
     "SetElectorate": _SYSTEM,  # the server copies the community's roster into the meeting
+    "RevokePersonalLink": _SYSTEM,  # for the community's staff, from their invitations page
+    "RotateRoleLink": _SYSTEM,
     "OpenMeeting": _MODERATOR,
     "StartAgendaItem": _MODERATOR,
     "CloseMeeting": _MODERATOR,
@@ -157,6 +160,15 @@ def _in_meeting(sim: Sim, actor: Actor) -> bool:
 
 def _simple(cmd: Command) -> Fixture:
     return lambda actor: (running(), actor, cmd)
+
+
+def _on_roster(cmd: Command) -> Fixture:
+    def build(actor: Actor) -> tuple[Sim, Actor, Command]:
+        sim = running()
+        sim.do(SYS, SetElectorate("c-1", (Elector("r1", "王阿姨", "3号楼", "2单元", "301"),)))
+        return sim, actor, cmd
+
+    return build
 
 
 def _create(actor: Actor) -> tuple[Sim, Actor, Command]:
@@ -257,6 +269,8 @@ def _caption(actor: Actor) -> tuple[Sim, Actor, Command]:
 FIXTURES: dict[type[Command], Fixture] = {
     CreateMeeting: _create,
     SetElectorate: _simple(SetElectorate("c-1", (Elector("r1", "王阿姨", "3号楼", "2单元", "301"),))),
+    RevokePersonalLink: _on_roster(RevokePersonalLink("r1", by="staff-1")),
+    RotateRoleLink: _simple(RotateRoleLink(Role.MODERATOR, by="staff-1")),
     OpenMeeting: _open,
     StartAgendaItem: _simple(StartAgendaItem(1)),
     CloseMeeting: _simple(CloseMeeting()),

@@ -104,7 +104,7 @@ def test_one_name_one_resident_without_a_roster() -> None:
 def _roster_meeting() -> Sim:
     sim = running()
     sim.do(SYS, SetElectorate("c-1", (Elector("r1", "王阿姨", "3号楼", "2单元", "301"),)))
-    sim.do(Actor("p7", Role.PARTICIPANT, person_id="r1"), JoinMeeting(name="随便"))
+    sim.do(Actor("per-r1", Role.PARTICIPANT, person_id="r1"), JoinMeeting(name="随便"))
     sim.do(LISTENER, JoinMeeting(name="居民1"))  # a typed name in a roster meeting: 旁听, names may repeat
     return sim
 
@@ -112,7 +112,7 @@ def _roster_meeting() -> Sim:
 def test_a_listener_never_votes_moves_seconds_or_counts() -> None:
     sim = _roster_meeting()
     me = sim.state.participants["p8"]
-    assert me.listener and not me.is_voter and not sim.state.participants["p7"].listener
+    assert me.listener and not me.is_voter and not sim.state.participants["per-r1"].listener
     view = public_view(sim.state, LISTENER, sim.now)
     assert view["you"]["listener"] is True
     assert view["meeting"]["present_voters"] == 5  # p1..p3, p7, room-1

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.support.hub import running_server
+from tests.support.hub import DEMO_SPEC, running_server
 
 TTL_S = 2 * 3600
 
 
 async def test_link_expiry_over_http_follows_the_injected_clock(tmp_path: Path) -> None:
     async with running_server(tmp_path, link_ttl_hours=2) as server:
-        created = await server.create_meeting()
+        # Scheduled in the past (entered after the fact): its links last link_ttl_hours from creation, the
+        # least a link lasts (hub.invites; tests/invite cover expiry from the schedule).
+        created = await server.create_meeting({**DEMO_SPEC, "scheduled_at": "2020-01-01T19:00+08:00"})
         mid = created["meeting_id"]
         links = created["links"]
         observer = links["observer"]["token"]

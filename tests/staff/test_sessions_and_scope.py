@@ -138,7 +138,9 @@ async def expect_everywhere(
     routes = community_routes(server.app)
     assert len(routes) >= 6, routes
     for method, template in routes:
-        path = template.format(community_id=community, person_id="aaaaaaaaaaaa")
+        path = template.format(
+            community_id=community, person_id="aaaaaaaaaaaa", meeting_id="0000aaaa", role="moderator"
+        )
         data = (
             b"\xe5\xa7\x93\xe5\x90\x8d,\xe6\xa5\xbc\xe6\xa0\x8b,\xe6\x88\xbf\xe5\x8f\xb7\n"
             if "import" in path

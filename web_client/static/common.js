@@ -32,6 +32,9 @@
     expired_token: "链接已过期，请向工作人员索取新链接",
     wrong_meeting: "链接属于另一场会议",
     wrong_role: "链接身份不符",
+    link_revoked: "此链接已被收回，请向社区工作人员索取新的邀请",
+    not_on_roster: "此人不在本次会议的名册中",
+    taken_over: "您已在另一台设备上进入会议",
     timeout: "网络超时，请重试",
     offline: "网络未连接，请稍后再试",
   };

@@ -63,6 +63,9 @@
     const open = v.meeting.status === "open";
     const closed = v.meeting.status === "closed";
     show($("join-card"), !joined && !closed);
+    const myself = joined ? (v.participants || []).find((p) => p.participant_id === me()) : null;
+    $("me-name").textContent = myself ? myself.name : "";
+    show($("me-line"), Boolean(myself));
     show($("closed-note"), closed);
 
     // 旁听 (no roster entry in a meeting with a roster): listens and reads captions, never votes or moves;

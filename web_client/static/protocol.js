@@ -155,6 +155,16 @@
 
     socket.on("transient", (msg) => h.onTransient && h.onTransient(msg));
     socket.on("mic", (msg) => h.onMic && h.onMic(msg));
+    // Dropped by the server for good: the same personal link opened on another device, or this link
+    // revoked/rotated by the staff. The page stays disconnected and says why.
+    for (const why of ["taken_over", "link_revoked"]) {
+      socket.on(why, (msg) => {
+        socket.disconnect();
+        setStatus("online");
+        body.dataset.state = why;
+        fatal((msg && msg.message) || errorText({ code: why }));
+      });
+    }
 
     // Phones sleep and change networks: retry at once when the network or the screen comes back.
     const nudge = () => { if (!socket.connected && socket.active) socket.connect(); };

@@ -16,6 +16,7 @@
       el("span", { className: "name", text: m.title }),
       el("span", { text: m.scheduled_at.replace("T", " ").slice(0, 16) + " · " + m.place }),
       el("span", { className: "tag", text: STATUS[m.status] || m.status }),
+      el("a", { className: "btn small invite-link", href: "/staff/c/" + document.body.dataset.community + "/m/" + m.meeting_id, text: "个人邀请与签到码" }),
       el("details", {}, [
         el("summary", { text: "参会链接" }),
         el("div", { className: "table-wrap" }, [el("table", { className: "links" }, [el("tbody", {}, linkRows(m.links))])]),
