@@ -18,6 +18,8 @@ from typing import Any, TextIO
 from aiohttp import web
 
 from meeting_server.core.errors import DomainError
+from meeting_server.ledger.keystore import ballot_key
+from meeting_server.ledger.sealing import BallotSealer
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
 from meeting_server.store.eventlog import opened_event_log
@@ -60,7 +62,7 @@ def _link_urls(links: dict[str, dict[str, str]]) -> dict[str, str]:
 async def _create(settings: Settings, spec: Any) -> str:
     meeting_id = new_meeting_id()
     async with opened_event_log(settings) as event_log:
-        registry = MeetingRegistry(event_log, time.time)
+        registry = MeetingRegistry(event_log, time.time, BallotSealer(ballot_key(settings)))
         try:
             await registry.create(meeting_id, create_command(spec, meeting_id))
         finally:
