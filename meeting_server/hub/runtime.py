@@ -22,7 +22,8 @@ from meeting_server.core.redact import is_secret_plaintext, public_record, runni
 from meeting_server.core.registry import Command, Event
 from meeting_server.core.roles import Actor
 from meeting_server.core.state import MeetingState
-from meeting_server.ledger.sealing import BallotSealer
+from meeting_server.ledger.ballots import SealError
+from meeting_server.ledger.sealing import BallotSealer, unopened
 from meeting_server.store.eventlog import MEETING, EventLog, stream_kind
 from meeting_server.store.records import GENESIS_HASH, EventRecord
 from meeting_server.store.writer import append_decided
@@ -138,6 +139,12 @@ class MeetingRegistry:
             rt = MeetingRuntime(meeting_id)
             for r in records:
                 rt.apply(r, self._ballots.from_log(r))
+            if unopened(rt.state):
+                raise SealError(
+                    f"meeting {meeting_id}: {unopened(rt.state)} ballots of the open vote do not open with "
+                    "this server's ballot key (server.ballot_key / ballot.key): restore the key it was "
+                    "written with"
+                )
             self._meetings[meeting_id] = rt
             self._arm(rt)
             return rt

@@ -8,6 +8,7 @@ secret ballots of logs written before sealing, pass through unchanged.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 
@@ -16,7 +17,9 @@ from meeting_server.core.registry import Event, load_event
 from meeting_server.core.state import MeetingState
 from meeting_server.store.records import EventRecord
 
-from .ballots import NONCE_BYTES, SEALED_ACTOR, SEALED_ROLE, open_sealed, seal
+from .ballots import NONCE_BYTES, SEALED_ACTOR, SEALED_ROLE, SealError, open_sealed, seal
+
+log = logging.getLogger(__name__)
 
 
 def _random_nonce() -> bytes:
@@ -39,11 +42,25 @@ class BallotSealer:
         return event, actor, role
 
     def from_log(self, record: EventRecord) -> Event:
-        """The event a stored record holds, a sealed ballot opened (``SealError`` with a wrong key)."""
+        """The event a stored record holds, a sealed ballot opened.
+
+        A ballot this key cannot open (the key was lost or replaced) stays sealed: folded, it counts one
+        ballot without a choice. That is harmless for a closed vote (its totals are in VoteClosed); the
+        runtime refuses to run a meeting whose open vote holds such a ballot (``unopened``).
+        """
         event = load_event(record.type, record.payload)
         if isinstance(event, SecretBallotCast):
-            return open_sealed(self._key, record.meeting_id, event)
+            try:
+                return open_sealed(self._key, record.meeting_id, event)
+            except SealError as e:
+                log.error("%s seq %d: %s", record.meeting_id, record.seq, e)
         return event
+
+
+def unopened(state: MeetingState | None) -> int:
+    """How many ballots of the open vote the writer could not open (a wrong ballot key): the vote can
+    neither refuse a second ballot nor be counted, so such a meeting must not run."""
+    return len(state.vote.sealed) if state is not None and state.vote is not None else 0
 
 
 def _is_secret(state: MeetingState | None, motion_id: str) -> bool:
