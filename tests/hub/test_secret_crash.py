@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support.hub import Peer
@@ -66,3 +68,12 @@ async def test_kill_9_during_a_secret_vote_keeps_every_acknowledged_ballot(tmp_p
         server.stop()
     result = verify_cli(tmp_path, mid)
     assert result.returncode == 0, result.stdout + result.stderr
+    # The auditor, with the key, recounts the sealed ballots: they agree with VoteClosed.
+    recount = subprocess.run(
+        [sys.executable, "-m", "meeting_server", "recount", mid, "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert recount.returncode == 0, recount.stdout + recount.stderr
+    assert f"{motion_id}: OK" in recount.stdout and "'yes': 3, 'no': 2, 'abstain': 1" in recount.stdout
