@@ -22,7 +22,6 @@ from meeting_server.core.redact import is_secret_plaintext, public_record, runni
 from meeting_server.core.registry import Command, Event
 from meeting_server.core.roles import Actor
 from meeting_server.core.state import MeetingState
-from meeting_server.ledger.ballots import SealError
 from meeting_server.ledger.sealing import BallotSealer, unopened
 from meeting_server.store.eventlog import MEETING, EventLog, stream_kind
 from meeting_server.store.records import GENESIS_HASH, EventRecord
@@ -121,7 +120,10 @@ class MeetingRegistry:
     async def load_all(self) -> None:
         """Rebuild every meeting from the log (at start-up) and re-arm their clocks."""
         for mid in await self._log.meeting_ids():
-            await self.get(mid)
+            try:
+                await self.get(mid)
+            except DomainError as e:  # one meeting that cannot run does not stop the others
+                log.error("not loaded: %s", e.message)
 
     async def get(self, meeting_id: str) -> MeetingRuntime | None:
         if stream_kind(meeting_id) != MEETING:
@@ -140,10 +142,12 @@ class MeetingRegistry:
             for r in records:
                 rt.apply(r, self._ballots.from_log(r))
             if unopened(rt.state):
-                raise SealError(
+                # Neither a second ballot could be refused nor the vote counted: do not run it.
+                raise DomainError(
+                    ErrorCode.WRONG_STATE,
                     f"meeting {meeting_id}: {unopened(rt.state)} ballots of the open vote do not open with "
                     "this server's ballot key (server.ballot_key / ballot.key): restore the key it was "
-                    "written with"
+                    "written with",
                 )
             self._meetings[meeting_id] = rt
             self._arm(rt)

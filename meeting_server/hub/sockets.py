@@ -110,7 +110,10 @@ class Hub:
             link = self.signer.open_link(auth.get("token"), now)
         except TokenError as e:
             raise _refused(e.code, e.message) from None
-        rt = await self.registry.get(link.meeting_id)
+        try:
+            rt = await self.registry.get(link.meeting_id)
+        except DomainError as e:  # a meeting that cannot run now (its ballot key is not this server's)
+            raise _refused(e.code.value, e.message) from None
         if rt is None or rt.state is None:
             raise _refused("not_found", "no such meeting")
         if self.registry.shared:

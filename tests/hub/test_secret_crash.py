@@ -11,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.hub import Peer
+from tests.support.hub import Peer, running_server
 from tests.support.process import ServerProcess
 
+from .test_bad_input import refused
 from .test_crash import verify_cli
 
 CHOICES = ("yes", "no", "yes", "abstain", "no", "yes")
@@ -77,3 +78,37 @@ async def test_kill_9_during_a_secret_vote_keeps_every_acknowledged_ballot(tmp_p
     )
     assert recount.returncode == 0, recount.stdout + recount.stderr
     assert f"{motion_id}: OK" in recount.stdout and "'yes': 3, 'no': 2, 'abstain': 1" in recount.stdout
+
+
+async def test_a_server_with_another_ballot_key_refuses_the_open_vote_and_serves_the_rest(
+    tmp_path: Path,
+) -> None:
+    key, other = "k" * 40, "o" * 40
+    async with running_server(tmp_path, ballot_key=key) as server:
+        created = await server.create_meeting()
+        links = created["links"]
+        mod = Peer(server.url, links["moderator"]["token"])
+        voters = [Peer(server.url, links["participant"]["token"]) for _ in range(3)]
+        for i, p in enumerate([mod, *voters]):
+            await p.connect()
+            assert (await p.join(f"参会者{i}"))["ok"]
+        await mod.ok("OpenMeeting")
+        await mod.ok("StartAgendaItem", index=0)
+        await voters[0].ok("MoveMotion", title="安装楼道扶手", text="为老年人在楼道安装扶手。")
+        await mod.wait_for(lambda: any(e["type"] == "MotionMoved" for e in mod.events))
+        motion_id = next(e for e in mod.events if e["type"] == "MotionMoved")["payload"]["motion_id"]
+        await voters[1].ok("SecondMotion", motion_id=motion_id)
+        await mod.ok("OpenVote", motion_id=motion_id, secret=True)
+        await voters[0].ok("CastVote", motion_id=motion_id, choice="yes")
+        for p in [mod, *voters]:
+            await p.close()
+        other_meeting = await server.create_meeting()
+    async with running_server(tmp_path, ballot_key=other) as server:  # starts: the other meeting runs
+        assert await server.registry.get(other_meeting["meeting_id"]) is not None
+        detail = await refused(server.url, {"token": links["observer"]["token"]})
+        assert detail["code"] == "wrong_state" and "ballot key" in detail["message"], detail
+    async with running_server(tmp_path, ballot_key=key) as server:  # the right key back: the vote goes on
+        back = Peer(server.url, links["observer"]["token"])
+        await back.connect()
+        assert back.view["vote"]["ballots_cast"] == 1
+        await back.close()
