@@ -1,4 +1,4 @@
-"""``gongzhi`` command line: serve, demo, create, links, verify, transcript, selfsigned."""
+"""``gongzhi`` command line: serve, demo, create, links, verify, recount, transcript, selfsigned."""
 
 from __future__ import annotations
 
@@ -20,7 +20,11 @@ from aiohttp import web
 from meeting_server.communities import COMMUNITY_KIND, STREET_STREAM
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.evolve import fold
+from meeting_server.core.payload import to_payload
 from meeting_server.core.registry import load_event
+from meeting_server.ledger.audit import recount
+from meeting_server.ledger.keystore import ballot_key
+from meeting_server.ledger.sealing import BallotSealer
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
 from meeting_server.store.eventlog import MEETING, opened_event_log, stream_kind
@@ -68,7 +72,7 @@ def _link_urls(links: dict[str, dict[str, str]]) -> dict[str, str]:
 async def _create(settings: Settings, spec: Any) -> str:
     meeting_id = new_meeting_id()
     async with opened_event_log(settings) as event_log:
-        registry = MeetingRegistry(event_log, time.time)
+        registry = MeetingRegistry(event_log, time.time, BallotSealer(ballot_key(settings)))
         try:
             await registry.create(meeting_id, create_command(spec, meeting_id))
         finally:
@@ -154,6 +158,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f" ({report.count} events before it verify)"
             )
             worst = 1
+    return worst
+
+
+def cmd_recount(args: argparse.Namespace) -> int:
+    """Open a meeting's sealed secret ballots with the ballot key and check them against VoteClosed."""
+    settings = _settings(args)
+    records = asyncio.run(_read(settings, args.meeting))
+    if not records:
+        print(f"error: no meeting {args.meeting}", file=sys.stderr)
+        return 2
+    worst = 0
+    for result in recount(ballot_key(settings), records):
+        status = "OK" if result.ok else "MISMATCH"
+        print(
+            f"{result.motion_id}: {status} — ballots {to_payload(result.counted)}, "
+            f"declared {to_payload(result.declared) if result.declared else 'not closed'}, "
+            f"repeated voters {result.duplicate_voters}"
+        )
+        worst = worst if result.ok else 1
     return worst
 
 
@@ -330,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("meeting")
     sp.set_defaults(fn=cmd_verify)
+    sp = sub.add_parser(
+        "recount", help="recount a meeting's secret votes from the sealed ballots (needs the key)"
+    )
+    common(sp)
+    sp.add_argument("meeting")
+    sp.set_defaults(fn=cmd_recount)
     sp = sub.add_parser("selfsigned", help="make a self-signed HTTPS certificate for a hall LAN")
     sp.add_argument("--data-dir", help="override store.data_dir (the certificate goes to <data_dir>/tls)")
     sp.add_argument(

@@ -32,6 +32,7 @@ class ServerSettings:
     public_url: str = ""
     admin_token: str = ""
     secret_key: str = ""
+    ballot_key: str = ""
     link_ttl_hours: int = 168
     staff_session_hours: int = 12
     max_message_bytes: int = 16384

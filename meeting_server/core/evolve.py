@@ -57,6 +57,7 @@ from .motion_events import (
     MotionSeconded,
     MotionWithdrawn,
     ResolutionRecorded,
+    SecretBallotCast,
     ShowOfHandsRecorded,
     VoteCancelled,
     VoteClosed,
@@ -140,7 +141,14 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             return _clock(state, ev)
         case MotionMoved() | MotionSeconded() | MotionWithdrawn() | MotionAmended() | ResolutionRecorded():
             return _motions(state, ev)
-        case VoteOpened() | BallotCast() | ShowOfHandsRecorded() | VoteClosed() | VoteCancelled():
+        case (
+            VoteOpened()
+            | BallotCast()
+            | SecretBallotCast()
+            | ShowOfHandsRecorded()
+            | VoteClosed()
+            | VoteCancelled()
+        ):
             return _votes(state, ev)
         case ParticipantDisconnected() | ParticipantReconnected() | ListenersSpeakingAllowed():
             return evolve_presence(state, ev)
@@ -346,7 +354,8 @@ def _motions(
 
 
 def _votes(
-    state: MeetingState, ev: VoteOpened | BallotCast | ShowOfHandsRecorded | VoteClosed | VoteCancelled
+    state: MeetingState,
+    ev: VoteOpened | BallotCast | SecretBallotCast | ShowOfHandsRecorded | VoteClosed | VoteCancelled,
 ) -> MeetingState:
     match ev:
         case VoteOpened():
@@ -368,6 +377,10 @@ def _votes(
             return replace(
                 state, vote=replace(poll, ballots=_with(poll.ballots, ev.participant_id, ev.choice))
             )
+        case SecretBallotCast():
+            # Folded without the ballot key (the writer unseals before folding): one more ballot, no choice.
+            poll = _poll(state, ev.motion_id)
+            return replace(state, vote=replace(poll, sealed=poll.sealed | {ev.voter}))
         case ShowOfHandsRecorded():
             # A later count corrects an earlier one: the last entered wins.
             poll = _poll(state, ev.motion_id)

@@ -66,12 +66,33 @@ class VoteOpened(Event):
 @event
 @dataclass(frozen=True, slots=True)
 class BallotCast(Event):
-    """One online ballot. Even for a secret vote the log keeps who voted and the choice: the log is the
-    secret holder (it must prevent double voting and allow a recount); ``public_view`` never shows them."""
+    """One online ballot, as the rules decide it (they see the choice). For a secret vote it is never
+    written as such: the writer seals it into a ``SecretBallotCast`` (``meeting_server.ledger``) and turns
+    it back when it loads the log. Logs written before sealing existed hold plaintext secret ballots;
+    ``redact`` keeps those from clients."""
 
     motion_id: str
     participant_id: str
     choice: Choice
+    at: float
+
+
+# The envelope (actor, role) of every secret ballot record, written and sent: it names no one.
+SECRET_BALLOT_ACTOR = "secret-ballot"
+SECRET_BALLOT_ROLE = "voter"
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class SecretBallotCast(Event):
+    """A secret ballot as the log stores it: ``voter`` is a keyed tag of the voter (the same person gives
+    the same tag within one motion, so anyone can see no one voted twice, but only the ballot key links it
+    to a person); ``sealed`` is the voter and the choice encrypted under the ballot key. Folded without the
+    key (the summariser, an auditor's copy) it counts one ballot and nothing more."""
+
+    motion_id: str
+    voter: str
+    sealed: str
     at: float
 
 
@@ -140,6 +161,7 @@ MotionEvent = (
     | MotionWithdrawn
     | VoteOpened
     | BallotCast
+    | SecretBallotCast
     | ShowOfHandsRecorded
     | VoteClosed
     | VoteCancelled

@@ -135,6 +135,12 @@ class Poll:
     opened_at: float
     ballots: Mapping[str, Choice] = field(default_factory=dict)
     room: Counts | None = None  # the last show-of-hands count entered, if any
+    # Voter tags of secret ballots folded without the ballot key (never in the writer's state).
+    sealed: frozenset[str] = frozenset()
+
+    @property
+    def ballots_cast(self) -> int:
+        return len(self.ballots) + len(self.sealed)
 
     def online_counts(self) -> Counts:
         counts = Counts()

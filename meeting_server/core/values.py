@@ -90,6 +90,9 @@ class MeetingSettings:
     # ``objection_percent`` % of the eligible residents objecting flags a resolution for re-deliberation.
     publicity_days: int = 7
     objection_percent: int = 20
+    # A named vote's running counts (yes/no/abstain while open) are shown only when this is on; by default
+    # clients see how many ballots were cast and the totals at close. A secret vote never shows them.
+    show_running_counts: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

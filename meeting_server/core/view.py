@@ -1,7 +1,8 @@
 """The public snapshot of a meeting that clients render: JSON-safe, and safe to show to anyone.
 
 What it never shows: the choices of a secret vote (not even who voted) and the running counts of a secret
-vote before it closes (they could be matched with the order people pressed the button). Everything except
+vote before it closes (they could be matched with the order people pressed the button), nor of a named vote
+unless the meeting's settings show running counts (``show_running_counts``). Everything except
 ``you`` is the same for every viewer, so one broadcast snapshot serves the whole room; building/unit of
 in-room residents is shown to all, as it is said aloud in the hall ("3号楼的刘大爷").
 """
@@ -181,12 +182,15 @@ def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
         "quorum_min": poll.quorum_min,
         "eligible_online": len(poll.eligible_online),
         "room_present": poll.room_present,
-        "ballots_cast": len(poll.ballots),
+        "ballots_cast": poll.ballots_cast,
         "opened_at": poll.opened_at,
         # The hall count is public either way: it is taken by a show of hands.
         "room": to_payload(poll.room) if poll.room is not None else None,
     }
-    if not poll.secret:
+    # Running counts (and who voted what) only for a named vote in a meeting that shows them; otherwise
+    # how many ballots were cast, and the totals at close (``results``).
+    out["running_counts"] = not poll.secret and state.settings.show_running_counts
+    if out["running_counts"]:
         out["online"] = to_payload(poll.online_counts())
         out["voters"] = [{"participant_id": pid, "choice": c.value} for pid, c in poll.ballots.items()]
     return out

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Callable
 import socketio
 from aiohttp import web
 
+from meeting_server.ledger.keystore import ballot_key
+from meeting_server.ledger.sealing import BallotSealer
 from meeting_server.settings import Settings
 from meeting_server.store.eventlog import open_event_log
 from meeting_server.store.private import private_dir
@@ -50,7 +52,7 @@ def create_app(
     app[SIGNER] = signer
     app[ADMIN_TOKEN] = admin_token(settings.server.admin_token, data_dir)
     event_log = open_event_log(settings)
-    registry = MeetingRegistry(event_log, clock)
+    registry = MeetingRegistry(event_log, clock, BallotSealer(ballot_key(settings)))
     app[REGISTRY] = registry
     install_fast_poll()
     sio = socketio.AsyncServer(

@@ -10,15 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
 
 from meeting_server.core.clock import next_deadline
 from meeting_server.core.commands import Tick
 from meeting_server.core.decide import decide
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.evolve import evolve
-from meeting_server.core.registry import Command, Event, load_event
+from meeting_server.core.motion_events import BallotCast, VoteCancelled, VoteClosed
+from meeting_server.core.redact import is_secret_plaintext, public_record, running_hidden
+from meeting_server.core.registry import Command, Event
 from meeting_server.core.roles import Actor
 from meeting_server.core.state import MeetingState
+from meeting_server.ledger.sealing import BallotSealer, unopened
 from meeting_server.store.eventlog import MEETING, EventLog, stream_kind
 from meeting_server.store.records import GENESIS_HASH, EventRecord
 from meeting_server.store.writer import append_decided
@@ -42,19 +46,50 @@ class MeetingRuntime:
         self.head_hash = GENESIS_HASH
         self.lock = asyncio.Lock()
         self.tick_handle: asyncio.TimerHandle | None = None
+        # Hashes computed over a choice clients may not learn are withheld from these seqs on: a
+        # plaintext secret ballot of an old log (for ever), a named ballot while running counts are hidden
+        # (until its vote ends). Every later hash chains over it, so all of them are.
+        self._legacy_from: int | None = None
+        self._open_from: int | None = None
 
     def apply(self, record: EventRecord, event: Event) -> None:
         self.state = evolve(self.state, event)
         self.seq = record.seq
         self.head_hash = record.hash
+        if record.type == BallotCast.name:
+            if is_secret_plaintext(self.state, record.type, record.payload):
+                self._legacy_from = self._legacy_from or record.seq
+            elif running_hidden(self.state, record.type, record.payload):
+                self._open_from = self._open_from or record.seq
+        elif isinstance(event, VoteClosed | VoteCancelled):
+            self._open_from = None
+
+    @property
+    def hash_hidden_from(self) -> int | None:
+        """The first seq whose hash clients may not have now (None: every hash may be sent)."""
+        hidden = [s for s in (self._legacy_from, self._open_from) if s is not None]
+        return min(hidden) if hidden else None
+
+    def public(self, record: EventRecord) -> dict[str, Any]:
+        """``record`` as clients may receive it now (see ``core.redact``)."""
+        return public_record(self.state, record, self.hash_hidden_from)
+
+    def public_head_hash(self) -> str | None:
+        """The head hash, unless it is withheld (see ``hash_hidden_from``)."""
+        return self.head_hash if self.hash_hidden_from is None else None
 
 
 class MeetingRegistry:
-    """All meetings of this process; loads a meeting from the log on first use."""
+    """All meetings of this process; loads a meeting from the log on first use.
 
-    def __init__(self, log_store: EventLog, clock: Clock) -> None:
+    ``ballots`` seals secret ballots before they are written and opens them when the log is read back, so
+    the state folds the choices the rules decided while the log (and every client) holds only sealed ones.
+    """
+
+    def __init__(self, log_store: EventLog, clock: Clock, ballots: BallotSealer) -> None:
         self._log = log_store
         self._clock = clock
+        self._ballots = ballots
         self._meetings: dict[str, MeetingRuntime] = {}
         self._loading = asyncio.Lock()
         self._listeners: list[Listener] = []
@@ -85,7 +120,10 @@ class MeetingRegistry:
     async def load_all(self) -> None:
         """Rebuild every meeting from the log (at start-up) and re-arm their clocks."""
         for mid in await self._log.meeting_ids():
-            await self.get(mid)
+            try:
+                await self.get(mid)
+            except DomainError as e:  # one meeting that cannot run does not stop the others
+                log.error("not loaded: %s", e.message)
 
     async def get(self, meeting_id: str) -> MeetingRuntime | None:
         if stream_kind(meeting_id) != MEETING:
@@ -102,7 +140,15 @@ class MeetingRegistry:
                 return None
             rt = MeetingRuntime(meeting_id)
             for r in records:
-                rt.apply(r, load_event(r.type, r.payload))
+                rt.apply(r, self._ballots.from_log(r))
+            if unopened(rt.state):
+                # Neither a second ballot could be refused nor the vote counted: do not run it.
+                raise DomainError(
+                    ErrorCode.WRONG_STATE,
+                    f"meeting {meeting_id}: {unopened(rt.state)} ballots of the open vote do not open with "
+                    "this server's ballot key (server.ballot_key / ballot.key): restore the key it was "
+                    "written with",
+                )
             self._meetings[meeting_id] = rt
             self._arm(rt)
             return rt
@@ -137,6 +183,7 @@ class MeetingRegistry:
             actor=(actor.participant_id, actor.role.value),
             clock=self._clock,
             catch_up=lambda: self.catch_up_locked(rt),
+            seal=lambda ev, who, role: self._ballots.for_log(rt.meeting_id, rt.state, ev, who, role),
         )
         if records:
             await self._apply(rt, records, events, self._listeners)
@@ -169,7 +216,7 @@ class MeetingRegistry:
         records = await self._log.read(rt.meeting_id, rt.seq)
         if not records:
             return
-        events = [load_event(r.type, r.payload) for r in records]
+        events = [self._ballots.from_log(r) for r in records]
         await self._apply(rt, records, events, self._foreign_listeners)
 
     def start_watching(self, notifications: AsyncIterator[tuple[str, int]], poll_s: float = 2.0) -> None:

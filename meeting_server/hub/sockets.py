@@ -20,7 +20,6 @@ import socketio
 from meeting_server.core.commands import JoinMeeting
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.payload import from_payload
-from meeting_server.core.redact import public_record
 from meeting_server.core.registry import Event, parse_command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Channel
@@ -123,7 +122,10 @@ class Hub:
             link = self.signer.open_link(auth.get("token"), now)
         except TokenError as e:
             raise _refused(e.code, e.message) from None
-        rt = await self.registry.get(link.meeting_id)
+        try:
+            rt = await self.registry.get(link.meeting_id)
+        except DomainError as e:  # a meeting that cannot run now (its ballot key is not this server's)
+            raise _refused(e.code.value, e.message) from None
         if rt is None or rt.state is None:
             raise _refused("not_found", "no such meeting")
         if self.registry.shared:
@@ -252,14 +254,14 @@ class Hub:
         body: dict[str, Any] = {
             "meeting_id": rt.meeting_id,
             "seq": rt.seq,
-            "head_hash": rt.head_hash,
+            "head_hash": rt.public_head_hash(),
             "server_time": self.registry.clock(),
             "you": self._you(client),
             **self.welcome_extra(client),
         }
         if since is not None and 0 <= rt.seq - since <= self.replay_limit:
             records = await self.registry.read_log(rt.meeting_id, since)
-            body["events"] = [public_record(rt.state, r) for r in records]
+            body["events"] = [rt.public(r) for r in records]
         body["view"] = public_view(rt.state, client.actor, self.registry.clock())
         return body
 
@@ -346,7 +348,7 @@ class Hub:
     ) -> None:
         assert rt.state is not None
         message = {
-            "events": [public_record(rt.state, r) for r in records],
+            "events": [rt.public(r) for r in records],
             "view": public_view(rt.state, None, self.registry.clock()),
         }
         await self.sio.emit("events", message, room=rt.meeting_id, ignore_queue=True)

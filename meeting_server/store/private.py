@@ -36,6 +36,23 @@ def private_file(path: Path) -> Path:
     return path
 
 
+def read_or_create_secret(path: Path, make: str) -> str:
+    """The secret kept in ``path`` (0600; tightened if an older version left it looser), or ``make``
+    written there first if there is none. Written to a temporary file and renamed: never half a key."""
+    try:
+        text = path.read_text().strip()
+    except FileNotFoundError:
+        private_dir(path.parent)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w") as f:
+            f.write(make)
+        os.replace(tmp, path)
+        return path.read_text().strip()
+    tighten(path, FILE_MODE)
+    return text
+
+
 def tighten(path: Path, mode: int) -> None:
     """Remove every permission bit that ``mode`` does not grant (never adds one)."""
     try:

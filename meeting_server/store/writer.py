@@ -20,6 +20,10 @@ MAX_CONFLICT_RETRIES = 8
 
 Clock = Callable[[], float]
 
+# What to write for an event decided by (actor id, role): the stored event and envelope. The meeting's
+# writer seals secret ballots here (``meeting_server.ledger``); other streams write events as decided.
+Seal = Callable[[Event, str, str], tuple[Event, str, str]]
+
 
 def chain_records(
     stream_id: str,
@@ -29,13 +33,15 @@ def chain_records(
     role: str,
     events: Sequence[Event],
     now: float,
+    seal: Seal | None = None,
 ) -> list[EventRecord]:
     """``events`` as records chained onto the head (``seq``, ``head_hash``) of ``stream_id``."""
     records: list[EventRecord] = []
     prev = head_hash
     for ev in events:
         seq += 1
-        rec = make_record(stream_id, seq, now, actor_id, role, ev.name, to_payload(ev), prev)
+        stored, who, as_role = seal(ev, actor_id, role) if seal is not None else (ev, actor_id, role)
+        rec = make_record(stream_id, seq, now, who, as_role, stored.name, to_payload(stored), prev)
         records.append(rec)
         prev = rec.hash
     return records
@@ -50,13 +56,14 @@ async def append_decided(
     actor: tuple[str, str],
     clock: Clock,
     catch_up: Callable[[], Awaitable[None]],
+    seal: Seal | None = None,
 ) -> tuple[list[EventRecord], list[Event]]:
     """Decide and durably append, retrying a lost compare-and-set on a shared log.
 
     ``head`` gives the writer's (seq, head hash) after ``catch_up``; ``decide(now)`` raises the rules'
     DomainError or gives the events; ``actor`` is the (id, role) the records carry. Returns the durable
     records and their events (both empty when the rules decided nothing); the caller holds the stream's
-    lock and folds them.
+    lock and folds them. ``seal`` changes what is written (not what is returned to fold).
     """
     for attempt in range(MAX_CONFLICT_RETRIES):
         if log.shared:
@@ -66,7 +73,7 @@ async def append_decided(
         if not events:
             return [], []
         seq, head_hash = head()
-        records = chain_records(stream_id, seq, head_hash, actor[0], actor[1], events, now)
+        records = chain_records(stream_id, seq, head_hash, actor[0], actor[1], events, now, seal)
         try:
             await log.append(records)  # durable before anyone is told
         except ConflictError:

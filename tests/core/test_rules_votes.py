@@ -280,16 +280,36 @@ def test_a_secret_vote_never_shows_choices() -> None:
         assert set(shown) == {"motion_id", "at"}
 
 
-def test_a_named_vote_shows_who_voted_what() -> None:
-    sim = running()
+def test_a_named_vote_shows_who_voted_what_when_the_meeting_shows_running_counts() -> None:
+    sim = running(MeetingSettings(show_running_counts=True))
     motion_id = seconded(sim)
     sim.do(MOD, OpenVote(motion_id))
     [ballot] = sim.do(P1, CastVote(motion_id, Choice.YES))
     vote = public_view(sim.state, None, sim.now)["vote"]
+    assert vote["running_counts"] is True
     assert vote["voters"] == [{"participant_id": "p1", "choice": "yes"}]
     assert vote["online"] == {"yes": 1, "no": 0, "abstain": 0}
     assert public_payload(sim.state, ballot.name, to_payload(ballot))["choice"] == "yes"
     assert public_payload(None, ballot.name, to_payload(ballot)) == {"motion_id": motion_id, "at": sim.now}
+
+
+def test_a_named_vote_shows_only_how_many_voted_until_it_closes_by_default() -> None:
+    sim = running()
+    assert sim.state.settings.show_running_counts is False
+    motion_id = seconded(sim)
+    sim.do(MOD, OpenVote(motion_id))
+    [ballot] = sim.do(P1, CastVote(motion_id, Choice.YES))
+    sim.do(P2, CastVote(motion_id, Choice.NO))
+    view = public_view(sim.state, None, sim.now)
+    vote = view["vote"]
+    assert vote["running_counts"] is False and vote["ballots_cast"] == 2
+    assert "voters" not in vote and "online" not in vote
+    assert '"yes"' not in json.dumps(view) and '"no"' not in json.dumps(view)
+    assert "choice" not in public_payload(sim.state, ballot.name, to_payload(ballot))
+    sim.do(REC, RecordShowOfHands(motion_id, 0, 0, 0))
+    sim.do(MOD, CloseVote(motion_id))
+    # Closed: the ballot is public, as a named ballot is.
+    assert public_payload(sim.state, ballot.name, to_payload(ballot))["choice"] == "yes"
 
 
 # ---------------------------------------------------------------- closing

@@ -119,9 +119,12 @@ async def test_scripted_meeting(tmp_path: Path) -> None:
             secret_ballots = [
                 e
                 for e in obs.events
-                if e["type"] == "BallotCast" and e["payload"].get("motion_id") == motion_id
+                if e["type"] in ("BallotCast", "SecretBallotCast")
+                and e["payload"].get("motion_id") == motion_id
             ]
-            assert secret_ballots and all("choice" not in e["payload"] for e in secret_ballots)
+            assert len(secret_ballots) == 3
+            assert all(e["type"] == "SecretBallotCast" for e in secret_ballots)
+            assert all("choice" not in e["payload"] for e in secret_ballots)
 
             seq = await mod.ok("CloseMeeting")
             for p in peers.values():

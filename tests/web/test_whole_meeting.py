@@ -173,13 +173,14 @@ async def test_whole_meeting(tmp_path: Path, browser: Any, artifacts: Path) -> N
         await wait_text(wang, "#vote-done", "您已投票：赞成")
         await rec.page.fill("#h-yes", "1")
         await rec.page.click("#hands-form button")
-        # Every page writes vote counts the same way (GZ.countsText).
+        # Every page writes vote counts the same way (GZ.countsText); a named vote's yes/no stay hidden
+        # until it closes (the meeting does not show running counts): only how many have voted.
         await wait_text(
-            mod, "#vote-counts", "线上 赞成 1 · 反对 1 · 弃权 0 · 现场举手 赞成 1 · 反对 0 · 弃权 0"
+            mod, "#vote-counts", "线上已投 2 票（结果在表决结束后公布） · 现场举手 赞成 1 · 反对 0 · 弃权 0"
         )
         await wait_text(rec, "#hands-info", "已录入：赞成 1 · 反对 0 · 弃权 0")
         await wait_text(
-            hall, "#vote-info", "线上 赞成 1 · 反对 1 · 弃权 0 · 现场举手 赞成 1 · 反对 0 · 弃权 0"
+            hall, "#vote-info", "已投 2 票，结果在表决结束后公布 · 现场举手 赞成 1 · 反对 0 · 弃权 0"
         )
         await assert_phone_friendly(wang)
         await shoot("5-voting")

@@ -176,8 +176,10 @@
     show($("vote-card"), Boolean(poll));
     if (poll) {
       $("vote-title").textContent = poll.title;
+      // Yes/no while open only for a named vote whose meeting shows running counts (poll.online).
       let info = "已投 " + poll.ballots_cast + " 票";
-      if (poll.online) info = "线上 " + countsText(poll.online);
+      if (poll.online) info += " · 线上 " + countsText(poll.online);
+      else info += "，结果在表决结束后公布";
       if (poll.room) info += " · 现场举手 " + countsText(poll.room);
       $("vote-info").textContent = info;
     }

@@ -56,6 +56,7 @@
       warning_s: parseInt($("m-warning").value, 10) || 0,
     };
     if ($("m-expected").value) settings.expected_members = parseInt($("m-expected").value, 10);
+    if ($("m-running") && $("m-running").checked) settings.show_running_counts = true;
     return {
       title: $("m-title").value.trim(), level: $("m-level").value, place: $("m-place").value.trim(),
       scheduled_at: scheduled, agenda: agenda($("m-agenda").value), settings,

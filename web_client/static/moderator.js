@@ -140,7 +140,9 @@
     if (poll) {
       $("vote-title").textContent = poll.title;
       const room = poll.room ? "现场举手 " + countsText(poll.room) : "现场举手未录入";
-      const online = poll.online ? "线上 " + countsText(poll.online) : "线上已投 " + poll.ballots_cast + " 票（无记名）";
+      // Yes/no while open only for a named vote whose meeting shows running counts (poll.online).
+      const online = "线上已投 " + poll.ballots_cast + " 票" + (poll.online ? "（" + countsText(poll.online) + "）"
+        : poll.secret ? "（无记名）" : "（结果在表决结束后公布）");
       $("vote-counts").textContent = online + " · " + room + " · 可投票线上 " + poll.eligible_online + " 人";
       // The server refuses to close until the hall's hands are in: say so before the moderator tries.
       $("vote-hall").textContent = "现场举手未录入：现场有 " + poll.room_present + " 人可投票，" +

@@ -1,0 +1,102 @@
+"""Secret ballots as the chain stores them: a keyed voter tag and the sealed (voter, choice).
+
+The pure rules decide a ``BallotCast`` with the choice; before it is written, ``seal`` turns it into a
+``SecretBallotCast`` that names neither the voter nor the choice:
+
+- ``voter`` = HMAC-SHA256(key, "voter" | meeting | motion | participant): the same person gives the same
+  tag within a motion (anyone can count distinct tags and see no one voted twice), but without the key a
+  tag cannot be linked to a person, nor tested against a guess;
+- ``sealed`` = AES-256-GCM(key, nonce, plaintext, aad = meeting | motion | voter) with a fresh random
+  nonce, the plaintext padded to a fixed size so its length says nothing about the choice.
+
+The record's hash then covers only ciphertext under a random nonce: re-hashing it with every choice
+recovers nothing. ``open_sealed`` turns it back (the writer folds choices; an auditor with the key
+recounts them). Pure: the key and the nonce are passed in.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Final
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from meeting_server.core.motion_events import (
+    SECRET_BALLOT_ACTOR,
+    SECRET_BALLOT_ROLE,
+    BallotCast,
+    SecretBallotCast,
+)
+from meeting_server.core.values import Choice
+
+KEY_BYTES: Final = 32
+NONCE_BYTES: Final = 12
+# Every sealed plaintext is padded to this many bytes (participant ids are short; see ``_plaintext``).
+PLAINTEXT_BYTES: Final = 128
+# The envelope of a secret ballot record names no one: these replace the voter's id and role.
+SEALED_ACTOR: Final = SECRET_BALLOT_ACTOR
+SEALED_ROLE: Final = SECRET_BALLOT_ROLE
+_VERSION: Final = "v1"
+
+
+class SealError(Exception):
+    """A sealed ballot that this key cannot open (a wrong key, or a changed record)."""
+
+
+def _field(*parts: str) -> bytes:
+    # Length-prefixed, so ("ab", "c") and ("a", "bc") never give the same bytes.
+    return b"".join(len(p.encode()).to_bytes(4, "big") + p.encode() for p in parts)
+
+
+def voter_tag(key: bytes, meeting_id: str, motion_id: str, participant_id: str) -> str:
+    """The voter's tag in one motion: stable for the same person, unlinkable without ``key``."""
+    mac = hmac.new(key, _field("voter", meeting_id, motion_id, participant_id), hashlib.sha256)
+    return mac.hexdigest()
+
+
+def _aad(meeting_id: str, motion_id: str, voter: str) -> bytes:
+    return _field(_VERSION, meeting_id, motion_id, voter)
+
+
+def _plaintext(participant_id: str, choice: Choice) -> bytes:
+    body = json.dumps({"c": choice.value, "p": participant_id}, separators=(",", ":")).encode()
+    if len(body) > PLAINTEXT_BYTES:
+        raise ValueError(f"participant id too long to seal: {participant_id[:40]!r}")
+    return body + b" " * (PLAINTEXT_BYTES - len(body))  # JSON ignores the trailing blanks
+
+
+def seal(key: bytes, meeting_id: str, ballot: BallotCast, nonce: bytes) -> SecretBallotCast:
+    """``ballot`` as the chain stores it; ``nonce``: NONCE_BYTES fresh random bytes, never reused."""
+    if len(nonce) != NONCE_BYTES:
+        raise ValueError("nonce must be 12 bytes")
+    voter = voter_tag(key, meeting_id, ballot.motion_id, ballot.participant_id)
+    box = AESGCM(key).encrypt(
+        nonce,
+        _plaintext(ballot.participant_id, ballot.choice),
+        _aad(meeting_id, ballot.motion_id, voter),
+    )
+    sealed = _VERSION + ":" + base64.b64encode(nonce + box).decode("ascii")
+    return SecretBallotCast(ballot.motion_id, voter, sealed, ballot.at)
+
+
+def open_sealed(key: bytes, meeting_id: str, ballot: SecretBallotCast) -> BallotCast:
+    """The ballot a ``SecretBallotCast`` holds; ``SealError`` if this key did not seal it (or it changed)."""
+    version, _, data = ballot.sealed.partition(":")
+    if version != _VERSION:
+        raise SealError(f"unknown sealed-ballot version {version[:10]!r}")
+    try:
+        raw = base64.b64decode(data, validate=True)
+        plain = AESGCM(key).decrypt(
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(meeting_id, ballot.motion_id, ballot.voter)
+        )
+    except (InvalidTag, ValueError) as e:
+        raise SealError(f"a sealed ballot of motion {ballot.motion_id} does not open with this key") from e
+    body = json.loads(plain)
+    opened = BallotCast(ballot.motion_id, str(body["p"]), Choice(body["c"]), ballot.at)
+    if voter_tag(key, meeting_id, opened.motion_id, opened.participant_id) != ballot.voter:
+        raise SealError(f"a sealed ballot of motion {ballot.motion_id} does not match its voter tag")
+    return opened
