@@ -62,13 +62,23 @@ def apply(a: Any, patch: Patch | None) -> Any:
 
 def _same(a: Any, b: Any) -> bool:
     """Equal as JSON: ``True`` is not ``1``, ``1`` is not ``1.0``."""
-    if type(a) is not type(b):
-        return False
+    return type(a) is type(b) and a == b and _same_types(a, b)
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    """For ``a == b`` (compared in C, fast): whether their scalars have the same types too."""
     if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
+        pairs: Any = ((v, b[k]) for k, v in a.items())
+    elif isinstance(a, list):
+        pairs = zip(a, b, strict=True)
+    else:
+        return True
+    for v, w in pairs:
+        if type(v) is not type(w):
+            return False
+        if isinstance(v, (dict, list)) and not _same_types(v, w):
+            return False
+    return True
 
 
 def _diff_dict(a: dict[str, Any], b: dict[str, Any]) -> Patch | None:
