@@ -126,10 +126,19 @@ class Hands:
         self.up = [False] * len(residents)
         self.sent_at: dict[int, float] = {}  # seq → when its command was sent
         self.last_seq = 0
+        self.timeouts = 0  # commands not acknowledged within 30 s
+        self.stuck: set[int] = set()
 
     async def toggle(self, i: int) -> None:
         t = time.time()
-        ack = await self.residents[i].call("command", {"type": "LowerHand" if self.up[i] else "RaiseHand"})
+        try:
+            ack = await self.residents[i].call(
+                "command", {"type": "LowerHand" if self.up[i] else "RaiseHand"}
+            )
+        except TimeoutError:  # counted, and that resident's hand is left alone from now on (state unknown)
+            self.timeouts += 1
+            self.stuck.add(i)
+            return
         assert ack["ok"], ack
         self.up[i] = not self.up[i]
         self.sent_at[ack["seq"]] = t
@@ -151,7 +160,7 @@ class Hands:
         sent, t0 = 0, time.time()
         while time.time() - t0 < seconds:
             i = rng.randrange(len(self.residents))
-            if i in busy:  # its last toggle is not acknowledged yet
+            if i in busy or i in self.stuck:  # its last toggle is not acknowledged (yet)
                 continue
             busy.add(i)
             task = asyncio.create_task(self.toggle(i))
@@ -265,6 +274,7 @@ async def drive(
         "latency_p99_ms": round(pct(delays, 0.99) * 1000, 1),
         "latency_max_ms": round(max(delays) * 1000, 1) if delays else None,
         "lost": lost,
+        "ack_timeouts": hands.timeouts,
         "disconnected": disconnected,
         "bytes_per_msg_mean": round(sum(sizes) / len(sizes)) if sizes else None,
         "bytes_per_msg_max": max(sizes) if sizes else None,
