@@ -1,11 +1,19 @@
 """Event fan-out to N observers over loopback.
 
 A server runs as a subprocess; N observers connect with a minimal engine.io/socket.io client over aiohttp
-WebSockets (cheap enough to run thousands in one process); the recorder marks key points at a fixed rate, each
-an event in the log. Every observer records, per event, the delay from the event's server timestamp to its
-arrival, and the sequence numbers it saw (to count losses). Prints one JSON line.
+WebSockets (cheap enough to run thousands in one process). Two ways to make events:
+
+- ``--mode keypoints``: the recorder marks key points at ``--rate`` per second, each an event in the log;
+- ``--mode hands``: ``--residents`` joined residents toggle their hands (``RaiseHand`` / ``LowerHand``),
+  ``--rate`` per second in all, half of them in the queue when measuring starts (the view is that of a full
+  hall: every participant and a long queue).
+
+Every client records, per events message, its size in bytes, the delay from the event's server timestamp to
+its arrival (and, in hands mode, from the moment the command was sent), and the sequence numbers it saw (to
+count losses). Prints one JSON line.
 
     python bench/fanout.py --observers 2000 --rate 2 --seconds 20
+    python bench/fanout.py --mode hands --residents 300 --observers 1000 --rate 5 --seconds 20
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import re
 import resource
 import sys
@@ -28,10 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.process import CROWD_ENV, ServerProcess
 
 ENVELOPE = re.compile(r'\{"seq":(\d+),"ts":([0-9.]+)')
+ACK = re.compile(r"43(\d+)")
 
 
-class RawObserver:
-    """A socket.io v5 client reduced to what an observer needs: connect, hello, receive events."""
+class RawClient:
+    """A socket.io v5 client reduced to what the bench needs: connect, hello, acknowledged calls (join,
+    command), receive events."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
         self.session = session
@@ -39,28 +50,56 @@ class RawObserver:
         self.token = token
         self.seqs: list[int] = []
         self.delays: list[float] = []
+        self.arrivals: list[tuple[int, float]] = []  # (seq, when it arrived)
+        self.sizes: list[int] = []  # bytes of each events message
+        self.bytes_in = 0  # every frame received
         self.ready = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self._acks: dict[int, asyncio.Future[Any]] = {}
+        self._next_id = 1  # 0 is the hello's
 
     async def run(self) -> None:
         async with self.session.ws_connect(self.url, max_msg_size=0) as ws:
+            self.ws = ws
             await ws.receive()  # engine.io open packet
             await ws.send_str("40" + json.dumps({"token": self.token}))
             async for msg in ws:
                 data = msg.data
+                size = len(data.encode())
+                self.bytes_in += size
                 if data == "2":
                     await ws.send_str("3")
                 elif data.startswith("40"):
                     await ws.send_str('420["hello",{}]')
                 elif data.startswith('42["events"'):
-                    # Only the envelope fields are needed; a regex keeps thousands of clients in one
-                    # process cheap enough that the figures measure the server, not this client.
+                    # Only the envelope fields are needed (and they come before any whole view); a regex
+                    # keeps thousands of clients in one process cheap enough that the figures measure the
+                    # server, not this client.
                     now = time.time()
-                    for seq, ts in ENVELOPE.findall(data):
+                    cut = data.find(',"view":')
+                    self.sizes.append(size)
+                    for seq, ts in ENVELOPE.findall(data if cut < 0 else data[:cut]):
                         self.seqs.append(int(seq))
                         self.delays.append(now - float(ts))
+                        self.arrivals.append((int(seq), now))
                 elif data.startswith('42["welcome"'):
                     self.ready.set()
+                elif (m := ACK.match(data)) is not None:
+                    fut = self._acks.pop(int(m.group(1)), None)
+                    if fut is not None and not fut.done():
+                        fut.set_result(json.loads(data[m.end() :])[0])
+
+    async def call(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        assert self.ws is not None
+        ack_id = self._next_id
+        self._next_id += 1
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._acks[ack_id] = fut
+        await self.ws.send_str(f"42{ack_id}" + json.dumps([event, payload], ensure_ascii=False))
+        async with asyncio.timeout(30):
+            result: dict[str, Any] = await fut
+        return result
 
 
 def pct(values: list[float], q: float) -> float:
@@ -68,6 +107,70 @@ def pct(values: list[float], q: float) -> float:
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
+
+
+async def connect_all(clients: list[RawClient]) -> None:
+    for i in range(0, len(clients), 100):
+        batch = clients[i : i + 100]
+        for c in batch:
+            c.task = asyncio.create_task(c.run())
+        await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in batch)), 60)
+
+
+class Hands:
+    """Residents toggling their hands at ``rate`` per second in all (random, reproducible)."""
+
+    def __init__(self, residents: list[RawClient], rate: float) -> None:
+        self.residents = residents
+        self.rate = rate
+        self.up = [False] * len(residents)
+        self.sent_at: dict[int, float] = {}  # seq → when its command was sent
+        self.last_seq = 0
+        self.timeouts = 0  # commands not acknowledged within 30 s
+        self.stuck: set[int] = set()
+
+    async def toggle(self, i: int) -> None:
+        t = time.time()
+        try:
+            ack = await self.residents[i].call(
+                "command", {"type": "LowerHand" if self.up[i] else "RaiseHand"}
+            )
+        except TimeoutError:  # counted, and that resident's hand is left alone from now on (state unknown)
+            self.timeouts += 1
+            self.stuck.add(i)
+            return
+        assert ack["ok"], ack
+        self.up[i] = not self.up[i]
+        self.sent_at[ack["seq"]] = t
+        self.last_seq = max(self.last_seq, ack["seq"])
+
+    async def prefill(self) -> None:
+        """Half the hall in the queue: the steady state of random toggling."""
+        half = len(self.residents) // 2
+        for chunk in range(0, half, 25):
+            await asyncio.gather(*(self.toggle(i) for i in range(chunk, min(chunk + 25, half))))
+        self.sent_at.clear()
+
+    async def run(self, seconds: float) -> tuple[int, int]:
+        """Toggle for ``seconds``; returns the first and last sequence numbers it caused."""
+        rng = random.Random(13)
+        first = self.last_seq + 1
+        pending: set[asyncio.Task[None]] = set()
+        busy: set[int] = set()
+        sent, t0 = 0, time.time()
+        while time.time() - t0 < seconds:
+            i = rng.randrange(len(self.residents))
+            if i in busy or i in self.stuck:  # its last toggle is not acknowledged (yet)
+                continue
+            busy.add(i)
+            task = asyncio.create_task(self.toggle(i))
+            task.add_done_callback(lambda _t, i=i: busy.discard(i))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            sent += 1
+            await asyncio.sleep(max(0.0, t0 + sent / self.rate - time.time()))
+        await asyncio.gather(*pending)
+        return first, self.last_seq
 
 
 async def drive(
@@ -83,16 +186,21 @@ async def drive(
     conn = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=conn) as session:
         observers = [
-            RawObserver(session, observer_urls[i % len(observer_urls)], links["observer"]["token"])
+            RawClient(session, observer_urls[i % len(observer_urls)], links["observer"]["token"])
             for i in range(args.observers)
         ]
         t0 = time.time()
-        for i in range(0, len(observers), 100):
-            batch = observers[i : i + 100]
-            for o in batch:
-                o.task = asyncio.create_task(o.run())
-            await asyncio.wait_for(asyncio.gather(*(o.ready.wait() for o in batch)), 60)
+        await connect_all(observers)
         connect_s = time.time() - t0
+        residents: list[RawClient] = []
+        if args.mode == "hands":
+            residents = [
+                RawClient(session, command_url, links["participant"]["token"]) for _ in range(args.residents)
+            ]
+            await connect_all(residents)
+            for i, r in enumerate(residents):
+                ack = await r.call("join", {"name": f"居民{i + 1}"})
+                assert ack["ok"], ack
 
         recorder = socketio.AsyncClient(reconnection=False)
         await recorder.connect(
@@ -105,40 +213,60 @@ async def drive(
         await mod.call("hello", {})
         await mod.call("join", {"name": "主持人"})
         await mod.call("command", {"type": "OpenMeeting"})
+        await mod.call("command", {"type": "StartAgendaItem", "index": 0})
         await asyncio.sleep(1.0)
-        first_seq = max(o.seqs[-1] if o.seqs else 0 for o in observers) + 1
 
+        hands = Hands(residents, args.rate)
+        if residents:
+            await hands.prefill()
+            await asyncio.sleep(1.0)
+        everyone = observers + residents
         cpu0, w0, own0 = server_cpu(), time.time(), time.process_time()
-        sent = 0
-        interval = 1.0 / args.rate
-        next_at = time.time()
-        last_seq = 0
-        while time.time() - w0 < args.seconds:
-            ack = await recorder.call("command", {"type": "MarkKeyPoint", "text": f"要点 {sent}"}, timeout=30)
-            assert ack["ok"], ack
-            last_seq = ack["seq"]
-            sent += 1
-            next_at += interval
-            await asyncio.sleep(max(0.0, next_at - time.time()))
+        bytes0 = sum(c.bytes_in for c in everyone)
+        sizes0 = {id(c): len(c.sizes) for c in everyone}
+        if residents:
+            first_seq, last_seq = await hands.run(args.seconds)
+            sent = len(hands.sent_at)
+        else:
+            first_seq = max(o.seqs[-1] if o.seqs else 0 for o in observers) + 1
+            sent, last_seq, interval, next_at = 0, 0, 1.0 / args.rate, time.time()
+            while time.time() - w0 < args.seconds:
+                ack = await recorder.call(
+                    "command", {"type": "MarkKeyPoint", "text": f"要点 {sent}"}, timeout=30
+                )
+                assert ack["ok"], ack
+                last_seq = ack["seq"]
+                sent += 1
+                next_at += interval
+                await asyncio.sleep(max(0.0, next_at - time.time()))
         await asyncio.sleep(2.0)  # let the last deliveries land
         cpu = server_cpu() - cpu0
         wall = time.time() - w0
         own_cpu = time.process_time() - own0
         expected = set(range(first_seq, last_seq + 1))
-        lost = sum(len(expected - set(o.seqs)) for o in observers)
-        first = {o: o.seqs.index(first_seq) if first_seq in o.seqs else len(o.seqs) for o in observers}
-        delays = [d for o in observers for d in o.delays[first[o] :]]
-        disconnected = sum(1 for o in observers if o.task is not None and o.task.done())
-        for o in observers:
-            if o.task is not None:
-                o.task.cancel()
-        await asyncio.gather(*(o.task for o in observers if o.task), return_exceptions=True)
+        lost = sum(len(expected - set(c.seqs)) for c in everyone)
+        arrivals = [(c, s, t) for c in observers for s, t in c.arrivals if first_seq <= s <= last_seq]
+        delays = [
+            d for c in observers for (s, _), d in zip(c.arrivals, c.delays, strict=True) if s >= first_seq
+        ]
+        from_send = [t - hands.sent_at[s] for _, s, t in arrivals if s in hands.sent_at]
+        logged_at = {s: t - d for c in observers for (s, t), d in zip(c.arrivals, c.delays, strict=True)}
+        to_log = [logged_at[s] - t for s, t in hands.sent_at.items() if s in logged_at]
+        sizes = [n for c in observers for n in c.sizes[sizes0[id(c)] :]]
+        bytes_out = sum(c.bytes_in for c in everyone) - bytes0
+        disconnected = sum(1 for c in everyone if c.task is not None and c.task.done())
+        for c in everyone:
+            if c.task is not None:
+                c.task.cancel()
+        await asyncio.gather(*(c.task for c in everyone if c.task), return_exceptions=True)
         await recorder.disconnect()
         await mod.disconnect()
-    return {
+    result: dict[str, Any] = {
         "bench": "fanout",
+        "mode": args.mode,
         "server_processes": len(observer_urls),
         "observers": args.observers,
+        "residents": len(residents),
         "events_per_s": args.rate,
         "events_sent": sent,
         "deliveries": len(delays),
@@ -146,21 +274,36 @@ async def drive(
         "latency_p99_ms": round(pct(delays, 0.99) * 1000, 1),
         "latency_max_ms": round(max(delays) * 1000, 1) if delays else None,
         "lost": lost,
+        "ack_timeouts": hands.timeouts,
         "disconnected": disconnected,
+        "bytes_per_msg_mean": round(sum(sizes) / len(sizes)) if sizes else None,
+        "bytes_per_msg_max": max(sizes) if sizes else None,
+        "bytes_out_total": bytes_out,  # received by all clients (observers and residents) while measuring
+        "mbit_per_s_out": round(bytes_out * 8 / wall / 1e6, 1),
         "server_cpu_pct_of_core": round(100 * cpu / wall, 1),  # all server processes together
         "client_cpu_pct_of_core": round(100 * own_cpu / wall, 1),
         "connect_all_s": round(connect_s, 2),
     }
+    if from_send:  # hands: from the moment the resident's command left to its arrival at each observer
+        result["send_to_observer_p50_ms"] = round(pct(from_send, 0.50) * 1000, 1)
+        result["send_to_observer_p99_ms"] = round(pct(from_send, 0.99) * 1000, 1)
+        # of which: from the send to the event's timestamp in the log (the server took the command)
+        result["send_to_log_p50_ms"] = round(pct(to_log, 0.50) * 1000, 1)
+        result["send_to_log_p99_ms"] = round(pct(to_log, 0.99) * 1000, 1)
+    return result
 
 
 def parse_args(doc: str) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=doc.splitlines()[0])
     p.add_argument("--observers", type=int, default=500)
+    p.add_argument("--mode", choices=("keypoints", "hands"), default="keypoints")
+    p.add_argument("--residents", type=int, default=300, help="joined residents (hands mode)")
     p.add_argument("--rate", type=float, default=2.0, help="events per second")
     p.add_argument("--seconds", type=float, default=20.0)
     args = p.parse_args()
+    clients = args.observers + (args.residents if args.mode == "hands" else 0)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, args.observers * 2 + 1000)), hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, clients * 2 + 1000)), hard))
     return args
 
 

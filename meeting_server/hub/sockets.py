@@ -3,8 +3,9 @@
 Protocol (see docs/protocol.md): a client connects with ``auth={token, session?}``, sends ``hello
 {since?}`` and receives a ``welcome`` (snapshot, or the events it missed) before any later ``events``
 message, because the welcome is emitted under the meeting's lock. Durable changes arrive as ``events``
-messages ``{events: [...], view}`` with consecutive sequence numbers; ``transient`` messages (partial
-captions) are not logged.
+messages ``{events: [...], seq, base_seq, delta}`` (what changed in the view since ``base_seq``; ``view``
+instead of the delta when this process has no base) with consecutive sequence numbers; ``transient``
+messages (partial captions) are not logged.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import socketio
 
 from meeting_server.core.commands import JoinMeeting
+from meeting_server.core.delta import diff
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.payload import from_payload
 from meeting_server.core.registry import Event, parse_command
@@ -87,6 +89,8 @@ class Hub:
         self.clients: dict[str, Client] = {}
         # Who has a device in the meeting now: ParticipantDisconnected after the grace period (core.presence).
         self.presence = PresenceTracker(registry, presence_grace_s)
+        # Per meeting, the sequence number and public view of the last ``events`` message (deltas' base).
+        self._last_views: dict[str, tuple[int, dict[str, Any]]] = {}
         # Extra fields of a client's welcome, and of its join's ack (joining may change them): the WebRTC
         # ICE servers for those who may send audio, set by the audio hub.
         self.welcome_extra: Callable[[Client], dict[str, Any]] = _nothing_extra
@@ -347,10 +351,19 @@ class Hub:
         self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
     ) -> None:
         assert rt.state is not None
-        message = {
-            "events": [rt.public(r) for r in records],
-            "view": public_view(rt.state, None, self.registry.clock()),
-        }
+        view = public_view(rt.state, None, self.registry.clock())
+        seq = records[-1].seq if records else rt.seq
+        message: dict[str, Any] = {"events": [rt.public(r) for r in records], "seq": seq}
+        # What changed since the view this process sent last, computed once for the whole room; the whole
+        # view when this process has not sent the one just before (first batch since it loaded the meeting).
+        base = self._last_views.get(rt.meeting_id)
+        first = records[0].seq if records else seq + 1
+        if base is not None and base[0] == first - 1:
+            message["base_seq"] = base[0]
+            message["delta"] = diff(base[1], view)
+        else:
+            message["view"] = view
+        self._last_views[rt.meeting_id] = (seq, view)
         await self.sio.emit("events", message, room=rt.meeting_id, ignore_queue=True)
 
     async def _links_changed(

@@ -96,6 +96,12 @@ async def test_meeting_across_two_processes(tmp_path: Path, redis_server: RedisS
             got = [s for s in seqs(p) if s >= reference[0]]
             assert got == reference, (p.participant_id, got)
             assert p.view["meeting"]["status"] == "closed"
+        # Each process diffs the views it sends its own clients (theirs and the other process's batches):
+        # patched on either side, everyone holds the same view (the minutes' draft may have come since).
+        assert obs_a.deltas > 0 and obs_b.deltas > 0 and wang.deltas > 0
+        reference_view = {k: v for k, v in obs_a.view.items() if k not in ("you", "minutes")}
+        for p in peers:
+            assert {k: v for k, v in p.view.items() if k not in ("you", "minutes")} == reference_view
         closed = next(e for e in obs_b.events if e["type"] == "VoteClosed")["payload"]
         assert (closed["totals"]["yes"], closed["totals"]["no"]) == (2, 1)
         # The chain in Redis verifies, with the same CLI as the embedded mode.

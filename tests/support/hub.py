@@ -13,6 +13,7 @@ import aiohttp
 import socketio
 from aiohttp import web
 
+from meeting_server.core.delta import apply
 from meeting_server.hub.app import create_app
 from meeting_server.hub.keys import ADMIN_TOKEN, REGISTRY
 from meeting_server.hub.runtime import MeetingRegistry
@@ -125,6 +126,8 @@ class Peer:
         self.transients: list[dict[str, Any]] = []
         self.session: str | None = None
         self.gaps = 0
+        self.deltas = 0  # batches whose view came as a delta
+        self.batches: list[dict[str, Any]] = []  # every events message as received
         self._base = 0
         self.participant_id: str | None = None
         self._changed = asyncio.Event()
@@ -136,16 +139,32 @@ class Peer:
         """Keep events in sequence: drop duplicates, and on a gap ask the server again (as the pages do)."""
         fresh = [e for e in events if e["seq"] > self.last_seq]
         if fresh and fresh[0]["seq"] != self.last_seq + 1:
-            self.gaps += 1
-            asyncio.get_running_loop().create_task(self.sio.emit("sync", {"since": self.last_seq}))
+            self._resync()
             return False
         self.events.extend(fresh)
         return True
 
     async def _on_events(self, msg: dict[str, Any]) -> None:
-        if self._take(msg["events"]):
-            self.views.append(msg["view"])
+        """A batch carries the whole view or the delta from the view at ``base_seq`` (as the pages do, a
+        delta that does not fit the view held is a gap)."""
+        self.batches.append(msg)
+        if msg["seq"] <= self.last_seq:
+            self._changed.set()
+            return
+        if "view" not in msg and (msg["base_seq"] != self.last_seq or not self.views):
+            self._resync()
+        elif self._take(msg["events"]):
+            if "view" in msg:
+                self.views.append(msg["view"])
+            else:
+                self.deltas += 1
+                public = {k: v for k, v in self.views[-1].items() if k != "you"}  # a welcome's own part
+                self.views.append(apply(public, msg["delta"]))
         self._changed.set()
+
+    def _resync(self) -> None:
+        self.gaps += 1
+        asyncio.get_running_loop().create_task(self.sio.emit("sync", {"since": self.last_seq}))
 
     async def _on_welcome(self, msg: dict[str, Any]) -> None:
         if "events" in msg:

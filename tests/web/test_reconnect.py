@@ -1,7 +1,8 @@
 """A phone loses its connection while the meeting goes on, and catches up from its last sequence number.
 
-Also: a batch lost in transit is detected by its sequence number and fetched again (``sync``), and a
-reload keeps the resident's identity and place in the queue (the session token kept on the device).
+Also: a batch lost in transit is detected by its sequence number and fetched again (``sync``), a reload
+keeps the resident's identity and place in the queue (the session token kept on the device), and the view
+the page patches with each batch's delta is the server's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 
 from meeting_server.core.commands import CommitCaption
 from meeting_server.core.roles import Actor
+from meeting_server.core.view import public_view
 from tests.support.hub import Peer, Server, running_server
 
 from .conftest import PHONE
@@ -108,6 +110,17 @@ async def test_phone_catches_up_after_a_drop(tmp_path: Path, browser: Any, artif
             assert await page.evaluate("gz.me") == me
             assert "第 1 位" in await page.inner_text("#my-place")
             await phone.shot(artifacts, "3-reloaded")
+
+            # Between welcomes the page patches its view with each batch's delta, to the server's own view.
+            head = await mod.ok("StartAgendaItem", index=1)
+            await wait_seq(page, head)
+            assert (await page.evaluate("gz.stats"))["deltas"] == 1
+            rt = await server.registry.get(mid)
+            assert rt is not None and rt.state is not None
+            held = await page.evaluate(
+                "(() => { const v = Object.assign({}, gz.view); delete v.you; return v; })()"
+            )
+            assert held == public_view(rt.state, None, server.clock())
             phone.assert_clean()
         finally:
             await mod.close()

@@ -1,6 +1,7 @@
 /* Gongzhi pages: the socket protocol client (docs/protocol.md). Says hello with the page's link token and
- * the session kept on this device, replays missed events by sequence number (re-syncing on a gap), keeps
- * the speaking clock fed with each view, and sends acknowledged calls. Needs common.js loaded first. */
+ * the session kept on this device, replays missed events by sequence number, applies each batch's view
+ * delta (re-syncing on a gap or a delta that does not fit), keeps the speaking clock fed with each view,
+ * and sends acknowledged calls. Needs common.js loaded first. */
 "use strict";
 
 (function () {
@@ -28,7 +29,7 @@
     const key = "gongzhi:session:" + meeting + ":" + role;
     const conn = {
       meeting, role, token, socket: null, view: null, last: null, me: null, rtc: { ice_servers: [] },
-      session: localStorage.getItem(key), syncing: false, stats: { welcomes: 0, replayed: 0, syncs: 0, snapshots: 0 },
+      session: localStorage.getItem(key), syncing: false, stats: { welcomes: 0, replayed: 0, syncs: 0, snapshots: 0, deltas: 0 },
     };
     const banner = $("conn");
 
@@ -129,26 +130,44 @@
       body.dataset.seq = String(conn.last);
     });
 
+    function resync() {
+      if (conn.syncing) return;
+      conn.syncing = true;
+      conn.stats.syncs += 1;
+      socket.emit("sync", { since: conn.last });
+    }
+
+    // A batch carries what changed in the view since `base_seq`; it fits only the view we hold at exactly
+    // that number. A gap, a patch that does not fit, anything odd: ask for the whole view again (sync).
     socket.on("events", (msg) => {
       if (conn.last === null) return; // the welcome comes first and covers it
       const evs = msg.events || [];
-      if (evs.length && evs[0].seq > conn.last + 1) {
-        if (!conn.syncing) {
-          conn.syncing = true;
-          conn.stats.syncs += 1;
-          socket.emit("sync", { since: conn.last });
+      const seq = typeof msg.seq === "number" ? msg.seq : (evs.length ? evs[evs.length - 1].seq : conn.last);
+      if (seq <= conn.last) return; // a duplicate (scale-out): we have it already
+      let view;
+      if (msg.view) {
+        if (evs.length && evs[0].seq > conn.last + 1) { resync(); return; }
+        view = msg.view; // the server sent the whole view (it had no base to compare with)
+      } else {
+        if (msg.base_seq !== conn.last || (evs.length && evs[0].seq !== conn.last + 1)) { resync(); return; }
+        try {
+          view = applyDelta(publicPart(conn.view), msg.delta);
+        } catch (e) {
+          resync();
+          return;
         }
-        return;
+        conn.stats.deltas += 1;
       }
       for (const e of evs) {
         if (e.seq <= conn.last) continue;
-        if (e.type === "FloorExpired") GZ.noteFloorEnded(e, msg.view); // live only: a replayed 0:00 is old news
-        h.onEvent && h.onEvent(e, msg.view, false);
+        if (e.type === "FloorExpired") GZ.noteFloorEnded(e, view); // live only: a replayed 0:00 is old news
+        h.onEvent && h.onEvent(e, view, false);
         conn.last = e.seq;
       }
-      conn.view = msg.view;
-      setClock(msg.view);
-      h.onView && h.onView(msg.view);
+      conn.last = seq;
+      conn.view = view;
+      setClock(view);
+      h.onView && h.onView(view);
       paintClocks();
       body.dataset.seq = String(conn.last);
     });
@@ -201,10 +220,75 @@
     return conn;
   }
 
+  /* The view patches of `events` messages (meeting_server/core/delta.py; docs/protocol.md): a new value,
+   * sharing what did not change; `a` itself is left as it was (pages compare the old view with the new).
+   * Throws when the patch does not fit `a`. */
+  const isObject = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
+  const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+
+  /** A view as broadcast: the welcome's adds `you`, which no broadcast carries (nor patches). */
+  function publicPart(view) {
+    if (!has(view, "you")) return view;
+    const out = Object.assign({}, view);
+    delete out.you;
+    return out;
+  }
+
+  function applyDelta(a, p) {
+    if (p === null || p === undefined) return a;
+    if (!isObject(p)) throw new Error("a patch is an object");
+    if (has(p, "value")) return p.value;
+    if (has(p, "by")) return applyKeyed(a, p);
+    if (has(p, "fields") || has(p, "removed")) return applyFields(a, p);
+    throw new Error("unknown patch shape");
+  }
+
+  function applyFields(a, p) {
+    if (!isObject(a)) throw new Error("a field patch on something that is not an object");
+    const out = Object.assign({}, a);
+    for (const k of p.removed || []) {
+      if (!has(out, k)) throw new Error("removed field " + k + " is not there");
+      delete out[k];
+    }
+    for (const [k, sub] of Object.entries(p.fields || {})) {
+      if (has(out, k)) out[k] = applyDelta(out[k], sub);
+      else if (isObject(sub) && has(sub, "value")) out[k] = sub.value;
+      else throw new Error("field " + k + " is patched but not there");
+    }
+    return out;
+  }
+
+  function applyKeyed(a, p) {
+    const key = p.by;
+    if (!Array.isArray(a) || !a.every((e) => isObject(e) && has(e, key))) {
+      throw new Error("a list patch by " + key + " on a list without that key");
+    }
+    const removed = new Set(p.removed || []);
+    const changes = new Map(p.changed || []);
+    let out = [];
+    for (const e of a) {
+      const k = e[key];
+      if (removed.has(k)) continue;
+      if (changes.has(k)) {
+        out.push(applyDelta(e, changes.get(k)));
+        changes.delete(k);
+      } else out.push(e);
+    }
+    if (changes.size) throw new Error("entries patched but not there");
+    for (const [i, entry] of p.inserted || []) {
+      if (!(i >= 0 && i <= out.length)) throw new Error("insert at " + i + " in a list of " + out.length);
+      out.splice(i, 0, entry);
+    }
+    const f = p.ordinal;
+    if (f) out = out.map((e, i) => (e[f] === i + 1 ? e : Object.assign({}, e, { [f]: i + 1 })));
+    return out;
+  }
+
   function fatal(text) {
     const main = $("main");
     if (main) fill(main, [el("div", { className: "fatal" }, [el("p", { className: "big", text })])]);
   }
 
   window.GZ.connect = connect;
+  window.GZ.applyDelta = applyDelta;
 })();
