@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from meeting_server.core.delta import apply as apply_delta
 from meeting_server.core.motion_events import SECRET_BALLOT_ACTOR, SECRET_BALLOT_ROLE
 from meeting_server.core.roles import Role
 from meeting_server.store.records import GENESIS_HASH, canonical, record_hash
@@ -119,8 +120,14 @@ def attack(meeting_id: str, tap: Wiretap, voters: list[str], secret_motion: str)
                     )
                     found["hash_matches"] += nxt == following["hash"]
     # Nothing about a secret vote in any view names a voter or a choice while it is open.
+    view: dict[str, Any] = {}
     for _kind, msg in tap.raw:
-        vote = msg["view"].get("vote")
+        # A welcome carries the whole view; events carry it whole or as a delta on the one before.
+        if "view" in msg:
+            view = msg["view"]
+        elif "delta" in msg:
+            view = apply_delta(view, msg["delta"])
+        vote = view.get("vote")
         if vote is not None and vote.get("motion_id") == secret_motion:
             text = json.dumps(vote)
             found["voter_mentions"] += sum(pid in text for pid in voters)
