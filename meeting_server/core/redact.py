@@ -49,6 +49,12 @@ def running_hidden(state: MeetingState | None, kind: str, payload: dict[str, Any
 
 def public_payload(state: MeetingState | None, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     """``payload`` of an event of type ``kind`` as clients may see it (a new dict if changed)."""
+    if (
+        kind == "ElectorateSet"
+    ):  # the roster (names, rooms, areas) stays on the server: only its size goes out
+        electors = payload.get("electors")
+        count = len(electors) if isinstance(electors, list | tuple) else 0
+        return {"community_id": payload.get("community_id"), "electors": count, "at": payload.get("at")}
     if is_secret_plaintext(state, kind, payload):
         return {"motion_id": payload.get("motion_id"), "at": payload.get("at")}
     if running_hidden(state, kind, payload):
