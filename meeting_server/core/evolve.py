@@ -8,8 +8,8 @@ Collections are copied, never mutated, so earlier states stay valid.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
-from typing import TypeVar, assert_never, cast
+from collections.abc import Iterable
+from typing import assert_never, cast
 
 from .decide_presence import evolve_presence
 from .electorate import ElectorateSet, electors_by_id
@@ -41,6 +41,7 @@ from .events import (
     RoundClosed,
     RoundOpened,
 )
+from .evolve_motions import evolve_motions, evolve_votes
 from .invitations import PersonalLinkRevoked, RoleLinkRotated, evolve_links
 from .minutes_events import (
     MinutesDrafted,
@@ -66,19 +67,10 @@ from .motion_events import (
 from .presence import ListenersSpeakingAllowed, ParticipantDisconnected, ParticipantReconnected
 from .registry import Event
 from .roles import Role
-from .state import Floor, KeyPoint, MeetingState, Motion, Participant, Poll, Resolution, Turn
-from .values import Channel, Counts, MeetingStatus, MotionStatus
-
-K = TypeVar("K")
-V = TypeVar("V")
+from .state import Floor, KeyPoint, MeetingState, Participant, Turn, with_entry
+from .values import Channel, MeetingStatus
 
 replace = dataclasses.replace
-
-
-def _with(mapping: Mapping[K, V], key: K, value: V) -> dict[K, V]:
-    out = dict(mapping)
-    out[key] = value
-    return out
 
 
 def _without(queue: tuple[str, ...], participant_id: str) -> tuple[str, ...]:
@@ -140,7 +132,7 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
         case ClockStarted() | ClockPaused() | ClockResumed() | ClockExtended() | ClockWarning():
             return _clock(state, ev)
         case MotionMoved() | MotionSeconded() | MotionWithdrawn() | MotionAmended() | ResolutionRecorded():
-            return _motions(state, ev)
+            return evolve_motions(state, ev)
         case (
             VoteOpened()
             | BallotCast()
@@ -149,7 +141,7 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             | VoteClosed()
             | VoteCancelled()
         ):
-            return _votes(state, ev)
+            return evolve_votes(state, ev)
         case ParticipantDisconnected() | ParticipantReconnected() | ListenersSpeakingAllowed():
             return evolve_presence(state, ev)
         case CaptionCommitted():
@@ -206,7 +198,7 @@ def _attendance(
                 listener=ev.listener,
                 connection=earlier.connection + 1 if earlier is not None else 1,
             )
-            return replace(state, participants=_with(state.participants, ev.participant_id, person))
+            return replace(state, participants=with_entry(state.participants, ev.participant_id, person))
         case InRoomCheckedIn():
             person = Participant(
                 ev.participant_id,
@@ -221,19 +213,19 @@ def _attendance(
             )
             return replace(
                 state,
-                participants=_with(state.participants, ev.participant_id, person),
+                participants=with_entry(state.participants, ev.participant_id, person),
                 room_checkins=state.room_checkins + 1,
             )
         case GuestCheckedIn():
             guest = Participant(
                 ev.participant_id, ev.display_name, Role.GUEST, Channel.ROOM, organisation=ev.organisation
             )
-            return replace(state, participants=_with(state.participants, ev.participant_id, guest))
+            return replace(state, participants=with_entry(state.participants, ev.participant_id, guest))
         case ParticipantLeft() | InRoomCheckedOut():
             gone = replace(state.participants[ev.participant_id], present=False)
             return replace(
                 state,
-                participants=_with(state.participants, ev.participant_id, gone),
+                participants=with_entry(state.participants, ev.participant_id, gone),
                 queue=_without(state.queue, ev.participant_id),
             )
         case _:
@@ -273,19 +265,19 @@ def _floor(
             turn = Turn(ev.turn_id, ev.participant_id, ev.agenda_index, ev.round, ev.at)
             turns_in_round = state.turns_in_round
             if ev.round > 0:
-                turns_in_round = _with(
+                turns_in_round = with_entry(
                     turns_in_round, ev.participant_id, turns_in_round.get(ev.participant_id, 0) + 1
                 )
             return replace(
                 state,
                 floor=floor,
-                turns=_with(state.turns, ev.turn_id, turn),
+                turns=with_entry(state.turns, ev.turn_id, turn),
                 turns_in_round=turns_in_round,
                 queue=_without(state.queue, ev.participant_id),
             )
         case FloorYielded() | FloorRevoked() | FloorExpired():
             turn = replace(state.turns[ev.turn_id], spoken_s=ev.spoken_s)
-            return replace(state, floor=None, turns=_with(state.turns, ev.turn_id, turn))
+            return replace(state, floor=None, turns=with_entry(state.turns, ev.turn_id, turn))
         case _:
             assert_never(ev)
 
@@ -313,93 +305,3 @@ def _clock(
         case _:
             assert_never(ev)
     return replace(state, floor=floor)
-
-
-def _motions(
-    state: MeetingState,
-    ev: MotionMoved | MotionSeconded | MotionWithdrawn | MotionAmended | ResolutionRecorded,
-) -> MeetingState:
-    match ev:
-        case MotionMoved():
-            motion = Motion(
-                ev.motion_id,
-                ev.agenda_index,
-                ev.mover,
-                ev.title,
-                ev.text,
-                ev.parent_id,
-                ev.at,
-                entered_by=ev.entered_by,
-            )
-            return replace(state, motions=_with(state.motions, ev.motion_id, motion))
-        case MotionSeconded():
-            motion = replace(
-                state.motions[ev.motion_id],
-                status=MotionStatus.SECONDED,
-                seconder=ev.seconder,
-                second_entered_by=ev.entered_by,
-            )
-            return replace(state, motions=_with(state.motions, ev.motion_id, motion))
-        case MotionWithdrawn():
-            motion = replace(state.motions[ev.motion_id], status=MotionStatus.WITHDRAWN)
-            return replace(state, motions=_with(state.motions, ev.motion_id, motion))
-        case MotionAmended():
-            motion = replace(state.motions[ev.motion_id], text=ev.text)
-            return replace(state, motions=_with(state.motions, ev.motion_id, motion))
-        case ResolutionRecorded():
-            resolution = Resolution(ev.resolution_id, ev.motion_id, ev.agenda_index, ev.title, ev.text, ev.at)
-            return replace(state, resolutions=(*state.resolutions, resolution))
-        case _:
-            assert_never(ev)
-
-
-def _votes(
-    state: MeetingState,
-    ev: VoteOpened | BallotCast | SecretBallotCast | ShowOfHandsRecorded | VoteClosed | VoteCancelled,
-) -> MeetingState:
-    match ev:
-        case VoteOpened():
-            poll = Poll(
-                motion_id=ev.motion_id,
-                secret=ev.secret,
-                threshold=ev.threshold,
-                present=ev.present,
-                quorum_min=ev.quorum_min,
-                eligible_online=frozenset(ev.eligible_online),
-                room_present=ev.room_present,
-                opened_at=ev.at,
-            )
-            secret = state.secret_motions | {ev.motion_id} if ev.secret else state.secret_motions
-            state = replace(state, vote=poll, secret_motions=secret)
-            return _set_status(state, ev.motion_id, MotionStatus.VOTING)
-        case BallotCast():
-            poll = _poll(state, ev.motion_id)
-            return replace(
-                state, vote=replace(poll, ballots=_with(poll.ballots, ev.participant_id, ev.choice))
-            )
-        case SecretBallotCast():
-            # Folded without the ballot key (the writer unseals before folding): one more ballot, no choice.
-            poll = _poll(state, ev.motion_id)
-            return replace(state, vote=replace(poll, sealed=poll.sealed | {ev.voter}))
-        case ShowOfHandsRecorded():
-            # A later count corrects an earlier one: the last entered wins.
-            poll = _poll(state, ev.motion_id)
-            return replace(state, vote=replace(poll, room=Counts(ev.yes, ev.no, ev.abstain)))
-        case VoteClosed():
-            status = MotionStatus.PASSED if ev.passed else MotionStatus.FAILED
-            return _set_status(replace(state, vote=None, results=(*state.results, ev)), ev.motion_id, status)
-        case VoteCancelled():
-            return _set_status(replace(state, vote=None), ev.motion_id, MotionStatus.SECONDED)
-        case _:
-            assert_never(ev)
-
-
-def _set_status(state: MeetingState, motion_id: str, status: MotionStatus) -> MeetingState:
-    motion = replace(state.motions[motion_id], status=status)
-    return replace(state, motions=_with(state.motions, motion_id, motion))
-
-
-def _poll(state: MeetingState, motion_id: str) -> Poll:
-    if state.vote is None or state.vote.motion_id != motion_id:
-        raise ValueError(f"ballot for {motion_id}, which is not being voted on")
-    return state.vote

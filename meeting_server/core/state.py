@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import field
+from typing import TypeVar
 
 from .electorate import Elector
 from .invitations import LinkGenerations
@@ -29,6 +30,16 @@ from .values import (
     MotionStatus,
     Threshold,
 )
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def with_entry(mapping: Mapping[K, V], key: K, value: V) -> dict[K, V]:
+    """A copy of ``mapping`` with ``key`` set (states replace their mappings, never mutate them)."""
+    out = dict(mapping)
+    out[key] = value
+    return out
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

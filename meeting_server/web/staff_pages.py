@@ -9,7 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
-from meeting_server.community.roles import StaffRole
+from meeting_server.community.roles import StaffActor, StaffRole
+from meeting_server.community.state import Account, Community
 from meeting_server.hub.http_edge import Refused
 from meeting_server.hub.pages import STATIC, TEMPLATES, error_page
 
@@ -47,18 +48,29 @@ async def home_page(request: web.Request) -> web.Response:
     return _page(request, "staff_street.html", "staff-street", "社区与工作人员", me=account.display_name)
 
 
-async def roster_page(request: web.Request) -> web.Response:
-    """GET /staff/c/{community_id} — the roster of one community the account serves."""
+async def _community_page(
+    request: web.Request, forbidden: str
+) -> tuple[StaffActor, Account, Community] | web.Response:
+    """The signed-in account, and the community of the path it serves; or the page that refuses it."""
     try:
         actor, account, street = await signed_in(request)
     except Refused:
         raise _to_login() from None
     community_id = request.match_info["community_id"]
     if not actor.serves(community_id):
-        return error_page(request, 403, "您的账号只能管理本社区的名册。")
+        return error_page(request, 403, forbidden)
     community = street.communities.get(community_id)
     if community is None:
         return error_page(request, 404, "没有这个社区。")
+    return actor, account, community
+
+
+async def roster_page(request: web.Request) -> web.Response:
+    """GET /staff/c/{community_id} — the roster of one community the account serves."""
+    found = await _community_page(request, "您的账号只能管理本社区的名册。")
+    if isinstance(found, web.Response):
+        return found
+    actor, account, community = found
     return _page(
         request,
         "staff_roster.html",
@@ -73,16 +85,10 @@ async def roster_page(request: web.Request) -> web.Response:
 
 async def invitations_page(request: web.Request) -> web.Response:
     """GET /staff/c/{community_id}/m/{meeting_id} — a meeting's invitations (personal links, slips)."""
-    try:
-        actor, account, street = await signed_in(request)
-    except Refused:
-        raise _to_login() from None
-    community_id = request.match_info["community_id"]
-    if not actor.serves(community_id):
-        return error_page(request, 403, "您的账号只能管理本社区的会议。")
-    community = street.communities.get(community_id)
-    if community is None:
-        return error_page(request, 404, "没有这个社区。")
+    found = await _community_page(request, "您的账号只能管理本社区的会议。")
+    if isinstance(found, web.Response):
+        return found
+    _, account, community = found
     return _page(
         request,
         "staff_invitations.html",

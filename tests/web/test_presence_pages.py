@@ -78,8 +78,8 @@ async def test_a_typed_name_in_a_roster_meeting_listens(
         roster = (Elector("r1", "王阿姨", "3号楼"), Elector("r2", "李师傅", "5号楼"), Elector("r3", "赵大姐"))
         await server.registry.execute(rt, system, SetElectorate("c-1", roster))
         # Roster people joined by their personal links (issued elsewhere): the voters (a quorum of 4: 3).
-        wang, li = Actor("par-r1", Role.PARTICIPANT, "r1"), Actor("par-r2", Role.PARTICIPANT, "r2")
-        for voter in (wang, li, Actor("par-r3", Role.PARTICIPANT, "r3")):
+        wang, li = Actor("per-r1", Role.PARTICIPANT, "r1"), Actor("per-r2", Role.PARTICIPANT, "r2")
+        for voter in (wang, li, Actor("per-r3", Role.PARTICIPANT, "r3")):
             await server.registry.execute(rt, voter, JoinMeeting(name="-"))
 
         pages["mod"] = mod = await open_page(browser, page_url(server, created, "moderator"), "mod", TABLET)
