@@ -227,6 +227,8 @@ def _counts(c: tuple[int, int, int]) -> str:
 def _vote(v: VoteResult) -> str:
     quorum = "达到" if v.quorum_met else "未达到"
     result = "通过" if v.passed else "未通过"
+    if v.rule_text:  # the voting rule applied says what was counted against what, and the result
+        return f"线上 {_counts(v.online)}；现场 {_counts(v.room)}；合计 {_counts(v.totals)}。{v.rule_text}"
     return (
         f"线上 {_counts(v.online)}；现场举手 {_counts(v.room)}；合计 {_counts(v.totals)}。"
         f"通过标准：{v.threshold}；在场 {v.present} 人，法定人数 {v.quorum_min} 人（{quorum}）；"

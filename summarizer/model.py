@@ -92,6 +92,9 @@ class VoteResult:
     quorum_met: bool
     passed: bool
     seq: int
+    # The voting rule applied and its sums in words (core.vote_rules.result_text); "" for votes logged
+    # before voting rules existed.
+    rule_text: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from meeting_server.core.motion_events import VoteClosed
 from meeting_server.core.state import MeetingState, Motion
 from meeting_server.core.values import Counts, MotionStatus, Threshold
+from meeting_server.core.vote_rules import result_text
 
 from .model import MotionEntry, VoteResult
 
@@ -14,6 +16,8 @@ THRESHOLDS = {
     Threshold.MAJORITY_CAST: "过半数（赞成多于反对）",
     Threshold.MAJORITY_PRESENT: "过半数（在场表决人）",
     Threshold.TWO_THIRDS: "三分之二多数",
+    Threshold.THREE_QUARTERS: "四分之三多数",
+    Threshold.FRACTION: "自定义比例",
 }
 STATUS = {
     MotionStatus.MOVED: "无人附议",
@@ -23,6 +27,12 @@ STATUS = {
     MotionStatus.FAILED: "未通过",
     MotionStatus.WITHDRAWN: "撤回",
 }
+
+
+def _threshold(r: VoteClosed) -> str:
+    if r.rule is not None and r.threshold is Threshold.FRACTION:
+        return f"赞成票达投票数的 {r.rule.numerator}/{r.rule.denominator} 以上"
+    return THRESHOLDS[r.threshold]
 
 
 def _counts(c: Counts) -> tuple[int, int, int]:
@@ -51,13 +61,17 @@ def motion_entry(
             online=_counts(r.counts.online),
             room=_counts(r.counts.room),
             totals=_counts(r.totals),
-            threshold=THRESHOLDS[r.threshold],
+            threshold=_threshold(r),
             secret=r.secret,
             present=r.present,
             quorum_min=r.quorum_min,
             quorum_met=r.quorum_met,
             passed=r.passed,
             seq=seq,
+            # A per-person rule (a roster scope, households, art. 278) is told in full.
+            rule_text=result_text(r.rule, r.sums, r.passed)
+            if r.rule and r.sums and r.rule.per_person
+            else "",
         )
         for r, seq in zip(state.results, vote_seq, strict=True)
         if r.motion_id == m.motion_id

@@ -16,6 +16,7 @@ from .payload import max_len
 from .presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
 from .registry import Command, command
 from .values import AgendaItemSpec, Choice, Level, MeetingSettings, Threshold
+from .vote_rules import VoteRule
 
 ID = 64  # participant, motion and turn ids
 # A person's name is the field ``name`` on the wire. ``Command.name`` is also the registry's class-level
@@ -253,14 +254,18 @@ class WithdrawMotion(Command):
 class OpenVote(Command):
     motion_id: str = field(metadata=max_len(ID))
     secret: bool = False
-    threshold: Threshold = Threshold.MAJORITY_CAST
+    threshold: Threshold = Threshold.MAJORITY_CAST  # old clients; ``rule`` wins when given
+    rule: VoteRule | None = None  # who may vote and what carries it (core.vote_rules)
 
 
 @command
 @dataclass(frozen=True, slots=True)
 class CastVote(Command):
+    """``on_behalf_of``: the recorder enters the ballot of an in-room roster person (a per-person vote)."""
+
     motion_id: str = field(metadata=max_len(ID))
     choice: Choice
+    on_behalf_of: str | None = field(default=None, metadata=max_len(ID))
 
 
 @command

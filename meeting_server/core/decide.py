@@ -82,17 +82,9 @@ from .decide_meeting import (
     set_electorate,
     start_agenda_item,
 )
-from .decide_motions import (
-    amend_motion,
-    cast_vote,
-    close_vote,
-    move_motion,
-    open_vote,
-    record_show_of_hands,
-    second_motion,
-    withdraw_motion,
-)
+from .decide_motions import amend_motion, move_motion, second_motion, withdraw_motion
 from .decide_presence import allow_listeners_to_speak, mark_connected, mark_disconnected
+from .decide_votes import cast_vote, close_vote, open_vote, record_show_of_hands
 from .electorate import SetElectorate
 from .errors import DomainError, ErrorCode
 from .guards import check_sizes

@@ -18,8 +18,8 @@ from .commands import (
     StartAgendaItem,
 )
 from .decide_floor import end_floor
-from .decide_motions import cancel_vote
 from .decide_presence import joins_as_listener, refuse_same_name
+from .decide_votes import cancel_vote
 from .electorate import ElectorateSet, SetElectorate
 from .errors import ErrorCode
 from .events import (

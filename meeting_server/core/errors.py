@@ -18,6 +18,9 @@ class ErrorCode(enum.StrEnum):
     HALL_COUNT_MISSING = "hall_count_missing"  # a vote with in-room voters closed before their show of hands
     NOT_ON_ROSTER = "not_on_roster"  # a personal link or check-in names nobody on the meeting's roster
     NAME_TAKEN = "name_taken"  # (no roster) a resident with this name is already in the meeting
+    NOT_IN_SCOPE = "not_in_scope"  # the voter is outside the vote's scope (core.vote_rules)
+    HOUSEHOLD_VOTED = "household_voted"  # one vote per household, and the household has voted
+    AREA_UNKNOWN = "area_unknown"  # an area-based rule, and a household in scope has no floor area
     LISTENERS_MAY_NOT_SPEAK = "listeners_may_not_speak"  # a 旁听 hand while the moderator does not allow it
 
 

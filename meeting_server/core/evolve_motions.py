@@ -20,6 +20,7 @@ from .motion_events import (
 )
 from .state import MeetingState, Motion, Poll, Resolution, with_entry
 from .values import Counts, MotionStatus
+from .vote_rules import VoteRule
 
 replace = dataclasses.replace
 
@@ -77,6 +78,11 @@ def evolve_votes(
                 eligible_online=frozenset(ev.eligible_online),
                 room_present=ev.room_present,
                 opened_at=ev.at,
+                rule=ev.rule if ev.rule is not None else VoteRule(threshold=ev.threshold),
+                eligible_room=frozenset(ev.eligible_room),
+                heads_in_scope=ev.heads_in_scope,
+                area_in_scope=ev.area_in_scope,
+                quorum_basis=ev.quorum_basis,
             )
             secret = state.secret_motions | {ev.motion_id} if ev.secret else state.secret_motions
             state = replace(state, vote=poll, secret_motions=secret)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .registry import Event, event
 from .values import ByChannel, Choice, Counts, Threshold
+from .vote_rules import VoteRule, VoteSums
 
 
 @event
@@ -61,6 +62,12 @@ class VoteOpened(Event):
     room_present: int
     by: str
     at: float
+    # Last, with defaults: logs written before voting rules existed still load (core.vote_rules).
+    rule: VoteRule | None = None
+    eligible_room: tuple[str, ...] = ()  # in-room voters whose ballots the recorder enters one by one
+    heads_in_scope: int = 0  # roster persons (households) in scope
+    area_in_scope: int = 0  # their area, 0.01 m² (art. 278)
+    quorum_basis: str = "meeting"
 
 
 @event
@@ -75,6 +82,7 @@ class BallotCast(Event):
     participant_id: str
     choice: Choice
     at: float
+    entered_by: str | None = None  # the recorder who entered an in-room person's ballot
 
 
 # The envelope (actor, role) of every secret ballot record, written and sent: it names no one.
@@ -121,6 +129,8 @@ class VoteClosed(Event):
     passed: bool
     by: str
     at: float
+    rule: VoteRule | None = None  # None in logs written before voting rules: ``threshold`` alone
+    sums: VoteSums | None = None
 
 
 @event

@@ -125,6 +125,7 @@ PERMISSIONS: dict[type[Command], frozenset[Role]] = {
 ON_BEHALF: dict[type[Command], frozenset[Role]] = {
     MoveMotion: RECORDER,
     SecondMotion: RECORDER,
+    CastVote: RECORDER,  # an in-room roster person's ballot, in a per-person vote
 }
 
 

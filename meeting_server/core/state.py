@@ -8,7 +8,7 @@ for clients is ``view.public_view``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import field
 from typing import TypeVar
 
@@ -30,6 +30,7 @@ from .values import (
     MotionStatus,
     Threshold,
 )
+from .vote_rules import VoteRule
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -148,15 +149,32 @@ class Poll:
     room: Counts | None = None  # the last show-of-hands count entered, if any
     # Voter tags of secret ballots folded without the ballot key (never in the writer's state).
     sealed: frozenset[str] = frozenset()
+    rule: VoteRule = field(default_factory=VoteRule)
+    eligible_room: frozenset[str] = frozenset()  # in-room voters of a per-person vote
+    heads_in_scope: int = 0
+    area_in_scope: int = 0
+    quorum_basis: str = "meeting"
+
+    @property
+    def eligible(self) -> frozenset[str]:
+        return self.eligible_online | self.eligible_room
 
     @property
     def ballots_cast(self) -> int:
         return len(self.ballots) + len(self.sealed)
 
     def online_counts(self) -> Counts:
+        return self._counts(lambda pid: pid not in self.eligible_room)
+
+    def room_ballot_counts(self) -> Counts:
+        """The in-room ballots the recorder entered one by one (a per-person vote)."""
+        return self._counts(lambda pid: pid in self.eligible_room)
+
+    def _counts(self, keep: Callable[[str], bool]) -> Counts:
         counts = Counts()
-        for choice in self.ballots.values():
-            counts = counts.add(choice)
+        for pid, choice in self.ballots.items():
+            if keep(pid):
+                counts = counts.add(choice)
         return counts
 
 

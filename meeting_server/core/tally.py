@@ -9,20 +9,17 @@ Quorum (checked when a vote opens):
   Voters are people with the participant role, online or checked in the hall; moderator, timer and
   recorder do not vote and do not count.
 
-Thresholds (abstentions never count as votes cast, as in Robert's Rules):
-    * ``majority_cast``    — yes > no;
-    * ``majority_present`` — yes > present / 2, where present = voters present when the vote opened;
-    * ``two_thirds``       — yes ≥ 2/3 × (yes + no), and at least one yes (0 of 0 is not two-thirds).
-  Integer arithmetic throughout, so the boundaries (exactly half, exactly two-thirds) are exact.
+Thresholds (abstentions never count as votes cast, as in Robert's Rules) and the other voting rules
+(scopes, quorum from a roster scope, households, 民法典 art. 278) are defined in ``vote_rules``.
 """
 
 from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import assert_never
 
 from .values import Counts, MeetingSettings, Threshold
+from .vote_rules import VoteRule, threshold_passes
 
 
 def quorum_min(settings: MeetingSettings) -> int:
@@ -37,13 +34,6 @@ def quorum_min(settings: MeetingSettings) -> int:
 
 
 def passes(threshold: Threshold, totals: Counts, present: int) -> bool:
-    """Whether ``totals`` carry the motion under ``threshold`` with ``present`` voters present."""
-    match threshold:
-        case Threshold.MAJORITY_CAST:
-            return totals.yes > totals.no
-        case Threshold.MAJORITY_PRESENT:
-            return 2 * totals.yes > present
-        case Threshold.TWO_THIRDS:
-            return totals.yes > 0 and 3 * totals.yes >= 2 * (totals.yes + totals.no)
-        case _:
-            assert_never(threshold)
+    """Whether ``totals`` carry the motion under ``threshold`` with ``present`` voters present (a fraction
+    threshold needs its n/d: use ``vote_rules.threshold_passes`` with the whole rule)."""
+    return threshold_passes(VoteRule(threshold=threshold), totals, present)

@@ -43,6 +43,8 @@ class Threshold(enum.StrEnum):
     MAJORITY_CAST = "majority_cast"
     MAJORITY_PRESENT = "majority_present"
     TWO_THIRDS = "two_thirds"
+    THREE_QUARTERS = "three_quarters"
+    FRACTION = "fraction"  # n/d set by the moderator (``vote_rules.VoteRule``)
 
 
 class MeetingStatus(enum.StrEnum):

@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from .clock import remaining
+from .motion_events import VoteClosed
 from .payload import to_payload
 from .roles import Actor
 from .state import Floor, MeetingState, Motion, Poll
 from .values import MeetingStatus
+from .vote_rules import in_scope, result_text, rule_label, scope_label
 
 
 def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[str, Any]:
@@ -91,7 +93,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
         "floor": _floor(state.floor, state, names, now),
         "motions": [_motion(m, state, names) for m in state.motions.values() if m.parent_id is None],
         "vote": _vote(state.vote, state) if state.vote is not None else None,
-        "results": [to_payload(r) for r in state.results],
+        "results": [_result(r) for r in state.results],
         "resolutions": [
             {
                 "resolution_id": r.resolution_id,
@@ -186,6 +188,14 @@ def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
         "opened_at": poll.opened_at,
         # The hall count is public either way: it is taken by a show of hands.
         "room": to_payload(poll.room) if poll.room is not None else None,
+        # The voting rule (core.vote_rules) and its wording; under a per-person rule the recorder enters
+        # each in-room voter's ballot (``eligible_room``: who may be entered, never who has been).
+        "rule": to_payload(poll.rule),
+        "rule_text": rule_label(poll.rule),
+        "per_person": poll.rule.per_person,
+        "eligible_room": sorted(poll.eligible_room),
+        "heads_in_scope": poll.heads_in_scope,
+        "quorum_basis": poll.quorum_basis,
     }
     # Running counts (and who voted what) only for a named vote in a meeting that shows them; otherwise
     # how many ballots were cast, and the totals at close (``results``).
@@ -194,6 +204,26 @@ def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
         out["online"] = to_payload(poll.online_counts())
         out["voters"] = [{"participant_id": pid, "choice": c.value} for pid, c in poll.ballots.items()]
     return out
+
+
+def _result(r: VoteClosed) -> dict[str, Any]:
+    """A closed vote with the rule applied in words (logs from before voting rules have none)."""
+    out = to_payload(r)
+    if r.rule is not None and r.sums is not None:
+        out["rule_text"] = result_text(r.rule, r.sums, r.passed)
+    return out
+
+
+def _out_of_scope(state: MeetingState, poll: Poll | None, pid: str) -> str | None:
+    if poll is None or not poll.rule.per_person or pid in poll.eligible:
+        return None
+    me = state.participants.get(pid)
+    if me is None or not me.is_voter:
+        return None
+    elector = state.electors.get(me.person_id) if me.person_id is not None else None
+    if elector is not None and in_scope(poll.rule, elector):
+        return None
+    return f"本次表决仅限{scope_label(poll.rule)}参加"
 
 
 def _you(state: MeetingState, viewer: Actor) -> dict[str, Any]:
@@ -211,6 +241,8 @@ def _you(state: MeetingState, viewer: Actor) -> dict[str, Any]:
         "turns_this_round": state.turns_taken(pid),
         "has_floor": state.floor is not None and state.floor.participant_id == pid,
         "may_vote": poll is not None and pid in poll.eligible_online and pid not in poll.ballots,
+        # Why not, in the participant's words: outside the vote's scope (「本次表决仅限…」).
+        "out_of_scope": _out_of_scope(state, poll, pid),
         "has_voted": poll is not None and pid in poll.ballots,
     }
 

@@ -35,8 +35,9 @@ from meeting_server.core.values import Choice
 
 KEY_BYTES: Final = 32
 NONCE_BYTES: Final = 12
-# Every sealed plaintext is padded to this many bytes (participant ids are short; see ``_plaintext``).
-PLAINTEXT_BYTES: Final = 128
+# Every sealed plaintext is padded to this many bytes: room for two 64-character ids (the voter, and the
+# recorder who entered an in-room ballot); see ``_plaintext``.
+PLAINTEXT_BYTES: Final = 192
 # The envelope of a secret ballot record names no one: these replace the voter's id and role.
 SEALED_ACTOR: Final = SECRET_BALLOT_ACTOR
 SEALED_ROLE: Final = SECRET_BALLOT_ROLE
@@ -62,8 +63,11 @@ def _aad(meeting_id: str, motion_id: str, voter: str) -> bytes:
     return _field(_VERSION, meeting_id, motion_id, voter)
 
 
-def _plaintext(participant_id: str, choice: Choice) -> bytes:
-    body = json.dumps({"c": choice.value, "p": participant_id}, separators=(",", ":")).encode()
+def _plaintext(participant_id: str, choice: Choice, entered_by: str | None) -> bytes:
+    fields = {"c": choice.value, "p": participant_id}
+    if entered_by is not None:  # the recorder who entered an in-room ballot: sealed with it, never shown
+        fields["e"] = entered_by
+    body = json.dumps(fields, separators=(",", ":")).encode()
     if len(body) > PLAINTEXT_BYTES:
         raise ValueError(f"participant id too long to seal: {participant_id[:40]!r}")
     return body + b" " * (PLAINTEXT_BYTES - len(body))  # JSON ignores the trailing blanks
@@ -76,7 +80,7 @@ def seal(key: bytes, meeting_id: str, ballot: BallotCast, nonce: bytes) -> Secre
     voter = voter_tag(key, meeting_id, ballot.motion_id, ballot.participant_id)
     box = AESGCM(key).encrypt(
         nonce,
-        _plaintext(ballot.participant_id, ballot.choice),
+        _plaintext(ballot.participant_id, ballot.choice, ballot.entered_by),
         _aad(meeting_id, ballot.motion_id, voter),
     )
     sealed = _VERSION + ":" + base64.b64encode(nonce + box).decode("ascii")
@@ -96,7 +100,14 @@ def open_sealed(key: bytes, meeting_id: str, ballot: SecretBallotCast) -> Ballot
     except (InvalidTag, ValueError) as e:
         raise SealError(f"a sealed ballot of motion {ballot.motion_id} does not open with this key") from e
     body = json.loads(plain)
-    opened = BallotCast(ballot.motion_id, str(body["p"]), Choice(body["c"]), ballot.at)
+    entered_by = body.get("e")
+    opened = BallotCast(
+        ballot.motion_id,
+        str(body["p"]),
+        Choice(body["c"]),
+        ballot.at,
+        str(entered_by) if entered_by is not None else None,
+    )
     if voter_tag(key, meeting_id, opened.motion_id, opened.participant_id) != ballot.voter:
         raise SealError(f"a sealed ballot of motion {ballot.motion_id} does not match its voter tag")
     return opened

@@ -56,6 +56,7 @@ from meeting_server.core.presence import AllowListenersToSpeak, MarkConnected, M
 from meeting_server.core.registry import COMMANDS, Command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import Choice
+from meeting_server.core.vote_rules import Scope, VoteRule
 
 from .minutes_sim import MINUTES_FIXTURES
 from .sim import MOD, OBS, P1, P2, P3, REC, SYS, TIMER, Sim, create_command, running, speaking
@@ -136,6 +137,7 @@ EXPECTED: dict[str, set[Role]] = {
 EXPECTED_ON_BEHALF: dict[str, set[Role]] = {
     "MoveMotion": _RECORDER,
     "SecondMotion": _RECORDER,
+    "CastVote": _RECORDER,  # an in-room roster person's ballot under a per-person rule
 }
 
 # The actor who plays each role; the resident is p1 (p2, p3 are the others in the meeting).
@@ -312,9 +314,19 @@ FIXTURES: dict[type[Command], Fixture] = {
 
 
 # On behalf of room-1, the hall's resident in ``running()``; the motion of SecondMotion is p2's.
+def _room_ballot(actor: Actor) -> tuple[Sim, Actor, Command]:
+    # A per-person vote (every resident on the roster) with the roster person r1 checked in in the hall.
+    sim = _motion(seconded=True)
+    sim.do(SYS, SetElectorate("c-1", (Elector("r1", "王阿姨", "3号楼", "2单元", "301"),)))
+    sim.do(REC, CheckInInRoom(name="", person_id="r1"))
+    sim.do(MOD, OpenVote("m1", rule=VoteRule(scope=Scope.RESIDENTS)))
+    return sim, actor, CastVote("m1", Choice.YES, on_behalf_of="per-r1")
+
+
 ON_BEHALF_FIXTURES: dict[type[Command], Fixture] = {
     MoveMotion: _simple(MoveMotion("东门车位", "增设十个车位", on_behalf_of="room-1")),
     SecondMotion: _motion_cmd(SecondMotion("m1", on_behalf_of="room-1")),
+    CastVote: _room_ballot,
 }
 
 
@@ -352,7 +364,7 @@ def test_role_command_matrix(role: Role, command_type: type[Command]) -> None:
 @pytest.mark.parametrize("command_type", list(ON_BEHALF_FIXTURES), ids=[c.name for c in ON_BEHALF_FIXTURES])
 def test_on_behalf_matrix(role: Role, command_type: type[Command]) -> None:
     sim, actor, cmd = ON_BEHALF_FIXTURES[command_type](PLAYERS[role])
-    assert type(cmd) is command_type and getattr(cmd, "on_behalf_of", None) == "room-1"
+    assert type(cmd) is command_type and getattr(cmd, "on_behalf_of", None) in ("room-1", "per-r1")
     if role in EXPECTED_ON_BEHALF[command_type.name]:
         events = decide(sim.state_or_none, actor, cmd, sim.now)
         assert events, "an allowed command in its fixture should do something"

@@ -37,8 +37,24 @@ from meeting_server.core.presence import MarkDisconnected
 from meeting_server.core.registry import Command, parse_command
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import AgendaItemSpec, Choice, MeetingSettings
+from meeting_server.core.vote_rules import Art278, Scope, VoteRule
 
 from .sim import MOD, OBS, P1, P2, P3, REC, SYS, Sim, create_command, running, speaking
+from .vote_sim import HOUSEHOLD, PA2, PD, UNIT, meeting
+
+AREA_RULE = VoteRule(scope=Scope.BUILDING, building="5栋", art278=Art278.ORDINARY)  # 5栋 has no area
+
+
+def _voting_under(rule: VoteRule, *ballots: Actor) -> Setup:
+    def setup() -> Sim:
+        sim = meeting()
+        sim.do(MOD, OpenVote("m1", rule=rule))
+        for voter in ballots:
+            sim.do(voter, CastVote("m1", Choice.YES))
+        return sim
+
+    return setup
+
 
 Setup = Callable[[], Sim]
 
@@ -213,6 +229,27 @@ REFUSALS: list[tuple[str, Setup, Actor, Command, ErrorCode]] = [
         Actor("p8", Role.PARTICIPANT),
         MoveMotion("标题", "内容"),
         ErrorCode.NOT_A_VOTER,
+    ),
+    (
+        "a unit vote from outside the unit",
+        _voting_under(UNIT),
+        PD,
+        CastVote("m1", Choice.NO),
+        ErrorCode.NOT_IN_SCOPE,
+    ),
+    (
+        "a second ballot of one household",
+        _voting_under(HOUSEHOLD, Actor("per-a", Role.PARTICIPANT, person_id="a")),
+        PA2,
+        CastVote("m1", Choice.NO),
+        ErrorCode.HOUSEHOLD_VOTED,
+    ),
+    (
+        "an area vote with an unknown area",
+        meeting,
+        MOD,
+        OpenVote("m1", rule=AREA_RULE),
+        ErrorCode.AREA_UNKNOWN,
     ),
 ]
 

@@ -85,6 +85,7 @@ def test_you() -> None:
         "turns_this_round": 0,
         "has_floor": False,
         "may_vote": False,
+        "out_of_scope": None,
         "has_voted": False,
     }
     assert public_view(sim.state, OBS, sim.now)["you"]["present"] is False

@@ -63,3 +63,13 @@ def test_every_choice_seals_to_the_same_length_and_a_new_nonce_each_time() -> No
     assert again.sealed != sealed[0].sealed and again.voter == sealed[0].voter
     with pytest.raises(ValueError):
         seal(KEY, "mtg", BallotCast("m1", "p1", Choice.YES, 1.0), b"short")
+
+
+def test_an_in_room_ballot_keeps_who_entered_it_inside_the_seal() -> None:
+    entered = BallotCast("m1", "per-r17", Choice.NO, 9.0, entered_by="rec-记录员0001")
+    plain = BallotCast("m1", "per-r18", Choice.YES, 9.0)
+    sealed, other = seal(KEY, "mtg", entered, _nonce(2)), seal(KEY, "mtg", plain, _nonce(3))
+    assert open_sealed(KEY, "mtg", sealed) == entered
+    assert "rec-" not in str(to_payload(sealed)) and "per-r17" not in str(to_payload(sealed))
+    # Entered by the recorder or not, the sealed text has one length: it does not tell a hall ballot apart.
+    assert len(sealed.sealed) == len(other.sealed)
