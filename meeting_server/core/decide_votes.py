@@ -132,7 +132,7 @@ def _open_per_person(
     basis = "meeting" if rule.scope is Scope.ALL else "scope"
     if rule.art278 is not Art278.NONE:
         areas = household_areas(scope)
-        unknown = ["-".join(h) for h, a in areas.items() if a is None]
+        unknown = [" ".join(part for part in h if part) for h, a in areas.items() if a is None]
         if unknown:
             fail(ErrorCode.AREA_UNKNOWN, f"以下住户未登记专有部分面积：{'、'.join(unknown[:20])}")
         area = sum(a or 0 for a in areas.values())

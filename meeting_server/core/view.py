@@ -189,11 +189,12 @@ def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
         # The hall count is public either way: it is taken by a show of hands.
         "room": to_payload(poll.room) if poll.room is not None else None,
         # The voting rule (core.vote_rules) and its wording; under a per-person rule the recorder enters
-        # each in-room voter's ballot (``eligible_room``: who may be entered, never who has been).
+        # each in-room voter's ballot (how many may be entered; the view names no voter of any vote).
         "rule": to_payload(poll.rule),
         "rule_text": rule_label(poll.rule),
+        "scope_text": scope_label(poll.rule),  # pages: 「本次表决仅限…参加」
         "per_person": poll.rule.per_person,
-        "eligible_room": sorted(poll.eligible_room),
+        "room_eligible": len(poll.eligible_room),
         "heads_in_scope": poll.heads_in_scope,
         "quorum_basis": poll.quorum_basis,
     }

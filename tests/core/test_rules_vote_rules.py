@@ -149,7 +149,7 @@ def test_an_area_rule_with_an_unknown_area_refuses_to_open_and_names_the_househo
     sim = meeting()
     rule = VoteRule(scope=Scope.BUILDING, building="5栋", art278=Art278.ORDINARY)
     assert sim.refuse(MOD, OpenVote("m1", rule=rule)) is ErrorCode.AREA_UNKNOWN
-    with pytest.raises(Exception, match="5栋-1单元-101"):
+    with pytest.raises(Exception, match="5栋 1单元 101"):
         sim.do(MOD, OpenVote("m1", rule=rule))
 
 
