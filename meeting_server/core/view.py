@@ -17,7 +17,7 @@ from .payload import to_payload
 from .roles import Actor
 from .state import Floor, MeetingState, Motion, Poll
 from .values import MeetingStatus
-from .vote_rules import in_scope, result_text, rule_label, scope_label
+from .vote_rules import DELEGATES_GROUP, in_scope, result_text, rule_label, scope_label
 
 
 def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[str, Any]:
@@ -93,6 +93,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
         "floor": _floor(state.floor, state, names, now),
         "motions": [_motion(m, state, names) for m in state.motions.values() if m.parent_id is None],
         "vote": _vote(state.vote, state) if state.vote is not None else None,
+        "vote_scopes": _vote_scopes(state),
         "results": [_result(r) for r in state.results],
         "resolutions": [
             {
@@ -205,6 +206,20 @@ def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
         out["online"] = to_payload(poll.online_counts())
         out["voters"] = [{"participant_id": pid, "choice": c.value} for pid, c in poll.ballots.items()]
     return out
+
+
+def _vote_scopes(state: MeetingState) -> dict[str, Any] | None:
+    """What the moderator may scope a vote to: the roster's buildings and units (no person, no room)."""
+    if not state.has_roster:
+        return None
+    units: dict[str, set[str]] = {}
+    for e in state.electors.values():
+        if e.building:
+            units.setdefault(e.building, set()).update([e.unit] if e.unit else [])
+    return {
+        "buildings": [{"building": b, "units": sorted(u)} for b, u in sorted(units.items())],
+        "delegates": any(DELEGATES_GROUP in e.groups for e in state.electors.values()),
+    }
 
 
 def _result(r: VoteClosed) -> dict[str, Any]:

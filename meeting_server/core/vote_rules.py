@@ -280,6 +280,7 @@ def result_text(rule: VoteRule, sums: VoteSums, passed: bool) -> str:
 
 
 __all__ = [
+    "DELEGATES_GROUP",
     "Art278",
     "Scope",
     "VoteRule",

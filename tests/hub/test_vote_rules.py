@@ -9,28 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.invite.helpers import Community, community_meeting, open_meeting, token_of
-from tests.staff.helpers import Client, clients, staff_server
+from tests.invite.elevator import UNIT, elevator_meeting
+from tests.invite.helpers import Community, open_meeting, token_of
+from tests.staff.helpers import clients, staff_server
 from tests.support.hub import Peer
 
 from .wiretap import Wiretap, attack
-
-UNIT = {"scope": "unit", "building": "3号楼", "unit": "2单元", "threshold": "three_quarters"}
-# With the helpers' roster (王阿姨 3号楼2单元301, 刘大爷 302 without voting rights, 张三 5号楼101 without an
-# area), the unit's voters are 王阿姨, 王叔叔 (301), 赵老师 (401), 孙阿姨 (402).
-ELEVATOR = [
-    {"name": "王叔叔", "building": "3号楼", "unit": "2单元", "room": "301", "area_m2": 90},
-    {"name": "赵老师", "building": "3号楼", "unit": "2单元", "room": "401", "area_m2": 100},
-    {"name": "孙阿姨", "building": "3号楼", "unit": "2单元", "room": "402", "area_m2": 80},
-]
-
-
-async def _elevator_meeting(staff: Client) -> Community:
-    c = await community_meeting(staff)
-    for person in ELEVATOR:
-        await staff.ok("POST", f"/api/communities/{c.community_id}/persons", person)
-    await c.invitations()
-    return c
 
 
 async def _motion(mod: Peer, mover: Peer, seconder: Peer) -> str:
@@ -47,7 +31,7 @@ def _peer(server_url: str, c: Community, name: str) -> Peer:
 
 async def test_the_elevator_vote_of_one_unit(tmp_path: Path) -> None:
     async with staff_server(tmp_path) as server, clients(server.url, 1) as (staff,):
-        c = await _elevator_meeting(staff)
+        c = await elevator_meeting(staff)
         await open_meeting(server.url, c)
         mod = Peer(server.url, c.links["moderator"]["token"])
         rec = Peer(server.url, c.links["recorder"]["token"])
@@ -107,7 +91,7 @@ async def test_the_elevator_vote_of_one_unit(tmp_path: Path) -> None:
 
 async def test_one_vote_per_household_and_an_unknown_area(tmp_path: Path) -> None:
     async with staff_server(tmp_path) as server, clients(server.url, 1) as (staff,):
-        c = await _elevator_meeting(staff)
+        c = await elevator_meeting(staff)
         await open_meeting(server.url, c)
         mod = Peer(server.url, c.links["moderator"]["token"])
         rec = Peer(server.url, c.links["recorder"]["token"])

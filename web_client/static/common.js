@@ -44,6 +44,7 @@
   };
   const THRESHOLDS = {
     majority_cast: "投票过半数", majority_present: "到会过半数", two_thirds: "三分之二多数",
+    three_quarters: "四分之三多数", fraction: "自定义比例",
   };
   const ROLES = {
     moderator: "主持人", timer: "计时员", recorder: "记录员", participant: "居民", observer: "观察员",
@@ -79,7 +80,7 @@
   }
 
   // Refusals whose message the server words for the person (in Chinese): it says what to do instead.
-  const WORDED = new Set(["name_taken"]);
+  const WORDED = new Set(["name_taken", "not_in_scope", "household_voted", "area_unknown"]);
 
   function errorText(error) {
     if (!error) return "操作失败";
@@ -133,7 +134,8 @@
 
   function resultText(result) {
     const verdict = result.passed ? "通过" : (result.quorum_met ? "未通过" : "未通过（不足法定人数）");
-    return verdict + " · " + countsText(result.totals);
+    // A closed vote under a voting rule says which (and what it was counted against): rule_text.
+    return verdict + " · " + countsText(result.totals) + (result.rule_text ? "。" + result.rule_text : "");
   }
 
   /** The 列席 badge after a guest's name (a person, a queue entry or the floor: anything with a role). */
@@ -181,6 +183,7 @@
       if (poll.online) info += " · 线上 " + countsText(poll.online);
       else info += "，结果在表决结束后公布";
       if (poll.room) info += " · 现场举手 " + countsText(poll.room);
+      if (poll.per_person) info += "。" + poll.rule_text; // a roster scope, households, art. 278
       $("vote-info").textContent = info;
     }
     const last = v.results.length ? v.results[v.results.length - 1] : null;

@@ -143,14 +143,17 @@
       // Yes/no while open only for a named vote whose meeting shows running counts (poll.online).
       const online = "线上已投 " + poll.ballots_cast + " 票" + (poll.online ? "（" + countsText(poll.online) + "）"
         : poll.secret ? "（无记名）" : "（结果在表决结束后公布）");
-      $("vote-counts").textContent = online + " · " + room + " · 可投票线上 " + poll.eligible_online + " 人";
+      $("vote-counts").textContent = poll.per_person
+        // A per-person rule: the recorder enters hall ballots one by one; the rule is said in full.
+        ? "已投 " + poll.ballots_cast + " 票（线上可投 " + poll.eligible_online + " 人，现场代录 " + poll.room_eligible + " 人）· " + poll.rule_text
+        : online + " · " + room + " · 可投票线上 " + poll.eligible_online + " 人";
       // The server refuses to close until the hall's hands are in: say so before the moderator tries.
       $("vote-hall").textContent = "现场举手未录入：现场有 " + poll.room_present + " 人可投票，" +
         "请记录员录入举手结果（无人举手也要录入 0）后再结束表决";
     }
     show($("vote-hall"), Boolean(poll) && poll.room_present > 0 && !poll.room);
     // Re-drawn only when motions change, so a half-typed amendment survives other people's events.
-    changed("motions", [v.motions, Boolean(v.vote), open, conn.me], () =>
+    changed("motions", [v.motions, Boolean(v.vote), open, conn.me, v.vote_scopes], () =>
       GZ.renderMotions($("motions"), v, (m) => motionControls(m, v, open)));
   }
 
@@ -163,12 +166,14 @@
     }
     if (m.status === "seconded" && !v.vote) {
       const secret = el("input", { type: "checkbox", id: "secret-" + m.motion_id });
-      const threshold = el("select", { "aria-label": "通过条件" },
-        Object.entries(GZ.THRESHOLDS).map(([k, label]) => el("option", { value: k, text: label })));
+      const form = GZ.voteRuleForm(v, m.motion_id); // scope, threshold, households, art. 278 (vote_rule.js)
       box.append(
-        el("label", { for: "secret-" + m.motion_id }, [secret, " 无记名"]), threshold,
-        actionButton("付诸表决", () => conn.command("OpenVote",
-          { motion_id: m.motion_id, secret: secret.checked, threshold: threshold.value }), "btn primary small"),
+        el("label", { for: "secret-" + m.motion_id }, [secret, " 无记名"]), form.node,
+        actionButton("付诸表决", () => {
+          const rule = form.rule();
+          if (typeof rule === "string") { toast(rule); return Promise.resolve({ ok: false }); }
+          return conn.command("OpenVote", { motion_id: m.motion_id, secret: secret.checked, threshold: rule.threshold, rule });
+        }, "btn primary small"),
       );
     }
     if ((m.status === "moved" || m.status === "seconded") && !m.parent_id) {

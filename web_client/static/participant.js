@@ -125,13 +125,17 @@
       if (mine) Object.assign(ballot, { voted: true, choice: mine.choice });
     }
     $("vote-title").textContent = poll.title;
-    $("vote-info").textContent = (poll.secret ? "无记名投票" : "记名投票") + " · 通过条件：" +
-      (GZ.THRESHOLDS[poll.threshold] || poll.threshold) + " · 已投 " + poll.ballots_cast + " 票";
+    // A voting rule (core/vote_rules.py) is said in full: who may vote, and what carries it.
+    $("vote-info").textContent = (poll.secret ? "无记名投票" : "记名投票") + " · " +
+      (poll.per_person || poll.threshold === "fraction" ? poll.rule_text : "通过条件：" + (GZ.THRESHOLDS[poll.threshold] || poll.threshold)) +
+      " · 已投 " + poll.ballots_cast + " 票";
     const done = $("vote-done");
     const canVote = !ballot.voted && ballot.eligible !== false;
     show($("vote-buttons"), canVote);
     show(done, !canVote);
     if (ballot.voted) done.textContent = "您已投票" + (ballot.choice ? "：" + CHOICES[ballot.choice] : "") + "，请等待结果";
+    // Outside a per-person vote's scope (a unit's residents, 议事代表 …): say who may vote.
+    else if (ballot.eligible === false && poll.per_person) done.textContent = "本次表决仅限" + poll.scope_text + "参加（以表决开始时到会者为准）";
     else if (ballot.eligible === false) done.textContent = "您在表决开始后加入，本次不能投票";
   }
 

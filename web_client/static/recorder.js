@@ -53,7 +53,13 @@
     const poll = v.vote;
     show($("hands-card"), Boolean(poll));
     show($("hands-none"), !poll);
-    if (poll) {
+    show($("hands-form"), Boolean(poll) && !poll.per_person);
+    show($("ballots-card"), Boolean(poll) && poll.per_person);
+    if (poll && poll.per_person) renderBallots(poll, residents);
+    if (poll && poll.per_person) {
+      $("hands-title").textContent = poll.title;
+      $("hands-info").textContent = poll.rule_text + " · 现场可录入 " + poll.room_eligible + " 人 · 已投 " + poll.ballots_cast + " 票";
+    } else if (poll) {
       $("hands-title").textContent = poll.title;
       $("hands-info").textContent = "现场可投票 " + poll.room_present + " 人" +
         (poll.room ? " · 已录入：" + countsText(poll.room)
@@ -65,6 +71,39 @@
     fill($("key-points"), v.key_points.slice().reverse().map((k) => el("li", { text: k.text })));
     show($("minutes-card"), v.meeting.status === "closed");
   }
+
+  /* In-room ballots of a per-person vote (a roster scope, households, art. 278): the recorder enters each
+   * hall resident's ballot; the server refuses one outside the scope and a second one. Which ballots this
+   * page entered is kept here (a secret vote's view names no voter). */
+  const entered = { motion: null, done: new Set() };
+  function renderBallots(poll, residents) {
+    if (entered.motion !== poll.motion_id) Object.assign(entered, { motion: poll.motion_id, done: new Set() });
+    const q = $("ballot-search").value.trim().replace(/\s+/g, "");
+    const rows = residents.filter((p) => !q || [p.name, p.building, p.unit].filter(Boolean).join("").includes(q));
+    // Re-drawn only when the rows change, so a button being pressed is not replaced under the finger.
+    changed("ballots", [poll.motion_id, rows.map((p) => p.participant_id), [...entered.done]], () =>
+      fill($("ballot-people"), rows.slice(0, 30).map((p) => ballotRow(poll, p))));
+  }
+
+  function ballotRow(poll, p) {
+    const where = el("span", { className: "hint", text: [p.building, p.unit].filter(Boolean).join(" ") });
+    if (entered.done.has(p.participant_id)) {
+      return el("li", { dataset: { pid: p.participant_id } }, [el("span", { className: "name", text: p.name }), where, el("span", { className: "tag", text: "已录入" })]);
+    }
+    const vote = (choice) => actionButton(GZ.CHOICES[choice], async () => {
+      const ack = await conn.command("CastVote", { motion_id: poll.motion_id, choice, on_behalf_of: p.participant_id });
+      if (ack.ok || (ack.error && ack.error.code === "duplicate")) {
+        entered.done.add(p.participant_id);
+        if (ack.ok) toast("已为 " + p.name + " 录入选票", "ok");
+        if (view) render(view);
+      }
+    }, "btn small");
+    return el("li", { dataset: { pid: p.participant_id } }, [
+      el("span", { className: "name", text: p.name }), where,
+      el("span", { className: "buttons" }, [vote("yes"), vote("no"), vote("abstain")]),
+    ]);
+  }
+  $("ballot-search").addEventListener("input", () => view && render(view));
 
   const option = (p) => el("option", { value: p.participant_id, text: p.name + (p.building ? "（" + p.building + "）" : "") });
 
