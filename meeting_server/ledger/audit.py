@@ -1,5 +1,7 @@
 """The auditor's recount: with the ballot key, open a meeting's sealed ballots and check that each secret
-vote's online totals in ``VoteClosed`` are exactly what the ballots say (and that no voter tag repeats)."""
+vote's online totals in ``VoteClosed`` are exactly what the ballots say (and that no voter tag repeats).
+Under a per-person voting rule (``core.vote_rules``) the hall's ballots were entered one by one and sealed
+too, so the declared totals are the online and the hall's together."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from .ballots import open_sealed
 class Recount:
     motion_id: str
     counted: Counts  # from the opened ballots
-    declared: Counts | None  # VoteClosed's online counts (None: the vote never closed)
+    declared: Counts | None  # VoteClosed's sealed counts (None: the vote never closed)
     duplicate_voters: int
 
     @property
@@ -39,7 +41,9 @@ def recount(key: bytes, records: Iterable[EventRecord]) -> list[Recount]:
             counted[event.motion_id] = counted.get(event.motion_id, Counts()).add(ballot.choice)
             voters.setdefault(event.motion_id, []).append(event.voter)
         elif isinstance(event, VoteClosed) and event.secret:
-            declared[event.motion_id] = event.counts.online
+            per_person = event.rule is not None and event.rule.per_person
+            sealed = event.counts.online.plus(event.counts.room) if per_person else event.counts.online
+            declared[event.motion_id] = sealed
     return [
         Recount(m, counts, declared.get(m), len(voters[m]) - len(set(voters[m])))
         for m, counts in counted.items()

@@ -6,6 +6,8 @@ and the result says which rule was applied. Then one vote per household and an u
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +137,13 @@ async def test_one_vote_per_household_and_an_unknown_area(tmp_path: Path) -> Non
         finally:
             for p in peers:
                 await p.close()
+    # The auditor's recount with the ballot key: the hall's sealed ballot is counted with the online ones.
+    recount = subprocess.run(
+        [sys.executable, "-m", "meeting_server", "recount", c.meeting_id, "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert recount.returncode == 0, recount.stdout + recount.stderr
+    assert f"{motion_id}: OK" in recount.stdout and "'yes': 2, 'no': 1, 'abstain': 0" in recount.stdout
