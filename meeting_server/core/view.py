@@ -204,6 +204,8 @@ def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
     out["running_counts"] = not poll.secret and state.settings.show_running_counts
     if out["running_counts"]:
         out["online"] = to_payload(poll.online_counts())
+        if poll.rule.per_person:  # the hall's ballots, entered one by one (a named vote: shown like these)
+            out["room"] = to_payload(poll.room_ballot_counts())
         out["voters"] = [{"participant_id": pid, "choice": c.value} for pid, c in poll.ballots.items()]
     return out
 

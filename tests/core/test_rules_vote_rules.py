@@ -234,6 +234,22 @@ def test_an_outsider_sees_why_in_the_view() -> None:
     assert public_view(sim.state, PA, sim.now)["you"]["out_of_scope"] is None
 
 
+@pytest.mark.parametrize("secret", [False, True])
+def test_hall_ballots_in_running_counts_only_for_a_named_vote(secret: bool) -> None:
+    sim = meeting(running_counts=True)
+    sim.do(MOD, OpenVote("m1", secret=secret, rule=UNIT))
+    sim.do(PA, CastVote("m1", Choice.YES))
+    sim.do(REC, CastVote("m1", Choice.NO, on_behalf_of="per-c"))
+    vote = public_view(sim.state, None, sim.now)["vote"]
+    assert vote["ballots_cast"] == 2 and vote["room_eligible"] == 1
+    if secret:
+        assert vote["room"] is None and "online" not in vote and "voters" not in vote
+        assert "per-c" not in str(vote) and "per-a" not in str(vote)
+    else:
+        assert vote["online"] == {"yes": 1, "no": 0, "abstain": 0}
+        assert vote["room"] == {"yes": 0, "no": 1, "abstain": 0}
+
+
 # (threshold, n/d, yes, no, abstain, present, carried): each boundary exactly at its fraction, by hand.
 THRESHOLDS: list[tuple[Threshold, int, int, int, int, int, int, bool]] = [
     (Threshold.MAJORITY_CAST, 0, 0, 5, 5, 0, 10, False),  # a tie fails

@@ -35,10 +35,15 @@ def person(e: Elector) -> Actor:
 PA, PA2, PB, PC, PN, PD, PE = (person(e) for e in ROSTER)
 
 
-def meeting(*, online: tuple[Elector, ...] = (A, A2, B, N, D, E), room: tuple[Elector, ...] = (C,)) -> Sim:
+def meeting(
+    *,
+    online: tuple[Elector, ...] = (A, A2, B, N, D, E),
+    room: tuple[Elector, ...] = (C,),
+    running_counts: bool = False,
+) -> Sim:
     """An open meeting with the roster; ``online`` joined by personal links, ``room`` checked in; motion m1
     moved by 钱阿姨 (d) and seconded by 孙师傅 (e) when both are there, else by the first two online."""
-    sim = Sim(MeetingSettings(expected_members=10))
+    sim = Sim(MeetingSettings(expected_members=10, show_running_counts=running_counts))
     sim.do(SYS, SetElectorate("c-1", ROSTER))
     for actor, name in ((MOD, "主持人"), (REC, "记录员")):
         sim.do(actor, JoinMeeting(name=name))

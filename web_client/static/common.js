@@ -182,7 +182,7 @@
       let info = "已投 " + poll.ballots_cast + " 票";
       if (poll.online) info += " · 线上 " + countsText(poll.online);
       else info += "，结果在表决结束后公布";
-      if (poll.room) info += " · 现场举手 " + countsText(poll.room);
+      if (poll.room) info += (poll.per_person ? " · 现场代录 " : " · 现场举手 ") + countsText(poll.room);
       if (poll.per_person) info += "。" + poll.rule_text; // a roster scope, households, art. 278
       $("vote-info").textContent = info;
     }
