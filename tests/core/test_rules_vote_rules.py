@@ -19,7 +19,17 @@ from meeting_server.core.registry import Command
 from meeting_server.core.roles import Actor
 from meeting_server.core.values import Choice, Counts, Threshold
 from meeting_server.core.view import public_view
-from meeting_server.core.vote_rules import Art278, Scope, VoteRule, VoteSums, art278_result, threshold_passes
+from meeting_server.core.vote_rules import (
+    Art278,
+    Scope,
+    VoteRule,
+    VoteSums,
+    art278_result,
+    result_text,
+    rule_label,
+    scoped_quorum,
+    threshold_passes,
+)
 
 from .sim import MOD, OBS, REC
 from .vote_sim import (
@@ -299,3 +309,31 @@ def test_art278_boundaries(
 ) -> None:
     rule = VoteRule(scope=Scope.RESIDENTS, art278=art)
     assert art278_result(rule, VoteSums("scope", hh, hv, hv, hy, ar, av, ay)) == (part, carried)
+
+
+# (quorum_ratio, roster members in scope) → the fewest present, by hand: strictly more than ratio × base.
+SCOPED_QUORUM = [
+    (0.5, 4, 3),
+    (0.5, 5, 3),
+    (0.5, 1, 1),
+    (0.6667, 30, 21),
+    (2 / 3, 3, 3),
+    (1.0, 4, 4),
+    (0.25, 8, 3),
+]
+
+
+@pytest.mark.parametrize(("ratio", "base", "least"), SCOPED_QUORUM)
+def test_scoped_quorum_boundaries(ratio: float, base: int, least: int) -> None:
+    assert scoped_quorum(ratio, base) == least
+
+
+def test_the_art278_texts() -> None:
+    ordinary = VoteRule(scope=Scope.UNIT, building="3栋", unit="2单元", art278=Art278.ORDINARY)
+    assert rule_label(ordinary) == (
+        "表决范围：3栋2单元住户；通过标准：按《民法典》第278条双过半：双三分之二参与、参与表决面积与户数均过半同意"
+    )
+    sums = VoteSums("scope", 3, 3, 2, 2, 27000, 17000, 17000, False)
+    text = result_text(ordinary, sums, False)
+    assert "3栋2单元住户共 3 户，开始表决时到会 3 户；投票 2 户，赞成 2 户" in text
+    assert "参与表决 170.00 m²" in text and "参与表决要求未达到" in text and text.endswith("结果：未通过")
