@@ -87,6 +87,8 @@ async def test_a_unit_scoped_three_quarters_vote(tmp_path: Path, browser: Any, a
 
             # The recorder enters 赵老师's ballot (no show of hands under a per-person rule).
             assert await rec.page.is_hidden("#hands-form")
+            await rec.page.fill("#ballot-search", "401")  # by room, from the roster
+            await wait_text(rec, "#ballot-people", "3号楼 2单元 401")
             await rec.page.click("#ballot-people li:has-text('赵老师') button:text('反对')")
             await wait_text(rec, "#ballot-people", "已录入")
             await uncle.ok("CastVote", motion_id="m1", choice="yes")

@@ -77,5 +77,11 @@
     load();
   }
 
+  // The recorder's in-room ballots search the same roster rows (household: building, unit, room).
+  GZ.doorHousehold = (participantId) => {
+    const p = people.find((x) => "per-" + x.person_id === participantId);
+    return p ? p.household : "";
+  };
+
   document.addEventListener("DOMContentLoaded", init);
 })();

@@ -79,14 +79,16 @@
   function renderBallots(poll, residents) {
     if (entered.motion !== poll.motion_id) Object.assign(entered, { motion: poll.motion_id, done: new Set() });
     const q = $("ballot-search").value.trim().replace(/\s+/g, "");
-    const rows = residents.filter((p) => !q || [p.name, p.building, p.unit].filter(Boolean).join("").includes(q));
+    const household = (p) => (GZ.doorHousehold ? GZ.doorHousehold(p.participant_id) : "").replace(/\s+/g, "");
+    const rows = residents.filter((p) => !q || [p.name, p.building, p.unit, household(p)].filter(Boolean).join("").includes(q));
     // Re-drawn only when the rows change, so a button being pressed is not replaced under the finger.
     changed("ballots", [poll.motion_id, rows.map((p) => p.participant_id), [...entered.done]], () =>
       fill($("ballot-people"), rows.slice(0, 30).map((p) => ballotRow(poll, p))));
   }
 
   function ballotRow(poll, p) {
-    const where = el("span", { className: "hint", text: [p.building, p.unit].filter(Boolean).join(" ") });
+    const home = GZ.doorHousehold ? GZ.doorHousehold(p.participant_id) : "";
+    const where = el("span", { className: "hint", text: home || [p.building, p.unit].filter(Boolean).join(" ") });
     if (entered.done.has(p.participant_id)) {
       return el("li", { dataset: { pid: p.participant_id } }, [el("span", { className: "name", text: p.name }), where, el("span", { className: "tag", text: "已录入" })]);
     }
