@@ -269,6 +269,8 @@ def result_text(rule: VoteRule, sums: VoteSums, passed: bool) -> str:
         parts.append(
             f"{scope_label(rule)}共 {sums.heads_in_scope} {unit}，开始表决时到会 {sums.heads_present} {unit}"
         )
+    else:
+        parts.append(f"开始表决时到会 {sums.heads_present} {unit}（法定人数按本次会议应到人数计）")
     parts.append(f"投票 {sums.heads_voted} {unit}，赞成 {sums.heads_yes} {unit}")
     if rule.art278 is not Art278.NONE:
         parts.append(

@@ -15,6 +15,8 @@ from meeting_server.core.commands import (
 from meeting_server.core.electorate import Elector
 from meeting_server.core.errors import ErrorCode
 from meeting_server.core.motion_events import BallotCast, VoteClosed
+from meeting_server.core.payload import to_payload
+from meeting_server.core.redact import public_payload
 from meeting_server.core.registry import Command
 from meeting_server.core.roles import Actor
 from meeting_server.core.values import Choice, Counts, Threshold
@@ -337,3 +339,25 @@ def test_the_art278_texts() -> None:
     text = result_text(ordinary, sums, False)
     assert "3栋2单元住户共 3 户，开始表决时到会 3 户；投票 2 户，赞成 2 户" in text
     assert "参与表决 170.00 m²" in text and "参与表决要求未达到" in text and text.endswith("结果：未通过")
+
+
+def test_a_plain_rule_says_its_quorum_is_the_meetings() -> None:
+    sim = meeting()
+    sim.do(MOD, OpenVote("m1", rule=VoteRule(threshold=Threshold.THREE_QUARTERS)))
+    sim.do(PA, CastVote("m1", Choice.YES))
+    sim.do(REC, RecordShowOfHands("m1", 0, 0, 1))
+    sim.do(MOD, CloseVote("m1"))
+    text = public_view(sim.state, None, sim.now)["results"][0]["rule_text"]
+    # 7 present (6 online, 1 in the hall); 1 yes of 1 cast ≥ 3/4.
+    assert "表决范围：全体到会居民" in text and "开始表决时到会 7 人（法定人数按本次会议应到人数计）" in text
+    assert text.endswith("结果：通过")
+
+
+def test_a_legacy_plaintext_secret_hall_ballot_reaches_clients_without_voter_or_recorder() -> None:
+    sim = meeting()
+    sim.do(MOD, OpenVote("m1", secret=True, rule=UNIT))
+    (ballot,) = sim.do(REC, CastVote("m1", Choice.NO, on_behalf_of="per-c"))
+    assert isinstance(ballot, BallotCast) and ballot.entered_by == "rec"
+    # Written in plaintext (as logs before sealing were): clients get the motion and the time only.
+    sent = public_payload(sim.state, ballot.name, to_payload(ballot))
+    assert sent == {"motion_id": "m1", "at": ballot.at}
