@@ -14,10 +14,11 @@ from meeting_server.core.commands import (
 )
 from meeting_server.core.electorate import Elector
 from meeting_server.core.errors import ErrorCode
+from meeting_server.core.evolve import evolve
 from meeting_server.core.motion_events import BallotCast, VoteClosed
 from meeting_server.core.payload import to_payload
 from meeting_server.core.redact import public_payload
-from meeting_server.core.registry import Command
+from meeting_server.core.registry import Command, load_event
 from meeting_server.core.roles import Actor
 from meeting_server.core.values import Choice, Counts, Threshold
 from meeting_server.core.view import public_view
@@ -361,3 +362,21 @@ def test_a_legacy_plaintext_secret_hall_ballot_reaches_clients_without_voter_or_
     # Written in plaintext (as logs before sealing were): clients get the motion and the time only.
     sent = public_payload(sim.state, ballot.name, to_payload(ballot))
     assert sent == {"motion_id": "m1", "at": ballot.at}
+
+
+def test_a_log_from_before_voting_rules_still_folds() -> None:
+    sim = meeting()
+    old = {  # a VoteOpened as written before rules existed: no rule, no hall list, no scope sums
+        "motion_id": "m1",
+        "secret": False,
+        "threshold": "two_thirds",
+        "present": 7,
+        "quorum_min": 6,
+        "eligible_online": ["per-a"],
+        "room_present": 1,
+        "by": "mod",
+        "at": sim.now,
+    }
+    state = evolve(sim.state, load_event("VoteOpened", old))
+    assert state.vote is not None and state.vote.rule == VoteRule(threshold=Threshold.TWO_THIRDS)
+    assert not state.vote.rule.per_person and state.vote.quorum_basis == "meeting"
