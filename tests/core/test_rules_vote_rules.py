@@ -34,7 +34,7 @@ from meeting_server.core.vote_rules import (
     threshold_passes,
 )
 
-from .sim import MOD, OBS, REC
+from .sim import MOD, OBS, REC, TIMER
 from .vote_sim import (
     ART_MAJOR,
     PA,
@@ -115,6 +115,22 @@ MATRIX: list[tuple[str, Actor, Command, dict[str, ErrorCode | None]]] = [
     ),
     ("moderator votes", MOD, CastVote("m1", Choice.YES), {r: ErrorCode.FORBIDDEN for r in RULES}),
     ("observer votes", OBS, CastVote("m1", Choice.YES), {r: ErrorCode.FORBIDDEN for r in RULES}),
+    ("timer votes", TIMER, CastVote("m1", Choice.YES), {r: ErrorCode.FORBIDDEN for r in RULES}),
+    ("recorder votes for itself", REC, CastVote("m1", Choice.YES), {r: ErrorCode.FORBIDDEN for r in RULES}),
+    (
+        "a resident enters c's ballot",
+        PA,
+        CastVote("m1", Choice.YES, on_behalf_of="per-c"),
+        {r: ErrorCode.FORBIDDEN for r in RULES},
+    ),
+    ("recorder closes", REC, CloseVote("m1"), {r: ErrorCode.FORBIDDEN for r in RULES}),
+    (
+        # c is in the hall: a plain vote waits for the show of hands; a per-person one has none to wait for.
+        "moderator closes at once",
+        MOD,
+        CloseVote("m1"),
+        {"plain": ErrorCode.HALL_COUNT_MISSING, **{r: OK for r in RULES if r != "plain"}},
+    ),
     (
         "recorder counts hands",
         REC,
