@@ -14,7 +14,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
@@ -27,8 +28,9 @@ FALLBACK = "其他"
 _KIND_WEIGHT = {"o": 3.0, "p": 2.0, "c": 0.7}
 _NEUTRAL_WEIGHT = 1.0  # a concept with no category votes (不够, 坏了): says little about which topic
 _TITLE_TF = 2  # a word in the title counts twice
-DUPLICATE_MIN = 0.30  # cosine from which two topics sharing an object concept are duplicates
+DUPLICATE_MIN = 0.35  # cosine from which two topics sharing an object concept are duplicates
 DUPLICATE_ALONE = 0.75  # cosine from which two topics are duplicates even without a shared object
+CONCEPT_SHARE = 0.3  # the score: this share of the concepts' cosine, the rest the cosine of all features
 _SHORTLIST = 50  # candidates rescored exactly
 _POSTING_CAP = 2000  # postings longer than this are left out of candidate generation (not of the score)
 
@@ -43,9 +45,14 @@ class Triage:
 
 @dataclass(frozen=True)
 class _Doc:
-    features: dict[str, int]  # feature → term frequency
     objects: frozenset[str]
+    problems: frozenset[str]
+    title_objects: frozenset[str]
     flagged: bool
+
+
+def _norm(weights: Iterable[float]) -> float:
+    return math.sqrt(sum(w * w for w in weights)) or 1.0
 
 
 @cache
@@ -61,6 +68,7 @@ class TopicEngine:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self._lex = lexicon or load_lexicon()
         self._docs: dict[str, _Doc] = {}
+        self._features_of: dict[str, dict[str, int]] = {}  # feature → term frequency, by topic
         self._postings: dict[str, dict[str, int]] = {}
         self._root: dict[str, str] = {}  # a duplicate → the topic it duplicates
 
@@ -69,7 +77,7 @@ class TopicEngine:
 
     # -- features ------------------------------------------------------------------------------------------
 
-    def _features(self, title: str, body: str) -> tuple[dict[str, int], frozenset[str]]:
+    def _features(self, title: str, body: str) -> tuple[dict[str, int], _Doc]:
         title, body = normalise(title), normalise(body)
         in_title, in_body = concepts_in(self._lex, title), concepts_in(self._lex, body)
         tf: Counter[str] = Counter()
@@ -79,8 +87,10 @@ class TopicEngine:
             tf[f"b:{gram}"] += _TITLE_TF * n
         for gram, n in bigrams(body).items():
             tf[f"b:{gram}"] += n
-        objects = frozenset(c for c in in_title | in_body if self._lex.concepts[c].kind == "o")
-        return dict(tf), objects
+        found = in_title | in_body
+        objects = frozenset(c for c in found if self._lex.concepts[c].kind == "o")
+        problems = frozenset(c for c in found if self._lex.concepts[c].kind == "p")
+        return dict(tf), _Doc(objects, problems, objects & in_title, False)
 
     def _weight(self, feature: str) -> float:
         n = len(self._docs)
@@ -103,19 +113,25 @@ class TopicEngine:
             if posting and len(posting) <= _POSTING_CAP:
                 for doc_id, dtf in posting.items():
                     partial[doc_id] = partial.get(doc_id, 0.0) + w * dtf
-        q_norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        q_norm = _norm(weights.values())
+        q_concepts = _norm(w for f, w in weights.items() if f.startswith("c:"))
         out = []
         for doc_id in heapq.nlargest(_SHORTLIST + 1, partial, key=partial.__getitem__):
             doc = self._docs[doc_id]
             if doc_id == exclude or doc.flagged:
                 continue
-            dot = d_sq = 0.0
-            for f, dtf in doc.features.items():
+            dot = d_sq = c_dot = c_sq = 0.0
+            for f, dtf in self._features_of[doc_id].items():
                 dw = dtf * self._weight(f)
                 d_sq += dw * dw
-                if f in weights:
-                    dot += weights[f] * dw
-            out.append((doc_id, dot / (q_norm * (math.sqrt(d_sq) or 1.0))))
+                product = weights.get(f, 0.0) * dw
+                dot += product
+                if f.startswith("c:"):
+                    c_sq += dw * dw
+                    c_dot += product
+            whole = dot / (q_norm * math.sqrt(d_sq or 1.0))
+            concepts = c_dot / (q_concepts * math.sqrt(c_sq or 1.0))
+            out.append((doc_id, (1 - CONCEPT_SHARE) * whole + CONCEPT_SHARE * concepts))
         out.sort(key=lambda pair: (-pair[1], pair[0]))
         return out
 
@@ -144,11 +160,11 @@ class TopicEngine:
     def flags(self, title: str, body: str) -> tuple[str, ...]:
         return flags_of(self._lex, title, body)
 
-    def _duplicate(self, features: dict[str, int], objects: frozenset[str]) -> tuple[str | None, float]:
+    def _duplicate(self, features: dict[str, int], new: _Doc) -> tuple[str | None, float]:
         for doc_id, score in self._scores(features, None):
             if score < DUPLICATE_MIN:
                 break
-            if objects & self._docs[doc_id].objects or score >= DUPLICATE_ALONE:
+            if score >= DUPLICATE_ALONE or _same_request(new, self._docs[doc_id], self._lex):
                 return self._root.get(doc_id, doc_id), score
         return None, 0.0
 
@@ -157,9 +173,10 @@ class TopicEngine:
         if topic_id in self._docs:
             raise ValueError(f"topic {topic_id} is already indexed")
         flags = self.flags(title, body)
-        features, objects = self._features(title, body)
-        duplicate_of, similarity = (None, 0.0) if flags else self._duplicate(features, objects)
-        self._docs[topic_id] = _Doc(features, objects, bool(flags))
+        features, doc = self._features(title, body)
+        duplicate_of, similarity = (None, 0.0) if flags else self._duplicate(features, doc)
+        self._docs[topic_id] = replace(doc, flagged=bool(flags))
+        self._features_of[topic_id] = features
         for f, tf in features.items():
             self._postings.setdefault(f, {})[topic_id] = tf
         if duplicate_of is not None:
@@ -168,10 +185,9 @@ class TopicEngine:
 
     def remove(self, topic_id: str) -> None:
         """A merged or rejected topic leaves the index (unknown ids are ignored)."""
-        doc = self._docs.pop(topic_id, None)
-        if doc is None:
+        if self._docs.pop(topic_id, None) is None:
             return
-        for f in doc.features:
+        for f in self._features_of.pop(topic_id):
             posting = self._postings[f]
             del posting[topic_id]
             if not posting:
@@ -179,3 +195,22 @@ class TopicEngine:
         self._root.pop(topic_id, None)
         for dup in [d for d, root in self._root.items() if root == topic_id]:
             del self._root[dup]
+
+
+def _same_request(new: _Doc, old: _Doc, lexicon: Lexicon) -> bool:
+    """The same object and the same problem, or the same problem where neither names an object.
+
+    Objects: each topic's title objects are among the other's (楼道杂物 is not 消防通道堆满杂物).
+    Problems: a shared one unless one of the two names none, or both name only generic ones (加装电梯 and
+    电梯故障 share 电梯 but ask different things; 路灯不亮 and 照明不足 ask the same).
+    """
+    specific = {c for c in new.problems | old.problems if lexicon.concepts[c].votes}
+    if not new.objects and not old.objects:  # 楼上太吵 and 楼上噪声: the same problem is all they name
+        return bool(new.problems & old.problems & specific)
+    if not new.objects & old.objects:
+        return False
+    if not (new.title_objects <= old.objects and old.title_objects <= new.objects):
+        return False
+    if not new.problems or not old.problems or new.problems & old.problems:
+        return True
+    return not specific

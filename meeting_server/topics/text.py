@@ -31,6 +31,8 @@ _ABUSIVE_CJK = (
 ).split()
 _ABUSIVE_LATIN = frozenset("sb cnm nmsl tmd wtf fuck shit".split())
 # What people type to try a form: none of it is a topic.
+# Chinese sentences nearly always hold one of these; a mash of characters rarely does.
+_FUNCTION_CHARS = frozenset("的了是在有我们很不要太也都就还没把被让给和这那吗呢吧个人")
 _FILLER = re.compile(r"测试|试试|试一下|test|哈+|啊+|呵+|嗯+|哦+|额+|嘿+|哇+|呃+|嘻+|[0-9]+")
 
 
@@ -79,14 +81,20 @@ def normalise(text: str) -> str:
 
 
 def concepts_in(lexicon: Lexicon, text: str) -> set[str]:
-    """Every concept one of whose synonyms occurs in ``text`` (already normalised)."""
+    """The concepts of ``text`` (already normalised), reading it left to right and taking the longest
+    synonym at each place, so that 停车收入 is income, not parking."""
     found: set[str] = set()
     terms, longest = lexicon.terms, lexicon.longest
-    for i in range(len(text)):
-        for j in range(i + 1, min(i + longest, len(text)) + 1):
+    i = 0
+    while i < len(text):
+        for j in range(min(i + longest, len(text)), i, -1):
             ids = terms.get(text[i:j])
             if ids:
                 found.update(ids)
+                i = j
+                break
+        else:
+            i += 1
     return found
 
 
@@ -124,6 +132,7 @@ def flags_of(lexicon: Lexicon, title: str, body: str) -> tuple[str, ...]:
         out.append("abusive")
     rest = _FILLER.sub("", content)
     cjk = set(_CJK.findall(rest))
-    if not concepts_in(lexicon, text) and (len(cjk) < 4 or not _CJK.search(content)) and "abusive" not in out:
+    prose = len(cjk) >= 4 and bool(cjk & _FUNCTION_CHARS)
+    if not concepts_in(lexicon, text) and not prose and "abusive" not in out:
         out.append("meaningless")
     return tuple(out)
