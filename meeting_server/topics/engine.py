@@ -63,6 +63,7 @@ class _Doc:
     problems: frozenset[str]
     title_objects: frozenset[str]
     places: frozenset[tuple[str, str]]  # 12号楼, 3单元, 东门
+    keywords: frozenset[str]  # the title's telling bigrams, for topics the lexicon has no object for
     flagged: bool
 
 
@@ -108,7 +109,8 @@ class TopicEngine:
         places = places_in(title) | places_in(body)
         for kind, name in places:
             tf[f"p:{kind}:{name}"] = 1
-        return dict(tf), _Doc(objects, problems, objects & in_title, places, False)
+        keywords = frozenset(g for g in bigrams(title) if len(g) == 2 and bigram_weight(g) == 1.0)
+        return dict(tf), _Doc(objects, problems, objects & in_title, places, keywords, False)
 
     def _weight(self, feature: str) -> float:
         n = len(self._docs)
@@ -236,8 +238,9 @@ def _same_request(new: _Doc, old: _Doc, lexicon: Lexicon) -> bool:
     if different_places(new.places, old.places):  # 12号楼的路灯 is not 东门的路灯 … nor 13号楼的
         return False
     specific = {c for c in new.problems | old.problems if _strong(lexicon, c)}
-    if not new.objects or not old.objects:  # 独居老人无人探望 and 关爱空巢老人: the problem is all they share
-        return bool(new.problems & old.problems & specific)
+    if not new.objects or not old.objects:
+        # 独居老人无人探望 and 关爱空巢老人 share the problem; 举办运动会 and 趣味运动会 a word of the title.
+        return bool(new.problems & old.problems & specific) or bool(new.keywords & old.keywords)
     if not new.objects & old.objects:
         return False
     if not (
