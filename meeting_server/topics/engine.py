@@ -45,6 +45,7 @@ DUPLICATE_MIN = 0.35  # the score from which the judge is asked
 TITLE_COVER = 0.65  # the share of a title's objects (by weight) the other topic must name too
 DUPLICATE_ALONE = 0.75  # the score from which two topics at one place are duplicates, judge or not
 CONCEPT_SHARE = 0.3  # the score: this share of the concepts' cosine, the rest the cosine of all features
+_CANDIDATES = 400  # nearest by the partial score, before flagged topics and other places are dropped
 _SHORTLIST = 50  # candidates rescored exactly
 _POSTING_CAP = 2000  # postings longer than this are left out of candidate generation (not of the score)
 
@@ -138,18 +139,25 @@ class TopicEngine:
             if posting and len(posting) <= _POSTING_CAP:
                 for doc_id, dtf in posting.items():
                     partial[doc_id] = partial.get(doc_id, 0.0) + w * dtf
-        if places:
-            partial = {d: v for d, v in partial.items() if not different_places(places, self._docs[d].places)}
+        docs = self._docs
+        # The nearest by the cheap partial score, then those the caller may see, then the exact score.
+        nearest = heapq.nlargest(_CANDIDATES, partial, key=partial.__getitem__)
+        allowed = [
+            d
+            for d in nearest
+            if d != exclude and not docs[d].flagged and not different_places(places, docs[d].places)
+        ][:_SHORTLIST]
         q_norm = _norm(weights.values())
         q_concepts = _norm(w for f, w in weights.items() if f.startswith("c:"))
         out = []
-        for doc_id in heapq.nlargest(_SHORTLIST + 1, partial, key=partial.__getitem__):
-            doc = self._docs[doc_id]
-            if doc_id == exclude or doc.flagged:
-                continue
+        known: dict[str, float] = {}  # feature weights, computed once a call
+        for doc_id in allowed:
             dot = d_sq = c_dot = c_sq = 0.0
             for f, dtf in self._features_of[doc_id].items():
-                dw = dtf * self._weight(f)
+                w = known.get(f)
+                if w is None:
+                    w = known[f] = self._weight(f)
+                dw = dtf * w
                 d_sq += dw * dw
                 product = weights.get(f, 0.0) * dw
                 dot += product
@@ -191,10 +199,7 @@ class TopicEngine:
         for doc_id, score in self._scores(features, None, new.places):
             if score < DUPLICATE_MIN:
                 break
-            old = self._docs[doc_id]
-            if _same_request(new, old, self._lex) or (
-                score >= DUPLICATE_ALONE and not different_places(new.places, old.places)
-            ):
+            if score >= DUPLICATE_ALONE or _same_request(new, self._docs[doc_id], self._lex):
                 return self._root.get(doc_id, doc_id), score
         return None, 0.0
 
