@@ -154,10 +154,10 @@ class TopicEngine:
         for doc_id in allowed:
             dot = d_sq = c_dot = c_sq = 0.0
             for f, dtf in self._features_of[doc_id].items():
-                w = known.get(f)
-                if w is None:
-                    w = known[f] = self._weight(f)
-                dw = dtf * w
+                fw = known.get(f)
+                if fw is None:
+                    fw = known[f] = self._weight(f)
+                dw = dtf * fw
                 d_sq += dw * dw
                 product = weights.get(f, 0.0) * dw
                 dot += product
