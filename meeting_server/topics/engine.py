@@ -88,6 +88,7 @@ class TopicEngine:
         self._features_of: dict[str, dict[str, int]] = {}  # feature → term frequency, by topic
         self._postings: dict[str, dict[str, int]] = {}
         self._root: dict[str, str] = {}  # a duplicate → the topic it duplicates
+        self._category_bigrams = _category_bigrams(self._lex)
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -180,17 +181,26 @@ class TopicEngine:
     # -- triage ----------------------------------------------------------------------------------------------
 
     def classify(self, title: str, body: str) -> str:
-        """The category with most concept votes, the title's counting double; 其他 when none votes."""
+        """The category with most votes of the concepts named (weak context such as 老人 or 孩子 only
+        breaks ties), the title's counting double; failing those, of the lexicon's bigrams in the text;
+        failing those, 其他."""
         title, body = normalise(title), normalise(body)
         in_title, in_body = concepts_in(self._lex, title), concepts_in(self._lex, body)
         tally: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
+        context: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
         for cid in in_title | in_body:
-            for cat, weight in self._lex.concepts[cid].votes:
-                tally[cat] += weight * (_TITLE_TF if cid in in_title else 1)
+            concept = self._lex.concepts[cid]
+            for cat, weight in concept.votes:
+                weak = concept.kind == "c" and weight < 1.0
+                (context if weak else tally)[cat] += weight * (_TITLE_TF if cid in in_title else 1)
+        if not any(tally.values()):
+            for text, tf in ((title, _TITLE_TF), (body, 1)):
+                for gram, n in bigrams(text).items():
+                    for cat, weight in self._category_bigrams.get(gram, ()):
+                        tally[cat] += weight * tf * n
         if not any(tally.values()):
             return FALLBACK
-        best = max(tally.values())
-        return next(c for c in CATEGORIES if tally[c] == best)
+        return max(CATEGORIES, key=lambda c: (tally[c], context[c], -CATEGORIES.index(c)))
 
     def flags(self, title: str, body: str) -> tuple[str, ...]:
         return flags_of(self._lex, title, body)
@@ -271,3 +281,20 @@ def _covered(title_objects: frozenset[str], objects: frozenset[str], lexicon: Le
 
 def _salience(lexicon: Lexicon, concept: str) -> float:
     return max((weight for _, weight in lexicon.concepts[concept].votes), default=1.0)
+
+
+def _category_bigrams(lexicon: Lexicon) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Bigram → (category, weight) from the synonyms of objects and problems: what a text the lexicon has
+    no word for still shares with one (灭鼠 with 灭鼠药, 游泳馆 with nothing)."""
+    votes: dict[str, dict[str, float]] = {}
+    for term, ids in lexicon.terms.items():
+        grams = [g for g in bigrams(term) if len(g) == 2 and bigram_weight(g) == 1.0]
+        for cid in ids:
+            concept = lexicon.concepts[cid]
+            if concept.kind == "c":
+                continue
+            for cat, weight in concept.votes:
+                for g in grams:
+                    slot = votes.setdefault(g, {})
+                    slot[cat] = max(slot.get(cat, 0.0), weight)
+    return {g: tuple(v.items()) for g, v in votes.items()}

@@ -1,10 +1,10 @@
 """``gongzhi topics triage`` on the labelled sets: the CLI as a user runs it, scored as pairs and categories.
 
 dev.jsonl came with the issue; tune.jsonl was written to tune on; blind.jsonl was written before the engine;
-blind2.jsonl and blind3.jsonl were written later, each scored once before the lexicon grew to cover what it
-had missed (README: Topics). The goals (pair precision ≥ 0.9, F1 ≥ 0.85, categories ≥ 0.85) are asserted
-on the first three; the later two keep a floor a little below, so that a change that loses ground on them
-fails. The files handed to the CLI carry no labels.
+blind2, blind3 and blind4 were written later, each scored once before the lexicon grew to cover what it had
+missed (README: Topics). The goals (pair precision ≥ 0.9, F1 ≥ 0.85, categories ≥ 0.85) are asserted on
+the first three; the later ones keep a floor below what they score now, so that a change that loses ground
+on them fails. The files handed to the CLI carry no labels.
 """
 
 from __future__ import annotations
@@ -61,11 +61,20 @@ def triaged(name: str, tmp_path: Path) -> tuple[list[dict[str, object]], dict[st
 
 GOALS = (0.9, 0.85, 0.85)  # pair precision, pair F1, category accuracy
 FLOOR = (0.85, 0.85, 0.8)
+# blind4 was written last; its categories (0.57) show what the lexicon does not know yet.
+FLOOR4 = (0.85, 0.85, 0.5)
 
 
 @pytest.mark.parametrize(
     ("name", "bar"),
-    [("dev", GOALS), ("tune", GOALS), ("blind", GOALS), ("blind2", FLOOR), ("blind3", FLOOR)],
+    [
+        ("dev", GOALS),
+        ("tune", GOALS),
+        ("blind", GOALS),
+        ("blind2", FLOOR),
+        ("blind3", FLOOR),
+        ("blind4", FLOOR4),
+    ],
 )
 def test_triage_meets_the_goals(name: str, bar: tuple[float, float, float], tmp_path: Path) -> None:
     gold, rows = triaged(name, tmp_path)
