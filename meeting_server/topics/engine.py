@@ -111,7 +111,9 @@ class TopicEngine:
         places = places_in(title) | places_in(body)
         for kind, name in places:
             tf[f"p:{kind}:{name}"] = 1
-        keywords = frozenset(g for g in bigrams(title) if len(g) == 2 and bigram_weight(g) == 1.0)
+        keywords = frozenset(
+            g for g in bigrams(title) if len(g) == 2 and not g.isascii() and bigram_weight(g) == 1.0
+        )
         return dict(tf), _Doc(objects, problems, objects & in_title, places, keywords, False)
 
     def _weight(self, feature: str) -> float:
