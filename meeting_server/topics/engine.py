@@ -1,0 +1,216 @@
+"""The topic engine: duplicates, similar topics while typing, categories and flags for residents' topics.
+
+A topic becomes a sparse vector of neighbourhood concepts (``lexicon.txt``: synonym sets such as
+车位/停车位/泊位) and character bigrams, TF-IDF weighted; an inverted index finds the nearest earlier
+topics and the cosine ranks them. Paraphrases share concepts where they share few characters, so a judge
+calls two topics duplicates only when they share an object concept (the same 电梯, the same 垃圾桶) and
+are close enough. Categories are concept votes, the title's counting double, with 其他 as the fallback.
+
+Pure: no I/O at import or in calls; the package's lexicon is read once, when the first engine is built.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib.resources import files
+
+from .text import Lexicon, bigram_weight, bigrams, concepts_in, flags_of, idf, normalise, parse_lexicon
+
+CATEGORIES = ("停车交通", "环境卫生", "物业服务", "养老托幼", "设施改造", "安全消防", "噪音油烟", "其他")
+FALLBACK = "其他"
+
+# Feature weights before IDF, by concept kind; bigrams weigh 1 (generic ones less: text.bigram_weight).
+_KIND_WEIGHT = {"o": 3.0, "p": 2.0, "c": 0.7}
+_NEUTRAL_WEIGHT = 1.0  # a concept with no category votes (不够, 坏了): says little about which topic
+_TITLE_TF = 2  # a word in the title counts twice
+DUPLICATE_MIN = 0.35  # cosine from which two topics sharing an object concept are duplicates
+DUPLICATE_ALONE = 0.75  # cosine from which two topics are duplicates even without a shared object
+CONCEPT_SHARE = 0.3  # the score: this share of the concepts' cosine, the rest the cosine of all features
+_SHORTLIST = 50  # candidates rescored exactly
+_POSTING_CAP = 2000  # postings longer than this are left out of candidate generation (not of the score)
+
+
+@dataclass(frozen=True)
+class Triage:
+    category: str  # one of CATEGORIES
+    duplicate_of: str | None  # an earlier topic id, or None
+    flags: tuple[str, ...]  # () or some of "empty", "meaningless", "abusive"
+    similarity: float  # to duplicate_of, 0 when None
+
+
+@dataclass(frozen=True)
+class _Doc:
+    objects: frozenset[str]
+    problems: frozenset[str]
+    title_objects: frozenset[str]
+    flagged: bool
+
+
+def _norm(weights: Iterable[float]) -> float:
+    return math.sqrt(sum(w * w for w in weights)) or 1.0
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """The package's lexicon (read once)."""
+    text = files(__package__).joinpath("lexicon.txt").read_text(encoding="utf-8")
+    return parse_lexicon(text, CATEGORIES)
+
+
+class TopicEngine:
+    """An index of topics in submission order. Not thread-safe: one writer, like the topic's stream."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self._lex = lexicon or load_lexicon()
+        self._docs: dict[str, _Doc] = {}
+        self._features_of: dict[str, dict[str, int]] = {}  # feature → term frequency, by topic
+        self._postings: dict[str, dict[str, int]] = {}
+        self._root: dict[str, str] = {}  # a duplicate → the topic it duplicates
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    # -- features ------------------------------------------------------------------------------------------
+
+    def _features(self, title: str, body: str) -> tuple[dict[str, int], _Doc]:
+        title, body = normalise(title), normalise(body)
+        in_title, in_body = concepts_in(self._lex, title), concepts_in(self._lex, body)
+        tf: Counter[str] = Counter()
+        for cid in in_title | in_body:
+            tf[f"c:{cid}"] = _TITLE_TF if cid in in_title else 1
+        for gram, n in bigrams(title).items():
+            tf[f"b:{gram}"] += _TITLE_TF * n
+        for gram, n in bigrams(body).items():
+            tf[f"b:{gram}"] += n
+        found = in_title | in_body
+        objects = frozenset(c for c in found if self._lex.concepts[c].kind == "o")
+        problems = frozenset(c for c in found if self._lex.concepts[c].kind == "p")
+        return dict(tf), _Doc(objects, problems, objects & in_title, False)
+
+    def _weight(self, feature: str) -> float:
+        n = len(self._docs)
+        df = len(self._postings.get(feature, ()))
+        if feature.startswith("c:"):
+            concept = self._lex.concepts[feature[2:]]
+            base = _KIND_WEIGHT[concept.kind] if concept.votes else _NEUTRAL_WEIGHT
+        else:
+            base = bigram_weight(feature[2:])
+        return base * idf(n, df)
+
+    # -- search ----------------------------------------------------------------------------------------------
+
+    def _scores(self, features: dict[str, int], exclude: str | None) -> list[tuple[str, float]]:
+        """Earlier unflagged topics by cosine to ``features``, best first (only those sharing a feature)."""
+        weights = {f: tf * self._weight(f) for f, tf in features.items()}
+        partial: dict[str, float] = {}
+        for f, w in weights.items():
+            posting = self._postings.get(f)
+            if posting and len(posting) <= _POSTING_CAP:
+                for doc_id, dtf in posting.items():
+                    partial[doc_id] = partial.get(doc_id, 0.0) + w * dtf
+        q_norm = _norm(weights.values())
+        q_concepts = _norm(w for f, w in weights.items() if f.startswith("c:"))
+        out = []
+        for doc_id in heapq.nlargest(_SHORTLIST + 1, partial, key=partial.__getitem__):
+            doc = self._docs[doc_id]
+            if doc_id == exclude or doc.flagged:
+                continue
+            dot = d_sq = c_dot = c_sq = 0.0
+            for f, dtf in self._features_of[doc_id].items():
+                dw = dtf * self._weight(f)
+                d_sq += dw * dw
+                product = weights.get(f, 0.0) * dw
+                dot += product
+                if f.startswith("c:"):
+                    c_sq += dw * dw
+                    c_dot += product
+            whole = dot / (q_norm * math.sqrt(d_sq or 1.0))
+            concepts = c_dot / (q_concepts * math.sqrt(c_sq or 1.0))
+            out.append((doc_id, (1 - CONCEPT_SHARE) * whole + CONCEPT_SHARE * concepts))
+        out.sort(key=lambda pair: (-pair[1], pair[0]))
+        return out
+
+    def similar(self, text: str, k: int = 5, exclude: str | None = None) -> list[tuple[str, float]]:
+        """The ``k`` unflagged topics nearest to what is being typed, best first, with their cosine."""
+        features, _ = self._features(text, "")
+        if not features:
+            return []
+        return [(d, round(s, 4)) for d, s in self._scores(features, exclude)[:k] if s > 0.05]
+
+    # -- triage ----------------------------------------------------------------------------------------------
+
+    def classify(self, title: str, body: str) -> str:
+        """The category with most concept votes, the title's counting double; 其他 when none votes."""
+        title, body = normalise(title), normalise(body)
+        in_title, in_body = concepts_in(self._lex, title), concepts_in(self._lex, body)
+        tally: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
+        for cid in in_title | in_body:
+            for cat, weight in self._lex.concepts[cid].votes:
+                tally[cat] += weight * (_TITLE_TF if cid in in_title else 1)
+        if not any(tally.values()):
+            return FALLBACK
+        best = max(tally.values())
+        return next(c for c in CATEGORIES if tally[c] == best)
+
+    def flags(self, title: str, body: str) -> tuple[str, ...]:
+        return flags_of(self._lex, title, body)
+
+    def _duplicate(self, features: dict[str, int], new: _Doc) -> tuple[str | None, float]:
+        for doc_id, score in self._scores(features, None):
+            if score < DUPLICATE_MIN:
+                break
+            if score >= DUPLICATE_ALONE or _same_request(new, self._docs[doc_id], self._lex):
+                return self._root.get(doc_id, doc_id), score
+        return None, 0.0
+
+    def add(self, topic_id: str, title: str, body: str) -> Triage:
+        """Triage a new topic against the earlier ones, then index it (a flagged one too, never matched)."""
+        if topic_id in self._docs:
+            raise ValueError(f"topic {topic_id} is already indexed")
+        flags = self.flags(title, body)
+        features, doc = self._features(title, body)
+        duplicate_of, similarity = (None, 0.0) if flags else self._duplicate(features, doc)
+        self._docs[topic_id] = replace(doc, flagged=bool(flags))
+        self._features_of[topic_id] = features
+        for f, tf in features.items():
+            self._postings.setdefault(f, {})[topic_id] = tf
+        if duplicate_of is not None:
+            self._root[topic_id] = duplicate_of
+        return Triage(self.classify(title, body), duplicate_of, flags, round(similarity, 4))
+
+    def remove(self, topic_id: str) -> None:
+        """A merged or rejected topic leaves the index (unknown ids are ignored)."""
+        if self._docs.pop(topic_id, None) is None:
+            return
+        for f in self._features_of.pop(topic_id):
+            posting = self._postings[f]
+            del posting[topic_id]
+            if not posting:
+                del self._postings[f]
+        self._root.pop(topic_id, None)
+        for dup in [d for d, root in self._root.items() if root == topic_id]:
+            del self._root[dup]
+
+
+def _same_request(new: _Doc, old: _Doc, lexicon: Lexicon) -> bool:
+    """The same object and the same problem, or the same problem where neither names an object.
+
+    Objects: each topic's title objects are among the other's (楼道杂物 is not 消防通道堆满杂物).
+    Problems: a shared one unless one of the two names none, or both name only generic ones (加装电梯 and
+    电梯故障 share 电梯 but ask different things; 路灯不亮 and 照明不足 ask the same).
+    """
+    specific = {c for c in new.problems | old.problems if lexicon.concepts[c].votes}
+    if not new.objects and not old.objects:  # 楼上太吵 and 楼上噪声: the same problem is all they name
+        return bool(new.problems & old.problems & specific)
+    if not new.objects & old.objects:
+        return False
+    if not (new.title_objects <= old.objects and old.title_objects <= new.objects):
+        return False
+    if not new.problems or not old.problems or new.problems & old.problems:
+        return True
+    return not specific
