@@ -46,9 +46,12 @@
     const open = t.status !== "merged" && t.status !== "rejected";
     if (!open) return null;
     const others = topics.filter((o) => o.topic_id !== t.topic_id && o.status !== "merged" && o.status !== "rejected");
-    const into = el("select", { className: "merge-into", "aria-label": "合并到" }, others.map((o) => el("option", {
-      value: o.topic_id, text: o.title, selected: t.duplicate_of && t.duplicate_of.topic_id === o.topic_id,
-    })));
+    const into = el("select", { className: "merge-into", "aria-label": "合并到" }, [
+      el("option", { value: "", text: "合并到…（选择议题）" }),
+      ...others.map((o) => el("option", {
+        value: o.topic_id, text: o.title, selected: t.duplicate_of && t.duplicate_of.topic_id === o.topic_id,
+      })),
+    ]);
     const reason = el("input", { className: "reject-reason", maxlength: "200", placeholder: "不采纳的理由（必填）", "aria-label": "不采纳的理由" });
     const level = el("select", { className: "level", "aria-label": "级别" }, LEVELS.map(([v, label]) => el("option", {
       value: v, text: label + "级", selected: t.level === v,
@@ -58,7 +61,10 @@
       t.status === "pending" ? el("button", { className: "btn primary accept", type: "button", text: "采纳", onclick: () => act(t, "accept", {}) }) : null,
       canScreen && others.length ? el("div", { className: "field-row" }, [
         into,
-        el("button", { className: "btn merge", type: "button", text: "合并", onclick: () => act(t, "merge", { into: into.value }) }),
+        el("button", { className: "btn merge", type: "button", text: "合并", onclick: () => {
+          if (!into.value) { toast("请选择要合并到的议题"); into.focus(); return; }
+          act(t, "merge", { into: into.value });
+        } }),
       ]) : null,
       canScreen ? el("div", { className: "field-row" }, [
         reason,
@@ -94,6 +100,9 @@
       ]),
       flags.length ? el("p", {}, flags) : null,
       dup,
+      t.heat.escalate && (t.status === "pending" || t.status === "accepted") && t.level !== "street"
+        ? el("p", { className: "suggest escalate-hint", text: "热度已达 " + Number(t.heat.score).toFixed(1) + "，建议上报上一级（" + t.heat.explanation + "）" })
+        : null,
       reason ? el("p", { className: "reason", text: reason }) : null,
       controls(t),
     ]);
