@@ -34,7 +34,7 @@ from meeting_server.core.registry import Command
 from meeting_server.hub.http_edge import Refused, refused
 from meeting_server.hub.keys import base_url
 
-from . import keys
+from . import keys, topic_photos
 from .auth import read_json
 from .topics_identity import Resident, moderator_screener, resident, staff_screener
 from .topics_index import TopicIndex, screening_view, topic_heat, topic_view
@@ -42,6 +42,7 @@ from .topics_index import TopicIndex, screening_view, topic_heat, topic_view
 TOPIC_INDEX = web.AppKey("topic_index", TopicIndex)
 COMMUNITY = r"{community_id:[a-z0-9]{1,32}}"
 TOPIC = r"{topic_id:[a-z0-9]{1,32}}"
+PHOTO = r"{photo_id:[0-9a-f]{32}}"
 MAX_QUERY = TITLE_LEN + BODY_LEN + 8
 IDENTITY_FIELDS = frozenset({"name", "building"})
 
@@ -143,6 +144,7 @@ async def submit(request: web.Request) -> web.Response:
         raise Refused(400, "invalid", f"标题最多 {TITLE_LEN} 字，描述最多 {BODY_LEN} 字")
     communities = request.app[keys.COMMUNITIES]
     community_id = who.community.community_id
+    await topic_photos.check(request, community_id, photos)
     state = await communities.topics(community_id)
     topic_id = secrets.token_hex(6)
     index = request.app[TOPIC_INDEX]
@@ -169,6 +171,19 @@ async def support(request: web.Request) -> web.Response:
     return web.json_response(
         {"ok": True, "topic": topic_view(state, state.topics[topic_id], now, _viewer(who))}
     )
+
+
+async def upload_photo(request: web.Request) -> web.Response:
+    """POST /api/topics/{c}/photos?t= (the picture's bytes) — 201 {photo_id}, to name in a submission."""
+    who = await resident(request)
+    photo_id = await topic_photos.store(request, who.community.community_id)
+    return web.json_response({"ok": True, "photo_id": photo_id}, status=201)
+
+
+async def resident_photo(request: web.Request) -> web.StreamResponse:
+    """GET /api/topics/{c}/photos/{photo}?t= — a topic's photo, for any resident link of the community."""
+    who = await resident(request)
+    return await topic_photos.serve(request, who.community.community_id, request.match_info["photo_id"])
 
 
 # ------------------------------------------------------------------ screening
@@ -208,7 +223,7 @@ def _queue(request: web.Request, state: TopicsState) -> dict[str, Any]:
     return {"ok": True, "queue": pending, "topics": views}
 
 
-def _screening(screener: Screener) -> tuple[Any, Any]:
+def _screening(screener: Screener) -> tuple[Any, Any, Any]:
     async def queue(request: web.Request) -> web.Response:
         actor = await screener(request)
         state = await request.app[keys.COMMUNITIES].topics(actor.community_id)
@@ -220,7 +235,11 @@ def _screening(screener: Screener) -> tuple[Any, Any]:
         command = _screen_command(request.match_info["action"], request.match_info["topic_id"], body)
         return web.json_response(_queue(request, await _execute(request, actor, command)))
 
-    return queue, screen
+    async def photo(request: web.Request) -> web.StreamResponse:
+        actor = await screener(request)
+        return await topic_photos.serve(request, actor.community_id, request.match_info["photo_id"])
+
+    return queue, screen, photo
 
 
 async def topics_link(request: web.Request) -> web.Response:
@@ -240,12 +259,15 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(base + "/similar", similar)
     app.router.add_post(base + "/topics", submit)
     app.router.add_post(base + f"/topics/{TOPIC}/support", support)
+    app.router.add_post(base + "/photos", upload_photo)
+    app.router.add_get(base + f"/photos/{PHOTO}", resident_photo)
     actions = r"{action:(accept|merge|reject|level|escalate)}"
     for prefix, screener in (
         (f"/api/communities/{COMMUNITY}/topics", staff_screener),
         (base + "/screening", moderator_screener),
     ):
-        queue, screen = _screening(screener)
+        queue, screen, photo = _screening(screener)
         app.router.add_get(prefix, queue)
         app.router.add_post(prefix + f"/{TOPIC}/{actions}", screen)
+        app.router.add_get(prefix + f"/photos/{PHOTO}", photo)
     app.router.add_post(f"/api/communities/{COMMUNITY}/topics-link", topics_link)

@@ -42,3 +42,21 @@ async def topics_world(admin: Client, li: Client, zhao: Client) -> dict[str, Any
     ids["topics_link"] = token_of((await li.ok("POST", f"/api/communities/{a}/topics-link", {}))["url"])
     ids["topics_link_b"] = token_of((await zhao.ok("POST", f"/api/communities/{b}/topics-link", {}))["url"])
     return ids
+
+
+def tiny_png(shade: int = 0) -> bytes:
+    """A real 2×2 grey PNG (browsers decode it), different per ``shade``."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes([shade, shade]) for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

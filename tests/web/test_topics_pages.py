@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.staff.helpers import clients
-from tests.staff.topics_helpers import topics_world
+from tests.staff.topics_helpers import tiny_png, topics_world
 from tests.support.hub import running_server
 
 from .conftest import LAPTOP, PHONE
@@ -54,10 +54,18 @@ async def test_submit_similar_support_screen(tmp_path: Path, browser: Any, artif
         assert "附议 1 人" in await listed.inner_text()
         # He submits his own anyway.
         await page.fill("#topic-body", "外来车辆占了车位")
+        photo = tmp_path / "车库.png"
+        photo.write_bytes(tiny_png(120))
+        await page.set_input_files("#topic-photos", str(photo))
         await page.click("#topic-submit")
         mine = page.locator("#topics li:has(.tag:has-text('我提出的'))")
         await mine.first.wait_for()
         assert await mine.count() == 1 and "晚上车库没有车位" in await mine.inner_text()
+        img = mine.locator(".photos img")
+        await img.wait_for()
+        await page.wait_for_function(
+            "(i) => i.complete && i.naturalWidth === 2", arg=await img.element_handle()
+        )
         second_id = await mine.get_attribute("data-topic")
         scroll = await page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= PHONE["viewport"]["width"], scroll

@@ -95,6 +95,7 @@
         el("span", { className: "badge status", text: t.status_label }),
       ]),
       t.body ? el("p", { className: "topic-body", text: t.body }) : null,
+      t.photos.length ? el("div", { className: "photos" }, t.photos.map((id) => el("img", { src: url("/photos/" + id), alt: "议题照片", loading: "lazy" }))) : null,
       el("p", { className: "hint" }, [
         t.author.name + "（" + t.author.building + "） · " + t.category + " · " + t.level_label + "级 · 附议 " + t.supporters + " 人 · 热度 " + Number(t.heat.score).toFixed(1),
       ]),

@@ -75,6 +75,9 @@
         t.category + " · " + t.level_label + "级 · 附议 " + t.supporters + " 人 · ",
         el("span", { className: "heat", text: "热度 " + Number(t.heat.score).toFixed(1) }),
       ]),
+      t.photos.length && where === "list" ? el("div", { className: "photos" }, t.photos.map((id) => el("img", {
+        src: base + "/photos/" + id + "?t=" + encodeURIComponent(token), alt: "议题照片", loading: "lazy",
+      }))) : null,
       el("p", { className: "hint heat-why", text: t.heat.explanation }),
       reason ? el("p", { className: "reason", text: reason }) : null,
       action,
@@ -127,18 +130,44 @@
     await findSimilar();
   }
 
+  const MAX_PHOTO = 5 * 1024 * 1024;
+
+  /** Upload the chosen photos; their ids, or null (and the reason said) if one is refused. */
+  async function uploadPhotos() {
+    const files = Array.from($("topic-photos").files || []);
+    if (files.length > 4) { say("最多 4 张照片"); return null; }
+    const ids = [];
+    for (const f of files) {
+      if (f.size > MAX_PHOTO) { say("照片「" + f.name + "」太大（最多 5 MB）"); return null; }
+      let data;
+      try {
+        const res = await fetch(url("/photos"), { method: "POST", headers: { "Content-Type": f.type || "application/octet-stream" }, body: f });
+        data = await res.json();
+      } catch (e) {
+        data = { ok: false, error: { message: "照片上传失败，请稍后再试" } };
+      }
+      if (!data.ok) { say("照片「" + f.name + "」：" + message(data)); return null; }
+      ids.push(data.photo_id);
+    }
+    return ids;
+  }
+
   async function submit(ev) {
     ev.preventDefault();
     if (needWho()) return;
     const payload = { ...who(), title: $("topic-title").value, body: $("topic-body").value };
     if (!payload.title.trim()) { say("请填写标题"); return; }
     $("topic-submit").disabled = true;
+    const photos = await uploadPhotos();
+    if (photos === null) { $("topic-submit").disabled = false; return; }
+    if (photos.length) payload.photos = photos;
     const data = await call("POST", "/topics", payload);
     $("topic-submit").disabled = false;
     if (!data.ok) { say(message(data)); return; }
     say("");
     $("topic-title").value = "";
     $("topic-body").value = "";
+    $("topic-photos").value = "";
     $("similar-box").hidden = true;
     typing();
     toast("议题已提交，等待社工筛选", "ok");
