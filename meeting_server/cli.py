@@ -1,4 +1,4 @@
-"""``gongzhi`` command line: serve, demo, create, links, verify, recount, transcript, selfsigned."""
+"""``gongzhi`` command line: serve, demo, create, links, verify, recount, transcript, selfsigned, topics."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ from .hub.runtime import MeetingRegistry
 from .hub.secrets_store import admin_token, signing_key
 from .hub.tokens import TokenSigner
 from .lan import SELF_SIGNED_NOTE, cert_error, fingerprint, make_self_signed, print_qr
+from .topics import cli as topics_cli
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -371,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", help="folder for cert.pem and key.pem (default <data_dir>/tls)")
     sp.add_argument("--days", type=int, default=825, help="validity in days (default 825)")
     sp.set_defaults(fn=cmd_selfsigned)
+    topics_cli.add_parser(sub)
     return p
 
 
