@@ -1,6 +1,7 @@
 """议题征集 over HTTP on a real server: residents submit, find similar topics and support them; the 社工
 and a meeting's moderator screen; every wrong link, role, community and payload is refused explicitly;
-a restart on the same SQLite file keeps topics and supports, and their events verify in the chain."""
+a restart on the same SQLite file (or the same redis-server) keeps topics and supports, and their events
+verify in the community's chain."""
 
 from __future__ import annotations
 
@@ -189,10 +190,10 @@ async def test_refusals(tmp_path: Path) -> None:
         ]
 
 
-async def test_restart_keeps_topics_and_supports(tmp_path: Path) -> None:
+async def test_restart_keeps_topics_and_supports(tmp_path: Path, redis_url: str) -> None:
     clock = FakeClock()
     async with (
-        staff_server(tmp_path, clock=clock) as server,
+        staff_server(tmp_path, clock=clock, redis_url=redis_url) as server,
         clients(server.url, 4) as (admin, li, zhao, web),
     ):
         ids = await topics_world(admin, li, zhao)
@@ -205,7 +206,10 @@ async def test_restart_keeps_topics_and_supports(tmp_path: Path) -> None:
         )
         await li.ok("POST", f"/api/communities/{ids['a']}/topics/{topic['topic_id']}/accept", {})
         before = (await web.ok("GET", api(ids)))["topics"]
-    async with staff_server(tmp_path, clock=clock) as server, clients(server.url, 1) as (web,):
+    async with (
+        staff_server(tmp_path, clock=clock, redis_url=redis_url) as server,
+        clients(server.url, 1) as (web,),
+    ):
         after = (await web.ok("GET", api(ids)))["topics"]
         assert after == before and after[0]["supporters"] == 2 and after[0]["status"] == "accepted"
         # The rebuilt engine still knows it: a paraphrase finds it after the restart.
@@ -214,7 +218,7 @@ async def test_restart_keeps_topics_and_supports(tmp_path: Path) -> None:
         # 李四 cannot support again after the restart either.
         url = api(ids, f"/topics/{topic['topic_id']}/support", ids["personal"]["李四"])
         await refused(web, "POST", url, {}, 409, "duplicate")
-    log = open_event_log(make_settings(tmp_path))
+    log = open_event_log(make_settings(tmp_path).with_overrides(redis={"url": redis_url}))
     try:
         stream = community_stream(ids["a"])
         report = await log.verify(stream)
