@@ -128,6 +128,20 @@ async def test_submit_similar_support_and_screen(tmp_path: Path) -> None:
         assert status == 200 and "议题筛选" in page["_text"]
         status, page = await li.call("GET", f"/staff/c/{a}/topics")
         assert status == 200 and "议题筛选" in page["_text"]
+        # The meeting's pages lead there: a personal link to the resident's topics page (same token), the
+        # moderator's link to screening; the shared participant link nowhere.
+        m = f"/m/{ids['meeting']}"
+        for path, want in (
+            (f"{m}/participant?t={zhang}", f'href="/c/{a}/topics?t={zhang}"'),
+            (f"{m}/moderator?t={ids['moderator']}", f'href="/c/{a}/topics/screen?t={ids["moderator"]}"'),
+            (f"{m}/participant?t={ids['participant']}", None),
+        ):
+            status, page = await web.call("GET", path)
+            assert status == 200, path
+            if want is None:
+                assert 'id="topics-link"' not in page["_text"], path
+            else:
+                assert want in page["_text"], path
 
 
 async def test_refusals(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ async def topics_world(admin: Client, li: Client, zhao: Client) -> dict[str, Any
     ids["personal"] = {p["name"]: token_of(p["url"]) for p in inv["people"]}
     ids["personal_b"] = token_of(inv_b["people"][0]["url"])
     ids["person_id"] = {p["name"]: p["person_id"] for p in inv["people"]}
+    ids["meeting"] = meeting["meeting_id"]
     ids["moderator"] = token_of(meeting["links"]["moderator"]["url"])
     ids["participant"] = token_of(meeting["links"]["participant"]["url"])
     ids["moderator_b"] = token_of(other["links"]["moderator"]["url"])
