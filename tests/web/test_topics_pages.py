@@ -1,5 +1,6 @@
 """议题征集 in headless Chromium: a resident on a phone types a topic, is shown the similar one already
-submitted, supports it (附议) and submits their own anyway; the 社工 on a laptop merges it into the
+submitted, supports it (附议) and submits their own anyway, with a photo; a neighbour without a personal
+link supports it under his typed name and building; the 社工 on a laptop merges it into the
 first, accepts the first and rejects another with a reason; the resident's page then shows each status
 and reason. Screenshots in test-artifacts/."""
 
@@ -15,7 +16,7 @@ from tests.staff.topics_helpers import tiny_png, topics_world
 from tests.support.hub import running_server
 
 from .conftest import LAPTOP, PHONE
-from .helpers import closing_pages, open_page
+from .helpers import assert_phone_friendly, closing_pages, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,6 +49,7 @@ async def test_submit_similar_support_screen(tmp_path: Path, browser: Any, artif
         offered = page.locator(f"#similar li[data-topic='{first['topic_id']}']")
         await offered.wait_for(state="visible")
         await res.shot(artifacts, "1-similar")
+        await assert_phone_friendly(res)  # no sideways scroll at 360 px, every control ≥ 48 px
         await offered.locator("button.support").click()
         await page.wait_for_selector(f"#topics li[data-topic='{first['topic_id']}'] .tag:has-text('已附议')")
         listed = page.locator(f"#topics li[data-topic='{first['topic_id']}']")
@@ -70,6 +72,24 @@ async def test_submit_similar_support_screen(tmp_path: Path, browser: Any, artif
         scroll = await page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= PHONE["viewport"]["width"], scroll
         await res.shot(artifacts, "2-submitted")
+
+        # 陈七 has no personal link: the community's topics link asks for his name and building.
+        chen = pages["chen"] = await open_page(
+            browser, f"{server.url}/c/{a}/topics?t={ids['topics_link']}", "chen", PHONE
+        )
+        page = chen.page
+        await page.wait_for_selector("body[data-state=ready]")
+        card = page.locator(f"#topics li[data-topic='{first['topic_id']}']")
+        await card.locator("button.support").click()
+        await page.wait_for_selector("#form-error:has-text('请先填写您的姓名和楼栋')")
+        await page.fill("#who-name", "陈七")
+        await page.fill("#who-building", "9号楼")
+        await card.locator("button.support").click()
+        await page.wait_for_selector(f"#topics li[data-topic='{first['topic_id']}'] .tag:has-text('已附议')")
+        await page.reload()  # remembered on this phone
+        await page.wait_for_selector(f"#topics li[data-topic='{first['topic_id']}'] .tag:has-text('已附议')")
+        assert await page.input_value("#who-name") == "陈七"
+        await assert_phone_friendly(chen)
 
         # The 社工 screens on a laptop.
         staff = pages["staff"] = await open_page(browser, server.url + "/staff/login", "staff", LAPTOP)
@@ -107,11 +127,12 @@ async def test_submit_similar_support_screen(tmp_path: Path, browser: Any, artif
         two = page.locator(f"#topics li[data-topic='{second_id}']")
         three = page.locator(f"#topics li[data-topic='{gym['topic_id']}']")
         assert "已采纳" in await one.inner_text()
-        # 李四 supported it and wrote the topic merged into it: he counts once.
-        assert "附议 1 人" in await one.inner_text()
+        # 李四 supported it and wrote the topic merged into it: he counts once, with 陈七.
+        assert "附议 2 人" in await one.inner_text()
         assert f"已合并到「{FIRST}」" in await two.inner_text()
         assert "未采纳的理由：属于物业报修，已转物业处理" in await three.inner_text()
         assert await two.locator("button.support").count() == 0
         await res.shot(artifacts, "5-results")
-        res.assert_clean()
-        staff.assert_clean()
+        await assert_phone_friendly(res)
+        for p in pages.values():
+            p.assert_clean()
