@@ -64,6 +64,7 @@ PERMISSIONS: dict[type[Command], frozenset[TopicRole]] = {
     EscalateTopic: SCREENERS,
 }
 MAX_TOPICS = 50_000  # one community's, over the years
+MAX_PENDING_PER_PERSON = 10  # a flood from one link waits for screening
 
 
 def decide_topics(state: TopicsState, actor: TopicActor, command: Command, now: float) -> list[Event]:
@@ -177,6 +178,11 @@ def _submit(state: TopicsState, author: TopicAuthor, cmd: SubmitTopic, now: floa
         fail(ErrorCode.DUPLICATE, "议题编号已存在")
     if len(state.topics) >= MAX_TOPICS:
         fail(ErrorCode.LIMIT, "本社区的议题已达上限")
+    pending = sum(
+        1 for t in state.topics.values() if t.author.key == author.key and t.status is TopicStatus.PENDING
+    )
+    if pending >= MAX_PENDING_PER_PERSON:
+        fail(ErrorCode.LIMIT, f"您已有 {pending} 条议题等待筛选，请等社工筛选后再提")
     title = clean_line(cmd.title, "标题", TITLE_LEN, "NFC")
     if len(cmd.photos) > MAX_PHOTOS or len(set(cmd.photos)) != len(cmd.photos):
         fail(ErrorCode.INVALID, f"最多 {MAX_PHOTOS} 张照片")

@@ -13,11 +13,13 @@ import dataclasses
 from typing import Any
 
 from meeting_server.community.topics_commands import LEVEL_LABELS, TopicTriage
-from meeting_server.community.topics_state import CLOSED, STATUS_LABELS, Topic, TopicsState
+from meeting_server.community.topics_state import CLOSED, STATUS_LABELS, Topic, TopicsState, TopicStatus
 from meeting_server.topics.engine import TopicEngine
 from meeting_server.topics.heat import ESCALATE_AT, heat
 
 DAY_S = 86_400.0
+HELD_FLAG = "abusive"
+HELD_TITLES = {TopicStatus.PENDING: "（内容待社工审核）", TopicStatus.REJECTED: "（内容不予公开）"}
 SIMILAR_K = 5
 
 
@@ -89,10 +91,14 @@ def topic_heat(topic: Topic, now: float) -> dict[str, Any]:
 def topic_view(state: TopicsState, topic: Topic, now: float, viewer: str | None) -> dict[str, Any]:
     """A topic as every resident sees it (no names: only whether it is the viewer's own or supported)."""
     into = state.topics.get(topic.merged_into) if topic.merged_into else None
+    mine = viewer is not None and topic.author.key == viewer
+    # Flagged as abusive, and not (yet) accepted by a screener: only its author reads what it says;
+    # everyone sees that it is there and, once screened, why it was not taken up.
+    held = topic.status in HELD_TITLES and HELD_FLAG in topic.triage.flags and not mine
     return {
         "topic_id": topic.topic_id,
-        "title": topic.title,
-        "body": topic.body,
+        "title": HELD_TITLES[topic.status] if held else topic.title,
+        "body": "" if held else topic.body,
         "category": topic.triage.category,
         "status": topic.status.value,
         "status_label": STATUS_LABELS[topic.status],
@@ -102,16 +108,17 @@ def topic_view(state: TopicsState, topic: Topic, now: float, viewer: str | None)
         "heat": topic_heat(topic, now),
         "reason": topic.reason,
         "merged_into": {"topic_id": into.topic_id, "title": into.title} if into else None,
-        "photos": list(topic.photos),
+        "photos": [] if held else list(topic.photos),
         "submitted_at": topic.submitted_at,
-        "mine": viewer is not None and topic.author.key == viewer,
+        "mine": mine,
         "supported": viewer is not None and any(s.key == viewer for s in topic.supporters),
     }
 
 
 def screening_view(state: TopicsState, topic: Topic, now: float) -> dict[str, Any]:
     """A topic as screeners see it: the engine's verdict, and who wrote it."""
-    view = topic_view(state, topic, now, None)
+    view = topic_view(state, topic, now, topic.author.key)  # as its author sees it: nothing held back
+    del view["mine"], view["supported"]
     dup = state.topics.get(topic.triage.duplicate_of) if topic.triage.duplicate_of else None
     view.update(
         {

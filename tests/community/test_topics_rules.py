@@ -18,7 +18,12 @@ from meeting_server.community.topics_commands import (
     TopicTriage,
 )
 from meeting_server.community.topics_events import TopicMerged, TopicSubmitted
-from meeting_server.community.topics_rules import PERMISSIONS, decide_topics, evolve_topics
+from meeting_server.community.topics_rules import (
+    MAX_PENDING_PER_PERSON,
+    PERMISSIONS,
+    decide_topics,
+    evolve_topics,
+)
 from meeting_server.community.topics_state import TopicActor, TopicRole, TopicsState, TopicStatus
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.registry import Command
@@ -201,3 +206,13 @@ def test_submitted_event_keeps_the_triage_through_the_log() -> None:
     triage = TopicTriage("停车交通", "topic1", ("empty",), 0.75)
     events = replayed(decide_topics(two_topics(), CAI, submit("topic3", triage=triage), NOW))
     assert isinstance(events[0], TopicSubmitted) and events[0].triage == triage
+
+
+def test_one_person_waits_for_screening_after_ten_pending() -> None:
+    s = TopicsState("comma")
+    for i in range(MAX_PENDING_PER_PERSON):
+        s = do(s, CAI, submit(f"topic{i:02d}", f"第{i}条"))
+    assert refused(s, CAI, submit("topicxx")).code is ErrorCode.LIMIT
+    assert do(s, ANN, submit("topicxx")).topics["topicxx"].author.key == "p:ann"  # others are not held up
+    s = do(s, STAFF, AcceptTopic("topic00"))
+    assert do(s, CAI, submit("topicxx")).topics["topicxx"].author.key == "n:5号楼/蔡"

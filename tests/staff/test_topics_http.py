@@ -295,3 +295,39 @@ async def test_photos(tmp_path: Path) -> None:
         await refused(
             web, "POST", api(ids, "/topics", zhang), {"title": "再提一次", "photos": [photo]}, 400, "invalid"
         )
+
+
+async def test_flagged_topics_are_kept_and_abuse_is_held_for_screening(tmp_path: Path) -> None:
+    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
+        ids = await topics_world(admin, li, zhao)
+        zhang, li4 = ids["personal"]["张三"], ids["personal"]["李四"]
+        abusive = (await web.ok("POST", api(ids, "/topics", zhang), {"title": "物业都是傻逼", "body": ""}))[
+            "topic"
+        ]
+        nonsense = (await web.ok("POST", api(ids, "/topics", zhang), {"title": "asdfgh", "body": ""}))[
+            "topic"
+        ]
+        queue = {
+            t["topic_id"]: t for t in (await li.ok("GET", f"/api/communities/{ids['a']}/topics"))["queue"]
+        }
+        assert queue[abusive["topic_id"]]["flags"] == ["abusive"]
+        assert queue[abusive["topic_id"]]["title"] == "物业都是傻逼"  # the screener reads it as written
+        assert queue[nonsense["topic_id"]]["flags"] == ["meaningless"]
+        # Other residents see that it is there, not what it says; its author sees it as written.
+        others = {t["topic_id"]: t for t in (await web.ok("GET", api(ids, "", li4)))["topics"]}
+        assert others[abusive["topic_id"]]["title"] == "（内容待社工审核）"
+        assert others[nonsense["topic_id"]]["title"] == "asdfgh"
+        own = {t["topic_id"]: t for t in (await web.ok("GET", api(ids, "", zhang)))["topics"]}
+        assert own[abusive["topic_id"]]["title"] == "物业都是傻逼"
+        await li.ok(
+            "POST",
+            f"/api/communities/{ids['a']}/topics/{abusive['topic_id']}/reject",
+            {"reason": "含不文明用语"},
+        )
+        after = {t["topic_id"]: t for t in (await web.ok("GET", api(ids, "", li4)))["topics"]}
+        held = after[abusive["topic_id"]]
+        assert (held["status"], held["reason"], held["title"]) == (
+            "rejected",
+            "含不文明用语",
+            "（内容不予公开）",
+        )
