@@ -19,7 +19,18 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
-from .text import Lexicon, bigram_weight, bigrams, concepts_in, flags_of, idf, normalise, parse_lexicon
+from .text import (
+    Lexicon,
+    bigram_weight,
+    bigrams,
+    concepts_in,
+    different_places,
+    flags_of,
+    idf,
+    normalise,
+    parse_lexicon,
+    places_in,
+)
 
 CATEGORIES = ("停车交通", "环境卫生", "物业服务", "养老托幼", "设施改造", "安全消防", "噪音油烟", "其他")
 FALLBACK = "其他"
@@ -27,6 +38,7 @@ FALLBACK = "其他"
 # Feature weights before IDF, by concept kind; bigrams weigh 1 (generic ones less: text.bigram_weight).
 _KIND_WEIGHT = {"o": 3.0, "p": 2.0, "c": 0.7}
 _NEUTRAL_WEIGHT = 1.0  # a concept with no category votes (不够, 坏了): says little about which topic
+_PLACE_WEIGHT = 2.0  # a named place (12号楼, 东门): the same place ranks topics nearer
 _TITLE_TF = 2  # a word in the title counts twice
 DUPLICATE_MIN = 0.35  # cosine from which two topics sharing an object concept are duplicates
 DUPLICATE_ALONE = 0.75  # cosine from which two topics are duplicates even without a shared object
@@ -48,6 +60,7 @@ class _Doc:
     objects: frozenset[str]
     problems: frozenset[str]
     title_objects: frozenset[str]
+    places: frozenset[tuple[str, str]]  # 12号楼, 3单元, 东门
     flagged: bool
 
 
@@ -90,7 +103,10 @@ class TopicEngine:
         found = in_title | in_body
         objects = frozenset(c for c in found if self._lex.concepts[c].kind == "o")
         problems = frozenset(c for c in found if self._lex.concepts[c].kind == "p")
-        return dict(tf), _Doc(objects, problems, objects & in_title, False)
+        places = places_in(title) | places_in(body)
+        for kind, name in places:
+            tf[f"p:{kind}:{name}"] = 1
+        return dict(tf), _Doc(objects, problems, objects & in_title, places, False)
 
     def _weight(self, feature: str) -> float:
         n = len(self._docs)
@@ -98,14 +114,19 @@ class TopicEngine:
         if feature.startswith("c:"):
             concept = self._lex.concepts[feature[2:]]
             base = _KIND_WEIGHT[concept.kind] if concept.votes else _NEUTRAL_WEIGHT
+        elif feature.startswith("p:"):
+            base = _PLACE_WEIGHT
         else:
             base = bigram_weight(feature[2:])
         return base * idf(n, df)
 
     # -- search ----------------------------------------------------------------------------------------------
 
-    def _scores(self, features: dict[str, int], exclude: str | None) -> list[tuple[str, float]]:
-        """Earlier unflagged topics by cosine to ``features``, best first (only those sharing a feature)."""
+    def _scores(
+        self, features: dict[str, int], exclude: str | None, places: frozenset[tuple[str, str]] = frozenset()
+    ) -> list[tuple[str, float]]:
+        """Unflagged topics by similarity to ``features``, best first (only those sharing a feature; with
+        ``places``, only those naming no other place)."""
         weights = {f: tf * self._weight(f) for f, tf in features.items()}
         partial: dict[str, float] = {}
         for f, w in weights.items():
@@ -113,6 +134,8 @@ class TopicEngine:
             if posting and len(posting) <= _POSTING_CAP:
                 for doc_id, dtf in posting.items():
                     partial[doc_id] = partial.get(doc_id, 0.0) + w * dtf
+        if places:
+            partial = {d: v for d, v in partial.items() if not different_places(places, self._docs[d].places)}
         q_norm = _norm(weights.values())
         q_concepts = _norm(w for f, w in weights.items() if f.startswith("c:"))
         out = []
@@ -161,10 +184,13 @@ class TopicEngine:
         return flags_of(self._lex, title, body)
 
     def _duplicate(self, features: dict[str, int], new: _Doc) -> tuple[str | None, float]:
-        for doc_id, score in self._scores(features, None):
+        for doc_id, score in self._scores(features, None, new.places):
             if score < DUPLICATE_MIN:
                 break
-            if score >= DUPLICATE_ALONE or _same_request(new, self._docs[doc_id], self._lex):
+            old = self._docs[doc_id]
+            if _same_request(new, old, self._lex) or (
+                score >= DUPLICATE_ALONE and not different_places(new.places, old.places)
+            ):
                 return self._root.get(doc_id, doc_id), score
         return None, 0.0
 
@@ -204,6 +230,8 @@ def _same_request(new: _Doc, old: _Doc, lexicon: Lexicon) -> bool:
     Problems: a shared one unless one of the two names none, or both name only generic ones (加装电梯 and
     电梯故障 share 电梯 but ask different things; 路灯不亮 and 照明不足 ask the same).
     """
+    if different_places(new.places, old.places):  # 12号楼的路灯 is not 东门的路灯 … nor 13号楼的
+        return False
     specific = {c for c in new.problems | old.problems if lexicon.concepts[c].votes}
     if not new.objects and not old.objects:  # 楼上太吵 and 楼上噪声: the same problem is all they name
         return bool(new.problems & old.problems & specific)

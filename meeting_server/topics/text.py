@@ -98,6 +98,28 @@ def concepts_in(lexicon: Lexicon, text: str) -> set[str]:
     return found
 
 
+_PLACE = re.compile(
+    r"(?P<building>[0-9一二三四五六七八九十]+)\s*(?:号楼|号|栋|幢|座)(?!门)|"
+    r"(?P<unit>[0-9一二三四五六七八九十]+)\s*单元|(?P<gate>[东南西北后正])门|"
+    r"(?P<site>中心花园|小广场|篮球场|菜市场|幼儿园|物业办公室|地下车库|地库|活动中心)"
+)
+
+
+_NUMERALS = str.maketrans("一二三四五六七八九", "123456789")
+
+
+def places_in(text: str) -> frozenset[tuple[str, str]]:
+    """(kind, name) of the places ``text`` (already normalised) names: 12号楼, 3单元, 东门, 中心花园."""
+    return frozenset(
+        (str(m.lastgroup), m.group(str(m.lastgroup)).translate(_NUMERALS)) for m in _PLACE.finditer(text)
+    )
+
+
+def different_places(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
+    """Both name a place (a building, a unit, a gate, a site such as 中心花园), and none the same."""
+    return bool(a and b and not a & b)
+
+
 def bigrams(text: str) -> Counter[str]:
     """Character bigrams of each run of Chinese characters or of letters and digits (already normalised)."""
     out: Counter[str] = Counter()
