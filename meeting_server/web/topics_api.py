@@ -120,10 +120,11 @@ async def similar(request: web.Request) -> web.Response:
     communities = request.app[keys.COMMUNITIES]
     state = await communities.topics(who.community.community_id)
     now = communities.clock()
-    found = request.app[TOPIC_INDEX].similar(state, text) if len(text.strip()) >= 2 else []
+    found = await request.app[TOPIC_INDEX].similar(state, text) if len(text.strip()) >= 2 else []
     viewer = _viewer(who)
-    out = [{**topic_view(state, t, now, viewer), "score": round(s, 3)} for t, s in found]
-    return web.json_response({"ok": True, "similar": out}, headers={"Cache-Control": "no-store"})
+    out = [{**topic_view(state, t, now, viewer), "score": round(s, 3)} for t, s in found or []]
+    answer = {"ok": True, "similar": out, "indexing": found is None}  # None: the engine is starting
+    return web.json_response(answer, headers={"Cache-Control": "no-store"})
 
 
 async def submit(request: web.Request) -> web.Response:
@@ -148,7 +149,7 @@ async def submit(request: web.Request) -> web.Response:
     state = await communities.topics(community_id)
     topic_id = secrets.token_hex(6)
     index = request.app[TOPIC_INDEX]
-    triage = index.triage(state, topic_id, title, text)
+    triage = await index.triage(state, topic_id, title, text)
     try:
         state = await _execute(
             request, who.actor(), SubmitTopic(topic_id, title, text, triage, tuple(photos))
@@ -253,7 +254,12 @@ async def topics_link(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app[TOPIC_INDEX] = TopicIndex()
+    index = app[TOPIC_INDEX] = TopicIndex()
+
+    async def stop_index(app: web.Application) -> None:
+        index.close()
+
+    app.on_shutdown.append(stop_index)
     base = f"/api/topics/{COMMUNITY}"
     app.router.add_get(base, list_topics)
     app.router.add_get(base + "/similar", similar)

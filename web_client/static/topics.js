@@ -107,6 +107,7 @@
     if (q.length < 2) { $("similar-box").hidden = true; return; }
     const data = await call("GET", "/similar", undefined, { q });
     if (mine !== asked) return; // a later keystroke asked again
+    if (data.ok && data.indexing) { timer = setTimeout(findSimilar, 1000); return; } // the engine is starting
     const found = data.ok ? data.similar : [];
     fill($("similar"), found.map((t) => card(t, "similar")));
     $("similar-box").hidden = found.length === 0;
