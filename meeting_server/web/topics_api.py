@@ -45,6 +45,7 @@ TOPIC = r"{topic_id:[a-z0-9]{1,32}}"
 PHOTO = r"{photo_id:[0-9a-f]{32}}"
 MAX_QUERY = TITLE_LEN + BODY_LEN + 8
 IDENTITY_FIELDS = frozenset({"name", "building"})
+LIST_LIMIT = 200  # topics per answer: the hottest open ones, then the newest closed (a phone's page)
 
 
 def _fields(body: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -103,12 +104,11 @@ async def list_topics(request: web.Request) -> web.Response:
     state = await communities.topics(who.community.community_id)
     now = communities.clock()
     viewer = _viewer(who)
-    topics = [topic_view(state, state.topics[i], now, viewer) for i in _ordered(state, now)]
+    order = _ordered(state, now)
+    topics = [topic_view(state, state.topics[i], now, viewer) for i in order[:LIST_LIMIT]]
     me = {"typed": who.typed, "name": who.person.name if who.person and not who.typed else ""}
-    return web.json_response(
-        {"ok": True, "community": {"title": who.community.title}, "me": me, "topics": topics},
-        headers={"Cache-Control": "no-store"},
-    )
+    answer = {"community": {"title": who.community.title}, "me": me, "topics": topics, "total": len(order)}
+    return web.json_response({"ok": True, **answer}, headers={"Cache-Control": "no-store"})
 
 
 async def similar(request: web.Request) -> web.Response:
@@ -218,10 +218,15 @@ def _screen_command(action: str, topic_id: str, body: dict[str, Any]) -> Command
 
 def _queue(request: web.Request, state: TopicsState) -> dict[str, Any]:
     now = request.app[keys.COMMUNITIES].clock()
-    views = [screening_view(state, state.topics[i], now) for i in _ordered(state, now)]
-    pending = [v for v in views if v["status"] == TopicStatus.PENDING.value]
-    pending.sort(key=lambda v: float(v["submitted_at"]))  # the queue: oldest first
-    return {"ok": True, "queue": pending, "topics": views}
+    pending = [t for t in state.topics.values() if t.status is TopicStatus.PENDING]  # oldest first
+    order = _ordered(state, now)
+    return {
+        "ok": True,
+        "queue": [screening_view(state, t, now) for t in pending[:LIST_LIMIT]],
+        "pending": len(pending),
+        "topics": [screening_view(state, state.topics[i], now) for i in order[:LIST_LIMIT]],
+        "total": len(order),
+    }
 
 
 def _screening(screener: Screener) -> tuple[Any, Any, Any]:

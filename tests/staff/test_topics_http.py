@@ -8,8 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from meeting_server.communities import community_stream
 from meeting_server.store.eventlog import open_event_log
+from meeting_server.web import topics_api
 from tests.support.hub import FakeClock, make_settings
 
 from .helpers import Client, clients, staff_server
@@ -331,3 +334,21 @@ async def test_flagged_topics_are_kept_and_abuse_is_held_for_screening(tmp_path:
             "含不文明用语",
             "（内容不予公开）",
         )
+
+
+async def test_lists_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(topics_api, "LIST_LIMIT", 2)
+    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
+        ids = await topics_world(admin, li, zhao)
+        zhang, li4 = ids["personal"]["张三"], ids["personal"]["李四"]
+        made = [
+            (await web.ok("POST", api(ids, "/topics", zhang), {"title": title}))["topic"]["topic_id"]
+            for title in ("东门路灯坏了", "南门垃圾桶太臭", "3号楼楼道堆满杂物")
+        ]
+        await web.ok("POST", api(ids, f"/topics/{made[2]}/support", li4), {})
+        listed = await web.ok("GET", api(ids, "", li4))
+        assert listed["total"] == 3 and listed["topics"][0]["topic_id"] == made[2]  # the hottest
+        assert len(listed["topics"]) == 2
+        queue = await li.ok("GET", f"/api/communities/{ids['a']}/topics")
+        assert (queue["pending"], [t["topic_id"] for t in queue["queue"]]) == (3, made[:2])  # oldest first
+        assert (queue["total"], len(queue["topics"])) == (3, 2)

@@ -111,7 +111,7 @@
 
   function render(data) {
     topics = data.topics;
-    $("queue-count").textContent = "（" + data.queue.length + " 条）";
+    $("queue-count").textContent = "（" + data.pending + " 条" + (data.pending > data.queue.length ? "，显示最早的 " + data.queue.length + " 条" : "") + "）";
     fill($("queue"), data.queue.map(card));
     fill($("all"), data.topics.filter((t) => t.status !== "pending").map(card));
     body.dataset.state = "ready";

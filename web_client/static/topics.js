@@ -87,7 +87,9 @@
   async function load() {
     const data = await call("GET", "");
     if (!data.ok) { say(message(data)); return; }
-    $("topic-count").textContent = "（" + data.topics.length + " 条）";
+    $("topic-count").textContent = data.total > data.topics.length
+      ? "（共 " + data.total + " 条，显示热度最高的 " + data.topics.length + " 条）"
+      : "（" + data.total + " 条）";
     fill($("topics"), data.topics.map((t) => card(t, "list")));
     body.dataset.state = "ready";
   }
