@@ -1,7 +1,7 @@
 """议题征集 over HTTP on a real server: residents submit, find similar topics and support them; the 社工
 and a meeting's moderator screen; every wrong link, role, community and payload is refused explicitly;
 a restart on the same SQLite file (or the same redis-server) keeps topics and supports, and their events
-verify in the community's chain."""
+verify in the community's chain; two processes on one redis-server share topics, supports and screening."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from meeting_server.communities import community_stream
 from meeting_server.store.eventlog import open_event_log
 from meeting_server.web import topics_api
 from tests.support.hub import FakeClock, make_settings
+from tests.support.redis import RedisServer
 
 from .helpers import Client, clients, staff_server
 from .topics_helpers import tiny_png, topics_world
@@ -352,3 +353,29 @@ async def test_lists_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         queue = await li.ok("GET", f"/api/communities/{ids['a']}/topics")
         assert (queue["pending"], [t["topic_id"] for t in queue["queue"]]) == (3, made[:2])  # oldest first
         assert (queue["total"], len(queue["topics"])) == (3, 2)
+
+
+async def test_two_processes_on_one_redis_share_topics(tmp_path: Path) -> None:
+    redis = RedisServer(tmp_path / "redis")
+    try:
+        async with (
+            staff_server(tmp_path / "a", redis_url=redis.url) as one,
+            staff_server(tmp_path / "b", redis_url=redis.url) as two,
+            clients(one.url, 4) as (admin, li, zhao, web_one),
+            clients(two.url, 1) as (web_two,),
+        ):
+            ids = await topics_world(admin, li, zhao)
+            zhang, li4 = ids["personal"]["张三"], ids["personal"]["李四"]
+            topic = (await web_one.ok("POST", api(ids, "/topics", zhang), {"title": PARKING}))["topic"]
+            # The other process's engine catches up from the shared stream: it offers the topic at once.
+            similar = (await web_two.ok("GET", api(ids, "/similar", li4) + "&q=车库晚上车位不够"))["similar"]
+            assert [t["topic_id"] for t in similar] == [topic["topic_id"]]
+            await web_two.ok("POST", api(ids, f"/topics/{topic['topic_id']}/support", li4), {})
+            url = api(ids, f"/topics/{topic['topic_id']}/support", li4)
+            await refused(web_one, "POST", url, {}, 409, "duplicate")  # one support, whichever process
+            mod = f"/api/topics/{ids['a']}/screening/{topic['topic_id']}/accept?t={ids['moderator']}"
+            await web_two.ok("POST", mod, {})
+            seen = (await web_one.ok("GET", api(ids)))["topics"]
+            assert [(t["status"], t["supporters"]) for t in seen] == [("accepted", 1)]
+    finally:
+        redis.stop()
