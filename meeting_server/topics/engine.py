@@ -1,10 +1,11 @@
 """The topic engine: duplicates, similar topics while typing, categories and flags for residents' topics.
 
 A topic becomes a sparse vector of neighbourhood concepts (``lexicon.txt``: synonym sets such as
-车位/停车位/泊位) and character bigrams, TF-IDF weighted; an inverted index finds the nearest earlier
-topics and the cosine ranks them. Paraphrases share concepts where they share few characters, so a judge
-calls two topics duplicates only when they share an object concept (the same 电梯, the same 垃圾桶) and
-are close enough. Categories are concept votes, the title's counting double, with 其他 as the fallback.
+车位/停车位/泊位), character bigrams and named places (12号楼, 东门), TF-IDF weighted; an inverted index
+finds the nearest topics, ranked by a mix of the concepts' cosine and the whole vector's. Paraphrases
+share concepts where they share few characters, so a judge (``_same_request``) calls two close topics
+duplicates only when they name the same place, object and problem. Categories are concept votes, the
+title's counting double, with 其他 as the fallback.
 
 Pure: no I/O at import or in calls; the package's lexicon is read once, when the first engine is built.
 """
@@ -40,9 +41,11 @@ _KIND_WEIGHT = {"o": 3.0, "p": 2.0, "c": 0.7}
 _NEUTRAL_WEIGHT = 1.0  # a concept with no category votes (不够, 坏了): says little about which topic
 _PLACE_WEIGHT = 2.0  # a named place (12号楼, 东门): the same place ranks topics nearer
 _TITLE_TF = 2  # a word in the title counts twice
-DUPLICATE_MIN = 0.35  # cosine from which two topics sharing an object concept are duplicates
-DUPLICATE_ALONE = 0.75  # cosine from which two topics are duplicates even without a shared object
+DUPLICATE_MIN = 0.35  # the score from which the judge is asked
+TITLE_COVER = 0.65  # the share of a title's objects (by weight) the other topic must name too
+DUPLICATE_ALONE = 0.75  # the score from which two topics at one place are duplicates, judge or not
 CONCEPT_SHARE = 0.3  # the score: this share of the concepts' cosine, the rest the cosine of all features
+_CANDIDATES = 400  # nearest by the partial score, before flagged topics and other places are dropped
 _SHORTLIST = 50  # candidates rescored exactly
 _POSTING_CAP = 2000  # postings longer than this are left out of candidate generation (not of the score)
 
@@ -61,6 +64,7 @@ class _Doc:
     problems: frozenset[str]
     title_objects: frozenset[str]
     places: frozenset[tuple[str, str]]  # 12号楼, 3单元, 东门
+    keywords: frozenset[str]  # the title's telling bigrams, for topics the lexicon has no object for
     flagged: bool
 
 
@@ -106,7 +110,8 @@ class TopicEngine:
         places = places_in(title) | places_in(body)
         for kind, name in places:
             tf[f"p:{kind}:{name}"] = 1
-        return dict(tf), _Doc(objects, problems, objects & in_title, places, False)
+        keywords = frozenset(g for g in bigrams(title) if len(g) == 2 and bigram_weight(g) == 1.0)
+        return dict(tf), _Doc(objects, problems, objects & in_title, places, keywords, False)
 
     def _weight(self, feature: str) -> float:
         n = len(self._docs)
@@ -134,18 +139,25 @@ class TopicEngine:
             if posting and len(posting) <= _POSTING_CAP:
                 for doc_id, dtf in posting.items():
                     partial[doc_id] = partial.get(doc_id, 0.0) + w * dtf
-        if places:
-            partial = {d: v for d, v in partial.items() if not different_places(places, self._docs[d].places)}
+        docs = self._docs
+        # The nearest by the cheap partial score, then those the caller may see, then the exact score.
+        nearest = heapq.nlargest(_CANDIDATES, partial, key=partial.__getitem__)
+        allowed = [
+            d
+            for d in nearest
+            if d != exclude and not docs[d].flagged and not different_places(places, docs[d].places)
+        ][:_SHORTLIST]
         q_norm = _norm(weights.values())
         q_concepts = _norm(w for f, w in weights.items() if f.startswith("c:"))
         out = []
-        for doc_id in heapq.nlargest(_SHORTLIST + 1, partial, key=partial.__getitem__):
-            doc = self._docs[doc_id]
-            if doc_id == exclude or doc.flagged:
-                continue
+        known: dict[str, float] = {}  # feature weights, computed once a call
+        for doc_id in allowed:
             dot = d_sq = c_dot = c_sq = 0.0
             for f, dtf in self._features_of[doc_id].items():
-                dw = dtf * self._weight(f)
+                fw = known.get(f)
+                if fw is None:
+                    fw = known[f] = self._weight(f)
+                dw = dtf * fw
                 d_sq += dw * dw
                 product = weights.get(f, 0.0) * dw
                 dot += product
@@ -187,10 +199,7 @@ class TopicEngine:
         for doc_id, score in self._scores(features, None, new.places):
             if score < DUPLICATE_MIN:
                 break
-            old = self._docs[doc_id]
-            if _same_request(new, old, self._lex) or (
-                score >= DUPLICATE_ALONE and not different_places(new.places, old.places)
-            ):
+            if score >= DUPLICATE_ALONE or _same_request(new, self._docs[doc_id], self._lex):
                 return self._root.get(doc_id, doc_id), score
         return None, 0.0
 
@@ -224,21 +233,41 @@ class TopicEngine:
 
 
 def _same_request(new: _Doc, old: _Doc, lexicon: Lexicon) -> bool:
-    """The same object and the same problem, or the same problem where neither names an object.
+    """The same place, object and problem; or the same specific problem where one names no object.
 
-    Objects: each topic's title objects are among the other's (楼道杂物 is not 消防通道堆满杂物).
-    Problems: a shared one unless one of the two names none, or both name only generic ones (加装电梯 and
-    电梯故障 share 电梯 but ask different things; 路灯不亮 and 照明不足 ask the same).
+    Places: none named by both, or a shared one. Objects: a shared one, and most of each title's objects
+    among the other's (楼道杂物 is not 消防通道堆满杂物). Problems: a shared one unless one of the two
+    names none, or both name only generic ones (加装电梯 and 电梯故障 share 电梯 but ask different things;
+    路灯不亮 and 照明不足 ask the same).
     """
     if different_places(new.places, old.places):  # 12号楼的路灯 is not 东门的路灯 … nor 13号楼的
         return False
-    specific = {c for c in new.problems | old.problems if lexicon.concepts[c].votes}
-    if not new.objects and not old.objects:  # 楼上太吵 and 楼上噪声: the same problem is all they name
-        return bool(new.problems & old.problems & specific)
+    specific = {c for c in new.problems | old.problems if _strong(lexicon, c)}
+    if not new.objects or not old.objects:
+        # 独居老人无人探望 and 关爱空巢老人 share the problem; 举办运动会 and 趣味运动会 a word of the title.
+        return bool(new.problems & old.problems & specific) or bool(new.keywords & old.keywords)
     if not new.objects & old.objects:
         return False
-    if not (new.title_objects <= old.objects and old.title_objects <= new.objects):
+    if not (
+        _covered(new.title_objects, old.objects, lexicon)
+        and _covered(old.title_objects, new.objects, lexicon)
+    ):
         return False
     if not new.problems or not old.problems or new.problems & old.problems:
         return True
     return not specific
+
+
+def _strong(lexicon: Lexicon, concept: str) -> bool:
+    """A problem that says which topic it is (加装电梯, 涨价), not one any topic has (坏了, 不够, 锈)."""
+    return any(weight >= 1.0 for _, weight in lexicon.concepts[concept].votes)
+
+
+def _covered(title_objects: frozenset[str], objects: frozenset[str], lexicon: Lexicon) -> bool:
+    """Most of the title's objects (by their category weight) are among the other topic's objects."""
+    total = sum(_salience(lexicon, c) for c in title_objects)
+    return sum(_salience(lexicon, c) for c in title_objects & objects) >= TITLE_COVER * total
+
+
+def _salience(lexicon: Lexicon, concept: str) -> float:
+    return max((weight for _, weight in lexicon.concepts[concept].votes), default=1.0)

@@ -145,8 +145,9 @@ def flags_of(lexicon: Lexicon, title: str, body: str) -> tuple[str, ...]:
     character) or "abusive" (insults); () for a real topic."""
     text = normalise(f"{title} {body}")
     content = "".join(_CONTENT.findall(text))
-    if not content:
-        return ("empty",)
+    if not content:  # emoji and other symbols are something typed, if not a topic
+        visible = any(unicodedata.category(ch)[0] in "LNS" for ch in text)
+        return ("meaningless",) if visible else ("empty",)
     squeezed = text.replace(" ", "")
     out: list[str] = []
     latin_words = set(re.findall(r"[a-z]+", text))

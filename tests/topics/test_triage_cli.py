@@ -1,7 +1,10 @@
 """``gongzhi topics triage`` on the labelled sets: the CLI as a user runs it, scored as pairs and categories.
 
-dev.jsonl came with the issue; tune.jsonl was written to tune on; blind.jsonl was written before the engine
-and not tuned on. The files handed to the CLI carry no labels.
+dev.jsonl came with the issue; tune.jsonl was written to tune on; blind.jsonl was written before the engine;
+blind2.jsonl and blind3.jsonl were written later, each scored once before the lexicon grew to cover what it
+had missed (README: Topics). The goals (pair precision ≥ 0.9, F1 ≥ 0.85, categories ≥ 0.85) are asserted
+on the first three; the later two keep a floor a little below, so that a change that loses ground on them
+fails. The files handed to the CLI carry no labels.
 """
 
 from __future__ import annotations
@@ -56,16 +59,24 @@ def triaged(name: str, tmp_path: Path) -> tuple[list[dict[str, object]], dict[st
     return gold, {str(r["id"]): r for r in rows}
 
 
-@pytest.mark.parametrize("name", ["dev", "tune", "blind"])
-def test_triage_meets_the_goals(name: str, tmp_path: Path) -> None:
+GOALS = (0.9, 0.85, 0.85)  # pair precision, pair F1, category accuracy
+FLOOR = (0.85, 0.85, 0.8)
+
+
+@pytest.mark.parametrize(
+    ("name", "bar"),
+    [("dev", GOALS), ("tune", GOALS), ("blind", GOALS), ("blind2", FLOOR), ("blind3", FLOOR)],
+)
+def test_triage_meets_the_goals(name: str, bar: tuple[float, float, float], tmp_path: Path) -> None:
     gold, rows = triaged(name, tmp_path)
     s: Scores = score(gold, rows)
     print(
         f"{name}: precision {s.precision:.3f} recall {s.recall:.3f} f1 {s.f1:.3f} accuracy {s.accuracy:.3f}"
     )
-    assert s.precision >= 0.9
-    assert s.f1 >= 0.85
-    assert s.accuracy >= 0.85
+    precision, f1, accuracy = bar
+    assert s.precision >= precision, s
+    assert s.f1 >= f1, s
+    assert s.accuracy >= accuracy, s
     for g in gold:  # every labelled empty, meaningless or abusive topic is flagged as such, and only those
         assert set(rows[str(g["id"])]["flags"]) == set(g.get("flags", ())), g  # type: ignore[call-overload]
 
