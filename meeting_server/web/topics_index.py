@@ -48,8 +48,8 @@ class TopicIndex:
     """One engine per community, kept equal to that community's open topics.
 
     The first use of a community (after a start) builds its engine from the whole fold in a worker thread,
-    so the event loop keeps serving meetings meanwhile (the engine triages as it indexes: about 12 ms a
-    topic, two minutes for 10,000, measured here); ``similar`` waits for it ``SIMILAR_WAIT_S`` and then
+    so the event loop keeps serving meetings meanwhile (the engine triages as it indexes: about 2 ms a
+    topic, 20 s for 10,000, ``bench/topics_edge.py``); ``similar`` waits for it ``SIMILAR_WAIT_S`` and then
     answers None (the page asks again), ``triage`` waits. Afterwards only the loop touches the engine,
     catching up with new topics inline.
     """
