@@ -116,6 +116,19 @@ class EscalateTopic(Command):
     reason: str = field(default="", metadata=max_len(REASON_LEN))
 
 
+@command
+@dataclasses.dataclass(frozen=True, slots=True)
+class RotateTopicsLink(Command):
+    """作废: the community's topics link of the current generation stops working; a new one is issued."""
+
+
 AnyTopicCommand = (
-    SubmitTopic | SupportTopic | AcceptTopic | MergeTopic | RejectTopic | SetTopicLevel | EscalateTopic
+    SubmitTopic
+    | SupportTopic
+    | AcceptTopic
+    | MergeTopic
+    | RejectTopic
+    | SetTopicLevel
+    | EscalateTopic
+    | RotateTopicsLink
 )

@@ -81,6 +81,14 @@ class TopicEscalated(Event):
     at: float
 
 
+@event
+@dataclasses.dataclass(frozen=True, slots=True)
+class TopicsLinkRotated(Event):
+    generation: int  # the generation links must now carry
+    by: str
+    at: float
+
+
 AnyTopicEvent = (
     TopicSubmitted
     | TopicSupported
@@ -89,4 +97,5 @@ AnyTopicEvent = (
     | TopicRejected
     | TopicLevelSet
     | TopicEscalated
+    | TopicsLinkRotated
 )

@@ -33,6 +33,7 @@ from .topics_commands import (
     EscalateTopic,
     MergeTopic,
     RejectTopic,
+    RotateTopicsLink,
     SetTopicLevel,
     SubmitTopic,
     SupportTopic,
@@ -46,6 +47,7 @@ from .topics_events import (
     TopicLevelSet,
     TopicMerged,
     TopicRejected,
+    TopicsLinkRotated,
     TopicSubmitted,
     TopicSupported,
 )
@@ -62,6 +64,7 @@ PERMISSIONS: dict[type[Command], frozenset[TopicRole]] = {
     RejectTopic: SCREENERS,
     SetTopicLevel: SCREENERS,
     EscalateTopic: SCREENERS,
+    RotateTopicsLink: frozenset({TopicRole.STAFF}),
 }
 MAX_TOPICS = 50_000  # one community's, over the years
 MAX_PENDING_PER_PERSON = 10  # a flood from one link waits for screening
@@ -104,6 +107,8 @@ def decide_topics(state: TopicsState, actor: TopicActor, command: Command, now: 
                 fail(ErrorCode.WRONG_STATE, "该议题已在街道级，不能再上报")
             reason = _note(command.reason)
             return [TopicEscalated(topic.topic_id, LEVEL_ORDER[up], reason, _screener(actor), now)]
+        case RotateTopicsLink():
+            return [TopicsLinkRotated(state.link_generation + 1, _screener(actor), now)]
         case _:
             assert_never(command)
 
@@ -112,7 +117,11 @@ _LIVE = (TopicStatus.PENDING, TopicStatus.ACCEPTED, TopicStatus.ESCALATED)
 
 
 def _who(allowed: frozenset[TopicRole]) -> str:
-    return "只有居民可以提交和附议议题" if allowed == RESIDENTS else "只有本社区社工或会议主持人可以筛选议题"
+    if allowed == RESIDENTS:
+        return "只有居民可以提交和附议议题"
+    if allowed == SCREENERS:
+        return "只有本社区社工或会议主持人可以筛选议题"
+    return "只有本社区社工可以进行此操作"
 
 
 def _person(actor: TopicActor) -> TopicAuthor:
@@ -229,6 +238,8 @@ def evolve_topics(state: TopicsState, event: Event) -> TopicsState:
         raise ValueError(f"{type(event).__name__} is not a topics event")
     topics = dict(state.topics)
     match event:
+        case TopicsLinkRotated():
+            return dataclasses.replace(state, link_generation=event.generation)
         case TopicSubmitted():
             topics[event.topic_id] = Topic(
                 event.topic_id, event.title, event.body, event.photos, event.author, event.triage, event.at

@@ -79,6 +79,7 @@ class TopicsState:
 
     community_id: str
     topics: Mapping[str, Topic] = field(default_factory=dict)
+    link_generation: int = 0  # the community topics link's (raised when staff revoke it)
 
     def final(self, topic_id: str) -> Topic | None:
         """The topic, or the one it was (transitively) merged into."""

@@ -62,6 +62,7 @@ class StaffClaims:
 class TopicsClaims:
     community_id: str
     expires: float
+    generation: int = 0  # checked against the community's record (revoked links are refused)
 
 
 def _b64(data: bytes) -> str:
@@ -157,17 +158,20 @@ class TokenSigner:
             raise TokenError("bad_token", "the session is malformed")
         return StaffClaims(body["a"], body["e"], float(body["exp"]))
 
-    def topics_link(self, community_id: str, expires: float) -> str:
+    def topics_link(self, community_id: str, expires: float, generation: int = 0) -> str:
         """A community-wide link to its 议题征集 page (no person: they type their name and building)."""
-        return self._sign("t", {"c": community_id, "exp": int(expires)})
+        return self._sign("t", {"c": community_id, "g": generation, "exp": int(expires)})
 
     def open_topics_link(self, token: Any, now: float, community_id: str) -> TopicsClaims:
         body = self._open("t", token, now)
         if not isinstance(body.get("c"), str):
             raise TokenError("bad_token", "the link is malformed")
+        generation = body.get("g", 0)
+        if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
+            raise TokenError("bad_token", "the link is malformed")
         if body["c"] != community_id:
             raise TokenError("wrong_community", "the link belongs to another community")
-        return TopicsClaims(body["c"], float(body["exp"]))
+        return TopicsClaims(body["c"], float(body["exp"]), generation)
 
     def token_kind(self, token: Any) -> str | None:
         """The kind letter a token claims (``j``, ``p``, ``t`` …), before any check; None if malformed."""

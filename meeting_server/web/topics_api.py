@@ -23,6 +23,7 @@ from meeting_server.community.topics_commands import (
     EscalateTopic,
     MergeTopic,
     RejectTopic,
+    RotateTopicsLink,
     SetTopicLevel,
     SubmitTopic,
     SupportTopic,
@@ -249,11 +250,16 @@ def _screening(screener: Screener) -> tuple[Any, Any, Any]:
 
 
 async def topics_link(request: web.Request) -> web.Response:
-    """POST /api/communities/{c}/topics-link — the community's 议题征集 link (for posters, group chats)."""
+    """POST /api/communities/{c}/topics-link — the community's 议题征集 link (for posters, group chats);
+    ``…/topics-link/rotate``: the current one stops working everywhere first (a leaked link)."""
     actor = await staff_screener(request)
+    if request.path.endswith("/rotate"):
+        state = await _execute(request, actor, RotateTopicsLink())
+    else:
+        state = await request.app[keys.COMMUNITIES].topics(actor.community_id)
     settings = request.app[keys.SETTINGS]
     expires = request.app[keys.COMMUNITIES].clock() + settings.server.topics_link_days * 86_400
-    token = request.app[keys.SIGNER].topics_link(actor.community_id, expires)
+    token = request.app[keys.SIGNER].topics_link(actor.community_id, expires, state.link_generation)
     path = f"/c/{actor.community_id}/topics?t={token}"
     return web.json_response({"ok": True, "url": base_url(settings) + path, "path": path, "expires": expires})
 
@@ -282,3 +288,4 @@ def add_routes(app: web.Application) -> None:
         app.router.add_post(prefix + f"/{TOPIC}/{actions}", screen)
         app.router.add_get(prefix + f"/photos/{PHOTO}", photo)
     app.router.add_post(f"/api/communities/{COMMUNITY}/topics-link", topics_link)
+    app.router.add_post(f"/api/communities/{COMMUNITY}/topics-link/rotate", topics_link)

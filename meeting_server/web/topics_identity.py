@@ -104,9 +104,11 @@ async def resident(request: web.Request, body: dict[str, Any] | None = None) -> 
     kind = signer.token_kind(token)
     if kind == "t":
         try:
-            signer.open_topics_link(token, now, community.community_id)
+            link = signer.open_topics_link(token, now, community.community_id)
         except TokenError as e:
             raise _token_refused(e) from None
+        if link.generation != (await communities.topics(community.community_id)).link_generation:
+            raise Refused(403, "link_revoked", _TOKEN_MESSAGES["link_revoked"])
         if body is None:
             return Resident(community, None, typed=True)
         return Resident(community, await _typed_person(request, community.community_id, body), typed=True)

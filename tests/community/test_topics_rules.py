@@ -10,6 +10,7 @@ from meeting_server.community.topics_commands import (
     EscalateTopic,
     MergeTopic,
     RejectTopic,
+    RotateTopicsLink,
     SetTopicLevel,
     SubmitTopic,
     SupportTopic,
@@ -69,6 +70,7 @@ SCREENING: list[Command] = [
     RejectTopic("topic1", "不属于议事范围"),
     SetTopicLevel("topic1", TopicLevel.COMMUNITY),
     EscalateTopic("topic1", "涉及多个小区"),
+    RotateTopicsLink(),  # the 社工 only, not a meeting's moderator
 ]
 
 
@@ -216,3 +218,9 @@ def test_one_person_waits_for_screening_after_ten_pending() -> None:
     assert do(s, ANN, submit("topicxx")).topics["topicxx"].author.key == "p:ann"  # others are not held up
     s = do(s, STAFF, AcceptTopic("topic00"))
     assert do(s, CAI, submit("topicxx")).topics["topicxx"].author.key == "n:5号楼/蔡"
+
+
+def test_rotating_the_topics_link_moves_its_generation() -> None:
+    s = do(do(TopicsState("comma"), STAFF, RotateTopicsLink()), STAFF, RotateTopicsLink())
+    assert s.link_generation == 2
+    assert refused(s, MOD, RotateTopicsLink()).code is ErrorCode.FORBIDDEN

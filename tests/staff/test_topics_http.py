@@ -17,7 +17,7 @@ from tests.support.hub import FakeClock, make_settings
 from tests.support.redis import RedisServer
 
 from .helpers import Client, clients, staff_server
-from .topics_helpers import tiny_png, topics_world
+from .topics_helpers import tiny_png, token_of, topics_world
 
 PARKING = "地下车库晚上车位不够停"
 PARKING_BODY = "每天晚上九点以后地下车库就停满了，外来车辆占用车位"
@@ -379,3 +379,23 @@ async def test_two_processes_on_one_redis_share_topics(tmp_path: Path) -> None:
             assert [(t["status"], t["supporters"]) for t in seen] == [("accepted", 1)]
     finally:
         redis.stop()
+
+
+async def test_a_leaked_topics_link_is_revoked(tmp_path: Path) -> None:
+    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
+        ids = await topics_world(admin, li, zhao)
+        a, old = ids["a"], ids["topics_link"]
+        again = await li.ok("POST", f"/api/communities/{a}/topics-link", {})
+        assert token_of(again["url"]) == old  # the same link until it is revoked
+        rotated = await li.ok("POST", f"/api/communities/{a}/topics-link/rotate", {})
+        new = token_of(rotated["url"])
+        assert new != old
+        body = {"title": PARKING, "name": "陈七", "building": "9号楼"}
+        message = await refused(web, "POST", api(ids, "/topics", old), body, 403, "link_revoked")
+        assert "作废" in message
+        status, page = await web.call("GET", f"/c/{a}/topics?t={old}")
+        assert status == 403 and "作废" in page["_text"]
+        await web.ok("POST", api(ids, "/topics", new), body)
+        await refused(zhao, "POST", f"/api/communities/{a}/topics-link/rotate", {}, 403, "forbidden")
+        status, answer = await li.call("POST", f"/api/communities/{a}/topics-link/rotate", {}, csrf=False)
+        assert (status, answer["error"]["code"]) == (403, "csrf")

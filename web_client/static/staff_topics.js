@@ -125,13 +125,18 @@
     if (data.ok) render(data);
   }
 
+  async function link(path) {
+    const data = await call("POST", path, {});
+    if (!data.ok) { toast(message(data)); return; }
+    $("topics-link").value = data.url;
+    $("topics-link").hidden = false;
+    if (path.endsWith("rotate")) toast("旧链接已作废，请发送新链接", "ok");
+  }
   const make = $("make-link");
   if (make) {
-    make.addEventListener("click", async () => {
-      const data = await call("POST", "-link", {});
-      if (!data.ok) { toast(message(data)); return; }
-      $("topics-link").value = data.url;
-      $("topics-link").hidden = false;
+    make.addEventListener("click", () => link("-link"));
+    $("rotate-link").addEventListener("click", () => {
+      if (confirm("作废当前的议题征集链接？已发出的旧链接将立即失效。")) link("-link/rotate");
     });
   }
   load();
