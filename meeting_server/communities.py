@@ -1,6 +1,7 @@
 """The street directory and every community's roster in this process, each one stream with one writer.
 
-The directory is the stream ``street:directory``; a community's roster is ``community:<id>``. Commands go
+The directory is the stream ``street:directory``; a community's roster and its topics (议题征集) are
+``community:<id>``. Commands go
 through ``execute_*``: under the stream's lock, decide on the newest state, append (compare-and-set,
 durable), then fold — the meeting runtime's discipline, through the same ``append_decided``. With a shared
 log (Redis) another process may have appended: every read catches up first, so an account disabled
@@ -15,9 +16,12 @@ from typing import Any, Generic, TypeVar
 
 from meeting_server.community.registry import load_event
 from meeting_server.community.roles import StaffActor
-from meeting_server.community.roster_rules import decide_roster, evolve_roster
+from meeting_server.community.roster_rules import decide_roster
 from meeting_server.community.state import RosterState, StreetState
+from meeting_server.community.stream_rules import CommunityState, evolve_community
 from meeting_server.community.street_rules import decide_street, evolve_street
+from meeting_server.community.topics_rules import decide_topics
+from meeting_server.community.topics_state import TopicActor, TopicsState
 from meeting_server.core.registry import Command, Event
 from meeting_server.store.eventlog import EventLog
 from meeting_server.store.records import GENESIS_HASH, EventRecord
@@ -60,7 +64,7 @@ class Communities:
         self._clock = clock
         self._street = Stream(STREET_STREAM, StreetState(), evolve_street)
         self._street_loaded = False
-        self._rosters: dict[str, Stream[RosterState]] = {}
+        self._rosters: dict[str, Stream[CommunityState]] = {}
         self._loading = asyncio.Lock()
 
     @property
@@ -77,7 +81,7 @@ class Communities:
         return stream.state
 
     async def _execute(
-        self, stream: Stream[S], actor: StaffActor, decide: Callable[[S, float], Any]
+        self, stream: Stream[S], actor: tuple[str, str], decide: Callable[[S, float], Any]
     ) -> list[Event]:
         async with stream.lock:
             records, events = await append_decided(
@@ -85,7 +89,7 @@ class Communities:
                 stream.stream_id,
                 head=lambda: (stream.seq, stream.head_hash),
                 decide=lambda now: decide(stream.state, now),
-                actor=(actor.account_id, actor.role.value),
+                actor=actor,
                 clock=self._clock,
                 catch_up=lambda: self._catch_up_locked(stream),
             )
@@ -104,16 +108,20 @@ class Communities:
     async def execute_street(self, actor: StaffActor, command: Command) -> list[Event]:
         """Decide, persist and fold a directory command; DomainError if the rules refuse it."""
         await self.street()
-        return await self._execute(self._street, actor, lambda s, now: decide_street(s, actor, command, now))
+        return await self._execute(
+            self._street, _by(actor), lambda s, now: decide_street(s, actor, command, now)
+        )
 
-    # ------------------------------------------------------------------ a community's roster
-    async def _roster_stream(self, community_id: str) -> Stream[RosterState]:
+    # ------------------------------------------------------------------ a community's roster and topics
+    async def _roster_stream(self, community_id: str) -> Stream[CommunityState]:
         stream = self._rosters.get(community_id)
         if stream is None:
             async with self._loading:
                 stream = self._rosters.get(community_id)
                 if stream is None:
-                    stream = Stream(community_stream(community_id), RosterState(community_id), evolve_roster)
+                    stream = Stream(
+                        community_stream(community_id), CommunityState.empty(community_id), evolve_community
+                    )
                     await self._catch_up_locked(stream)
                     self._rosters[community_id] = stream
                     return stream
@@ -123,9 +131,28 @@ class Communities:
 
     async def roster(self, community_id: str) -> RosterState:
         """A community's roster (empty until its first person). The caller checks the community exists."""
-        return (await self._roster_stream(community_id)).state
+        return (await self._roster_stream(community_id)).state.roster
 
     async def execute_roster(self, community_id: str, actor: StaffActor, command: Command) -> list[Event]:
         """Decide, persist and fold a roster command; DomainError if the rules refuse it."""
         stream = await self._roster_stream(community_id)
-        return await self._execute(stream, actor, lambda s, now: decide_roster(s, actor, command, now))
+        return await self._execute(
+            stream, _by(actor), lambda s, now: decide_roster(s.roster, actor, command, now)
+        )
+
+    async def topics(self, community_id: str) -> TopicsState:
+        """A community's topics (empty until its first). The caller checks the community exists."""
+        return (await self._roster_stream(community_id)).state.topics
+
+    async def execute_topics(self, community_id: str, actor: TopicActor, command: Command) -> list[Event]:
+        """Decide, persist and fold a topics command; DomainError if the rules refuse it."""
+        stream = await self._roster_stream(community_id)
+        by = actor.person.key if actor.person is not None else actor.screener
+        return await self._execute(
+            stream, (by, actor.role.value), lambda s, now: decide_topics(s.topics, actor, command, now)
+        )
+
+
+def _by(actor: StaffActor) -> tuple[str, str]:
+    """How the log names who appended (``append_decided``'s actor)."""
+    return (actor.account_id, actor.role.value)

@@ -93,3 +93,22 @@ def test_role_links_carry_their_generation() -> None:
     assert signer.open_link(first, NOW).generation == 0  # as every link signed before generations existed
     assert signer.open_link(rotated, NOW).generation == 3 and rotated != first
     assert signer.open_link(rotated, NOW).person_id is None
+
+
+def test_topics_link_names_one_community_and_opens_nothing_else() -> None:
+    signer = TokenSigner(b"k" * 32)
+    tok = signer.topics_link("comma", NOW + 10)
+    assert signer.token_kind(tok) == "t" and signer.token_kind("nodots") is None
+    assert signer.open_topics_link(tok, NOW, "comma").community_id == "comma"
+    for token, when, community, code in [
+        (tok, NOW, "commb", "wrong_community"),
+        (tok, NOW + 11, "comma", "expired_token"),
+        (signer.link("m1", Role.MODERATOR, NOW + 10), NOW, "comma", "bad_token"),
+        (TokenSigner(b"o" * 32).topics_link("comma", NOW + 10), NOW, "comma", "forged_token"),
+    ]:
+        with pytest.raises(TokenError) as e:
+            signer.open_topics_link(token, when, community)
+        assert e.value.code == code
+    with pytest.raises(TokenError) as e:
+        signer.open_link(tok, NOW)  # a topics link opens no meeting
+    assert e.value.code == "bad_token"

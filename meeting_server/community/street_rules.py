@@ -31,7 +31,7 @@ from .events import (
     CommunityCreated,
     PasswordSet,
 )
-from .guards import check_id, check_permission
+from .guards import check_id, check_permission, clean_line
 from .roles import ACCOUNT_ROLES, StaffActor, StaffRole
 from .state import Account, Community, StreetState
 from .values import NAME_LEN
@@ -71,17 +71,6 @@ def decide_street(state: StreetState, actor: StaffActor, command: Command, now: 
             assert_never(command)
 
 
-def _text(value: str, what: str, limit: int) -> str:
-    text = " ".join(unicodedata.normalize("NFKC", value).split())
-    if not text:
-        fail(ErrorCode.INVALID, f"{what}不能为空")
-    if len(text) > limit:
-        fail(ErrorCode.INVALID, f"{what}太长（最多{limit}个字）")
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
-        fail(ErrorCode.INVALID, f"{what}含有不可见字符或控制字符")
-    return text
-
-
 def normal_username(value: str) -> str:
     """How a username is kept and looked up: NFKC, lower case, letters, digits and ``._-``."""
     return unicodedata.normalize("NFKC", value).strip().lower()
@@ -113,7 +102,7 @@ def _create_community(state: StreetState, cmd: CreateCommunity, now: float) -> l
     cid = check_id(cmd.community_id, "社区编号")
     if cid in state.communities:
         fail(ErrorCode.DUPLICATE, "社区编号已存在")
-    title = _text(cmd.title, "社区名称", NAME_LEN)
+    title = clean_line(cmd.title, "社区名称", NAME_LEN)
     if any(c.title == title for c in state.communities.values()):
         fail(ErrorCode.DUPLICATE, f"已有名为「{title}」的社区")
     return [CommunityCreated(cid, title, now)]
@@ -137,7 +126,7 @@ def _create_account(state: StreetState, actor: StaffActor, cmd: CreateAccount, n
         AccountCreated(
             account_id=aid,
             username=_username(state, cmd.username),
-            display_name=_text(cmd.display_name, "姓名", NAME_LEN),
+            display_name=clean_line(cmd.display_name, "姓名", NAME_LEN),
             role=cmd.role,
             community_id=community_id,
             password_hash=_hash(cmd.password_hash),

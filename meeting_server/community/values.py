@@ -99,6 +99,21 @@ def read_person(raw: Mapping[str, Any], now: float) -> tuple[PersonFields | None
     return PersonFields(**values), ()
 
 
+def read_fields(raw: Mapping[str, Any], names: tuple[str, ...], now: float) -> dict[str, Any]:
+    """Some person fields (``names``, keys of ``LABELS``) read as ``read_person`` reads them (a resident
+    typing their name and building on the topics page); DomainError(INVALID) naming each problem."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name in names:
+        try:
+            values[name] = _READERS[name](raw.get(name), now)
+        except _Bad as e:
+            problems.append(f"{LABELS[name]}{e.message}")
+    if problems:
+        raise DomainError(ErrorCode.INVALID, "；".join(problems))
+    return values
+
+
 def clean_person(person: PersonFields, now: float) -> PersonFields:
     """``person`` with every field cleaned; DomainError(INVALID) naming each problem if one is bad."""
     raw = {f.name: getattr(person, f.name) for f in dataclasses.fields(person)}

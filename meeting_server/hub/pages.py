@@ -16,6 +16,7 @@ import logging
 import mimetypes
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
@@ -26,6 +27,7 @@ from meeting_server.core.roles import Role
 
 from . import keys
 from .http_edge import Refused, open_meeting_link
+from .tokens import LinkClaims
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +174,22 @@ async def meeting_page(request: web.Request) -> web.Response:
         meeting_title=rt.state.title,
         role=claims.role.value,
         token=request.query["t"],
+        topics_url=_topics_url(rt.state.community_id, claims, request.query["t"]),
     )
+
+
+def _topics_url(community_id: str | None, claims: LinkClaims, token: str) -> str:
+    """A community meeting's way to its 议题征集: a personal link opens the resident's topics page (as the
+    same person), the moderator's link the screening page; other links, and meetings of no community,
+    have none."""
+    if community_id is None:
+        return ""
+    query = urlencode({"t": token})
+    if claims.personal:
+        return f"/c/{community_id}/topics?{query}"
+    if claims.role is Role.MODERATOR:
+        return f"/c/{community_id}/topics/screen?{query}"
+    return ""
 
 
 async def admin_page(request: web.Request) -> web.Response:

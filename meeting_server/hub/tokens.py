@@ -1,6 +1,8 @@
 """Signed, expiring tokens: join links (meeting + role + generation), personal links (meeting + roster
 person + generation; they open the resident's page as that person), sessions (meeting + participant +
-role), and staff sessions (a street or community account + its epoch, see meeting_server.web.auth).
+role), staff sessions (a street or community account + its epoch, see meeting_server.web.auth), and a
+community's topics link (议题征集: anyone holding it submits and supports topics under a typed name and
+building, see meeting_server.web.topics_identity).
 
 A link's generation is checked against the meeting's record at the edge (``hub.invites``): revoking or
 rotating a link moves it on, so the signature alone no longer opens the meeting.
@@ -54,6 +56,13 @@ class StaffClaims:
     account_id: str
     epoch: int  # the account's epoch when signed: a later disable or new password ends the session
     expires: float
+
+
+@dataclasses.dataclass(frozen=True)
+class TopicsClaims:
+    community_id: str
+    expires: float
+    generation: int = 0  # checked against the community's record (revoked links are refused)
 
 
 def _b64(data: bytes) -> str:
@@ -148,6 +157,27 @@ class TokenSigner:
         if not isinstance(body.get("a"), str) or not isinstance(body.get("e"), int):
             raise TokenError("bad_token", "the session is malformed")
         return StaffClaims(body["a"], body["e"], float(body["exp"]))
+
+    def topics_link(self, community_id: str, expires: float, generation: int = 0) -> str:
+        """A community-wide link to its 议题征集 page (no person: they type their name and building)."""
+        return self._sign("t", {"c": community_id, "g": generation, "exp": int(expires)})
+
+    def open_topics_link(self, token: Any, now: float, community_id: str) -> TopicsClaims:
+        body = self._open("t", token, now)
+        if not isinstance(body.get("c"), str):
+            raise TokenError("bad_token", "the link is malformed")
+        generation = body.get("g", 0)
+        if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
+            raise TokenError("bad_token", "the link is malformed")
+        if body["c"] != community_id:
+            raise TokenError("wrong_community", "the link belongs to another community")
+        return TopicsClaims(body["c"], float(body["exp"]), generation)
+
+    def token_kind(self, token: Any) -> str | None:
+        """The kind letter a token claims (``j``, ``p``, ``t`` …), before any check; None if malformed."""
+        if not isinstance(token, str) or token.count(".") != 2:
+            return None
+        return token.split(".", 1)[0]
 
 
 def _role(value: Any) -> Role:

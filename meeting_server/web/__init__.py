@@ -12,7 +12,17 @@ from meeting_server.communities import Communities
 from meeting_server.store.eventlog import EventLog
 from meeting_server.store.writer import Clock
 
-from . import community_meetings, door, invitations, keys, roster_api, staff_pages, street_api
+from . import (
+    community_meetings,
+    door,
+    invitations,
+    keys,
+    roster_api,
+    staff_pages,
+    street_api,
+    topics_api,
+    topics_pages,
+)
 from .auth import csrf_guard
 from .passwords import Passwords, SignInThrottle
 
@@ -32,6 +42,8 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     invitations.add_routes(app)
     door.add_routes(app)
     staff_pages.add_routes(app)
+    topics_api.add_routes(app)
+    topics_pages.add_routes(app)
 
     async def close_passwords(app: web.Application) -> None:
         passwords.close()

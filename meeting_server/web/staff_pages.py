@@ -17,7 +17,7 @@ from meeting_server.hub.pages import STATIC, TEMPLATES, error_page
 from .auth import signed_in
 
 
-def _page(request: web.Request, template: str, page: str, title: str, **context: Any) -> web.Response:
+def render_page(request: web.Request, template: str, page: str, title: str, **context: Any) -> web.Response:
     html = (
         request.app[TEMPLATES]
         .get_template(template)
@@ -34,7 +34,7 @@ def _to_login() -> web.HTTPFound:
 
 async def login_page(request: web.Request) -> web.Response:
     """GET /staff/login — sign in; offers the first admin's setup while there is none."""
-    return _page(request, "staff_login.html", "staff-login", "工作人员登录")
+    return render_page(request, "staff_login.html", "staff-login", "工作人员登录")
 
 
 async def home_page(request: web.Request) -> web.Response:
@@ -45,7 +45,9 @@ async def home_page(request: web.Request) -> web.Response:
         raise _to_login() from None
     if actor.role is not StaffRole.STREET_ADMIN:
         raise web.HTTPFound(f"/staff/c/{actor.community_id}")
-    return _page(request, "staff_street.html", "staff-street", "社区与工作人员", me=account.display_name)
+    return render_page(
+        request, "staff_street.html", "staff-street", "社区与工作人员", me=account.display_name
+    )
 
 
 async def _community_page(
@@ -71,7 +73,7 @@ async def roster_page(request: web.Request) -> web.Response:
     if isinstance(found, web.Response):
         return found
     actor, account, community = found
-    return _page(
+    return render_page(
         request,
         "staff_roster.html",
         "staff-roster",
@@ -89,7 +91,7 @@ async def invitations_page(request: web.Request) -> web.Response:
     if isinstance(found, web.Response):
         return found
     _, account, community = found
-    return _page(
+    return render_page(
         request,
         "staff_invitations.html",
         "staff-invitations",
@@ -101,10 +103,30 @@ async def invitations_page(request: web.Request) -> web.Response:
     )
 
 
+async def topics_page(request: web.Request) -> web.Response:
+    """GET /staff/c/{community_id}/topics — screening the community's topics (议题筛选)."""
+    found = await _community_page(request, "您的账号只能筛选本社区的议题。")
+    if isinstance(found, web.Response):
+        return found
+    _, account, community = found
+    return render_page(
+        request,
+        "staff_topics.html",
+        "staff-topics",
+        f"{community.title} · 议题筛选",
+        me=account.display_name,
+        community_id=community.community_id,
+        community_title=community.title,
+        api=f"/api/communities/{community.community_id}/topics",
+        staff=True,
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/staff", home_page)
     app.router.add_get("/staff/login", login_page)
     app.router.add_get(r"/staff/c/{community_id:[a-z0-9]{1,32}}", roster_page)
+    app.router.add_get(r"/staff/c/{community_id:[a-z0-9]{1,32}}/topics", topics_page)
     app.router.add_get(
         r"/staff/c/{community_id:[a-z0-9]{1,32}}/m/{meeting_id:[A-Za-z0-9_-]{1,64}}", invitations_page
     )

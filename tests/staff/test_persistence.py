@@ -6,10 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from meeting_server.communities import STREET_STREAM, community_stream
 from meeting_server.store.eventlog import open_event_log
@@ -18,18 +15,6 @@ from tests.support.redis import RedisServer
 
 from .helpers import clients, sign_in, staff_server, street_with_two_communities
 from .test_roster_http import GOOD_CSV, upload
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def redis_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield ""
-        return
-    server = RedisServer(tmp_path / "redis")
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 async def test_restart_keeps_everything(tmp_path: Path, redis_url: str) -> None:

@@ -139,7 +139,13 @@ async def expect_everywhere(
     assert len(routes) >= 6, routes
     for method, template in routes:
         path = template.format(
-            community_id=community, person_id="aaaaaaaaaaaa", meeting_id="0000aaaa", role="moderator"
+            community_id=community,
+            person_id="aaaaaaaaaaaa",
+            meeting_id="0000aaaa",
+            role="moderator",
+            topic_id="aaaaaaaaaaaa",
+            action="accept",
+            photo_id="0" * 32,
         )
         data = (
             b"\xe5\xa7\x93\xe5\x90\x8d,\xe6\xa5\xbc\xe6\xa0\x8b,\xe6\x88\xbf\xe5\x8f\xb7\n"

@@ -1,0 +1,31 @@
+"""One community's stream (``community:<id>``) holds its roster's events and its topics' events; this is
+the fold of both, so the stream keeps one writer, one sequence and one hash chain."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from meeting_server.core.registry import Event
+
+from .events import AnyRosterEvent
+from .roster_rules import evolve_roster
+from .state import RosterState
+from .topics_rules import evolve_topics
+from .topics_state import TopicsState
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommunityState:
+    roster: RosterState
+    topics: TopicsState
+
+    @classmethod
+    def empty(cls, community_id: str) -> CommunityState:
+        return cls(RosterState(community_id), TopicsState(community_id))
+
+
+def evolve_community(state: CommunityState, event: Event) -> CommunityState:
+    """``state`` after a roster or a topics event (anything else is an error in the log)."""
+    if isinstance(event, AnyRosterEvent):
+        return dataclasses.replace(state, roster=evolve_roster(state.roster, event))
+    return dataclasses.replace(state, topics=evolve_topics(state.topics, event))
