@@ -20,7 +20,7 @@ from meeting_server.store.eventlog import open_event_log
 from meeting_server.store.private import private_dir
 from meeting_server.web import setup as setup_staff_web
 
-from . import http_api, minutes, pages
+from . import http_api, minutes, pages, record_api
 from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
@@ -82,6 +82,7 @@ def create_app(
         presence_grace_s=settings.meeting.presence_grace_s,
     )
     http_api.add_routes(app)
+    record_api.add_routes(app)
     audio = AudioHub(settings, registry, app[HUB])
     app[AUDIO] = audio
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
