@@ -200,7 +200,9 @@ def verify_lines(lines: Iterable[dict[str, Any]], expect_head: str | None = None
 def verify_text(text: str, expect_head: str | None = None) -> ChainReport:
     """``verify_lines`` of a ``log.jsonl`` file's text; a malformed line is the broken one."""
     parsed: list[dict[str, Any]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines would also split at U+2028 or U+0085, which canonical JSON
+    # leaves unescaped inside strings.
+    for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:

@@ -62,7 +62,7 @@ async def _motion(mod: Peer, mover: Peer, seconder: Peer, title: str) -> str:
     return motion_id
 
 
-async def _meeting(server: Server) -> dict[str, Any]:
+async def meeting_with_votes(server: Server) -> dict[str, Any]:
     """A meeting with a roster, a secret vote and a named vote, both closed; what an observer saw."""
     created = await server.create_meeting()
     mid, links = created["meeting_id"], created["links"]
@@ -114,7 +114,7 @@ async def _meeting(server: Server) -> dict[str, Any]:
 
 async def test_an_observers_log_verifies_offline_and_names_a_changed_record(tmp_path: Path) -> None:
     async with running_server(tmp_path / "data") as server:
-        m = await _meeting(server)
+        m = await meeting_with_votes(server)
         status, text, headers = await download(server, m["mid"], m["links"]["observer"]["token"])
         personal = await download(server, m["mid"], m["links"]["participant"]["token"])
     assert status == 200 and headers["Content-Type"].startswith("application/jsonl")
@@ -153,7 +153,7 @@ async def test_an_observers_log_verifies_offline_and_names_a_changed_record(tmp_
 
 async def test_the_served_log_recovers_no_secret_choice(tmp_path: Path) -> None:
     async with running_server(tmp_path) as server:
-        m = await _meeting(server)
+        m = await meeting_with_votes(server)
         _, text, _ = await download(server, m["mid"], m["links"]["observer"]["token"])
     lines = {json.loads(line)["seq"]: json.loads(line) for line in text.splitlines()}
     sealed = [line for line in lines.values() if line["type"] == "SecretBallotCast"]
@@ -192,7 +192,7 @@ async def test_the_served_log_recovers_no_secret_choice(tmp_path: Path) -> None:
 
 async def test_a_named_vote_is_withheld_while_open_and_links_are_checked(tmp_path: Path) -> None:
     async with running_server(tmp_path) as server:
-        m = await _meeting(server)
+        m = await meeting_with_votes(server)
         open_lines, open_headers = m["open"]
         assert open_headers["X-Gongzhi-Withheld-Reason"] == "open-vote"
         first_ballot = int(open_headers["X-Gongzhi-Withheld-From"])
@@ -270,7 +270,7 @@ async def test_a_forged_copy_with_every_hash_recomputed_is_caught_by_the_observe
 ) -> None:
     data = tmp_path / "data"
     async with running_server(data) as server:
-        m = await _meeting(server)
+        m = await meeting_with_votes(server)
     copy_dir = tmp_path / "copy"
     copy_dir.mkdir()
     src = sqlite3.connect(data / "gongzhi.sqlite3")
