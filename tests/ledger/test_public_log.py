@@ -54,16 +54,23 @@ async def download(server: Server, mid: str, token: str, **query: Any) -> tuple[
         return r.status, await r.text(), dict(r.headers)
 
 
-async def _motion(mod: Peer, mover: Peer, seconder: Peer, title: str) -> str:
+async def move_motion(mod: Peer, mover: Peer, seconder: Peer, title: str) -> str:
+    def moved() -> list[dict[str, Any]]:
+        return [e for e in mod.events if e["type"] == "MotionMoved"]
+
+    before = len(moved())
     await mover.ok("MoveMotion", title=title, text=title + "。")
-    await mod.wait_for(lambda: any(e["type"] == "MotionMoved" for e in mod.events[-3:]))
-    motion_id: str = [e for e in mod.events if e["type"] == "MotionMoved"][-1]["payload"]["motion_id"]
+    await mod.wait_for(lambda: len(moved()) > before)
+    motion_id: str = moved()[-1]["payload"]["motion_id"]
     await seconder.ok("SecondMotion", motion_id=motion_id)
     return motion_id
 
 
-async def meeting_with_votes(server: Server) -> dict[str, Any]:
-    """A meeting with a roster, a secret vote and a named vote, both closed; what an observer saw."""
+async def meeting_with_votes(server: Server, hold: list[Peer] | None = None) -> dict[str, Any]:
+    """A meeting with a roster, a secret vote and a named vote, both closed; what an observer saw.
+
+    With ``hold``, the moderator and the three voters stay connected (in that order in ``hold``, the
+    caller closes them)."""
     created = await server.create_meeting()
     mid, links = created["meeting_id"], created["links"]
     mod = Peer(server.url, links["moderator"]["token"])
@@ -81,13 +88,13 @@ async def meeting_with_votes(server: Server) -> dict[str, Any]:
         await server.registry.execute(rt, Actor.system(), SetElectorate("c-1", ROSTER))
         await mod.ok("OpenMeeting")
         await mod.ok("StartAgendaItem", index=0)
-        secret = await _motion(mod, voters[0], voters[1], "东门增设车位")
+        secret = await move_motion(mod, voters[0], voters[1], "东门增设车位")
         await mod.ok("OpenVote", motion_id=secret, secret=True)
         for voter, choice in zip(voters, ("yes", "no", "abstain"), strict=True):
             await voter.ok("CastVote", motion_id=secret, choice=choice)
         await rec.ok("RecordShowOfHands", motion_id=secret, yes=0, no=0, abstain=0)
         await mod.ok("CloseVote", motion_id=secret)
-        named = await _motion(mod, voters[1], voters[2], "加装电梯")
+        named = await move_motion(mod, voters[1], voters[2], "加装电梯")
         await mod.ok("OpenVote", motion_id=named)
         for voter, choice in zip(voters, ("yes", "no", "no"), strict=True):
             await voter.ok("CastVote", motion_id=named, choice=choice)
@@ -108,8 +115,11 @@ async def meeting_with_votes(server: Server) -> dict[str, Any]:
             "head_seq": seq,
         }
     finally:
+        if hold is not None:
+            hold.extend([mod, *voters])
         for p in everyone:
-            await p.close()
+            if hold is None or p not in hold:
+                await p.close()
 
 
 async def test_an_observers_log_verifies_offline_and_names_a_changed_record(tmp_path: Path) -> None:
