@@ -1,4 +1,5 @@
-"""``gongzhi verify``: a stream's chain in the server's log, or a downloaded ``log.jsonl`` offline.
+"""``gongzhi verify``: a stream's chain in the server's log, a downloaded ``log.jsonl`` offline, or the
+signed community ledgers (``--ledger``) against the meetings they anchor.
 
 Both go through ``meeting_server.ledger.verify``. Exit 0 when it verifies; 1 when a record is broken (the
 first broken sequence number is named) or the head differs from ``--expect-head``; 2 when there is nothing
@@ -16,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from meeting_server.communities import COMMUNITY_KIND, STREET_STREAM
+from meeting_server.ledger.anchors import LEDGER_KIND, public_key_hex
+from meeting_server.ledger.keystore import ledger_signing_key
+from meeting_server.ledger.service import LedgerReport, check_ledgers
 from meeting_server.ledger.verify import ChainReport, expect, verify_text
 from meeting_server.settings import Settings
 from meeting_server.store.eventlog import MEETING, opened_event_log, stream_kind
 
 # The stream kinds ``verify all`` walks.
-VERIFIED_KINDS = (MEETING, COMMUNITY_KIND, stream_kind(STREET_STREAM))
+VERIFIED_KINDS = (MEETING, COMMUNITY_KIND, stream_kind(STREET_STREAM), LEDGER_KIND)
 
 SettingsOf = Callable[[argparse.Namespace], Settings]
 
@@ -63,7 +67,36 @@ def _verify_file(path: str, expect_head: str | None) -> int:
     return _print(path, report)
 
 
+async def _ledger_reports(settings: Settings) -> tuple[str, list[LedgerReport]]:
+    key = ledger_signing_key(settings).public_key()
+    async with opened_event_log(settings) as event_log:
+        return public_key_hex(key), await check_ledgers(event_log, key)
+
+
+def _verify_ledger(settings: Settings) -> int:
+    key, reports = asyncio.run(_ledger_reports(settings))
+    print(f"ledger key {key}")
+    if not reports:
+        print("no ledger entries yet (no meeting has closed)")
+        return 0
+    worst = 0
+    for report in reports:
+        if report.ok:
+            print(f"{report.stream}: OK — {report.count} anchors, head {report.head_hash}")
+            continue
+        worst = 1
+        print(f"{report.stream}: BROKEN — {len(report.problems)} problem(s) in {report.count} anchors")
+        for problem in report.problems:
+            print(f"  {problem}")
+    return worst
+
+
 def cmd_verify(settings_of: SettingsOf, args: argparse.Namespace) -> int:
+    if args.ledger:
+        if args.meeting is not None or args.log is not None:
+            print("error: --ledger checks every ledger; give no meeting and no --log", file=sys.stderr)
+            return 2
+        return _verify_ledger(settings_of(args))
     if args.log is not None:
         if args.meeting is not None:
             print("error: give a meeting or --log FILE, not both", file=sys.stderr)
@@ -95,4 +128,9 @@ def add_verify(sub: Any, common: Callable[[argparse.ArgumentParser], None], sett
     sp.add_argument("meeting", nargs="?")
     sp.add_argument("--log", metavar="FILE", help="a meeting's log.jsonl as served: checked offline")
     sp.add_argument("--expect-head", metavar="HASH", help="the head hash the log must end at")
+    sp.add_argument(
+        "--ledger",
+        action="store_true",
+        help="check the signed community ledgers and every meeting they anchor",
+    )
     sp.set_defaults(fn=functools.partial(cmd_verify, settings_of))

@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator, Callable
 import socketio
 from aiohttp import web
 
-from meeting_server.ledger.keystore import ballot_key
+from meeting_server.ledger.keystore import ballot_key, ledger_signing_key
 from meeting_server.ledger.sealing import BallotSealer
+from meeting_server.ledger.service import Ledger
 from meeting_server.settings import Settings
 from meeting_server.store.eventlog import open_event_log
 from meeting_server.store.private import private_dir
@@ -54,6 +55,8 @@ def create_app(
     event_log = open_event_log(settings)
     registry = MeetingRegistry(event_log, clock, BallotSealer(ballot_key(settings)))
     app[REGISTRY] = registry
+    # Every close and every publication of minutes is anchored in the community's signed ledger.
+    registry.add_listener(Ledger(event_log, ledger_signing_key(settings), clock).on_events)
     install_fast_poll()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",

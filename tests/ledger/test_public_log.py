@@ -135,7 +135,7 @@ async def test_an_observers_log_verifies_offline_and_names_a_changed_record(tmp_
     # The roster is served as its digest: no name, room or building leaves the server.
     roster = next(line for line in lines if line["type"] == "ElectorateSet")
     assert roster["v"] == 2 and "payload" not in roster and len(roster["payload_digest"]) == 64
-    assert not any(word in text for word in ("王阿姨", "李师傅", "3号楼", "301"))
+    assert not any(word in text for word in ("王阿姨", "李师傅", "3号楼", "5号楼", "2单元"))
 
     log = tmp_path / "log.jsonl"
     log.write_text(text, "utf-8")
