@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from meeting_server.communities import COMMUNITY_KIND, STREET_STREAM
 from meeting_server.ledger.anchors import LEDGER_KIND, public_key_hex
 from meeting_server.ledger.keystore import ledger_signing_key
@@ -67,14 +69,20 @@ def _verify_file(path: str, expect_head: str | None) -> int:
     return _print(path, report)
 
 
-async def _ledger_reports(settings: Settings) -> tuple[str, list[LedgerReport]]:
-    key = ledger_signing_key(settings).public_key()
+async def _ledger_reports(settings: Settings, public_key: str | None) -> tuple[str, list[LedgerReport]]:
+    if public_key is not None:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
+    else:
+        key = ledger_signing_key(settings).public_key()
     async with opened_event_log(settings) as event_log:
         return public_key_hex(key), await check_ledgers(event_log, key)
 
 
-def _verify_ledger(settings: Settings) -> int:
-    key, reports = asyncio.run(_ledger_reports(settings))
+def _verify_ledger(settings: Settings, public_key: str | None) -> int:
+    if public_key is not None and not _is_public_key(public_key):
+        print("error: --public-key must be 64 hex digits (the 'ledger key' line)", file=sys.stderr)
+        return 2
+    key, reports = asyncio.run(_ledger_reports(settings, public_key))
     print(f"ledger key {key}")
     if not reports:
         print("no ledger entries yet (no meeting has closed)")
@@ -91,12 +99,19 @@ def _verify_ledger(settings: Settings) -> int:
     return worst
 
 
+def _is_public_key(text: str) -> bool:
+    try:
+        return len(bytes.fromhex(text)) == 32
+    except ValueError:
+        return False
+
+
 def cmd_verify(settings_of: SettingsOf, args: argparse.Namespace) -> int:
     if args.ledger:
         if args.meeting is not None or args.log is not None:
             print("error: --ledger checks every ledger; give no meeting and no --log", file=sys.stderr)
             return 2
-        return _verify_ledger(settings_of(args))
+        return _verify_ledger(settings_of(args), args.public_key)
     if args.log is not None:
         if args.meeting is not None:
             print("error: give a meeting or --log FILE, not both", file=sys.stderr)
@@ -132,5 +147,10 @@ def add_verify(sub: Any, common: Callable[[argparse.ArgumentParser], None], sett
         "--ledger",
         action="store_true",
         help="check the signed community ledgers and every meeting they anchor",
+    )
+    sp.add_argument(
+        "--public-key",
+        metavar="HEX",
+        help="with --ledger: check the signatures against this public key (default: this server's key)",
     )
     sp.set_defaults(fn=functools.partial(cmd_verify, settings_of))

@@ -94,6 +94,12 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
     _rewrite_ledger(copy / "gongzhi.sqlite3", meeting, real)
     resigned = gongzhi("verify", "--ledger", data_dir=copy)
     assert resigned.returncode == 0, resigned.stdout
+    # Checked with the public key alone (a street office's copy of the printed line), the same.
+    printed = ok.stdout.split("ledger key ")[1].split()[0]
+    assert gongzhi("verify", "--ledger", "--public-key", printed, data_dir=copy).returncode == 0
+    other = Ed25519PrivateKey.generate().public_key().public_bytes_raw().hex()
+    wrong_key = gongzhi("verify", "--ledger", "--public-key", other, data_dir=copy)
+    assert wrong_key.returncode == 1 and "signed with another key" in wrong_key.stdout
     assert ok.stdout.split("head ")[-1] not in resigned.stdout  # ...and its head is not the one printed
 
 
