@@ -56,7 +56,8 @@ def create_app(
     registry = MeetingRegistry(event_log, clock, BallotSealer(ballot_key(settings)))
     app[REGISTRY] = registry
     # Every close and every publication of minutes is anchored in the community's signed ledger.
-    registry.add_listener(Ledger(event_log, ledger_signing_key(settings), clock).on_events)
+    ledger = Ledger(event_log, ledger_signing_key(settings), clock)
+    registry.add_listener(ledger.on_events)
     install_fast_poll()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
@@ -96,6 +97,8 @@ def create_app(
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()
+        if added := await ledger.backfill(registry.loaded()):
+            log.info("anchored %d closes and publications the ledger lacked", added)
         app[HUB].presence.start()  # everyone online has the grace period to reconnect
         if event_log.shared:  # other processes append too: follow them
             registry.start_watching(event_log.notifications())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -47,16 +47,16 @@ class MeetingView(Protocol):
     def state(self) -> MeetingState | None: ...
 
 
-def anchors_of(meeting_id: str, records: Sequence[EventRecord], events: Sequence[Event]) -> list[Anchor]:
-    """The anchors a batch of a meeting's durable records calls for."""
+def anchors_of(meeting_id: str, records: Sequence[EventRecord]) -> list[Anchor]:
+    """The anchors a meeting's durable records call for (read from the records as stored)."""
     out: list[Anchor] = []
-    for record, event in zip(records, events, strict=True):
-        if isinstance(event, MeetingClosed):
-            out.append(Anchor(MEETING_CLOSED, meeting_id, record.seq, record.hash, event.at))
-        elif isinstance(event, MinutesPublished):
-            out.append(
-                Anchor(MINUTES_PUBLISHED, meeting_id, record.seq, record.hash, event.at, event.minutes_hash)
-            )
+    for record in records:
+        at = float(record.payload.get("at", record.ts))
+        if record.type == MeetingClosed.name:
+            out.append(Anchor(MEETING_CLOSED, meeting_id, record.seq, record.hash, at))
+        elif record.type == MinutesPublished.name:
+            minutes_hash = str(record.payload.get("minutes_hash"))
+            out.append(Anchor(MINUTES_PUBLISHED, meeting_id, record.seq, record.hash, at, minutes_hash))
     return out
 
 
@@ -67,20 +67,26 @@ class Ledger:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._heads: dict[str, tuple[int, str]] = {}
+        self._anchored: set[tuple[str, str, int]] = set()  # (kind, meeting, seq) of every anchor seen
 
     async def _head(self, stream: str) -> tuple[int, str]:
         seq, head = self._heads.get(stream, (0, GENESIS_HASH))
         for record in await self._log.read(stream, after=seq):  # the rest, appended by other processes
             seq, head = record.seq, record.hash
+            self._anchored.add(_anchor_key(record.payload))
         self._heads[stream] = (seq, head)
         return seq, head
 
-    async def anchor(self, community_id: str | None, anchor: Anchor) -> EventRecord:
-        """Append ``anchor`` (signed) to its community's ledger; durable when this returns."""
+    async def anchor(self, community_id: str | None, anchor: Anchor) -> EventRecord | None:
+        """Append ``anchor`` (signed) to its community's ledger; durable when this returns. None when the
+        ledger holds it already (a backfill, or another process anchored it first)."""
         stream = ledger_stream(community_id)
+        key = (anchor.kind, anchor.meeting_id, anchor.seq)
         async with self._lock:
             for attempt in range(MAX_RETRIES):
                 seq, head = await self._head(stream)
+                if key in self._anchored:
+                    return None
                 payload = signed_payload(self._key, stream, seq + 1, head, anchor)
                 record = make_record(
                     stream, seq + 1, self._clock(), ANCHOR_ACTOR, "server", ANCHOR_TYPE, payload, head
@@ -90,17 +96,35 @@ class Ledger:
                 except ConflictError:
                     if attempt == MAX_RETRIES - 1:
                         raise
-                    continue
+                    continue  # another process appended first: catch up, then anchor (or find it there)
                 self._heads[stream] = (record.seq, record.hash)
+                self._anchored.add(key)
                 return record
         raise AssertionError("unreachable")
 
     async def on_events(
         self, rt: MeetingView, records: Sequence[EventRecord], events: Sequence[Event]
     ) -> None:
+        """Registry listener: anchor what this batch of durable records calls for."""
         community = rt.state.community_id if rt.state is not None else None
-        for anchor in anchors_of(rt.meeting_id, records, events):
+        for anchor in anchors_of(rt.meeting_id, records):
             await self.anchor(community, anchor)
+
+    async def backfill(self, meetings: Sequence[MeetingView]) -> int:
+        """Anchor what the ledger lacks of closed ``meetings`` (closed before the ledger existed, or the
+        server stopped between a close and its anchor); returns how many anchors were added."""
+        added = 0
+        for rt in meetings:
+            if rt.state is None or rt.state.closed_at is None:
+                continue
+            for anchor in anchors_of(rt.meeting_id, await self._log.read(rt.meeting_id)):
+                added += await self.anchor(rt.state.community_id, anchor) is not None
+        return added
+
+
+def _anchor_key(payload: dict[str, Any]) -> tuple[str, str, int]:
+    seq = payload.get("seq")
+    return str(payload.get("kind")), str(payload.get("meeting_id")), seq if isinstance(seq, int) else -1
 
 
 @dataclasses.dataclass(frozen=True)

@@ -69,6 +69,21 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
     async with running_server(data):
         pass
     assert key_file.read_text() == before
+    assert len(_rows(data / "gongzhi.sqlite3", "ledger:-")) == 2  # and anchors nothing twice
+
+    # A log from before the ledger (or a stop between a close and its anchor): the start anchors it.
+    old = tmp_path / "old"
+    shutil.copytree(data, old)
+    db = sqlite3.connect(old / "gongzhi.sqlite3")
+    db.execute("DELETE FROM events WHERE meeting_id='ledger:-'")
+    db.execute("DELETE FROM meetings WHERE meeting_id='ledger:-'")
+    db.commit()
+    db.close()
+    assert "no ledger entries yet" in gongzhi("verify", "--ledger", data_dir=old).stdout
+    async with running_server(old):
+        pass
+    backfilled = gongzhi("verify", "--ledger", data_dir=old)
+    assert backfilled.returncode == 0 and "ledger:-: OK — 2 anchors" in backfilled.stdout
     assert gongzhi("verify", "all", data_dir=data).returncode == 0
 
     # The forgery on a copy of the whole data directory (the key file included).
