@@ -42,6 +42,8 @@ async def _check(browser: Any, server: Server, pages: dict[str, OpenPage], held:
     text = await obs.page.text_content("#log-check")
     assert text == f"记录已核验 · 共 {report.count} 条 · 末条哈希 {report.head_hash[:16]}…"
     assert await obs.page.get_attribute("#log-check", "data-head") == report.head_hash
+    assert await obs.page.text_content("#log-head") == report.head_hash  # in full, to keep for --expect-head
+    assert await obs.page.is_visible("#log-head")
     # The same code on a changed copy: the changed record is named.
     broken = await obs.page.evaluate(
         """async () => {

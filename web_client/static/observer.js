@@ -44,6 +44,8 @@
       check.textContent = GZ.describeLogCheck(result);
       check.dataset.check = result.ok ? "ok" : "failed";
       check.dataset.head = result.head;
+      $("log-head").textContent = result.ok ? result.head : "";
+      $("log-head-line").hidden = !result.ok;
     } catch (e) {
       check.textContent = "核验失败：" + (e && e.message ? e.message : "无法连接服务器");
       check.dataset.check = "failed";
