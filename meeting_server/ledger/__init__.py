@@ -1,4 +1,4 @@
-"""The ledger: what the chain holds instead of a secret choice, the key that opens it, and the record's proofs.
+"""The ledger: what the chain holds instead of a secret choice, the key that opens it, the proofs.
 
 ``ballots`` is pure (given a key and a nonce it seals and opens a ballot); ``keystore`` finds the ballot
 key and the ledger's signing key (configured, a 0600 file in the data directory, or shared through Redis in
