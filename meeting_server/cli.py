@@ -17,7 +17,6 @@ from typing import Any, TextIO
 
 from aiohttp import web
 
-from meeting_server.communities import COMMUNITY_KIND, STREET_STREAM
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.evolve import fold
 from meeting_server.core.payload import to_payload
@@ -27,8 +26,8 @@ from meeting_server.ledger.keystore import ballot_key
 from meeting_server.ledger.sealing import BallotSealer
 from meeting_server.meetings import DEMO_MEETING, create_command, new_meeting_id
 from meeting_server.settings import Settings, SettingsError, load_settings
-from meeting_server.store.eventlog import MEETING, opened_event_log, stream_kind
-from meeting_server.store.records import ChainReport, EventRecord
+from meeting_server.store.eventlog import opened_event_log
+from meeting_server.store.records import EventRecord
 from meeting_server.transcript import render
 
 from .demo import demo_settings, lan_setup
@@ -41,6 +40,7 @@ from .hub.secrets_store import admin_token, signing_key
 from .hub.tokens import TokenSigner
 from .lan import SELF_SIGNED_NOTE, cert_error, fingerprint, make_self_signed, print_qr
 from .topics import cli as topics_cli
+from .verify_cli import add_verify
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -129,37 +129,6 @@ def cmd_links(args: argparse.Namespace) -> int:
 async def _read(settings: Settings, meeting_id: str, limit: int | None = None) -> list[EventRecord]:
     async with opened_event_log(settings) as event_log:
         return await event_log.read(meeting_id, limit=limit)
-
-
-async def _reports(settings: Settings, meeting: str) -> list[tuple[str, ChainReport]]:
-    """Chain reports of one stream (or 'all': every meeting, community roster and the street directory)."""
-    async with opened_event_log(settings) as event_log:
-        if meeting == "all":
-            ids = [sid for kind in VERIFIED_KINDS for sid in await event_log.stream_ids(kind)]
-        else:
-            ids = [meeting]
-        return [(mid, await event_log.verify(mid)) for mid in ids]
-
-
-# The stream kinds ``verify all`` walks.
-VERIFIED_KINDS = (MEETING, COMMUNITY_KIND, stream_kind(STREET_STREAM))
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    worst = 0
-    for mid, report in asyncio.run(_reports(_settings(args), args.meeting)):
-        if report.count == 0 and report.ok:
-            print(f"{mid}: no such meeting")
-            worst = max(worst, 2)
-        elif report.ok:
-            print(f"{mid}: OK — {report.count} events, head {report.head_hash}")
-        else:
-            print(
-                f"{mid}: BROKEN at event {report.broken_at}: {report.reason}"
-                f" ({report.count} events before it verify)"
-            )
-            worst = 1
-    return worst
 
 
 def cmd_recount(args: argparse.Namespace) -> int:
@@ -348,12 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["srt", "vtt", "txt", "json"], default="txt")
     sp.add_argument("-o", "--output", help="file to write (default: standard output)")
     sp.set_defaults(fn=cmd_transcript)
-    sp = sub.add_parser(
-        "verify", help="check a stream's hash chain ('all' for every meeting, community and the street)"
-    )
-    common(sp)
-    sp.add_argument("meeting")
-    sp.set_defaults(fn=cmd_verify)
+    add_verify(sub, common, _settings)
     sp = sub.add_parser(
         "recount", help="recount a meeting's secret votes from the sealed ballots (needs the key)"
     )

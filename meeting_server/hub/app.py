@@ -13,14 +13,15 @@ from collections.abc import AsyncIterator, Callable
 import socketio
 from aiohttp import web
 
-from meeting_server.ledger.keystore import ballot_key
+from meeting_server.ledger.keystore import ballot_key, ledger_signing_key
 from meeting_server.ledger.sealing import BallotSealer
+from meeting_server.ledger.service import Ledger
 from meeting_server.settings import Settings
 from meeting_server.store.eventlog import open_event_log
 from meeting_server.store.private import private_dir
 from meeting_server.web import setup as setup_staff_web
 
-from . import http_api, minutes, pages
+from . import http_api, minutes, pages, record_api
 from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
@@ -54,6 +55,9 @@ def create_app(
     event_log = open_event_log(settings)
     registry = MeetingRegistry(event_log, clock, BallotSealer(ballot_key(settings)))
     app[REGISTRY] = registry
+    # Every close and every publication of minutes is anchored in the community's signed ledger.
+    ledger = Ledger(event_log, ledger_signing_key(settings), clock)
+    registry.add_listener(ledger.on_events)
     install_fast_poll()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
@@ -82,6 +86,7 @@ def create_app(
         presence_grace_s=settings.meeting.presence_grace_s,
     )
     http_api.add_routes(app)
+    record_api.add_routes(app)
     audio = AudioHub(settings, registry, app[HUB])
     app[AUDIO] = audio
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
@@ -92,6 +97,8 @@ def create_app(
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()
+        if added := await ledger.backfill(registry.loaded()):
+            log.info("anchored %d closes and publications the ledger lacked", added)
         app[HUB].presence.start()  # everyone online has the grace period to reconnect
         if event_log.shared:  # other processes append too: follow them
             registry.start_watching(event_log.notifications())

@@ -70,6 +70,16 @@ class MeetingRuntime:
         hidden = [s for s in (self._legacy_from, self._open_from) if s is not None]
         return min(hidden) if hidden else None
 
+    @property
+    def withheld(self) -> tuple[int, str] | None:
+        """``hash_hidden_from`` with why: ``open-vote`` (until it ends) or ``legacy-secret-ballot``."""
+        hidden = [
+            (s, why)
+            for s, why in ((self._legacy_from, "legacy-secret-ballot"), (self._open_from, "open-vote"))
+            if s is not None
+        ]
+        return min(hidden) if hidden else None
+
     def public(self, record: EventRecord) -> dict[str, Any]:
         """``record`` as clients may receive it now (see ``core.redact``)."""
         return public_record(self.state, record, self.hash_hidden_from)
@@ -114,8 +124,8 @@ class MeetingRegistry:
         if foreign:
             self._foreign_listeners.append(listener)
 
-    async def read_log(self, meeting_id: str, after: int = 0) -> list[EventRecord]:
-        return await self._log.read(meeting_id, after)
+    async def read_log(self, meeting_id: str, after: int = 0, limit: int | None = None) -> list[EventRecord]:
+        return await self._log.read(meeting_id, after, limit)
 
     async def load_all(self) -> None:
         """Rebuild every meeting from the log (at start-up) and re-arm their clocks."""

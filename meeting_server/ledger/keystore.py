@@ -1,4 +1,5 @@
-"""Where the ballot key comes from: configured, a 0600 file in the data directory, or shared in Redis.
+"""Where the ballot key comes from: configured, a 0600 file in the data directory, or shared in Redis;
+and the ledger's Ed25519 signing key, kept the same way (never configured).
 
 Every process that writes or loads meetings must hold the same key (a process with another key cannot
 open the ballots of a vote still open, and refuses to load that meeting). Embedded: ``<data_dir>/ballot.key``,
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import redis
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from meeting_server.store.private import private_dir, read_or_create_secret
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 KEY_FILE = "ballot.key"
 REDIS_KEY = "gongzhi:secret:ballot-key"
+LEDGER_KEY_FILE = "ledger.key"
+LEDGER_REDIS_KEY = "gongzhi:secret:ledger-key"
 MIN_CONFIGURED_CHARS = 32
 
 
@@ -60,15 +64,28 @@ def ballot_key(settings: Settings) -> bytes:
     at start-up (blocking, like the other keys)."""
     if settings.server.ballot_key:
         return from_configured(settings.server.ballot_key)
+    return _stored(settings, KEY_FILE, REDIS_KEY, "ballot")
+
+
+def _stored(settings: Settings, file_name: str, redis_key: str, what: str) -> bytes:
+    """A random key of this installation: one Redis value (SET NX, scale-out) or a 0600 file."""
     if settings.redis.url:
         client = redis.Redis.from_url(settings.redis.url, decode_responses=True)
         try:
-            client.set(REDIS_KEY, _new_key(), nx=True)  # the first process wins; all read that one
-            stored = client.get(REDIS_KEY)
+            client.set(redis_key, _new_key(), nx=True)  # the first process wins; all read that one
+            stored = client.get(redis_key)
         finally:
             client.close()
         if not isinstance(stored, str):
-            raise BallotKeyError(f"no ballot key in Redis at {REDIS_KEY}")
-        return _decode(stored, f"Redis {REDIS_KEY}")
-    path = private_dir(settings.data_dir) / KEY_FILE
+            raise BallotKeyError(f"no {what} key in Redis at {redis_key}")
+        return _decode(stored, f"Redis {redis_key}")
+    path = private_dir(settings.data_dir) / file_name
     return _decode(read_or_create_secret(path, _new_key()), str(path))
+
+
+def ledger_signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """The Ed25519 key that signs the community ledger (``ledger.anchors``): 32 random bytes kept like the
+    ballot key — ``<data_dir>/ledger.key`` (0600, created once) or, in scale-out, one Redis value."""
+    return Ed25519PrivateKey.from_private_bytes(
+        _stored(settings, LEDGER_KEY_FILE, LEDGER_REDIS_KEY, "ledger")
+    )

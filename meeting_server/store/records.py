@@ -1,18 +1,37 @@
 """The log's envelope around a domain event, and its hash chain.
 
 Each record's hash is SHA-256 over a canonical JSON of the meeting id, sequence number, time, actor, role,
-type, payload and the previous record's hash. Changing any stored byte breaks the chain from there on.
+type, payload (or, for a private type, the payload's digest) and the previous record's hash. Changing any
+stored byte breaks the chain from there on. The formats and their one verifier:
+``meeting_server.ledger.verify``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-from collections.abc import Iterable
 from typing import Any
 
-GENESIS_HASH = "0" * 64
+from meeting_server.ledger.verify import (
+    GENESIS_HASH,
+    ChainReport,
+    Row,
+    body_hash,
+    body_v1,
+    canonical,
+    new_body,
+    verify_rows,
+)
+
+__all__ = [
+    "GENESIS_HASH",
+    "ChainReport",
+    "EventRecord",
+    "Row",
+    "canonical",
+    "make_record",
+    "record_hash",
+    "verify_rows",
+]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -38,27 +57,25 @@ class EventRecord:
             "hash": self.hash,
         }
 
-
-def canonical(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    def row(self) -> Row:
+        """The record as stored: (seq, ts, actor, role, type, payload_json, prev_hash, hash)."""
+        return (
+            self.seq,
+            self.ts,
+            self.actor,
+            self.role,
+            self.type,
+            canonical(self.payload),
+            self.prev_hash,
+            self.hash,
+        )
 
 
 def record_hash(
     meeting_id: str, seq: int, ts: float, actor: str, role: str, type_: str, payload: str, prev_hash: str
 ) -> str:
-    body = canonical(
-        {
-            "meeting_id": meeting_id,
-            "seq": seq,
-            "ts": repr(float(ts)),
-            "actor": actor,
-            "role": role,
-            "type": type_,
-            "payload": payload,
-            "prev": prev_hash,
-        }
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """The v1 hash (every type but the committed ones, and every record written before v2)."""
+    return body_hash(body_v1(meeting_id, seq, ts, actor, role, type_, payload, prev_hash))
 
 
 def make_record(
@@ -71,34 +88,5 @@ def make_record(
     payload: dict[str, Any],
     prev_hash: str,
 ) -> EventRecord:
-    h = record_hash(meeting_id, seq, ts, actor, role, type_, canonical(payload), prev_hash)
+    h = body_hash(new_body(meeting_id, seq, ts, actor, role, type_, canonical(payload), prev_hash))
     return EventRecord(meeting_id, seq, ts, actor, role, type_, payload, prev_hash, h)
-
-
-@dataclasses.dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    count: int
-    head_hash: str
-    broken_at: int | None = None
-    reason: str = ""
-
-
-def verify_rows(
-    meeting_id: str, rows: Iterable[tuple[int, float, str, str, str, str, str, str]]
-) -> ChainReport:
-    """Check a meeting's chain from stored rows (seq, ts, actor, role, type, payload_json, prev, hash)."""
-    prev = GENESIS_HASH
-    expected_seq = 1
-    count = 0
-    for seq, ts, actor, role, type_, payload, prev_hash, h in rows:
-        if seq != expected_seq:
-            return ChainReport(False, count, prev, seq, f"sequence gap: expected {expected_seq}, found {seq}")
-        if prev_hash != prev:
-            return ChainReport(False, count, prev, seq, "previous-hash link does not match")
-        if record_hash(meeting_id, seq, ts, actor, role, type_, payload, prev_hash) != h:
-            return ChainReport(False, count, prev, seq, "record content does not match its hash")
-        prev = h
-        expected_seq += 1
-        count += 1
-    return ChainReport(True, count, prev)

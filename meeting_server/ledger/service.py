@@ -1,0 +1,181 @@
+"""The ledger's one writer in this process: appends signed anchors to the community ledgers.
+
+``Ledger.on_events`` is a meeting registry listener: after a ``MeetingClosed`` or ``MinutesPublished``
+record is durable it anchors that record (persist, then anchor). Each ledger stream is appended under one
+lock with a compare-and-set on its head; another process's anchor (scale-out) moves the head, and the
+append is retried on the new one. ``check_ledgers`` is what ``gongzhi verify --ledger`` runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from meeting_server.core.events import MeetingClosed
+from meeting_server.core.minutes_events import MinutesPublished
+from meeting_server.core.registry import Event
+from meeting_server.core.state import MeetingState
+from meeting_server.store.eventlog import ConflictError, EventLog
+from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record
+
+from .anchors import (
+    ANCHOR_ACTOR,
+    ANCHOR_TYPE,
+    LEDGER_KIND,
+    MEETING_CLOSED,
+    MINUTES_PUBLISHED,
+    Anchor,
+    check_against_meeting,
+    check_anchor,
+    ledger_stream,
+    signed_payload,
+)
+
+MAX_RETRIES = 8
+
+
+class MeetingView(Protocol):
+    """What the listener reads of a meeting runtime (``hub.runtime.MeetingRuntime`` has it)."""
+
+    @property
+    def meeting_id(self) -> str: ...
+    @property
+    def state(self) -> MeetingState | None: ...
+
+
+def anchors_of(meeting_id: str, records: Sequence[EventRecord]) -> list[Anchor]:
+    """The anchors a meeting's durable records call for (read from the records as stored)."""
+    out: list[Anchor] = []
+    for record in records:
+        at = float(record.payload.get("at", record.ts))
+        if record.type == MeetingClosed.name:
+            out.append(Anchor(MEETING_CLOSED, meeting_id, record.seq, record.hash, at))
+        elif record.type == MinutesPublished.name:
+            minutes_hash = str(record.payload.get("minutes_hash"))
+            out.append(Anchor(MINUTES_PUBLISHED, meeting_id, record.seq, record.hash, at, minutes_hash))
+    return out
+
+
+class Ledger:
+    def __init__(self, log: EventLog, key: Ed25519PrivateKey, clock: Callable[[], float]) -> None:
+        self._log = log
+        self._key = key
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._heads: dict[str, tuple[int, str]] = {}
+        self._anchored: set[tuple[str, str, int]] = set()  # (kind, meeting, seq) of every anchor seen
+
+    async def _head(self, stream: str) -> tuple[int, str]:
+        seq, head = self._heads.get(stream, (0, GENESIS_HASH))
+        for record in await self._log.read(stream, after=seq):  # the rest, appended by other processes
+            seq, head = record.seq, record.hash
+            self._anchored.add(_anchor_key(record.payload))
+        self._heads[stream] = (seq, head)
+        return seq, head
+
+    async def anchor(self, community_id: str | None, anchor: Anchor) -> EventRecord | None:
+        """Append ``anchor`` (signed) to its community's ledger; durable when this returns. None when the
+        ledger holds it already (a backfill, or another process anchored it first)."""
+        stream = ledger_stream(community_id)
+        key = (anchor.kind, anchor.meeting_id, anchor.seq)
+        async with self._lock:
+            for attempt in range(MAX_RETRIES):
+                seq, head = await self._head(stream)
+                if key in self._anchored:
+                    return None
+                payload = signed_payload(self._key, stream, seq + 1, head, anchor)
+                record = make_record(
+                    stream, seq + 1, self._clock(), ANCHOR_ACTOR, "server", ANCHOR_TYPE, payload, head
+                )
+                try:
+                    await self._log.append([record])
+                except ConflictError:
+                    if attempt == MAX_RETRIES - 1:
+                        raise
+                    continue  # another process appended first: catch up, then anchor (or find it there)
+                self._heads[stream] = (record.seq, record.hash)
+                self._anchored.add(key)
+                return record
+        raise AssertionError("unreachable")
+
+    async def on_events(
+        self, rt: MeetingView, records: Sequence[EventRecord], events: Sequence[Event]
+    ) -> None:
+        """Registry listener: anchor what this batch of durable records calls for."""
+        community = rt.state.community_id if rt.state is not None else None
+        for anchor in anchors_of(rt.meeting_id, records):
+            await self.anchor(community, anchor)
+
+    async def backfill(self, meetings: Sequence[MeetingView]) -> int:
+        """Anchor what the ledger lacks of closed ``meetings`` (closed before the ledger existed, or the
+        server stopped between a close and its anchor); returns how many anchors were added."""
+        added = 0
+        for rt in meetings:
+            if rt.state is None or rt.state.closed_at is None:
+                continue
+            for anchor in anchors_of(rt.meeting_id, await self._log.read(rt.meeting_id)):
+                added += await self.anchor(rt.state.community_id, anchor) is not None
+        return added
+
+
+def _anchor_key(payload: dict[str, Any]) -> tuple[str, str, int]:
+    seq = payload.get("seq")
+    return str(payload.get("kind")), str(payload.get("meeting_id")), seq if isinstance(seq, int) else -1
+
+
+@dataclasses.dataclass(frozen=True)
+class LedgerReport:
+    stream: str
+    count: int
+    head_hash: str
+    problems: tuple[str, ...]  # empty: the ledger and every meeting it anchors verify
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+async def check_ledgers(log: EventLog, key: Ed25519PublicKey) -> list[LedgerReport]:
+    """Every ledger stream: its chain, each anchor's signature by ``key``, and each anchored meeting's log
+    (its chain verifies and its record at the anchored seq is the anchored one)."""
+    reports: list[LedgerReport] = []
+    meetings: dict[str, tuple[dict[int, str], dict[int, str], str | None]] = {}
+    for stream in await log.stream_ids(LEDGER_KIND):
+        problems: list[str] = []
+        chain = await log.verify(stream)
+        if not chain.ok:
+            problems.append(f"ledger entry {chain.broken_at}: {chain.reason}")
+        records = await log.read(stream)
+        for record in records:
+            why = check_anchor(key, stream, record.seq, record.prev_hash, record.payload)
+            if why is not None:
+                problems.append(f"ledger entry {record.seq}: {why}")
+                continue
+            mid = str(record.payload.get("meeting_id"))
+            if mid not in meetings:
+                stored = await log.read(mid)
+                report = await log.verify(mid)
+                broken = (
+                    None
+                    if report.ok
+                    else f"meeting {mid}: BROKEN at event {report.broken_at}: {report.reason}"
+                )
+                minutes = {
+                    r.seq: str(r.payload.get("minutes_hash"))
+                    for r in stored
+                    if r.type == MinutesPublished.name
+                }
+                meetings[mid] = ({r.seq: r.hash for r in stored}, minutes, broken)
+                if broken is not None:
+                    problems.append(broken)
+            hashes, minutes, _ = meetings[mid]
+            why = check_against_meeting(record.payload, hashes, minutes)
+            if why is not None:
+                problems.append(f"ledger entry {record.seq}: {why}")
+        head = records[-1].hash if records else GENESIS_HASH
+        reports.append(LedgerReport(stream, len(records), head, tuple(problems)))
+    return reports
