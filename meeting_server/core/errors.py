@@ -18,6 +18,8 @@ class ErrorCode(enum.StrEnum):
     HALL_COUNT_MISSING = "hall_count_missing"  # a vote with in-room voters closed before their show of hands
     NOT_ON_ROSTER = "not_on_roster"  # a personal link or check-in names nobody on the meeting's roster
     NAME_TAKEN = "name_taken"  # (no roster) a resident with this name is already in the meeting
+    BAD_NAME = "bad_name"  # a name with control, bidi or zero-width characters (core.names)
+    RESERVED_NAME = "reserved_name"  # a resident's name that is an official title (core.names)
     LISTENERS_MAY_NOT_SPEAK = "listeners_may_not_speak"  # a 旁听 hand while the moderator does not allow it
 
 
