@@ -307,6 +307,13 @@ class Hub:
         rt = await self._runtime(client)
         actor = Actor(self._new_participant_id(client.role), client.role)
         records = await self.registry.execute(rt, actor, cmd)
+        if self.clients.get(sid) is not client:
+            # The socket went away while the join was being written: the person has joined (the record
+            # says so) and dropped at once, so they get the grace period to come back with nothing
+            # entered for the gone socket (no room, no presence that would keep them 在线 for ever).
+            await self.presence.attach(sid, rt, actor.participant_id, joined=True)
+            self.presence.detach(sid)
+            raise WireError("not_connected", "the connection closed while joining")
         client.actor = actor
         await self.presence.attach(sid, rt, actor.participant_id, joined=True)
         await self.sio.enter_room(sid, personal_room(client.meeting_id, actor.participant_id))
@@ -335,6 +342,8 @@ class Hub:
         async def invalid(client: Client, data: Any) -> dict[str, Any]:
             raise WireError("invalid", str(reason)[:200])
 
+        # Without an ack id (packets.py could not read one) this line is all that is left of it.
+        log.info("invalid packet from %s: %s", sid, str(reason)[:200])
         return await self.guarded(invalid, sid, None)
 
     async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
