@@ -9,11 +9,12 @@ handler answers the ack id the client sent with an ``invalid`` refusal. A ``conn
 decoded reaches the connect handler as an :class:`InvalidPayload`.
 
 The header is read strictly first (:func:`read_header`): python-socketio reads an ack id with
-``str.isdigit``, which takes 「²」 (then ``int`` fails in the handler log) and 「٣」 (taken as 3); an id of
-100 digits or more, an unknown packet type and a stray binary frame also end as tracebacks there. An ack
-id that is not ASCII digits cannot be answered: the packet becomes an :data:`INVALID_EVENT` without one
-(the handler logs why and drops it). This server has no binary events: a binary event is refused on its
-ack id (its attachments, arriving next as frames of their own, are dropped the same way).
+``str.isdigit``, which takes 「²」 (then ``int`` fails in the handler log) and 「٣」 (taken as 3); an id
+of 100 digits or more, an unknown packet type and a stray binary frame also end as tracebacks there.
+Events named like the connection's own handlers (:data:`RESERVED_EVENTS`) are refused. An ack id
+that is not ASCII digits cannot be answered: the packet becomes an :data:`INVALID_EVENT` without one
+(the handler logs why and drops it). This server has no binary events: a binary event is refused on
+its ack id (its attachments, arriving next as frames of their own, are dropped the same way).
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ _ASCII_DIGITS = frozenset("0123456789")
 
 # A name no client of ours sends; a client that sends it on purpose gets the same refusal.
 INVALID_EVENT = "\x00invalid"
+
+# python-socketio dispatches a client's *event* named "connect" or "disconnect" to the handlers of the
+# connection itself (its reserved-name check only guards the catch-all): a socket could release its
+# admission ticket ("disconnect") or connect again with an ``environ`` of its own choosing, another
+# address included ("connect"). "*" would reach the catch-all handler without an event name.
+RESERVED_EVENTS = frozenset({"connect", "disconnect", "connect_error", "*"})
 
 
 class UndecodablePayload(ValueError):
@@ -171,4 +178,6 @@ class GuardedPacket(sio_packet.Packet):  # type: ignore[misc]
         ):
             # python-socketio would index data[0] and fail in its handler log.
             self.data = [INVALID_EVENT, "an event is a JSON array whose first item is its name"]
+        elif self.packet_type == sio_packet.EVENT and self.data[0] in RESERVED_EVENTS:
+            self.data = [INVALID_EVENT, f"{self.data[0][:20]!r} is not an event a client sends"]
         return attachments

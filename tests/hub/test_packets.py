@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from meeting_server.hub.keys import HUB
 from meeting_server.hub.packets import (
     MAX_DEPTH,
     DepthLimitedJson,
@@ -182,3 +183,31 @@ async def test_odd_headers_and_binary_frames_over_the_wire(
             assert ack[0]["ok"] is True, ack
     assert "Traceback" not in caplog.text and "handler error" not in caplog.text, caplog.text
     assert "an ack id must be ASCII digits" in caplog.text and "binary frames are not accepted" in caplog.text
+
+
+async def test_events_named_like_the_connection_handlers_are_refused(tmp_path: Path) -> None:
+    """python-socketio hands a client's *event* "disconnect" to the disconnect handler (the socket would
+    drop its admission ticket and stay connected) and "connect" to the connect handler (with an environ
+    the client wrote: another address)."""
+    async with running_server(tmp_path) as server:
+        links = (await server.create_meeting())["links"]
+        hub = server.app[HUB]
+        observer = json.dumps(links["observer"]["token"])
+        forged_connect = '["connect",{"REMOTE_ADDR":"203.0.113.9"},{"token":' + observer + "}]"
+        async with raw_socket(server.url) as sock:
+            assert (await sock.connect({"token": links["moderator"]["token"]})).startswith("0{")
+            (client,) = hub.clients.values()
+            for i, raw in enumerate(
+                [
+                    '["disconnect"]',
+                    forged_connect,
+                    '["connect_error"]',
+                    '["*"]',
+                ]
+            ):
+                ack = await sock.call(1 + i, raw)
+                assert ack[0]["error"]["code"] == "invalid", (raw, ack)
+            assert list(hub.clients.values()) == [client]  # the same client, counted once, from 127.0.0.1
+            assert client.ticket.address == "127.0.0.1" and client.role.value == "moderator"
+            ack = await sock.call(9, '["hello", {}]')
+            assert ack[0]["ok"] is True, ack
