@@ -5,7 +5,9 @@ a recorder, two residents, an observer and a client without a token connect over
 WebSockets (so that anything can be sent) and send payloads from ``bench/fuzz_payloads.py`` as fast as
 the server answers, each client with up to ``--window`` acks outstanding. Near the end of a round the
 moderator closes the meeting (the rest of the round is fuzz against a closed meeting), and the minutes of
-the round's meeting are fetched in every export format.
+the round's meeting are fetched in every export format. One payload in ``--http-every`` is an HTTP request
+instead (a mutated meeting spec, exports, pages, QR codes, the door list, engine.io long-polling, the staff
+sign-in), with link tokens of the meeting, mangled ones and junk.
 
 Counted: payloads sent, answered (acks), sent without an ack id, ``unanswered`` (an ack id with no answer
 within 5 s), ``server_exceptions`` (tracebacks in the server's log), ``http_5xx``, ``crashes`` (the server
@@ -68,7 +70,9 @@ class Stats:
         self.disconnects = 0
         self.disconnect_samples: list[str] = []
         self.http_5xx = 0
+        self.http_5xx_samples: list[str] = []
         self.http_requests = 0
+        self.meetings = 0  # created: one a round, and those a fuzzed spec made
 
 
 class FuzzClient:
@@ -251,7 +255,35 @@ async def _create_meeting(session: aiohttp.ClientSession, url: str, stats: Stats
         stats.http_requests += 1
         stats.http_5xx += r.status >= 500
         body: dict[str, Any] = await r.json()
+        stats.meetings += 1
         return body
+
+
+async def _http_fuzz(
+    session: aiohttp.ClientSession, url: str, gen: Generator, stats: Stats, meeting: dict[str, Any]
+) -> None:
+    tokens = [link["token"] for link in meeting["links"].values()]
+    req = gen.http(meeting["meeting_id"], tokens, ADMIN, SPEC)
+    stats.sent += 1
+    stats.http_requests += 1
+    what = f"{req.method} {req.path[:120]}"
+    try:
+        async with session.request(
+            req.method, url + req.path, headers=req.headers, data=req.body, timeout=aiohttp.ClientTimeout(30)
+        ) as r:
+            await r.read()
+            stats.answered += 1
+            stats.codes[f"http {r.status}"] += 1
+            if r.status >= 500:
+                stats.http_5xx += 1
+                if len(stats.http_5xx_samples) < 10:
+                    stats.http_5xx_samples.append(f"{r.status} {what}")
+            if req.path == "/api/meetings" and r.status == 201:
+                stats.meetings += 1
+    except (aiohttp.ClientError, TimeoutError) as e:
+        stats.unanswered += 1
+        if len(stats.unanswered_samples) < 10:
+            stats.unanswered_samples.append(f"{what}: {type(e).__name__}")
 
 
 async def _setup(c: FuzzClient, session: aiohttp.ClientSession, n: int) -> None:
@@ -300,7 +332,17 @@ async def fuzz_round(
             if stats.sent % 64 == 0:
                 await asyncio.sleep(0)  # let the readers run
 
-    await asyncio.gather(*(drive(c) for c in clients))
+    async def http_drive() -> None:
+        gen = Generator(seed * 100 + 99)
+        next_at = start + args.http_every
+        while stats.sent - start < budget:
+            if stats.sent < next_at:
+                await asyncio.sleep(0.005)
+                continue
+            next_at += args.http_every
+            await _http_fuzz(session, url, gen, stats, meeting)
+
+    await asyncio.gather(http_drive(), *(drive(c) for c in clients))
     deadline = time.monotonic() + ACK_TIMEOUT_S + 1
     while any(c.pending for c in clients) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
@@ -378,9 +420,11 @@ def fuzz(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
         "internal_refusals": stats.codes.get("internal", 0),
         "http_requests": stats.http_requests,
         "http_5xx": stats.http_5xx,
+        "http_5xx_samples": stats.http_5xx_samples,
         "disconnects": stats.disconnects,
         "disconnect_samples": stats.disconnect_samples,
         "log_verifies": verifies,
+        "meetings_created": stats.meetings,
         "meetings_verified": verify_out.count(": OK"),
         "ack_codes": dict(stats.codes.most_common(12)),
         "unanswered_samples": stats.unanswered_samples,
@@ -393,6 +437,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=3600.0, help="stop after this long in any case")
     p.add_argument("--round", type=int, default=50_000, help="payloads per meeting")
     p.add_argument("--window", type=int, default=16, help="acks outstanding per client")
+    p.add_argument("--http-every", type=int, default=100, help="one payload in this many is an HTTP request")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--data-dir", type=Path, default=None, help="keep the server's data (and log) here")
     return p.parse_args(argv)

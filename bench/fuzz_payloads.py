@@ -5,6 +5,7 @@ meeting may know: ``p``-ids seen in the view, ``m1``, ``t1`` …) and is then, m
 a field of the wrong type, a huge or odd-unicode string, deep nesting, a missing or an unknown key, the
 ``type`` changed. A few are raw packets no socket.io client would send (odd headers, malformed JSON,
 binary packets and frames). ``Payload.ack``: whether it is sent with an ack id (the server must answer).
+``Generator.http`` makes HTTP requests the same way (meeting creation, exports, pages, long-polling).
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ ODD_VALUES: tuple[Any, ...] = (
     {"": None},
     {"type": "OpenMeeting"},
 )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HttpRequest:
+    method: str
+    path: str  # with its query string
+    headers: dict[str, str]
+    body: bytes | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -232,6 +241,60 @@ class Generator:
             Payload(None, raw="4"),
         ]
         return self.rng.choice(choices)
+
+    def token(self, tokens: list[str]) -> str:
+        """A link token of the meeting, one mangled, or anything."""
+        r = self.rng.random()
+        if r < 0.5:
+            return self.rng.choice(tokens)
+        if r < 0.8:
+            t = list(self.rng.choice(tokens))
+            t[self.rng.randrange(len(t))] = self.rng.choice("A.-_0é%")
+            return "".join(t)
+        return self.text()[:300]
+
+    def http(self, meeting_id: str, tokens: list[str], admin: str, spec: dict[str, Any]) -> HttpRequest:
+        """One HTTP request at the server's routes, its fields mutated like the socket payloads."""
+        from urllib.parse import quote
+
+        q = "?t=" + quote(self.token(tokens), safe="")
+        mid = meeting_id if self.rng.random() < 0.8 else quote(self.text()[:80] or "x", safe="")
+        fmt = self.rng.choice(("md", "html", "docx", "pdf", "json", "srt", "vtt", "txt", "exe"))
+        junk = "".join(ch for ch in self.text()[:60] if " " <= ch <= "~")  # what a header can carry
+        auth = {"Authorization": "Bearer " + (admin if self.rng.random() < 0.8 else junk)}
+        r = self.rng.random()
+        if r < 0.35:
+            body = spec if self.rng.random() < 0.1 else self.mutate(spec)
+            raw = (
+                json.dumps(body, ensure_ascii=False).encode()
+                if self.rng.random() < 0.9
+                else self.rng.randbytes(40)
+            )
+            return HttpRequest("POST", "/api/meetings", {**auth, "Content-Type": "application/json"}, raw)
+        if r < 0.55:
+            return HttpRequest("GET", f"/api/meetings/{mid}/minutes.{fmt}{q}", {})
+        if r < 0.62:
+            return HttpRequest("GET", f"/api/meetings/{mid}/transcript.{fmt}{q}", {})
+        if r < 0.68:
+            role = self.rng.choice(("moderator", "observer", "participant", "hall", "x"))
+            return HttpRequest("GET", f"/api/meetings/{mid}/qr/{role}.png{q}", {})
+        if r < 0.76:
+            page = self.rng.choice(
+                ("moderator", "participant", "observer", "recorder", "timer", "hall", "minutes")
+            )
+            return HttpRequest("GET", f"/m/{mid}/{page}{q}", {})
+        if r < 0.82:
+            return HttpRequest(
+                "GET", f"/api/meetings/{mid}/door{q}&q=" + quote(self.text()[:40], safe=""), {}
+            )
+        if r < 0.92:  # engine.io long-polling with a made-up session, or a bad handshake
+            sid = quote(self.text()[:30], safe="")
+            eio = self.rng.choice(("4", "3", "x", ""))
+            body = self.rng.choice((b"", b"40", b'42["hello"]', self.rng.randbytes(30)))
+            return HttpRequest("POST", f"/socket.io/?EIO={eio}&transport=polling&sid={sid}", {}, body)
+        path = self.rng.choice(("/api/street/session", "/api/street/bootstrap", "/api/street/communities"))
+        raw = json.dumps(self.mutate({"username": self.text(), "password": self.text()}), ensure_ascii=False)
+        return HttpRequest("POST", path, {"Content-Type": "application/json"}, raw.encode())
 
     def next(self) -> Payload:
         r = self.rng.random()

@@ -30,7 +30,8 @@ def test_fuzz_smoke(tmp_path: Path) -> None:
     assert result["unanswered"] == 0, result
     assert result["server_exceptions"] == 0 and result["internal_refusals"] == 0, result
     assert result["http_5xx"] == 0 and result["disconnects"] == 0, result
-    assert result["log_verifies"] and result["meetings_verified"] == 1, result
+    assert result["log_verifies"] and result["meetings_verified"] == result["meetings_created"] >= 1, result
+    assert result["ack_codes"].get("http 400", 0) > 0, result  # HTTP requests were part of it
     # Answers came back and most of them were refusals with a reason (random payloads are mostly wrong).
     assert result["answered"] + result["sent_without_ack"] >= result["payloads"], result
     assert result["ack_codes"].get("invalid", 0) > result["ack_codes"].get("ok", 0) > 0, result
