@@ -39,11 +39,11 @@ ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
 # Official titles of a council meeting and of the street office, with their traditional spellings and
-# the English words a page or a phone keyboard might offer.
+# the English words a page or a phone keyboard might offer (those only as the whole name: "admin" is in
+# more than one ordinary word).
 RESERVED_TITLES = (
     "主持人",
     "记录员",
-    "計錄員",
     "記錄員",
     "记录人",
     "計時員",
@@ -112,7 +112,7 @@ def name_problem(value: str, *, may_use_titles: bool = False, limit: int = NAME_
     if not may_use_titles:
         key = title_key(text)
         for title in RESERVED_TITLES:
-            if title in key:
+            if (title == key) if title.isascii() else (title in key):
                 return NameProblem(ErrorCode.RESERVED_NAME, f"「{title}」是会务职务称谓，不能用作姓名")
     return None
 
