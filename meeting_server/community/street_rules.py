@@ -13,6 +13,7 @@ from typing import assert_never
 
 from meeting_server.core.errors import ErrorCode
 from meeting_server.core.guards import fail
+from meeting_server.core.names import clean_name
 from meeting_server.core.registry import Command, Event
 
 from .commands import (
@@ -126,7 +127,8 @@ def _create_account(state: StreetState, actor: StaffActor, cmd: CreateAccount, n
         AccountCreated(
             account_id=aid,
             username=_username(state, cmd.username),
-            display_name=clean_line(cmd.display_name, "姓名", NAME_LEN),
+            # Staff are officials: a title in their name is allowed, invisible characters are not.
+            display_name=clean_name(cmd.display_name, may_use_titles=True, limit=NAME_LEN),
             role=cmd.role,
             community_id=community_id,
             password_hash=_hash(cmd.password_hash),

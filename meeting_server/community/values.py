@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from meeting_server.core.errors import DomainError, ErrorCode
+from meeting_server.core.names import name_problem
 from meeting_server.core.payload import max_len
 
 NAME_LEN = 40
@@ -268,8 +269,17 @@ def _voting(value: Any, now: float) -> bool:
     raise _Bad("应填“是”或“否”")
 
 
+def _name(value: Any, now: float) -> str:
+    # The roster's names are residents' names: the rules of core.names (titles reserved), worded for staff.
+    text = _as_text(value)
+    problem = name_problem(text, limit=NAME_LEN)
+    if problem is not None:
+        raise _Bad(problem.message.removeprefix("姓名"))
+    return text
+
+
 _READERS: dict[str, Any] = {
-    "name": _text(NAME_LEN, required=True),
+    "name": _name,
     "building": _text(ADDRESS_LEN, required=True, squeeze=True),
     "room": _text(ADDRESS_LEN, required=True, squeeze=True),
     "unit": _text(ADDRESS_LEN, required=False, squeeze=True),

@@ -45,6 +45,7 @@ from .guards import (
     require_present,
 )
 from .invitations import person_participant_id
+from .names import clean_name
 from .registry import Event
 from .roles import Actor, Role
 from .state import MeetingState
@@ -148,7 +149,8 @@ def join_meeting(state: MeetingState, actor: Actor, cmd: JoinMeeting, now: float
             fail(ErrorCode.INVALID, "a roster person joins as their own participant")
         name = elector.name
     else:
-        name = clean_text(cmd.name, "name", NAME)
+        # Officials may call themselves 主持人; a resident may not (core.names).
+        name = clean_name(cmd.name, may_use_titles=actor.role is not Role.PARTICIPANT, limit=NAME)
     existing = state.participants.get(actor.participant_id)
     if existing is not None and (existing.present or existing.channel is Channel.ROOM):
         fail(ErrorCode.DUPLICATE, f"{actor.participant_id!r} has already joined")
@@ -195,7 +197,7 @@ def check_in_in_room(state: MeetingState, actor: Actor, cmd: CheckInInRoom, now:
     require_not_closed(state)
     if cmd.person_id is not None:
         return _check_in_person(state, actor, cmd.person_id, now)
-    name = clean_text(cmd.name, "name", NAME)
+    name = clean_name(cmd.name, limit=NAME)  # a resident at the door
     building = clean_optional(cmd.building, "building", 20)
     unit = clean_optional(cmd.unit, "unit", 20)
     for p in state.participants.values():
@@ -226,7 +228,7 @@ def _check_in_person(state: MeetingState, actor: Actor, person_id: str, now: flo
 
 def check_in_guest(state: MeetingState, actor: Actor, cmd: CheckInGuest, now: float) -> list[Event]:
     require_not_closed(state)
-    name = clean_text(cmd.name, "name", NAME)
+    name = clean_name(cmd.name, may_use_titles=True, limit=NAME)  # 「王主任」 of the housing office
     organisation = clean_text(cmd.organisation, "organisation", ORGANISATION)
     guests = [p for p in state.participants.values() if p.role is Role.GUEST]
     for p in guests:

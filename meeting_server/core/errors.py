@@ -21,6 +21,8 @@ class ErrorCode(enum.StrEnum):
     NOT_IN_SCOPE = "not_in_scope"  # the voter is outside the vote's scope (core.vote_rules)
     HOUSEHOLD_VOTED = "household_voted"  # one vote per household, and the household has voted
     AREA_UNKNOWN = "area_unknown"  # an area-based rule, and a household in scope has no floor area
+    BAD_NAME = "bad_name"  # a name with control, bidi or zero-width characters (core.names)
+    RESERVED_NAME = "reserved_name"  # a resident's name that is an official title (core.names)
     LISTENERS_MAY_NOT_SPEAK = "listeners_may_not_speak"  # a 旁听 hand while the moderator does not allow it
 
 

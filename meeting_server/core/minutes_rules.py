@@ -22,7 +22,7 @@ from typing import assert_never
 
 from .commands import NAME, DraftMinutes, EditMinutes, ObjectToResolution, PublishMinutes
 from .errors import ErrorCode
-from .guards import clean_text, fail
+from .guards import fail
 from .minutes_events import (
     MinutesDrafted,
     MinutesEdited,
@@ -44,6 +44,7 @@ from .minutes_values import (
     minutes_hash,
     over_threshold,
 )
+from .names import clean_name
 from .registry import Event
 from .roles import Actor, Role
 from .state import MeetingState
@@ -163,7 +164,7 @@ def _objector(state: MeetingState, actor: Actor, cmd: ObjectToResolution) -> tup
             if not person.is_voter:
                 fail(ErrorCode.INVALID, f"{person.name} is not a resident of the meeting")
             return person.participant_id, person.name
-        name = clean_text(cmd.objector, "objector", NAME)
+        name = clean_name(cmd.objector, limit=NAME)  # a resident's name, by the rules of core.names
         return f"name:{name}", name
     if cmd.objector is not None and cmd.objector != actor.participant_id:
         fail(ErrorCode.FORBIDDEN, "a resident objects only for themselves")

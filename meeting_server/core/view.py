@@ -139,6 +139,9 @@ def _floor(
         "participant_id": floor.participant_id,
         "name": names.get(floor.participant_id, floor.participant_id),
         "role": _role(state, floor.participant_id),
+        # The badge beside the name (旁听 listeners may be given the floor when the moderator allows it).
+        "listener": floor.participant_id in state.participants
+        and state.participants[floor.participant_id].listener,
         "channel": floor.channel.value,
         "agenda_index": floor.agenda_index,
         "round": floor.round,

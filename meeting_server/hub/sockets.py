@@ -212,6 +212,11 @@ class Hub:
             raise WireError("not_connected", "connect first")
         return client
 
+    def _gone(self, sid: str, client: Client) -> bool:
+        """Whether the socket of ``client`` disconnected while its handler awaited something (its
+        rooms are gone then: entering one would fail in python-socketio)."""
+        return self.clients.get(sid) is not client
+
     async def _runtime(self, client: Client) -> MeetingRuntime:
         rt = await self.registry.get(client.meeting_id)
         if rt is None:
@@ -246,6 +251,8 @@ class Hub:
         async with rt.lock:
             if self.registry.shared:
                 await self.registry.catch_up_locked(rt)
+            if self._gone(sid, client):  # disconnected while this waited for the lock
+                raise WireError("not_connected", "the connection closed")
             await self.sio.enter_room(sid, client.meeting_id)
             if client.actor is not None:
                 await self.sio.enter_room(sid, personal_room(client.meeting_id, client.actor.participant_id))
@@ -309,6 +316,12 @@ class Hub:
         records = await self.registry.execute(rt, actor, cmd)
         client.actor = actor
         await self.presence.attach(sid, rt, actor.participant_id, joined=True)
+        if self._gone(sid, client):
+            # The socket went away while the join was being written: the person has joined (the record
+            # says so) and dropped at once, so they get the grace period to come back, with nothing kept
+            # for the gone socket (no room, no presence that would keep them 在线 for ever).
+            self.presence.detach(sid)
+            raise WireError("not_connected", "the connection closed while joining")
         await self.sio.enter_room(sid, personal_room(client.meeting_id, actor.participant_id))
         return ok(
             seq=records[-1].seq if records else rt.seq, you=self._you(client), **self.welcome_extra(client)
@@ -335,6 +348,8 @@ class Hub:
         async def invalid(client: Client, data: Any) -> dict[str, Any]:
             raise WireError("invalid", str(reason)[:200])
 
+        # Without an ack id (packets.py could not read one) this line is all that is left of it.
+        log.info("invalid packet from %s: %s", sid, str(reason)[:200])
         return await self.guarded(invalid, sid, None)
 
     async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:

@@ -107,6 +107,8 @@ def test_first_admin_only_through_the_admin_token_and_only_once() -> None:
         (CreateAccount("newone", "qian", "钱", StaffRole.STREET_ADMIN, "comma", HASH), ErrorCode.INVALID),
         (CreateAccount("newone", "qian", "钱", StaffRole.SYSTEM, None, HASH), ErrorCode.INVALID),
         (CreateAccount("newone", "qian", "钱", StaffRole.STAFF, "comma", "secret123"), ErrorCode.INVALID),
+        (CreateAccount("newone", "qian", "钱\u200b", StaffRole.STAFF, "comma", HASH), ErrorCode.BAD_NAME),
+        (CreateAccount("newone", "qian", "钱\u202e二", StaffRole.STAFF, "comma", HASH), ErrorCode.BAD_NAME),
         (DisableAccount("admin1"), ErrorCode.WRONG_STATE),  # not oneself
         (DisableAccount("nosuch"), ErrorCode.NOT_FOUND),
         (EnableAccount("staffa"), ErrorCode.WRONG_STATE),

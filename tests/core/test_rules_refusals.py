@@ -161,6 +161,8 @@ REFUSALS: list[tuple[str, Setup, Actor, Command, ErrorCode]] = [
     ("empty name", running, P1, JoinMeeting(name="   "), ErrorCode.INVALID),
     ("name too long", running, Actor("p9", P1.role), JoinMeeting(name="名" * 41), ErrorCode.INVALID),
     ("check out an online person", running, REC, CheckOutInRoom("p1"), ErrorCode.INVALID),
+    ("a zero-width name", running, Actor("p9", P1.role), JoinMeeting(name="张\u200b三"), ErrorCode.BAD_NAME),
+    ("a title as a name", running, Actor("p9", P1.role), JoinMeeting(name="主持人"), ErrorCode.RESERVED_NAME),
     (
         "caption by the wrong person",
         _after_a_turn,

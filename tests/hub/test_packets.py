@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from meeting_server.hub.keys import HUB
 from meeting_server.hub.packets import (
     MAX_DEPTH,
     DepthLimitedJson,
@@ -133,3 +135,79 @@ async def test_undecodable_auth_and_repeated_connects_are_refused(tmp_path: Path
             assert json.loads(refused[1:])["data"]["code"] == "rate_limited", refused
             clock.advance(1.0)
             assert (await sock.connect({"token": links["observer"]["token"]})).startswith("0{")
+
+
+def test_headers_are_read_with_ascii_digits_only() -> None:
+    # python-socketio's str.isdigit takes these; int() then fails in its handler log, or reads 「٣」 as 3.
+    for raw in ('2²["hello",{}]', '2٣["hello",{}]', "2" + "1" * 100 + '["hello"]', '2\U0001d7d9["x"]'):
+        pkt = GuardedPacket(encoded_packet=raw)
+        assert (pkt.packet_type, pkt.id, pkt.data[0]) == (2, None, "\x00invalid"), raw
+        assert "ack id" in pkt.data[1], pkt.data
+    assert GuardedPacket(encoded_packet="2" + "1" * 99 + '["hello"]').id == int("1" * 99)
+    for raw in ("", "x", "9[]", "4{}"):  # unknown types; a client's connect error
+        pkt = GuardedPacket(encoded_packet=raw)
+        assert (pkt.packet_type, pkt.id, pkt.data[0]) == (2, None, "\x00invalid"), raw
+
+
+def test_binary_packets_are_refused_on_their_ack_id() -> None:
+    pkt = GuardedPacket(encoded_packet='51-7["hello",{"_placeholder":true,"num":0}]')
+    assert (pkt.packet_type, pkt.id, pkt.data) == (2, 7, ["\x00invalid", "binary messages are not accepted"])
+    pkt = GuardedPacket(encoded_packet='599999999999-3["x"]')  # python-socketio: "too many attachments"
+    assert (pkt.id, pkt.data[0]) == (3, "\x00invalid")
+    pkt = GuardedPacket(encoded_packet=b"\x04\x00\xff")  # a frame no binary packet announced
+    assert (pkt.packet_type, pkt.id, pkt.data[0]) == (2, None, "\x00invalid")
+
+
+async def test_odd_headers_and_binary_frames_over_the_wire(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with running_server(tmp_path) as server:
+        links = (await server.create_meeting())["links"]
+        async with raw_socket(server.url) as sock:
+            assert (await sock.connect({"token": links["moderator"]["token"]})).startswith("0{")
+            for raw in ('2²["hello",{}]', '2٣["hello",{}]', "2" + "1" * 120 + '["hello",{}]', '4{"x":1}'):
+                await sock.send(raw)  # no ack id to answer on: dropped, with a log line saying why
+            await sock.ws.send_bytes(b"\x04\x00\xff")
+            ack = await sock.call(4, '["hello", {}]')  # nothing was answered in between, and no 3 went out
+            assert ack[0]["ok"] is True, ack
+            await sock.send('51-5["command",{"type":"RaiseHand","x":{"_placeholder":true,"num":0}}]')
+            answer = await sock.recv()
+            assert answer.startswith("35"), answer
+            ack = json.loads(answer[2:])
+            assert ack == [
+                {"ok": False, "error": {"code": "invalid", "message": "binary messages are not accepted"}}
+            ]
+            await sock.ws.send_bytes(b"\x01\x02")  # the attachment it announced: dropped
+            ack = await sock.call(6, '["hello", {}]')
+            assert ack[0]["ok"] is True, ack
+    assert "Traceback" not in caplog.text and "handler error" not in caplog.text, caplog.text
+    assert "an ack id must be ASCII digits" in caplog.text and "binary frames are not accepted" in caplog.text
+
+
+async def test_events_named_like_the_connection_handlers_are_refused(tmp_path: Path) -> None:
+    """python-socketio hands a client's *event* "disconnect" to the disconnect handler (the socket would
+    drop its admission ticket and stay connected) and "connect" to the connect handler (with an environ
+    the client wrote: another address)."""
+    async with running_server(tmp_path) as server:
+        links = (await server.create_meeting())["links"]
+        hub = server.app[HUB]
+        observer = json.dumps(links["observer"]["token"])
+        forged_connect = '["connect",{"REMOTE_ADDR":"203.0.113.9"},{"token":' + observer + "}]"
+        async with raw_socket(server.url) as sock:
+            assert (await sock.connect({"token": links["moderator"]["token"]})).startswith("0{")
+            (client,) = hub.clients.values()
+            for i, raw in enumerate(
+                [
+                    '["disconnect"]',
+                    forged_connect,
+                    '["connect_error"]',
+                    '["*"]',
+                ]
+            ):
+                ack = await sock.call(1 + i, raw)
+                assert ack[0]["error"]["code"] == "invalid", (raw, ack)
+            assert list(hub.clients.values()) == [client]  # the same client, counted once, from 127.0.0.1
+            assert client.ticket.address == "127.0.0.1" and client.role.value == "moderator"
+            ack = await sock.call(9, '["hello", {}]')
+            assert ack[0]["ok"] is True, ack

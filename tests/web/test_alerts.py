@@ -130,7 +130,7 @@ async def test_clock_alerts_and_moderator_captions(tmp_path: Path, browser: Any,
             await mod.page.wait_for_selector("#captions .cap.partial:has-text('东门晚上')")
             await caption(server, mid, "东门晚上车太多了")
             await mod.page.wait_for_selector(
-                "#captions .cap:not(.partial):has-text('王阿姨：东门晚上车太多了')"
+                "#captions .cap:not(.partial):has-text('王阿姨居民：东门晚上车太多了')"
             )
             assert await mod.page.locator("#captions .cap").count() == 1
             for i in range(8):

@@ -82,7 +82,7 @@ async def test_an_all_hall_meeting_votes_by_show_of_hands(
         await wait_text(mod, "#queue", "列席")
         await mod.page.click("#queue li button:text('请发言')")
         await wait_text(mod, "#speaker", "王科长")
-        await wait_text(rec, "#speaker", "王科长（列席）")
+        await wait_text(rec, "#speaker", "当前发言：王科长列席")
         await mod.page.click("#floor-buttons button:text('收回发言权')")
         await wait_text(rec, "#speaker", "暂无发言")
 
@@ -96,14 +96,14 @@ async def test_an_all_hall_meeting_votes_by_show_of_hands(
         await rec.page.fill("#behalf-title", TITLE)
         await rec.page.fill("#behalf-text", "在东门增设十个临时停车位。")
         await rec.page.click("#behalf-form button")
-        await wait_text(mod, "#motions", "提议人：刘大爷（现场，记录员代录）")
+        await wait_text(mod, "#motions", "提议人：刘大爷居民（现场，记录员代录）")
         # … and seconds for 孙奶奶 (the mover is not offered to second their own motion).
         seconders = await rec.page.eval_on_selector_all(
             "#rec-motions li select option", "os => os.map((o) => o.textContent)"
         )
         assert seconders == ["孙奶奶（5号楼）"]
         await rec.page.click("#rec-motions button:text('代现场人员附议')")
-        await wait_text(mod, "#motions", "附议人：孙奶奶（现场，记录员代录）")
+        await wait_text(mod, "#motions", "附议人：孙奶奶居民（现场，记录员代录）")
 
         # A guest does not move: sent from the recorder's page all the same, the server refuses it.
         rt = await server.registry.get(mid)

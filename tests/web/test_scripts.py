@@ -31,3 +31,21 @@ def test_nobody_rewrites_the_observer_link_into_the_hall_link() -> None:
     files = [*SCRIPTS, *SERVER.rglob("*.py")]
     rewriters = [str(p) for p in files if "/observer?" in p.read_text("utf-8")]
     assert not rewriters, f"use links.observer.hall_url (hub/links.py make_links) in {rewriters}"
+
+
+def test_meeting_pages_show_names_with_their_role_badge() -> None:
+    """A name on a meeting page goes through GZ.nameWithBadge (an <option> cannot hold a badge; a toast
+    or a search string is not a name shown)."""
+    shown = re.compile(
+        r"(textContent\s*=[^;]*|el\(\"(span|p|li|td|strong)\", \{[^}]*text:[^}]*)\b\w+\.(name|mover_name)\b"
+    )
+    assert shown.search('$("speaker").textContent = f ? f.name : "暂无";')
+    assert shown.search('el("span", { className: "name", text: p.name })')
+    assert not shown.search('el("option", { value: p.participant_id, text: p.name })')
+    pages = ("moderator", "participant", "observer", "hall", "timer", "recorder", "station", "door", "common")
+    offenders = [
+        f"{page}.js: {m.group(0)[:60]}"
+        for page in pages
+        for m in shown.finditer((STATIC / f"{page}.js").read_text("utf-8"))
+    ]
+    assert not offenders, offenders

@@ -16,6 +16,8 @@
     not_a_voter: "列席人员和会务人员不参加表决，不能提出或附议动议（旁听人员也是如此）",
     listeners_may_not_speak: "旁听人员需主持人允许后才能举手发言",
     name_taken: "已有同名居民参会",
+    bad_name: "姓名中不能有控制字符、文字方向控制符或零宽字符",
+    reserved_name: "「主持人」等会务职务称谓不能用作姓名",
     hall_count_missing: "现场举手结果还没有录入，请记录员先录入（无人举手也请录入 0）",
     too_large: "内容太长，请缩短后再试",
     unknown_event: "服务器暂不支持此功能",
@@ -80,7 +82,7 @@
   }
 
   // Refusals whose message the server words for the person (in Chinese): it says what to do instead.
-  const WORDED = new Set(["name_taken", "not_in_scope", "household_voted", "area_unknown"]);
+  const WORDED = new Set(["name_taken", "bad_name", "reserved_name", "not_in_scope", "household_voted", "area_unknown"]);
 
   function errorText(error) {
     if (!error) return "操作失败";
@@ -113,6 +115,37 @@
     return out;
   }
 
+  // The participants of the latest view, by id (protocol.js keeps it current): for the badges of
+  // captions, which arrive with a participant id only.
+  let people = {};
+  function knowPeople(view) {
+    const out = {};
+    for (const p of (view && view.participants) || []) out[p.participant_id] = p;
+    people = out;
+  }
+
+  /** A name as every page shows it: the name (text only, never HTML) and a badge saying what the person
+   * is in the meeting — 主持人, 计时员, 记录员, 居民, 列席 · organisation, 旁听 — from the role the server
+   * gave them, never from the name, so a resident cannot pass for an official by what they typed.
+   * `opts` (a participant row, a queue entry, the floor) may carry `listener` and `organisation`. */
+  function nameWithBadge(name, role, opts) {
+    const o = opts || {};
+    let badge = ROLES[role] || "";
+    let kind = role || "unknown";
+    if (role === "guest") badge = "列席" + (o.organisation ? " · " + o.organisation : "");
+    else if (o.listener) { badge = "旁听"; kind = "listener"; }
+    return el("span", { className: "named" }, [
+      el("span", { className: "who-name", text: name }),
+      badge ? el("span", { className: "tag role-badge " + kind, dataset: { role: kind }, text: badge }) : null,
+    ]);
+  }
+
+  /** nameWithBadge for a participant id of the latest view (captions, vote lists). */
+  function badgeFor(participantId, fallbackName) {
+    const p = people[participantId];
+    return p ? nameWithBadge(p.name, p.role, p) : nameWithBadge(fallbackName || "", null);
+  }
+
   function currentItem(view) {
     if (!view || view.current_item === null || view.current_item === undefined) return null;
     return view.agenda[view.current_item] || null;
@@ -138,18 +171,6 @@
     return verdict + " · " + countsText(result.totals) + (result.rule_text ? "。" + result.rule_text : "");
   }
 
-  /** The 列席 badge after a guest's name (a person, a queue entry or the floor: anything with a role). */
-  function guestTag(person) {
-    if (!person || person.role !== "guest") return null;
-    return el("span", { className: "tag guest", text: "列席" + (person.organisation ? " · " + person.organisation : "") });
-  }
-
-  /** The 旁听 badge after a listener's name (a resident without a roster entry: never votes). */
-  function listenerTag(person) {
-    if (!person || !person.listener) return null;
-    return el("span", { className: "tag listener", text: "旁听" });
-  }
-
   /** Whether someone online has a device in the meeting now: 「在线」, or 「已断开 HH:MM」 since when. */
   function connectionText(person) {
     if (!person || person.channel !== "online" || !person.present) return "";
@@ -160,8 +181,8 @@
   }
 
   /** A mover or seconder: one in the hall, without a device, had the recorder enter it for them. */
-  function inPerson(name, enteredBy) {
-    return enteredBy ? name + "（现场，记录员代录）" : name;
+  function inPerson(enteredBy) {
+    return enteredBy ? "（现场，记录员代录）" : null;
   }
 
   function motionTitle(view, motionId) {
@@ -224,8 +245,12 @@
         el("span", { className: "tag status", text: MOTION_STATUS[m.status] || m.status }),
       ]),
       el("p", { className: "motion-text", text: m.text }),
-      el("p", { className: "hint", text: "提议人：" + inPerson(m.mover_name, m.entered_by) +
-        (m.seconder_name ? " · 附议人：" + inPerson(m.seconder_name, m.second_entered_by) : "") }),
+      el("p", { className: "hint" }, [
+        "提议人：", badgeFor(m.mover, m.mover_name), inPerson(m.entered_by),
+        m.seconder_name ? " · 附议人：" : null,
+        m.seconder_name ? badgeFor(m.seconder, m.seconder_name) : null,
+        m.seconder_name ? inPerson(m.second_entered_by) : null,
+      ]),
       extra ? extra(m) : null,
       m.amendments && m.amendments.length ? el("ul", {}, m.amendments.map((a) => node(a, true))) : null,
     ]);
@@ -310,9 +335,9 @@
   function captionBox(container, opts) {
     const max = (opts && opts.max) || 200;
     const partials = {};
-    function line(name, text, partial) {
+    function line(participantId, name, text, partial) {
       return el("p", { className: partial ? "cap partial" : "cap" }, [
-        name ? el("span", { className: "who", text: name + "：" }) : null,
+        name || people[participantId] ? el("span", { className: "who" }, [badgeFor(participantId, name), "："]) : null,
         el("span", { className: "what", text }),
       ]);
     }
@@ -336,7 +361,8 @@
         keepBottom(() => {
           const old = partials[p.turn_id];
           if (old) { old.remove(); delete partials[p.turn_id]; }
-          const node = line(names(view)[p.participant_id] || "", p.text, false);
+          knowPeople(view);
+          const node = line(p.participant_id, names(view)[p.participant_id] || "", p.text, false);
           node.dataset.seq = record.seq;
           if (extra) node.append(extra(record));
           container.append(node);
@@ -345,7 +371,7 @@
       },
       partial(msg) {
         keepBottom(() => {
-          const node = line(msg.name || "", msg.text, true);
+          const node = line(msg.participant_id, msg.name || "", msg.text, true);
           const old = partials[msg.turn_id];
           if (old) old.replaceWith(node); else container.append(node);
           partials[msg.turn_id] = node;
@@ -387,7 +413,8 @@
   window.GZ = {
     $, el, fill, show, toast, errorText, fmtClock, names, currentItem, headerLine, countsText, resultText,
     motionTitle, bindClock, clockState, setClock, paintClocks, noteFloorEnded, captionBox, bigTextSwitch,
-    actionButton, renderAgenda, renderMotions, changed, renderVoteAndResult, guestTag, listenerTag, connectionText,
+    actionButton, renderAgenda, renderMotions, changed, renderVoteAndResult, connectionText,
+    nameWithBadge, badgeFor, knowPeople,
     MOTION_STATUS, THRESHOLDS, ROLES, CHOICES,
   };
 })();

@@ -47,7 +47,7 @@
       const state = stateText(p);
       const inRoom = state === "已在现场签到";
       return el("li", { dataset: { person: p.person_id } }, [
-        el("span", { className: "name", text: p.name }),
+        el("span", { className: "name" }, [GZ.nameWithBadge(p.name, "participant")]),
         el("span", { className: "hint", text: p.household + (p.voting ? "" : " · 无表决权") }),
         el("span", { className: "tag", text: state }),
         inRoom ? null : el("button", { className: "btn primary small", type: "button", text: "签到", onclick: () => checkIn(p) }),

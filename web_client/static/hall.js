@@ -16,9 +16,11 @@
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView(v) {
       $("item-title").textContent = headerLine(v);
-      $("speaker").textContent = v.floor ? v.floor.name : (v.meeting.status === "closed" ? "会议已结束" : "暂无");
+      GZ.fill($("speaker"), [v.floor ? GZ.nameWithBadge(v.floor.name, v.floor.role, v.floor)
+        : (v.meeting.status === "closed" ? "会议已结束" : "暂无")]);
       GZ.renderVoteAndResult(v);
-      $("queue-line").textContent = v.queue.length ? "排队发言：" + v.queue.map((e) => e.name).join("、") : "";
+      GZ.fill($("queue-line"), v.queue.length ? ["排队发言：", ...v.queue.flatMap((e, i) =>
+        [i ? "、" : null, GZ.nameWithBadge(e.name, e.role, e)])] : []);
     },
   });
 })();

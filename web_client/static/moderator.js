@@ -46,7 +46,7 @@
     const m = v.meeting;
     const open = m.status === "open";
     const f = v.floor;
-    $("speaker").textContent = f ? f.name : "暂无";
+    fill($("speaker"), [f ? GZ.nameWithBadge(f.name, f.role, f) : "暂无"]);
     renderFloorButtons(f, joined);
 
     // 到会 counts voters in the hall and online residents connected now (旁听 never counts).
@@ -79,9 +79,7 @@
       el("span", { text: resultText(res) }),
     ])));
     fill($("people"), v.participants.map((p) => el("li", { dataset: { pid: p.participant_id } }, [
-      el("span", { className: "name", text: p.name }),
-      GZ.guestTag(p),
-      GZ.listenerTag(p),
+      el("span", { className: "name" }, [GZ.nameWithBadge(p.name, p.role, p)]),
       // A guest's tag already says 列席 and the organisation; everyone else gets role and channel.
       el("span", { className: "hint", text: (p.role === "guest" ? "现场" : (ROLES[p.role] || p.role) + " · " +
         (p.channel === "room" ? "现场" : "线上")) + (p.present ? "" : " · 已离开") }),
@@ -108,9 +106,7 @@
   function renderQueue(v, open) {
     const q = v.queue;
     fill($("queue"), q.map((e, i) => el("li", { dataset: { pid: e.participant_id } }, [
-      el("span", { className: "name", text: e.position + ". " + e.name }),
-      GZ.guestTag(e),
-      GZ.listenerTag(e),
+      el("span", { className: "name" }, [e.position + ". ", GZ.nameWithBadge(e.name, e.role, e)]),
       el("span", { className: "hint", text: "本轮已发言 " + e.turns_this_round + " 次" }),
       button("请发言", "GrantFloor", { participant_id: e.participant_id }, "btn primary small"),
       i > 0 ? button("上移", "MoveInQueue", { participant_id: e.participant_id, position: e.position - 1 }, "btn small") : null,

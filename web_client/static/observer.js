@@ -17,7 +17,7 @@
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView(v) {
       $("item-title").textContent = headerLine(v);
-      $("speaker").textContent = v.floor ? v.floor.name : "暂无";
+      GZ.fill($("speaker"), [v.floor ? GZ.nameWithBadge(v.floor.name, v.floor.role, v.floor) : "暂无"]);
       GZ.renderVoteAndResult(v);
       GZ.renderAgenda($("agenda"), v);
       fill($("resolutions"), v.resolutions.map((r) => el("li", {}, [

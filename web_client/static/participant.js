@@ -64,7 +64,7 @@
     const closed = v.meeting.status === "closed";
     show($("join-card"), !joined && !closed);
     const myself = joined ? (v.participants || []).find((p) => p.participant_id === me()) : null;
-    $("me-name").textContent = myself ? myself.name : "";
+    fill($("me-name"), myself ? [GZ.nameWithBadge(myself.name, myself.role, myself)] : []);
     show($("me-line"), Boolean(myself));
     show($("closed-note"), closed);
 
@@ -75,7 +75,7 @@
     show($("listener-note"), listener && !closed);
     const f = v.floor;
     const mine = joined && f && f.participant_id === me();
-    $("speaker").textContent = f ? f.name + (mine ? "（您）" : "") : "暂无";
+    fill($("speaker"), f ? [GZ.nameWithBadge(f.name, f.role, f), mine ? "（您）" : null] : ["暂无"]);
     show($("me-speaking"), Boolean(mine));
     listening.update(v, joined ? me() : null); // muted while this resident speaks: no echo of their own voice
     // The view is the truth: mic messages may be lost in a network drop, the floor in the view is not.
@@ -100,7 +100,7 @@
   function renderQueue(v, joined, open, mine, handBarred) {
     const q = v.queue;
     fill($("queue"), q.map((e) => el("li", { className: e.participant_id === me() ? "me" : "" }, [
-      el("span", { text: e.name }), e.participant_id === me() ? el("strong", { text: "（您）" }) : null,
+      GZ.nameWithBadge(e.name, e.role, e), e.participant_id === me() ? el("strong", { text: "（您）" }) : null,
     ])));
     show($("queue-empty"), q.length === 0);
     const entry = q.find((e) => e.participant_id === me());

@@ -121,6 +121,7 @@
       conn.last = w.seq;
       conn.syncing = false;
       conn.view = w.view;
+      GZ.knowPeople(w.view);
       setClock(w.view);
       h.onWelcome && h.onWelcome(w);
       h.onView && h.onView(w.view);
@@ -166,6 +167,7 @@
       }
       conn.last = seq;
       conn.view = view;
+      GZ.knowPeople(view);
       setClock(view);
       h.onView && h.onView(view);
       paintClocks();

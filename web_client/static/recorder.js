@@ -34,7 +34,7 @@
     const joined = Boolean(conn.me);
     show($("join-card"), !joined);
     show($("controls"), joined);
-    $("speaker").textContent = v.floor ? "当前发言：" + v.floor.name + (v.floor.role === "guest" ? "（列席）" : "") : "暂无发言";
+    GZ.fill($("speaker"), v.floor ? ["当前发言：", GZ.nameWithBadge(v.floor.name, v.floor.role, v.floor)] : ["暂无发言"]);
     const room = v.participants.filter((p) => p.channel === "room" && p.present);
     // 旁听 visitors (no roster entry in a meeting with a roster) never vote: not among the residents.
     const residents = room.filter((p) => p.role === "participant" && !p.listener);
@@ -43,9 +43,7 @@
     $("room-count").textContent = "现场已签到居民 " + residents.length + " 人" +
       (guests ? " · 列席 " + guests + " 人" : "") + (listeners ? " · 旁听 " + listeners + " 人" : "");
     fill($("room-people"), room.map((p) => el("li", {}, [
-      el("span", { className: "name", text: p.name }),
-      GZ.guestTag(p),
-      GZ.listenerTag(p),
+      el("span", { className: "name" }, [GZ.nameWithBadge(p.name, p.role, p)]),
       el("span", { className: "hint", text: [p.building, p.unit].filter(Boolean).join(" ") }),
       actionButton("签退", () => conn.command("CheckOutInRoom", { participant_id: p.participant_id }), "btn danger small"),
     ])));

@@ -29,10 +29,11 @@
     onView(v) {
       $("item-title").textContent = GZ.headerLine(v);
       const f = v.floor;
-      let text = "暂无发言";
-      if (f && f.channel === "online") text = "正在播放：" + f.name;
-      else if (f) text = "现场发言：" + f.name + "（会场麦克风）";
-      $("now-playing").textContent = text;
+      const who = f ? GZ.nameWithBadge(f.name, f.role, f) : null;
+      let text = ["暂无发言"];
+      if (f && f.channel === "online") text = ["正在播放：", who];
+      else if (f) text = ["现场发言：", who, "（会场麦克风）"];
+      GZ.fill($("now-playing"), text);
       $("now-playing").dataset.channel = f ? f.channel : "";
     },
   });

@@ -19,7 +19,7 @@
     $("item-title").textContent = GZ.headerLine(v);
     show($("join-card"), !joined);
     const f = v.floor;
-    $("speaker").textContent = f ? f.name : "暂无发言人";
+    GZ.fill($("speaker"), [f ? GZ.nameWithBadge(f.name, f.role, f) : "暂无发言人"]);
     const c = f && f.clock;
     show($("clock-buttons"), joined && Boolean(f));
     show($("start"), Boolean(c) && !c.started);
