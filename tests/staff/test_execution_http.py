@@ -183,3 +183,31 @@ async def test_restart_keeps_records(tmp_path: Path, redis_url: str) -> None:
         ]
     finally:
         await log.close()
+
+
+async def test_pages_refuse_wrong_links(tmp_path: Path) -> None:
+    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
+        ids = await topics_world(admin, li, zhao)
+        a, b = ids["a"], ids["b"]
+        rid = (await open_record(li, ids, await pass_resolution(server.url, ids)))["record_id"]
+        links = await member_links(li, ids, rid)
+        page = f"/x/{a}/{rid}"
+        status, html = await web.call("GET", page + "?t=" + links["张三"])
+        assert status == 200 and "张三，您是本事项监督小组成员" in html["_text"]
+        for query, code in [
+            ("", 403),
+            ("?t=" + ids["personal"]["张三"], 403),
+            ("?t=" + links["张三"][:-2], 403),
+        ]:
+            status, html = await web.call("GET", page + query)
+            assert status == code and "链接" in html["_text"], (query, status)
+        status, _ = await web.call("GET", f"/x/{a}/aaaaaaaaaaaa?t=" + links["张三"])
+        assert status == 403  # the link names another record
+        status, html = await web.call("GET", f"/p/execution/{a}/{rid}")
+        assert status == 200 and GREEN in html["_text"]  # public, no sign-in
+        assert (await web.call("GET", f"/p/execution/{b}/{rid}"))[0] == 404
+        assert (await web.call("GET", f"/api/public/execution/{b}/{rid}"))[0] == 404
+        assert (await zhao.call("GET", f"/staff/c/{a}/execution"))[0] == 403
+        assert (await li.call("GET", f"/staff/c/{a}/execution"))[0] == 200
+        async with web.http.get(f"{server.url}/staff/c/{a}/execution", allow_redirects=False) as r:
+            assert (r.status, r.headers["Location"]) == (302, "/staff/login")
