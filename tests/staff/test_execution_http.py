@@ -60,6 +60,7 @@ async def test_record_reports_stop_restart_and_refusals(tmp_path: Path) -> None:
         record = await open_record(li, ids, resolution_id)
         rid = record["record_id"]
         assert record["status_label"] == "未开始" and record["resolution_title"] == GREEN
+        assert record["timeline"][0]["by"] == "李社工"
         assert [m["kind_label"] for m in record["members"]] == ["居民代表", "议事员", "专业人士"]
         assert "person_id" not in str(record["members"])  # names and capacities only
         # One record per resolution; only this community's resolutions; only roster residents as members.
