@@ -147,6 +147,26 @@ async def test_record_reports_stop_restart_and_refusals(tmp_path: Path) -> None:
         fresh = await member_links(li, ids, rid)
         assert (await web.ok("GET", zhang + "?t=" + fresh["张三"]))["me"]["name"] == "张三"
 
+        # Milestones (a member marks one, the 社工 the other), then 验收; after it nothing more.
+        first, second = (m["milestone_id"] for m in view["milestones"])
+        staff = f"/api/communities/{a}/executions/{rid}"
+        await web.ok("POST", zhang + "/milestone?t=" + fresh["张三"], {"milestone_id": first, "note": "中标"})
+        await refused(li, "POST", staff + "/milestone", {"milestone_id": first}, 409, "duplicate")
+        await refused(li, "POST", staff + "/milestone", {"milestone_id": "nope0000"}, 404, "not_found")
+        msg = await refused(li, "POST", staff + "/complete", {}, 409, "wrong_state")
+        assert "种植完成" in msg
+        await li.ok("POST", staff + "/milestone", {"milestone_id": second})
+        done = (await li.ok("POST", staff + "/complete", {"note": "验收合格"}))["record"]
+        assert done["status_label"] == "已完成"
+        # The missed January report stays on the record; nothing else is overdue once done.
+        assert done["overdue"] == {
+            "any": True,
+            "report_months": ["2027-01"],
+            "milestones": 0,
+            "deadline": False,
+        }
+        await refused(web, "POST", zhang + "/reports?t=" + fresh["张三"], report, 409, "wrong_state")
+
 
 async def test_restart_keeps_records(tmp_path: Path, redis_url: str) -> None:
     clock = FakeClock()
