@@ -12,7 +12,7 @@ from meeting_server.communities import community_stream
 from meeting_server.store.eventlog import open_event_log
 from tests.support.hub import FakeClock, make_settings
 
-from .execution_helpers import GREEN, pass_resolution
+from .execution_helpers import GREEN, T0, pass_resolution
 from .helpers import Client, clients, sign_in, staff_server
 from .test_topics_http import refused
 from .topics_helpers import tiny_png, token_of, topics_world
@@ -48,6 +48,7 @@ async def member_links(li: Client, ids: dict[str, Any], record_id: str) -> dict[
 
 async def test_record_reports_stop_restart_and_refusals(tmp_path: Path) -> None:
     clock = FakeClock()
+    clock.now = T0
     async with (
         staff_server(tmp_path, clock=clock) as server,
         clients(server.url, 4) as (admin, li, zhao, web),
@@ -170,6 +171,7 @@ async def test_record_reports_stop_restart_and_refusals(tmp_path: Path) -> None:
 
 async def test_restart_keeps_records(tmp_path: Path, redis_url: str) -> None:
     clock = FakeClock()
+    clock.now = T0
     async with (
         staff_server(tmp_path, clock=clock, redis_url=redis_url) as server,
         clients(server.url, 4) as (admin, li, zhao, web),
@@ -207,7 +209,12 @@ async def test_restart_keeps_records(tmp_path: Path, redis_url: str) -> None:
 
 
 async def test_pages_refuse_wrong_links(tmp_path: Path) -> None:
-    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
+    clock = FakeClock()
+    clock.now = T0
+    async with (
+        staff_server(tmp_path, clock=clock) as server,
+        clients(server.url, 4) as (admin, li, zhao, web),
+    ):
         ids = await topics_world(admin, li, zhao)
         a, b = ids["a"], ids["b"]
         rid = (await open_record(li, ids, await pass_resolution(server.url, ids)))["record_id"]
