@@ -1,5 +1,6 @@
-"""One community's stream (``community:<id>``) holds its roster's events and its topics' events; this is
-the fold of both, so the stream keeps one writer, one sequence and one hash chain."""
+"""One community's stream (``community:<id>``) holds its roster's events, its topics' events and their
+research (会前调研) events; this is the fold of all three, so the stream keeps one writer, one sequence
+and one hash chain."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from meeting_server.core.registry import Event
 from .events import AnyRosterEvent
 from .roster_rules import evolve_roster
 from .state import RosterState
+from .topics_research_commands import AnyResearchEvent
+from .topics_research_rules import ResearchState, evolve_research
 from .topics_rules import evolve_topics
 from .topics_state import TopicsState
 
@@ -18,14 +21,17 @@ from .topics_state import TopicsState
 class CommunityState:
     roster: RosterState
     topics: TopicsState
+    research: ResearchState = dataclasses.field(default_factory=ResearchState)
 
     @classmethod
     def empty(cls, community_id: str) -> CommunityState:
-        return cls(RosterState(community_id), TopicsState(community_id))
+        return cls(RosterState(community_id), TopicsState(community_id), ResearchState())
 
 
 def evolve_community(state: CommunityState, event: Event) -> CommunityState:
     """``state`` after a roster or a topics event (anything else is an error in the log)."""
     if isinstance(event, AnyRosterEvent):
         return dataclasses.replace(state, roster=evolve_roster(state.roster, event))
+    if isinstance(event, AnyResearchEvent):
+        return dataclasses.replace(state, research=evolve_research(state.research, event))
     return dataclasses.replace(state, topics=evolve_topics(state.topics, event))
