@@ -22,6 +22,7 @@ from . import (
     street_api,
     topics_api,
     topics_pages,
+    topics_research_api,
 )
 from .auth import csrf_guard
 from .passwords import Passwords, SignInThrottle
@@ -43,6 +44,7 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     door.add_routes(app)
     staff_pages.add_routes(app)
     topics_api.add_routes(app)
+    topics_research_api.add_routes(app)
     topics_pages.add_routes(app)
 
     async def close_passwords(app: web.Application) -> None:

@@ -1,0 +1,158 @@
+"""会前调研 over HTTP on a real server: a 社工 assigns an accepted topic to three 议事代表; they draft,
+submit and confirm the report through their personal links, with a PDF attached; every participant then
+reads it on the topics list. Every wrong link, person, role and payload is refused explicitly; the
+events survive a restart on the same SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support.hub import DEMO_SPEC
+
+from .helpers import Client, clients, sign_in, staff_server, street_with_two_communities
+from .test_topics_http import refused
+from .topics_helpers import tiny_png, token_of
+
+REPS = ["张三", "李四", "王五", "赵七"]
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+REPORT = {
+    "situation": "地库共 120 个车位，夜间缺口约 40 个",
+    "demands": "希望夜间增加车位，禁止外来车辆占用",
+    "proposal": "与周边单位错峰共享车位",
+    "households": 36,
+    "questionnaires": 120,
+}
+
+
+async def research_world(admin: Client, li: Client, zhao: Client, web: Client) -> dict[str, Any]:
+    """Community A: four 议事代表 and a plain resident, one meeting, one accepted topic."""
+    ids: dict[str, Any] = await street_with_two_communities(admin)
+    await sign_in(li, "li", "li-password")
+    await sign_in(zhao, "zhao", "zhao-password")
+    a = ids["a"]
+    for i, name in enumerate(REPS):
+        body = {"name": name, "building": "3号楼", "room": f"30{i}", "groups": ["议事代表"]}
+        await li.ok("POST", f"/api/communities/{a}/persons", body)
+    await li.ok("POST", f"/api/communities/{a}/persons", {"name": "钱八", "building": "5号楼", "room": "101"})
+    meeting = await li.ok("POST", f"/api/communities/{a}/meetings", DEMO_SPEC)
+    inv = await li.ok("GET", f"/api/communities/{a}/meetings/{meeting['meeting_id']}/invitations")
+    ids["personal"] = {p["name"]: token_of(p["url"]) for p in inv["people"]}
+    ids["person_id"] = {p["name"]: p["person_id"] for p in inv["people"]}
+    ids["moderator"] = token_of(meeting["links"]["moderator"]["url"])
+    ids["topics_link"] = token_of((await li.ok("POST", f"/api/communities/{a}/topics-link", {}))["url"])
+    topic = await web.ok(
+        "POST",
+        f"/api/topics/{a}/topics?t={ids['personal']['钱八']}",
+        {"title": "地下车库晚上车位不够停", "body": "每天晚上九点以后地下车库就停满了"},
+    )
+    ids["topic"] = topic["topic"]["topic_id"]
+    await li.ok("POST", f"/api/communities/{a}/topics/{ids['topic']}/accept", {})
+    return ids
+
+
+def mine(ids: dict[str, Any], name: str, path: str = "") -> str:
+    return f"/api/topics/{ids['a']}/research{path}?t={ids['personal'][name]}"
+
+
+async def test_assign_draft_submit_confirm_and_read(tmp_path: Path) -> None:
+    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
+        ids = await research_world(admin, li, zhao, web)
+        a, topic = ids["a"], ids["topic"]
+        pid = ids["person_id"]
+        reps = (await li.ok("GET", f"/api/communities/{a}/topics/representatives"))["representatives"]
+        assert sorted(r["name"] for r in reps) == sorted(REPS)  # 钱八 is no 议事代表
+        assign = f"/api/communities/{a}/topics/{topic}/research"
+        msg = await refused(li, "POST", assign, {"person_ids": [pid["张三"], pid["李四"]]}, 400, "invalid")
+        assert "至少需要 3 名议事代表" in msg
+        body = {"person_ids": [pid["张三"], pid["李四"], pid["钱八"]]}
+        assert "钱八（5号楼）不是议事代表" in await refused(li, "POST", assign, body, 400, "invalid")
+        await refused(li, "POST", assign, {"person_ids": "x"}, 400, "invalid")
+        await refused(li, "POST", assign, {"person_ids": [], "extra": 1}, 400, "invalid")
+        await refused(zhao, "POST", f"/api/communities/{a}/topics/{topic}/research", body, 403, "forbidden")
+        three = [pid[n] for n in REPS[:3]]
+        answer = await li.ok("POST", assign, {"person_ids": three, "note": "两周内完成"})
+        assert answer["research"]["status"] == "assigned" and answer["research"]["report"] is None
+        await refused(li, "POST", assign, {"person_ids": three}, 409, "duplicate")
+
+        # 张三 opens his tasks, uploads a PDF (told by its bytes) and saves a draft.
+        tasks = (await web.ok("GET", mine(ids, "张三")))["tasks"]
+        assert [t["topic_id"] for t in tasks] == [topic] and tasks[0]["can_edit"]
+        assert (await web.ok("GET", mine(ids, "赵七")))["tasks"] == []
+        up = mine(ids, "张三", "/files")
+        status, file = await web.call("POST", up, data=PDF, headers={"Content-Type": "image/png"})
+        assert status == 201 and file["kind"] == "pdf"
+        png = await web.ok("POST", up, data=tiny_png(3), headers={"Content-Type": "application/pdf"})
+        assert png["kind"] == "png"
+        status, answer = await web.call("POST", up, data=b"GIF89a" + bytes(64))
+        assert (status, answer["error"]["code"]) == (415, "unsupported_media_type")
+        status, answer = await web.call("POST", up, data=PDF + bytes(10 * 1024 * 1024))
+        assert (status, answer["error"]["code"]) == (413, "too_large")
+        files = [
+            {"file_id": file["file_id"], "name": "问卷汇总.pdf"},
+            {"file_id": png["file_id"], "name": ""},
+        ]
+        draft = {"situation": "已走访 10 户", "households": 10, "files": files}
+        saved = (await web.ok("POST", mine(ids, "张三", f"/{topic}/draft"), draft))["task"]
+        assert saved["draft"]["households"] == 10 and saved["draft"]["files"][0]["kind"] == "pdf"
+        # 李四 sees the shared draft; the topics link cannot act, nor can a non-member or a bad payload.
+        assert (await web.ok("GET", mine(ids, "李四")))["tasks"][0]["draft"]["situation"] == "已走访 10 户"
+        typed = f"/api/topics/{a}/research/{topic}/draft?t={ids['topics_link']}"
+        msg = await refused(web, "POST", typed, {**draft, "name": "张三"}, 403, "forbidden")
+        assert "本人的会议链接" in msg  # a typed name, even one on the roster, is nobody's signature
+        await refused(web, "POST", typed, draft, 403, "forbidden")
+        await refused(web, "POST", mine(ids, "赵七", f"/{topic}/draft"), draft, 403, "forbidden")
+        await refused(web, "POST", mine(ids, "张三", f"/{topic}/draft"), {"households": "3"}, 400, "invalid")
+        bad_file = {"files": [{"file_id": "0" * 32, "name": "x"}]}
+        await refused(web, "POST", mine(ids, "张三", f"/{topic}/draft"), bad_file, 400, "invalid")
+        msg = await refused(web, "POST", mine(ids, "李四", f"/{topic}/submit"), draft, 400, "invalid")
+        assert msg == "请填写居民诉求"
+
+        # 李四 submits; the list shows 待确认 and no report yet; 王五 and 张三 confirm.
+        submitted = await web.ok("POST", mine(ids, "李四", f"/{topic}/submit"), {**REPORT, "files": files})
+        assert submitted["task"]["status"] == "submitted" and not submitted["task"]["can_confirm"]
+        await refused(web, "POST", mine(ids, "李四", f"/{topic}/confirm"), {}, 409, "duplicate")
+        await refused(web, "POST", mine(ids, "张三", f"/{topic}/draft"), draft, 409, "wrong_state")
+        listed = await web.ok("GET", f"/api/topics/{a}?t={ids['topics_link']}")
+        research = next(t for t in listed["topics"] if t["topic_id"] == topic)["research"]
+        assert (research["status_label"], research["report"]) == ("待确认", None)
+        await web.ok("POST", mine(ids, "王五", f"/{topic}/confirm"), {})
+        done = (await web.ok("POST", mine(ids, "张三", f"/{topic}/confirm"), {}))["task"]
+        assert done["status"] == "complete" and all(m["confirmed"] for m in done["members"])
+
+        # Every participant reads it, attachments too (any resident link of the community).
+        listed = await web.ok("GET", f"/api/topics/{a}?t={ids['topics_link']}")
+        research = next(t for t in listed["topics"] if t["topic_id"] == topic)["research"]
+        assert research["status_label"] == "已完成" and research["members"] == REPS[:3]
+        assert research["report"]["proposal"] == REPORT["proposal"]
+        got = await web.http.get(
+            server.url + f"/api/topics/{a}/research/files/{file['file_id']}?t={ids['topics_link']}"
+        )
+        assert got.status == 200 and got.headers["Content-Type"] == "application/pdf"
+        assert await got.read() == PDF
+        got = await web.http.get(server.url + f"/api/topics/{a}/research/files/{file['file_id']}")
+        assert got.status == 403
+
+    # A restart on the same SQLite file keeps the finished report.
+    async with staff_server(tmp_path) as server, clients(server.url, 1) as (web,):
+        listed = await web.ok("GET", f"/api/topics/{a}?t={ids['topics_link']}")
+        research = next(t for t in listed["topics"] if t["topic_id"] == topic)["research"]
+        assert research["status"] == "complete" and research["report"]["households"] == 36
+
+
+async def test_moderator_assigns_and_carries_over(tmp_path: Path) -> None:
+    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
+        ids = await research_world(admin, li, zhao, web)
+        a, topic, pid = ids["a"], ids["topic"], ids["person_id"]
+        screening = f"/api/topics/{a}/screening"
+        reps = await web.ok("GET", f"{screening}/representatives?t={ids['moderator']}")
+        assert len(reps["representatives"]) == 4
+        body = {"person_ids": [pid[n] for n in REPS[1:]]}
+        await refused(
+            web, "POST", f"{screening}/{topic}/research?t={ids['personal']['张三']}", body, 403, "forbidden"
+        )
+        await web.ok("POST", f"{screening}/{topic}/research?t={ids['moderator']}", body)
+        carry = f"/api/communities/{a}/topics/{topic}/carry-over"
+        assert (await li.ok("POST", carry, {"reason": "重新协商"}))["carried_over"]
+        await refused(li, "POST", carry, {}, 409, "duplicate")
+        await refused(li, "POST", f"/api/communities/{a}/topics/nosuchtopic/carry-over", {}, 404, "not_found")
