@@ -13,6 +13,7 @@ from meeting_server.store.eventlog import EventLog
 from meeting_server.store.writer import Clock
 
 from . import (
+    agenda_topics,
     community_meetings,
     door,
     invitations,
@@ -23,6 +24,7 @@ from . import (
     topics_api,
     topics_pages,
     topics_research_api,
+    topics_timeline,
 )
 from .auth import csrf_guard
 from .passwords import Passwords, SignInThrottle
@@ -45,6 +47,8 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     staff_pages.add_routes(app)
     topics_api.add_routes(app)
     topics_research_api.add_routes(app)
+    agenda_topics.add_routes(app)
+    topics_timeline.add_routes(app)
     topics_pages.add_routes(app)
 
     async def close_passwords(app: web.Application) -> None:

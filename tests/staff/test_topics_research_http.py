@@ -156,3 +156,78 @@ async def test_moderator_assigns_and_carries_over(tmp_path: Path) -> None:
         assert (await li.ok("POST", carry, {"reason": "重新协商"}))["carried_over"]
         await refused(li, "POST", carry, {}, 409, "duplicate")
         await refused(li, "POST", f"/api/communities/{a}/topics/nosuchtopic/carry-over", {}, 404, "not_found")
+
+
+async def _finish_research(web: Client, li: Client, ids: dict[str, Any]) -> None:
+    a, topic, pid = ids["a"], ids["topic"], ids["person_id"]
+    await li.ok(
+        "POST", f"/api/communities/{a}/topics/{topic}/research", {"person_ids": [pid[n] for n in REPS[:3]]}
+    )
+    await web.ok("POST", mine(ids, "张三", f"/{topic}/submit"), REPORT)
+    for name in REPS[1:3]:
+        await web.ok("POST", mine(ids, name, f"/{topic}/confirm"), {})
+
+
+async def test_agenda_from_topics_and_the_timeline(tmp_path: Path) -> None:
+    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
+        ids = await research_world(admin, li, zhao, web)
+        a, topic = ids["a"], ids["topic"]
+        await _finish_research(web, li, ids)
+        listed = (await li.ok("GET", f"/api/communities/{a}/agenda-topics"))["topics"]
+        assert [(t["topic_id"], t["preselect"], t["research"]["status"]) for t in listed] == [
+            (topic, False, "complete")
+        ]
+        # A meeting with the topic as an agenda item; a pending, unknown or doubled topic is refused.
+        pending = await web.ok(
+            "POST",
+            f"/api/topics/{a}/topics?t={ids['personal']['钱八']}",
+            {"title": "楼道灯坏了很久", "body": ""},
+        )
+        agenda = [{"title": "地下车库夜间停车", "planned_minutes": 20, "topic_id": topic}]
+        spec = {**DEMO_SPEC, "agenda": agenda}
+        meetings = f"/api/communities/{a}/meetings"
+        bad = {**spec, "agenda": [{"title": "x", "topic_id": pending["topic"]["topic_id"]}]}
+        assert "未被采纳" in await refused(li, "POST", meetings, bad, 400, "invalid")
+        await refused(
+            li, "POST", meetings, {**spec, "agenda": [{"title": "x", "topic_id": "nosuch1"}]}, 400, "invalid"
+        )
+        await refused(li, "POST", meetings, {**spec, "agenda": agenda * 2}, 400, "invalid")
+        await refused(
+            zhao, "POST", f"/api/communities/{ids['b']}/meetings", spec, 400, "invalid"
+        )  # not B's topic
+        meeting = await li.ok("POST", meetings, spec)
+        participant = token_of(meeting["links"]["participant"]["url"])
+        # The timeline, for the meeting's shared participant link too; a foreign or missing link is refused.
+        tl = await web.ok("GET", f"/api/topics/{a}/topics/{topic}/timeline?t={participant}")
+        kinds = [e["kind"] for e in tl["timeline"]]
+        assert kinds[0] == "submitted" and kinds[-1] == "meeting" and kinds.count("research") == 3
+        assert "screening" in kinds and tl["meetings"] == 1
+        assert tl["timeline"][-1]["item"] == "地下车库夜间停车" and tl["timeline"][-1]["motions"] == []
+        assert tl["research"]["report"]["proposal"] == REPORT["proposal"]
+        await refused(web, "GET", f"/api/topics/{a}/topics/{topic}/timeline", None, 403, "no_token")
+        await refused(
+            web, "GET", f"/api/topics/{a}/topics/nosuch1/timeline?t={participant}", None, 404, "not_found"
+        )
+        status, page = await web.call("GET", f"/c/{a}/topics/{topic}?t={ids['topics_link']}")
+        assert status == 200 and "议题进展" in page["_text"]
+        status, page = await web.call("GET", f"/c/{a}/topics/{topic}?t=forged")
+        assert status == 403
+        # 重新协商: carried over, it is pre-selected until a later meeting takes it up.
+        server.clock.advance(600)
+        await li.ok("POST", f"/api/communities/{a}/topics/{topic}/carry-over", {"reason": "方案需修改"})
+        listed = (await li.ok("GET", f"/api/communities/{a}/agenda-topics"))["topics"]
+        assert (listed[0]["preselect"], listed[0]["carried_over"], listed[0]["meetings"]) == (
+            True,
+            "方案需修改",
+            1,
+        )
+        server.clock.advance(600)
+        await li.ok("POST", meetings, spec)
+        listed = (await li.ok("GET", f"/api/communities/{a}/agenda-topics"))["topics"]
+        assert (listed[0]["preselect"], listed[0]["meetings"]) == (False, 2)
+        tl = await web.ok("GET", f"/api/topics/{a}/topics/{topic}/timeline?t={ids['topics_link']}")
+        assert tl["meetings"] == 2 and [e["kind"] for e in tl["timeline"]][-3:] == [
+            "meeting",
+            "carried_over",
+            "meeting",
+        ]
