@@ -33,9 +33,11 @@ from meeting_server.community.topics_state import TopicActor
 from meeting_server.core.errors import DomainError
 from meeting_server.core.registry import Command
 from meeting_server.hub.http_edge import Refused, refused
+from meeting_server.hub.pages import error_page
 
 from . import keys, topics_research_files
 from .auth import read_json
+from .staff_pages import render_page
 from .topics_api import COMMUNITY, TOPIC, Screener, _fields, _text
 from .topics_identity import Resident, moderator_screener, resident, staff_screener
 from .topics_research_view import public_research, report_view
@@ -216,7 +218,27 @@ async def carry_topic_over(
     return await communities.research(actor.community_id)
 
 
+async def research_page(request: web.Request) -> web.Response:
+    """GET /c/{c}/research?t=PERSONAL_LINK — a representative's research tasks and their reports."""
+    try:
+        who, _ = await _representative(request)
+    except Refused as e:
+        return error_page(request, e.status, e.message)
+    c = who.community
+    name = who.person.name if who.person is not None else ""
+    return render_page(
+        request,
+        "research.html",
+        "research",
+        f"{c.title} · 会前调研",
+        community_id=c.community_id,
+        community_title=c.title,
+        person_name=name,
+    )
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get(f"/c/{COMMUNITY}/research", research_page)
     base = f"/api/topics/{COMMUNITY}/research"
     app.router.add_get(base, my_tasks)
     app.router.add_post(base + "/files", upload)
