@@ -32,9 +32,8 @@ def test_minutes_name_the_topic_and_link_the_report() -> None:
     assert (first.topic_id, first.report_path) == ("top1", "/c/comma/topics/top1")
     assert (second.topic_id, second.report_path) == ("", "")
     texts = [f.value for s in sections(minutes) for e in s.entries for f in e.fields if e.entry_id == "topic"]
-    assert texts == [
-        "居民议题征集（议题编号 top1），会前调研报告与议题进展见 /c/comma/topics/top1（用社区发给您的链接打开）。"
-    ]
+    assert len(texts) == 1 and texts[0].startswith("居民议题征集（议题编号 top1）")
+    assert "会前调研报告与议题进展见 /c/comma/topics/top1" in texts[0]
 
 
 @pytest.mark.parametrize(
