@@ -96,8 +96,9 @@
 
   async function load() {
     const data = await call("GET", "");
-    if (!data.ok) { $("fatal").textContent = data.error.message; $("fatal").hidden = false; return; }
+    if (!data.ok) { $("fatal").textContent = data.error.message; $("fatal").hidden = false; body.dataset.state = "ready"; return; }
     fill($("tasks"), data.tasks.map(taskNode));
+    body.dataset.state = "ready";
   }
 
   load();

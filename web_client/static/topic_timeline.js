@@ -47,6 +47,7 @@
     if (!data.ok) {
       $("fatal").textContent = data.error.message;
       $("fatal").hidden = false;
+      body.dataset.state = "ready";
       return;
     }
     $("topic-title").textContent = data.topic.title;
@@ -62,6 +63,7 @@
       el("span", { className: "hint nowrap", text: when(e.at) + " " }),
       ...(e.kind === "meeting" ? meetingNode(e) : [el("span", { text: e.text })]),
     ])));
+    body.dataset.state = "ready";
   }
 
   load();
