@@ -36,7 +36,7 @@
     ]));
     return [
       el("strong", { text: "上会：" + e.title }),
-      el("p", { className: "hint", text: "议程：" + e.item + (e.scheduled_at ? " · " + e.scheduled_at : "") }),
+      el("p", { className: "hint", text: "议程：" + e.item + (e.scheduled_at ? " · " + e.scheduled_at.replace("T", " ").slice(0, 16) : "") }),
       votes.length ? el("ul", {}, votes) : el("p", { className: "hint", text: "本次会议未就该议题表决" }),
     ];
   }
