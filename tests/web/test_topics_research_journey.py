@@ -2,8 +2,7 @@
 is shown it and supports it; the 社工 accepts it; three 议事代表 research it (one writes and submits the
 report with a PDF, two confirm); the 社工 creates a meeting with the topic ticked as an agenda item; the
 participant's meeting page shows the item with its report link, and the topic's timeline shows the
-meeting. (The research task itself is assigned through the API: the staff screening page has no form
-for it yet.) Screenshots in test-artifacts/."""
+meeting. Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -73,13 +72,17 @@ async def test_topic_to_research_to_agenda_to_timeline(tmp_path: Path, browser: 
         await page.locator(f"#queue li[data-topic='{topic}'] button.accept").click()
         await page.wait_for_selector(f"#all li[data-topic='{topic}'].status-accepted")
 
-        # The research task (API), then three 议事代表 on their phones.
-        pid = ids["person_id"]
-        await li.ok(
-            "POST",
-            f"/api/communities/{a}/topics/{topic}/research",
-            {"person_ids": [pid[n] for n in REPS[:3]]},
-        )
+        # The 社工 assigns the research to three 议事代表 (two first: refused, with the reason said).
+        task = page.locator(f"#all li[data-topic='{topic}'] details.research-assign")
+        await task.locator("summary").click()
+        for name in REPS[:2]:
+            await task.locator(f"label:has-text('{name}') input").check()
+        await task.locator("button.assign-research").click()
+        await page.wait_for_selector("#toast:has-text('至少需要 3 名议事代表')")
+        await task.locator(f"label:has-text('{REPS[2]}') input").check()
+        await task.locator("button.assign-research").click()
+        await page.wait_for_selector("#toast:has-text('已安排调研')")
+        await staff.shot(artifacts, "research-0-assigned")
         writer = pages["writer"] = await open_page(
             browser, f"{server.url}/c/{a}/research?t={personal['张三']}", "writer", PHONE
         )
