@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.support.hub import DEMO_SPEC
+from meeting_server.communities import community_stream
+from meeting_server.store.eventlog import open_event_log
+from tests.support.hub import DEMO_SPEC, make_settings
 
 from .helpers import Client, clients, sign_in, staff_server, street_with_two_communities
 from .test_topics_http import refused
@@ -142,6 +144,21 @@ async def test_assign_draft_submit_confirm_and_read(tmp_path: Path) -> None:
         listed = await web.ok("GET", f"/api/topics/{a}?t={ids['topics_link']}")
         research = next(t for t in listed["topics"] if t["topic_id"] == topic)["research"]
         assert research["status"] == "complete" and research["report"]["households"] == 36
+    # One stream, one chain: the research events verify with the roster's and the topics'.
+    log = open_event_log(make_settings(tmp_path))
+    try:
+        stream = community_stream(ids["a"])
+        assert (await log.verify(stream)).ok
+        types = [r.type for r in await log.read(stream)]
+        assert types[-5:] == [
+            "ResearchAssigned",
+            "ResearchDraftSaved",
+            "ResearchSubmitted",
+            "ResearchConfirmed",
+            "ResearchConfirmed",
+        ]
+    finally:
+        await log.close()
 
 
 async def test_moderator_assigns_and_carries_over(tmp_path: Path) -> None:
