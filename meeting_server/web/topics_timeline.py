@@ -40,7 +40,7 @@ from meeting_server.hub.pages import error_page
 from . import keys
 from .agenda_topics import community_meetings
 from .staff_pages import render_page
-from .topics_identity import _community, _meeting_link, _token, resident
+from .topics_identity import community_reader
 from .topics_research_view import public_research
 
 COMMUNITY = r"{community_id:[a-z0-9]{1,32}}"
@@ -49,14 +49,7 @@ OUTCOMES = {MotionStatus.PASSED: "通过", MotionStatus.FAILED: "未通过", Mot
 
 
 async def _reader(request: web.Request) -> str:
-    """The community id, if ``?t=`` is its topics link or a link of one of its meetings."""
-    community = await _community(request)
-    token = _token(request)
-    if request.app[keys.SIGNER].token_kind(token) == "t":
-        await resident(request)  # checks the topics link (expiry, generation)
-    else:
-        await _meeting_link(request, token, community.community_id)
-    return community.community_id
+    return (await community_reader(request)).community_id
 
 
 def _stream_entry(event: object, topic_id: str) -> dict[str, Any] | None:
