@@ -11,6 +11,7 @@ from typing import Any
 from meeting_server.communities import community_stream
 from meeting_server.store.eventlog import open_event_log
 from tests.support.hub import DEMO_SPEC, make_settings
+from tests.support.redis import RedisServer
 
 from .helpers import Client, clients, sign_in, staff_server, street_with_two_communities
 from .test_topics_http import refused
@@ -252,3 +253,27 @@ async def test_agenda_from_topics_and_the_timeline(tmp_path: Path) -> None:
             "carried_over",
             "meeting",
         ]
+
+
+async def test_two_processes_on_one_redis_share_the_research(tmp_path: Path) -> None:
+    redis = RedisServer(tmp_path / "redis")
+    try:
+        async with (
+            staff_server(tmp_path / "a", redis_url=redis.url) as one,
+            staff_server(tmp_path / "b", redis_url=redis.url) as two,
+            clients(one.url, 4) as (admin, li, zhao, web_one),
+            clients(two.url, 1) as (web_two,),
+        ):
+            ids = await research_world(admin, li, zhao, web_one)
+            topic, pid = ids["topic"], ids["person_id"]
+            assign = f"/api/communities/{ids['a']}/topics/{topic}/research"
+            await li.ok("POST", assign, {"person_ids": [pid[n] for n in REPS[:3]]})
+            await web_two.ok("POST", mine(ids, "张三", f"/{topic}/submit"), REPORT)
+            await web_one.ok("POST", mine(ids, "李四", f"/{topic}/confirm"), {})
+            await refused(web_two, "POST", mine(ids, "李四", f"/{topic}/confirm"), {}, 409, "duplicate")
+            done = (await web_two.ok("POST", mine(ids, "王五", f"/{topic}/confirm"), {}))["task"]
+            assert done["status"] == "complete"
+            listed = await web_one.ok("GET", f"/api/topics/{ids['a']}?t={ids['topics_link']}")
+            assert listed["topics"][0]["research"]["report"]["situation"] == REPORT["situation"]
+    finally:
+        redis.stop()
