@@ -48,8 +48,8 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     topics_api.add_routes(app)
     topics_research_api.add_routes(app)
     agenda_topics.add_routes(app)
-    topics_timeline.add_routes(app)
     topics_pages.add_routes(app)
+    topics_timeline.add_routes(app)  # after /c/<c>/topics/screen: a topic id could spell "screen"
 
     async def close_passwords(app: web.Application) -> None:
         passwords.close()

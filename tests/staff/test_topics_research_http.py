@@ -234,6 +234,8 @@ async def test_agenda_from_topics_and_the_timeline(tmp_path: Path) -> None:
         assert status == 200 and "议题进展" in page["_text"]
         status, page = await web.call("GET", f"/c/{a}/topics/{topic}?t=forged")
         assert status == 403
+        status, page = await web.call("GET", f"/c/{a}/topics/screen?t={ids['moderator']}")
+        assert status == 200 and "议题筛选" in page["_text"]  # not taken for a topic's timeline
         # 重新协商: carried over, it is pre-selected until a later meeting takes it up.
         server.clock.advance(600)
         await li.ok("POST", f"/api/communities/{a}/topics/{topic}/carry-over", {"reason": "方案需修改"})
