@@ -3,6 +3,8 @@ to the next meeting; who may do each; every event through the log's JSON (``repl
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from meeting_server.community.stream_rules import CommunityState, evolve_community
@@ -44,9 +46,8 @@ REPORT = ResearchReport("地库 120 个车位，夜间缺口约 40 个", "增加
 def community() -> CommunityState:
     """One accepted topic ``top1`` and one pending ``top2``; rep1–rep4 are 议事代表, plain a resident."""
     people = [(pid, person(pid, room=f"30{i}", groups=("议事代表",))) for i, pid in enumerate(REPS)]
-    state = CommunityState(
-        roster(*people, ("plain", person("plain", room="401"))), CommunityState.empty("comma").topics
-    )
+    roster_state = roster(*people, ("plain", person("plain", room="401")))
+    state = dataclasses.replace(CommunityState.empty("comma"), roster=roster_state)
     author = TopicActor(TopicRole.RESIDENT, "comma", person=TopicAuthor("p:plain", "plain", "3号楼"))
     for cmd, actor in (
         (SubmitTopic("top1", "地库停车位太少", "晚上回来没有车位", TopicTriage("停车交通")), author),
