@@ -22,6 +22,7 @@ from meeting_server.community.roster_rules import decide_roster
 from meeting_server.community.state import RosterState, StreetState
 from meeting_server.community.stream_rules import CommunityState, evolve_community
 from meeting_server.community.street_rules import decide_street, evolve_street
+from meeting_server.community.topics_research_rules import ResearchState, decide_research
 from meeting_server.community.topics_rules import decide_topics
 from meeting_server.community.topics_state import TopicActor, TopicsState
 from meeting_server.core.registry import Command, Event
@@ -167,6 +168,20 @@ class Communities:
             stream,
             (actor.by, actor.role.value),
             lambda s, now: decide_execution(s.execution, actor, command, now),
+        )
+
+    async def research(self, community_id: str) -> ResearchState:
+        """A community's research tasks and carried-over topics (会前调研)."""
+        return (await self._roster_stream(community_id)).state.research
+
+    async def execute_research(self, community_id: str, actor: TopicActor, command: Command) -> list[Event]:
+        """Decide, persist and fold a research command; DomainError if the rules refuse it."""
+        stream = await self._roster_stream(community_id)
+        by = actor.person.key if actor.person is not None else actor.screener
+        return await self._execute(
+            stream,
+            (by, actor.role.value),
+            lambda s, now: decide_research(s.roster, s.topics, s.research, actor, command, now),
         )
 
 

@@ -357,4 +357,8 @@ def _item(
             for k in state.key_points
             if k.agenda_index == index
         ),
+        topic_id=spec.topic_id,
+        report_path=f"/c/{state.community_id}/topics/{spec.topic_id}"
+        if spec.topic_id and state.community_id
+        else "",
     )

@@ -142,6 +142,15 @@ def _item(item: ItemMinutes) -> tuple[MinutesEntry, ...]:
             f"（计划 {item.planned_minutes} 分钟）。{words}"
         )
     out = [_entry("overview", "para", "概况", text=overview)]
+    if item.topic_id:
+        where = (
+            f"，会前调研报告与议题进展见 {item.report_path}（用社区发给您的链接打开）"
+            if item.report_path
+            else ""
+        )
+        out.append(
+            _entry("topic", "para", "议题来源", text=f"居民议题征集（议题编号 {item.topic_id}）{where}。")
+        )
     for n, s in enumerate(item.speeches, 1):
         rnd = f"第 {s.round} 轮，" if s.round else ""
         how = "列席" if s.guest else CHANNELS.get(s.channel, s.channel)

@@ -164,6 +164,8 @@ class ItemMinutes:
     actions: tuple[ActionItem, ...]
     questions: tuple[OpenQuestion, ...]
     key_points: tuple[KeyPointEntry, ...]
+    topic_id: str = ""  # the residents' topic (议题征集) the item deliberates
+    report_path: str = ""  # its timeline page, where the research report is (needs a community link)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

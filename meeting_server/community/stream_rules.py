@@ -1,5 +1,6 @@
-"""One community's stream (``community:<id>``) holds its roster's, its topics' and its execution records'
-events; this is the fold of all three, so the stream keeps one writer, one sequence and one hash chain."""
+"""One community's stream (``community:<id>``) holds its roster's, its topics' (with their research,
+会前调研) and its execution records' events; this is the fold of all of them, so the stream keeps one writer,
+one sequence and one hash chain."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from .execution_rules import evolve_execution
 from .execution_state import ExecutionState
 from .roster_rules import evolve_roster
 from .state import RosterState
+from .topics_research_commands import AnyResearchEvent
+from .topics_research_rules import ResearchState, evolve_research
 from .topics_rules import evolve_topics
 from .topics_state import TopicsState
 
@@ -22,10 +25,16 @@ class CommunityState:
     roster: RosterState
     topics: TopicsState
     execution: ExecutionState
+    research: ResearchState = dataclasses.field(default_factory=ResearchState)
 
     @classmethod
     def empty(cls, community_id: str) -> CommunityState:
-        return cls(RosterState(community_id), TopicsState(community_id), ExecutionState(community_id))
+        return cls(
+            RosterState(community_id),
+            TopicsState(community_id),
+            ExecutionState(community_id),
+            ResearchState(),
+        )
 
 
 def evolve_community(state: CommunityState, event: Event) -> CommunityState:
@@ -34,4 +43,6 @@ def evolve_community(state: CommunityState, event: Event) -> CommunityState:
         return dataclasses.replace(state, roster=evolve_roster(state.roster, event))
     if isinstance(event, AnyExecutionEvent):
         return dataclasses.replace(state, execution=evolve_execution(state.execution, event))
+    if isinstance(event, AnyResearchEvent):
+        return dataclasses.replace(state, research=evolve_research(state.research, event))
     return dataclasses.replace(state, topics=evolve_topics(state.topics, event))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .commands import (
     NAME,
     ORGANISATION,
@@ -52,6 +54,7 @@ from .state import MeetingState
 from .values import AgendaItemSpec, Channel, MeetingSettings, MeetingStatus
 
 MAX_AGENDA_ITEMS = 50
+_TOPIC_ID = re.compile(r"^[a-z0-9]{4,32}$")  # as community.guards.check_id
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -77,11 +80,17 @@ def create_meeting(state: MeetingState | None, actor: Actor, cmd: CreateMeeting,
         fail(ErrorCode.DUPLICATE, "the meeting already exists")
     if not 1 <= len(cmd.agenda) <= MAX_AGENDA_ITEMS:
         fail(ErrorCode.INVALID, f"the agenda needs 1 to {MAX_AGENDA_ITEMS} items")
-    agenda = []
+    agenda: list[AgendaItemSpec] = []
     for i, item in enumerate(cmd.agenda):
         if not 1 <= item.planned_minutes <= 600:
             fail(ErrorCode.INVALID, f"agenda[{i}]: planned_minutes must be 1 to 600")
-        agenda.append(AgendaItemSpec(clean_text(item.title, f"agenda[{i}].title", 200), item.planned_minutes))
+        topic_id = item.topic_id
+        if topic_id and (cmd.community_id is None or not _TOPIC_ID.match(topic_id)):
+            fail(ErrorCode.INVALID, f"agenda[{i}]: topic_id needs a community meeting and a topic id")
+        if topic_id and any(a.topic_id == topic_id for a in agenda):
+            fail(ErrorCode.INVALID, f"agenda[{i}]: the topic is on the agenda twice")
+        title = clean_text(item.title, f"agenda[{i}].title", 200)
+        agenda.append(AgendaItemSpec(title, item.planned_minutes, topic_id))
     _check_settings(cmd.settings)
     return [
         MeetingCreated(

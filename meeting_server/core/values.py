@@ -67,10 +67,12 @@ PENDING_MOTION = frozenset({MotionStatus.MOVED, MotionStatus.SECONDED, MotionSta
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class AgendaItemSpec:
-    """One agenda item as planned: a title and the minutes set aside for it."""
+    """One agenda item as planned: a title and the minutes set aside for it; ``topic_id`` the community
+    topic (议题征集) it deliberates, "" for none."""
 
     title: str = field(metadata=max_len(200))
     planned_minutes: int = 10
+    topic_id: str = field(default="", metadata=max_len(32))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

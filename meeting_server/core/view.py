@@ -30,6 +30,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
     view: dict[str, Any] = {
         "meeting": {
             "meeting_id": state.meeting_id,
+            "community_id": state.community_id,
             "title": state.title,
             "level": state.level.value,
             "level_label": state.level.label,
@@ -52,6 +53,7 @@ def public_view(state: MeetingState, viewer: Actor | None, now: float) -> dict[s
                 "index": i,
                 "title": item.title,
                 "planned_minutes": item.planned_minutes,
+                "topic_id": item.topic_id,
                 "current": i == current,
             }
             for i, item in enumerate(state.agenda)

@@ -222,13 +222,34 @@ class TopicEngine:
         flags = self.flags(title, body)
         features, doc = self._features(title, body)
         duplicate_of, similarity = (None, 0.0) if flags else self._duplicate(features, doc)
-        self._docs[topic_id] = replace(doc, flagged=bool(flags))
-        self._features_of[topic_id] = features
-        for f, tf in features.items():
-            self._postings.setdefault(f, {})[topic_id] = tf
+        self._index(topic_id, replace(doc, flagged=bool(flags)), features)
         if duplicate_of is not None:
             self._root[topic_id] = duplicate_of
         return Triage(self.classify(title, body), duplicate_of, flags, round(similarity, 4))
+
+    def restore(
+        self,
+        topic_id: str,
+        title: str,
+        body: str,
+        duplicate_of: str | None = None,
+        flagged: bool = False,
+    ) -> None:
+        """Index a topic already triaged (its verdict is in the record): no duplicate search and no
+        classification, so rebuilding a community's engine at start costs features only. ``flagged`` and
+        ``duplicate_of`` are as recorded (``Triage.flags``, ``Triage.duplicate_of``)."""
+        if topic_id in self._docs:
+            raise ValueError(f"topic {topic_id} is already indexed")
+        features, doc = self._features(title, body)
+        self._index(topic_id, replace(doc, flagged=flagged), features)
+        if duplicate_of is not None and duplicate_of in self._docs:
+            self._root[topic_id] = self._root.get(duplicate_of, duplicate_of)
+
+    def _index(self, topic_id: str, doc: _Doc, features: dict[str, int]) -> None:
+        self._docs[topic_id] = doc
+        self._features_of[topic_id] = features
+        for f, tf in features.items():
+            self._postings.setdefault(f, {})[topic_id] = tf
 
     def remove(self, topic_id: str) -> None:
         """A merged or rejected topic leaves the index (unknown ids are ignored)."""

@@ -13,6 +13,7 @@ from meeting_server.store.eventlog import EventLog
 from meeting_server.store.writer import Clock
 
 from . import (
+    agenda_topics,
     community_meetings,
     door,
     execution_api,
@@ -24,6 +25,8 @@ from . import (
     street_api,
     topics_api,
     topics_pages,
+    topics_research_api,
+    topics_timeline,
 )
 from .auth import csrf_guard
 from .passwords import Passwords, SignInThrottle
@@ -45,9 +48,12 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     door.add_routes(app)
     staff_pages.add_routes(app)
     topics_api.add_routes(app)
+    topics_research_api.add_routes(app)
+    agenda_topics.add_routes(app)
     topics_pages.add_routes(app)
     execution_api.add_routes(app)
     execution_pages.add_routes(app)
+    topics_timeline.add_routes(app)  # after /c/<c>/topics/screen: a topic id could spell "screen"
 
     async def close_passwords(app: web.Application) -> None:
         passwords.close()

@@ -13,6 +13,7 @@ from meeting_server.hub.http_api import meeting_links, new_meeting
 from meeting_server.hub.http_edge import refused
 
 from . import keys
+from .agenda_topics import check_agenda_topics
 from .auth import read_json
 from .electorate_sync import sync_electorate
 from .roster_api import community_scope
@@ -22,6 +23,7 @@ async def create(request: web.Request) -> web.Response:
     """POST /api/communities/{id}/meetings — the meeting spec, as for /api/meetings."""
     _, community = await community_scope(request)
     spec = await read_json(request)
+    await check_agenda_topics(request.app, community.community_id, spec)
     try:
         created = await new_meeting(request.app, spec, community.community_id)
     except DomainError as e:

@@ -49,7 +49,7 @@ def _find(folder: Path, photo_id: str) -> Path | None:
     return None
 
 
-def _write(folder: Path, name: str, data: bytes) -> None:
+def write_once(folder: Path, name: str, data: bytes) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if path.exists():
@@ -77,7 +77,7 @@ async def store(request: web.Request, community_id: str) -> str:
     if kind is None:
         raise Refused(415, "unsupported_media_type", "只能上传 JPEG 或 PNG 照片")
     photo_id = hashlib.sha256(data).hexdigest()[:32]
-    await asyncio.to_thread(_write, _folder(request, community_id), f"{photo_id}.{kind[0]}", data)
+    await asyncio.to_thread(write_once, _folder(request, community_id), f"{photo_id}.{kind[0]}", data)
     return photo_id
 
 

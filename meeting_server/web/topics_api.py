@@ -39,6 +39,7 @@ from . import keys, topic_photos
 from .auth import read_json
 from .topics_identity import Resident, moderator_screener, resident, staff_screener
 from .topics_index import TopicIndex, screening_view, topic_heat, topic_view
+from .topics_research_view import public_research
 
 TOPIC_INDEX = web.AppKey("topic_index", TopicIndex)
 COMMUNITY = r"{community_id:[a-z0-9]{1,32}}"
@@ -106,7 +107,11 @@ async def list_topics(request: web.Request) -> web.Response:
     now = communities.clock()
     viewer = _viewer(who)
     order = _ordered(state, now)
-    topics = [topic_view(state, state.topics[i], now, viewer) for i in order[:LIST_LIMIT]]
+    research = await communities.research(who.community.community_id)
+    topics = [
+        {**topic_view(state, state.topics[i], now, viewer), "research": public_research(research, i)}
+        for i in order[:LIST_LIMIT]
+    ]
     me = {"typed": who.typed, "name": who.person.name if who.person and not who.typed else ""}
     answer = {"community": {"title": who.community.title}, "me": me, "topics": topics, "total": len(order)}
     return web.json_response({"ok": True, **answer}, headers={"Cache-Control": "no-store"})

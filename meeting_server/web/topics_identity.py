@@ -123,6 +123,18 @@ async def resident(request: web.Request, body: dict[str, Any] | None = None) -> 
     raise Refused(403, "bad_token", "请使用本人的会议链接或社区的议题征集链接")
 
 
+async def community_reader(request: web.Request) -> Community:
+    """The community in the path, if ``?t=`` is its topics link or any link (personal, shared, officer)
+    of one of its meetings: for pages that show what every participant may see (a topic's timeline)."""
+    community = await _community(request)
+    token = _token(request)
+    if request.app[keys.SIGNER].token_kind(token) == "t":
+        await resident(request)  # the topics link: expiry and generation
+    else:
+        await _meeting_link(request, token, community.community_id)
+    return community
+
+
 async def _typed_person(request: web.Request, community_id: str, body: dict[str, Any]) -> TopicAuthor:
     communities = request.app[keys.COMMUNITIES]
     raw = {"name": body.get("name"), "building": body.get("building")}

@@ -34,6 +34,7 @@ async def resident_page(request: web.Request) -> web.Response:
         community_title=c.title,
         typed=who.typed,
         person_name=who.person.name if who.person is not None else "",
+        token=request.query.get("t", ""),
     )
 
 

@@ -17,6 +17,7 @@ from meeting_server.community.registry import COMMUNITY
 from meeting_server.community.roles import StaffActor, StaffRole
 from meeting_server.community.state import StreetState
 from meeting_server.community.street_rules import decide_street
+from meeting_server.community.topics_research_rules import PERMISSIONS as RESEARCH_PERMISSIONS
 from meeting_server.community.topics_rules import PERMISSIONS as TOPIC_PERMISSIONS
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.registry import MEETING, Command
@@ -57,11 +58,11 @@ def test_the_registry_keeps_community_commands_apart_from_the_meetings() -> None
     assert set(STREET_COMMANDS) <= set(COMMUNITY.commands)
     assert not set(COMMUNITY.commands) & set(MEETING.commands)
     assert not set(COMMUNITY.events) & set(MEETING.events)
-    # Every community command has one permission table: the staff's, the topics' (residents too), or
-    # the execution records' (supervision group members too).
-    tables = [set(PERMISSIONS), set(TOPIC_PERMISSIONS), set(EXECUTION_PERMISSIONS)]
-    assert sum(len(t) for t in tables) == len(set.union(*tables))
-    assert set.union(*tables) == set(COMMUNITY.commands.values())
+    # Every community command has one permission table: the staff's, the topics' (residents too), the
+    # research's, or the execution records' (supervision group members too).
+    tables = [set(PERMISSIONS), set(TOPIC_PERMISSIONS), set(RESEARCH_PERMISSIONS), set(EXECUTION_PERMISSIONS)]
+    assert sum(len(t) for t in tables) == len(set().union(*tables))
+    assert set().union(*tables) == set(COMMUNITY.commands.values())
     with pytest.raises(DomainError):
         MEETING.parse_command({"type": "CreateCommunity", "community_id": "x", "title": "y"})
 

@@ -102,6 +102,29 @@ def test_remove_takes_a_topic_out_of_the_index() -> None:
     assert e.similar("楼道灯不亮") == [] and len(e) == 0
 
 
+def test_restore_indexes_recorded_verdicts_like_add() -> None:
+    """A rebuild restores topics from their recorded triage: the same index as re-adding them."""
+    rows = [
+        ("a", "小区停车位不够", "晚上八点以后找不到车位，希望增加停车位。"),
+        ("b", "夜间车位紧张", "下班回来根本没地方停车，能不能多划一些车位？"),
+        ("lift", "老旧小区加装电梯", "六层楼没有电梯，老人上下楼困难。"),
+        ("x", "傻逼", "车位车位车位停车位不够"),
+        ("bins", "垃圾桶太臭", "夏天垃圾站异味很大。"),
+    ]
+    added, restored = TopicEngine(), TopicEngine()
+    for topic_id, title, body in rows:
+        t = added.add(topic_id, title, body)
+        restored.restore(topic_id, title, body, t.duplicate_of, flagged=bool(t.flags))
+    for typed in ("停车位不够", "装电梯", "垃圾", "车位车位"):
+        assert restored.similar(typed) == added.similar(typed)
+    assert "x" not in [t for t, _ in restored.similar("停车位不够")]
+    # New topics triage the same against either (a duplicate points at the recorded root).
+    new = ("c", "晚上停车难", "车位太少，停车位严重不足。")
+    assert restored.add(*new) == added.add(*new)
+    with pytest.raises(ValueError):
+        restored.restore("a", "again", "again")
+
+
 def test_every_category_is_reachable(engine: TopicEngine) -> None:
     lexicon = engine._lex
     voted = {cat for c in lexicon.concepts.values() for cat, _ in c.votes}

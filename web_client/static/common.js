@@ -232,8 +232,20 @@
       el("span", { text: item.title }),
       el("span", { className: "hint nowrap", text: "（" + item.planned_minutes + " 分钟）" }),
       item.current ? el("strong", { className: "tag", text: "进行中" }) : null,
+      topicLink(view, item),
       extra ? extra(item) : null,
     ])));
+  }
+
+  /** An agenda item from a residents' topic links to its timeline, where the research report is. */
+  function topicLink(view, item) {
+    const community = view.meeting && view.meeting.community_id;
+    if (!item.topic_id || !community) return null;
+    const t = new URLSearchParams(location.search).get("t") || "";
+    return el("a", {
+      className: "topic-report", target: "_blank", rel: "noopener", text: "调研报告与进展",
+      href: "/c/" + community + "/topics/" + item.topic_id + "?t=" + encodeURIComponent(t),
+    });
   }
 
   /** Motions of the meeting with their amendments; `extra(motion)` may add buttons. */

@@ -16,6 +16,10 @@
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView(v) {
       $("item-title").textContent = headerLine(v);
+      // An item from a residents' topic: the projector cannot be clicked, so it says where the report is.
+      const item = GZ.currentItem(v);
+      $("item-topic").hidden = !(item && item.topic_id);
+      $("item-topic").textContent = "居民议题 · 会前调研报告见手机议程「调研报告与进展」";
       GZ.fill($("speaker"), [v.floor ? GZ.nameWithBadge(v.floor.name, v.floor.role, v.floor)
         : (v.meeting.status === "closed" ? "会议已结束" : "暂无")]);
       GZ.renderVoteAndResult(v);

@@ -11,6 +11,7 @@
   const LEVELS = [["estate", "小区"], ["community", "社区"], ["street", "街道"]];
   const FLAGS = { empty: "内容为空", meaningless: "无实际内容", abusive: "含不文明用语" };
   let topics = [];
+  let reps = []; // the roster's 议事代表, for research tasks
 
   function url(path) {
     return base + path + (token ? "?t=" + encodeURIComponent(token) : "");
@@ -106,6 +107,29 @@
         : null,
       reason ? el("p", { className: "reason", text: reason }) : null,
       controls(t),
+      research(t),
+    ]);
+  }
+
+  /** 会前调研 for an accepted topic: tick at least 3 议事代表; 重新协商 puts it on the next meeting's form. */
+  function research(t) {
+    if (t.status !== "accepted" && t.status !== "escalated") return null;
+    const boxes = reps.map((r) => el("label", { className: "check" }, [
+      el("input", { type: "checkbox", value: r.person_id }), " " + r.name + "（" + r.building + "）",
+    ]));
+    const send = async (path, payload, done) => {
+      const data = await call("POST", "/" + t.topic_id + "/" + path, payload);
+      toast(data.ok ? done : message(data), data.ok ? "ok" : undefined);
+    };
+    return el("details", { className: "research-assign" }, [
+      el("summary", { text: "会前调研与上会" }),
+      reps.length ? el("div", { className: "rep-boxes" }, boxes) : el("p", { className: "hint", text: "名册中还没有分组为「议事代表」的人员。" }),
+      el("button", { className: "btn assign-research", type: "button", text: "安排调研（至少 3 名议事代表）", onclick: () => {
+        const ids = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+        send("research", { person_ids: ids }, "已安排调研「" + t.title + "」");
+      } }),
+      el("button", { className: "btn carry-over", type: "button", text: "列入下次会议（重新协商）",
+        onclick: () => send("carry-over", {}, "已列入下次会议的议程") }),
     ]);
   }
 
@@ -118,6 +142,8 @@
   }
 
   async function load() {
+    const found = await call("GET", "/representatives");
+    reps = found.ok ? found.representatives : [];
     const data = await call("GET", "");
     const box = $("page-error");
     box.textContent = data.ok ? "" : message(data);

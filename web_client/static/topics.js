@@ -80,7 +80,30 @@
       }))) : null,
       el("p", { className: "hint heat-why", text: t.heat.explanation }),
       reason ? el("p", { className: "reason", text: reason }) : null,
+      t.research && where === "list" ? research(t) : null,
       action,
+    ]);
+  }
+
+  /** 会前调研 under the topic: who researches it and, once confirmed, the report; the timeline link. */
+  function research(t) {
+    const r = t.research;
+    const file = (f) => el("li", {}, [el("a", {
+      href: base + "/research/files/" + f.file_id + "?t=" + encodeURIComponent(token),
+      target: "_blank", rel: "noopener", text: f.name || f.kind.toUpperCase(),
+    })]);
+    const report = r.report ? [
+      el("p", { className: "report-text" }, [el("strong", { text: "现状：" }), r.report.situation]),
+      el("p", { className: "report-text" }, [el("strong", { text: "居民诉求：" }), r.report.demands]),
+      el("p", { className: "report-text" }, [el("strong", { text: "初步建议：" }), r.report.proposal]),
+      el("p", { className: "hint", text: "走访 " + r.report.households + " 户，问卷 " + r.report.questionnaires + " 份" }),
+      r.report.files.length ? el("ul", { className: "report-files" }, r.report.files.map(file)) : null,
+    ] : [];
+    return el("details", { className: "research", open: Boolean(r.report) }, [
+      el("summary", { text: "会前调研（" + r.status_label + "）：" + r.members.join("、") }),
+      ...report,
+      el("a", { className: "timeline-link", href: "/c/" + body.dataset.community + "/topics/" + t.topic_id +
+        "?t=" + encodeURIComponent(token), text: "查看议题进展" }),
     ]);
   }
 
