@@ -20,7 +20,7 @@ from meeting_server.store.eventlog import open_event_log
 from meeting_server.store.private import private_dir
 from meeting_server.web import setup as setup_staff_web
 
-from . import http_api, minutes, pages
+from . import http_api, minutes, pages, publicity
 from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
@@ -87,6 +87,7 @@ def create_app(
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
+    publicity.setup(app, registry, signer)  # 公示: /p/<meeting>/<resolution> and objections
     # Communities, staff and rosters: /staff, /api/street, /api/communities.
     setup_staff_web(app, event_log, clock, limit_clock)
 
