@@ -87,7 +87,8 @@ def create_app(
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
-    publicity.setup(app, registry, signer)  # 公示: /p/<meeting>/<resolution> and objections
+    # 公示: /p/<meeting>/<resolution>, its A4 notice and the objections.
+    publicity.setup(app, registry, signer, settings.server.public_url.rstrip("/"), settings.minutes.font)
     # Communities, staff and rosters: /staff, /api/street, /api/communities.
     setup_staff_web(app, event_log, clock, limit_clock)
 

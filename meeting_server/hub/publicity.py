@@ -7,6 +7,7 @@
     POST /api/p/<meeting>/<resolution>/objections  JSON ``{"t": link, "reason": "…"}`` (a resident's
                                                    personal link) or ``{"t": recorder link, "person_id",
                                                    "reason"}`` (at the counter); an ack ``{ok, error}``.
+    GET  /p/<meeting>/<resolution>/notice.pdf      the printable A4 notice (``hub.publicity_notice``).
     GET  /api/p/<meeting>/<resolution>/residents?t=<recorder link>&q=<name>   the counter's roster search.
 
 A personal link is any of the resident's personal links of the meeting's community (of this meeting or
@@ -18,6 +19,7 @@ once (a server that was down at the deadline decides on start).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -27,6 +29,7 @@ from meeting_server.core import publicity
 from meeting_server.core.commands import ObjectToResolution
 from meeting_server.core.errors import DomainError
 from meeting_server.core.invitations import person_participant_id
+from meeting_server.core.minutes_events import MinutesPublished
 from meeting_server.core.minutes_values import MinutesRecord
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.state import MeetingState, Resolution
@@ -35,6 +38,7 @@ from meeting_server.core.vote_rules import result_text, rule_label
 from . import pages
 from .http_edge import DOMAIN_STATUS, Refused, json_error
 from .invites import check_current
+from .publicity_notice import Notice, render_notice
 from .runtime import MeetingRegistry
 from .tokens import LinkClaims, TokenError, TokenSigner
 
@@ -112,9 +116,11 @@ def summary(state: MeetingState, resolution: Resolution, now: float) -> dict[str
 
 
 class PublicityService:
-    def __init__(self, registry: MeetingRegistry, signer: TokenSigner) -> None:
+    def __init__(self, registry: MeetingRegistry, signer: TokenSigner, base_url: str, font: str) -> None:
         self.registry = registry
         self.signer = signer
+        self.base_url = base_url
+        self.font = font
 
     async def _resolution(self, request: web.Request) -> tuple[MeetingState, Resolution]:
         rt = await self.registry.get(request.match_info["meeting_id"])
@@ -217,6 +223,36 @@ class PublicityService:
         after = summary(rt.state, resolution, self.registry.clock())
         return web.json_response({"ok": True, "objections": after["objections"], "base": after["base"]})
 
+    async def notice(self, request: web.Request) -> web.Response:
+        """GET /p/{meeting_id}/{resolution_id}/notice.pdf — the A4 notice for the 公告栏 (public)."""
+        try:
+            state, resolution = await self._resolution(request)
+        except Refused as e:
+            return e.response()
+        records = await self.registry.read_log(state.meeting_id)
+        head = next(r.hash for r in records if r.type == MinutesPublished.name)
+        s = summary(state, resolution, self.registry.clock())
+        # The configured public URL, else the address the notice was asked on (the one the 社工 uses).
+        base = self.base_url or f"{request.scheme}://{request.host}"
+        url = f"{base}/p/{state.meeting_id}/{resolution.resolution_id}"
+        notice = Notice(
+            state.title,
+            resolution.title,
+            resolution.text,
+            s["vote"],
+            s["published_at"],
+            s["until"],
+            s["base"],
+            s["percent"],
+            url,
+            head,
+            s["outcome"],
+        )
+        body = await asyncio.to_thread(render_notice, notice, self.font)
+        name = f"notice-{state.meeting_id}-{resolution.resolution_id}.pdf"
+        headers = {"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"}
+        return web.Response(body=body, content_type="application/pdf", headers=headers)
+
     async def residents(self, request: web.Request) -> web.Response:
         """GET /api/p/{meeting_id}/{resolution_id}/residents?t=recorder link&q=name — the counter's search."""
         try:
@@ -248,11 +284,15 @@ class PublicityService:
 PUBLICITY = web.AppKey("publicity", PublicityService)
 
 
-def setup(app: web.Application, registry: MeetingRegistry, signer: TokenSigner) -> PublicityService:
-    """The public pages and objection endpoints of 公示 (the period's end is the registry's clock)."""
-    service = PublicityService(registry, signer)
+def setup(
+    app: web.Application, registry: MeetingRegistry, signer: TokenSigner, base_url: str, font: str
+) -> PublicityService:
+    """The public pages, notices and objection endpoints of 公示 (the period's end is the registry's
+    clock)."""
+    service = PublicityService(registry, signer, base_url, font)
     app[PUBLICITY] = service
     app.router.add_get(f"/p/{{meeting_id:{ID}}}/{{resolution_id:{ID}}}", service.page)
+    app.router.add_get(f"/p/{{meeting_id:{ID}}}/{{resolution_id:{ID}}}/notice.pdf", service.notice)
     base = f"/api/p/{{meeting_id:{ID}}}/{{resolution_id:{ID}}}"
     app.router.add_post(base + "/objections", service.object)
     app.router.add_get(base + "/residents", service.residents)

@@ -5,10 +5,13 @@ was down at the deadline deciding on start."""
 from __future__ import annotations
 
 import asyncio
+import io
+import re
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pypdf
 
 from tests.staff.helpers import clients, staff_server
 from tests.support.hub import FakeClock
@@ -83,6 +86,26 @@ async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None
             assert rt is not None and rt.state is not None and rt.state.minutes is not None
             assert dict(rt.state.minutes.decided) == {p.resolution_id: "redeliberate"}
             assert (await http.get(f"/p/{p.meeting_id}/nope")).status == 404
+
+            # The A4 notice: title, text, result, dates, the QR code of the page, the head hash at publication.
+            async with http.get(p.page + "/notice.pdf") as r:
+                assert r.status == 200 and r.content_type == "application/pdf"
+                pdf = pypdf.PdfReader(io.BytesIO(await r.read()))
+            assert len(pdf.pages) == 1 and len(pdf.pages[0].images) == 1  # the QR code
+            text = re.sub(r"[\s\x00]+", "", pdf.pages[0].extract_text())
+            records = await server.registry.read_log(p.meeting_id)
+            head = next(r.hash for r in records if r.type == "MinutesPublished")
+            for want in (
+                "决议公示",
+                "3号楼2单元加装电梯",
+                "申请加装电梯一部",
+                "结果：通过",
+                "公示期：",
+                "共4人",
+            ):
+                assert want in text, want
+            assert head in text and f"/p/{p.meeting_id}/{p.resolution_id}" in text
+            assert "公示结果：重新协商" in text
 
 
 async def test_a_server_down_at_the_deadline_decides_on_start(tmp_path: Path) -> None:
