@@ -87,7 +87,7 @@ async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None
             assert dict(rt.state.minutes.decided) == {p.resolution_id: "redeliberate"}
             assert (await http.get(f"/p/{p.meeting_id}/nope")).status == 404
 
-            # The A4 notice: title, text, result, dates, the QR code of the page, the head hash at publication.
+            # The A4 notice: title, text, result, dates, the QR code, the head hash at publication.
             async with http.get(p.page + "/notice.pdf") as r:
                 assert r.status == 200 and r.content_type == "application/pdf"
                 pdf = pypdf.PdfReader(io.BytesIO(await r.read()))
