@@ -11,6 +11,7 @@
   }
   // The server's text stays until a minute has passed: its clock, not the phone's, decides the period.
   if (left) setInterval(tick, 60000);
+  body.dataset.state = "ready";
   const form = document.getElementById("object-form");
   if (!form) return;
   const out = document.getElementById("object-result");
