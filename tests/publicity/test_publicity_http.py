@@ -13,8 +13,10 @@ from typing import Any
 import aiohttp
 import pypdf
 
-from tests.staff.helpers import clients, staff_server
-from tests.support.hub import FakeClock
+from meeting_server.communities import community_stream
+from meeting_server.web.keys import EVENT_LOG
+from tests.staff.helpers import clients, sign_in, staff_server
+from tests.support.hub import DEMO_SPEC, FakeClock
 
 from .driver import Published, published_resolution
 
@@ -86,6 +88,21 @@ async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None
             assert rt is not None and rt.state is not None and rt.state.minutes is not None
             assert dict(rt.state.minutes.decided) == {p.resolution_id: "redeliberate"}
             assert (await http.get(f"/p/{p.meeting_id}/nope")).status == 404
+
+            # 重新协商 reached the community's stream, and the next meeting opens with it (once).
+            stream = await server.app[EVENT_LOG].read(community_stream(p.c.community_id), 0)
+            (carried,) = [r.payload for r in stream if r.type == "ResolutionCarriedOver"]
+            assert (carried["meeting_id"], carried["resolution_id"]) == (p.meeting_id, p.resolution_id)
+            assert (carried["title"], carried["objections"], carried["base"]) == ("3号楼2单元加装电梯", 2, 4)
+            await sign_in(staff, "li", "li-password")  # a week later: the 社工 signs in again
+            agendas = []
+            for _ in range(2):
+                created = await staff.ok("POST", f"/api/communities/{p.c.community_id}/meetings", DEMO_SPEC)
+                rt_next = await server.registry.get(created["meeting_id"])
+                assert rt_next is not None and rt_next.state is not None
+                agendas.append([item.title for item in rt_next.state.agenda])
+            plain = [item["title"] for item in DEMO_SPEC["agenda"]]
+            assert agendas == [["重新协商：3号楼2单元加装电梯", *plain], plain]
 
             # The A4 notice: title, text, result, dates, the QR code, the head hash at publication.
             async with http.get(p.page + "/notice.pdf") as r:
