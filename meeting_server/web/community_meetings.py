@@ -15,6 +15,7 @@ from meeting_server.hub.http_edge import refused
 
 from . import keys
 from .auth import read_json
+from .carryover import reconcile
 from .electorate_sync import sync_electorate
 from .roster_api import community_scope
 
@@ -24,6 +25,8 @@ async def create(request: web.Request) -> web.Response:
     _, community = await community_scope(request)
     spec = await read_json(request)
     communities = request.app[keys.COMMUNITIES]
+    meeting_ids = await request.app[keys.EVENT_LOG].meeting_ids()
+    await reconcile(request.app[keys.REGISTRY], communities, meeting_ids, community.community_id)
     # Resolutions sent back by 公示 (重新协商) open the next meeting's agenda (community.carryover_rules).
     pending = (await communities.carried(community.community_id)).pending()
     if pending and isinstance(spec, dict) and isinstance(spec.get("agenda"), list):

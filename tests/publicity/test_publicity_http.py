@@ -12,8 +12,9 @@ from typing import Any
 
 import aiohttp
 import pypdf
+import pytest
 
-from meeting_server.communities import community_stream
+from meeting_server.communities import Communities, community_stream
 from meeting_server.web.keys import EVENT_LOG
 from tests.staff.helpers import clients, sign_in, staff_server
 from tests.support.hub import DEMO_SPEC, FakeClock
@@ -125,23 +126,42 @@ async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None
             assert "公示结果：重新协商" in text
 
 
-async def test_a_server_down_at_the_deadline_decides_on_start(tmp_path: Path) -> None:
+async def test_a_server_down_at_the_deadline_decides_on_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """…and if the community's stream missed the carry-over (the server stopped between the two appends),
+    the next meeting's creation makes it up from the meeting's log."""
     clock = FakeClock()
     async with staff_server(tmp_path, clock=clock) as server, clients(server.url, 1) as (staff,):
         p: Published = await published_resolution(server.url, staff)
-    clock.advance(8 * DAY)  # the server was down when the period ended
-    async with staff_server(tmp_path, clock=clock) as server:
-        rt = await server.registry.get(p.meeting_id)
-        assert rt is not None
-
-        async def decided() -> bool:
-            return rt.state is not None and rt.state.minutes is not None and bool(rt.state.minutes.decided)
-
-        for _ in range(100):
-            if await decided():
-                break
-            await asyncio.sleep(0.05)
-        assert rt.state is not None and rt.state.minutes is not None
-        assert dict(rt.state.minutes.decided) == {p.resolution_id: "effective"}  # nobody objected
         async with aiohttp.ClientSession(server.url) as http:
-            assert "公示结果：生效" in await (await http.get(p.page)).text()
+            for name in ("王叔叔", "孙阿姨"):
+                assert (await post(http, p.api + "/objections", {"t": p.token(name), "reason": "反对"}))[1][
+                    "ok"
+                ]
+    clock.advance(8 * DAY)  # the server was down when the period ended
+
+    async def lost(self: Communities, community_id: str, command: object) -> None:
+        raise RuntimeError("the server stopped before the community's append")
+
+    with monkeypatch.context() as m:
+        m.setattr(Communities, "execute_carryover", lost)
+        async with staff_server(tmp_path, clock=clock) as server:
+            rt = await server.registry.get(p.meeting_id)
+            assert rt is not None
+            for _ in range(100):
+                if rt.state is not None and rt.state.minutes is not None and rt.state.minutes.decided:
+                    break
+                await asyncio.sleep(0.05)
+            assert rt.state is not None and rt.state.minutes is not None
+            assert dict(rt.state.minutes.decided) == {p.resolution_id: "redeliberate"}
+            async with aiohttp.ClientSession(server.url) as http:
+                assert "公示结果：重新协商" in await (await http.get(p.page)).text()
+    async with staff_server(tmp_path, clock=clock) as server, clients(server.url, 1) as (staff,):
+        stream = await server.app[EVENT_LOG].read(community_stream(p.c.community_id), 0)
+        assert not [r for r in stream if r.type == "ResolutionCarriedOver"]  # lost, as staged
+        await sign_in(staff, "li", "li-password")
+        created = await staff.ok("POST", f"/api/communities/{p.c.community_id}/meetings", DEMO_SPEC)
+        rt_next = await server.registry.get(created["meeting_id"])
+        assert rt_next is not None and rt_next.state is not None
+        assert rt_next.state.agenda[0].title == "重新协商：3号楼2单元加装电梯"
