@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from meeting_server.community.carryover_rules import CarryOverState, decide_carryover
 from meeting_server.community.execution_rules import decide_execution
 from meeting_server.community.execution_state import ExecutionActor, ExecutionState
 from meeting_server.community.registry import load_event
@@ -182,6 +183,17 @@ class Communities:
             stream,
             (by, actor.role.value),
             lambda s, now: decide_research(s.roster, s.topics, s.research, actor, command, now),
+        )
+
+    async def carried(self, community_id: str) -> CarryOverState:
+        """The resolutions 公示 sent back to the community's next meeting."""
+        return (await self._roster_stream(community_id)).state.carried
+
+    async def execute_carryover(self, community_id: str, command: Command) -> list[Event]:
+        """Decide, persist and fold a carry-over command of the server (system)."""
+        stream = await self._roster_stream(community_id)
+        return await self._execute(
+            stream, ("system", "system"), lambda s, now: decide_carryover(s.carried, command, now)
         )
 
 

@@ -8,6 +8,7 @@ import dataclasses
 
 from meeting_server.core.registry import Event
 
+from .carryover_rules import AnyCarryOverEvent, CarryOverState, evolve_carryover
 from .events import AnyRosterEvent
 from .execution_events import AnyExecutionEvent
 from .execution_rules import evolve_execution
@@ -26,6 +27,8 @@ class CommunityState:
     topics: TopicsState
     execution: ExecutionState
     research: ResearchState = dataclasses.field(default_factory=ResearchState)
+    # Resolutions sent back by 公示 to the next meeting's agenda (carryover_rules).
+    carried: CarryOverState = dataclasses.field(default_factory=CarryOverState)
 
     @classmethod
     def empty(cls, community_id: str) -> CommunityState:
@@ -34,6 +37,7 @@ class CommunityState:
             TopicsState(community_id),
             ExecutionState(community_id),
             ResearchState(),
+            CarryOverState(),
         )
 
 
@@ -45,4 +49,6 @@ def evolve_community(state: CommunityState, event: Event) -> CommunityState:
         return dataclasses.replace(state, execution=evolve_execution(state.execution, event))
     if isinstance(event, AnyResearchEvent):
         return dataclasses.replace(state, research=evolve_research(state.research, event))
+    if isinstance(event, AnyCarryOverEvent):
+        return dataclasses.replace(state, carried=evolve_carryover(state.carried, event))
     return dataclasses.replace(state, topics=evolve_topics(state.topics, event))

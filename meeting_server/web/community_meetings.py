@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from meeting_server.community.carryover_rules import AGENDA_PREFIX, ScheduleCarryOvers
 from meeting_server.core.errors import DomainError
 from meeting_server.hub.http_api import meeting_links, new_meeting
 from meeting_server.hub.http_edge import refused
@@ -15,6 +16,7 @@ from meeting_server.hub.http_edge import refused
 from . import keys
 from .agenda_topics import check_agenda_topics
 from .auth import read_json
+from .carryover import reconcile
 from .electorate_sync import sync_electorate
 from .roster_api import community_scope
 
@@ -24,10 +26,23 @@ async def create(request: web.Request) -> web.Response:
     _, community = await community_scope(request)
     spec = await read_json(request)
     await check_agenda_topics(request.app, community.community_id, spec)
+    communities = request.app[keys.COMMUNITIES]
+    meeting_ids = await request.app[keys.EVENT_LOG].meeting_ids()
+    await reconcile(request.app[keys.REGISTRY], communities, meeting_ids, community.community_id)
+    # Resolutions sent back by 公示 (重新协商) open the next meeting's agenda (community.carryover_rules).
+    pending = (await communities.carried(community.community_id)).pending()
+    if pending and isinstance(spec, dict) and isinstance(spec.get("agenda"), list):
+        carried = [{"title": (AGENDA_PREFIX + c.title)[:200], "planned_minutes": 20} for c in pending]
+        spec = {**spec, "agenda": carried + spec["agenda"]}
     try:
         created = await new_meeting(request.app, spec, community.community_id)
     except DomainError as e:
         raise refused(e) from None
+    if pending:
+        refs = tuple(c.ref for c in pending)
+        await communities.execute_carryover(
+            community.community_id, ScheduleCarryOvers(created["meeting_id"], refs)
+        )
     rt = await request.app[keys.REGISTRY].get(created["meeting_id"])
     assert rt is not None
     await sync_electorate(request.app, rt)  # the roster it is called for (core.electorate)
