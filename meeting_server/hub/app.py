@@ -25,6 +25,7 @@ from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
 from .keys import ADMIN_TOKEN, AUDIO, HUB, REGISTRY, SETTINGS, SIGNER
+from .live_video import LiveVideo
 from .packets import GuardedPacket
 from .runtime import MeetingRegistry
 from .secrets_store import admin_token, signing_key
@@ -85,6 +86,8 @@ def create_app(
     audio = AudioHub(settings, registry, app[HUB])
     app[AUDIO] = audio
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
+    live_video = LiveVideo(settings, registry, signer, audio)
+    live_video.add_routes(app)
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
     # Communities, staff and rosters: /staff, /api/street, /api/communities.
@@ -96,7 +99,9 @@ def create_app(
         if event_log.shared:  # other processes append too: follow them
             registry.start_watching(event_log.notifications())
         await audio.start()
+        await live_video.start()
         yield
+        await live_video.close()
         # Stop taking audio and flush captions (they are still logged), then the clocks, then the log.
         await audio.close()
         await app[HUB].presence.close()
