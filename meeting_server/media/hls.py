@@ -161,7 +161,7 @@ class HlsEncoder:
             options={
                 "hls_time": str(SEGMENT_S),
                 "hls_list_size": str(WINDOW),
-                "hls_flags": "delete_segments+independent_segments+temp_file",
+                "hls_flags": "delete_segments+independent_segments+temp_file+program_date_time",
                 "hls_segment_filename": str(self.directory / "seg%d.ts"),
             },
         )
@@ -170,7 +170,7 @@ class HlsEncoder:
         video.codec_context.gop_size = FPS * SEGMENT_S
         video.codec_context.options = {
             "preset": "veryfast",
-            "tune": "stillimage",
+            "tune": "stillimage,zerolatency",  # no lookahead: at 2 fps it would hold 5 s
             "profile": "baseline",
             "x264-params": f"keyint={FPS * SEGMENT_S}:min-keyint={FPS * SEGMENT_S}:scenecut=0",
         }

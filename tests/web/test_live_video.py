@@ -69,7 +69,7 @@ async def test_observer_watches_the_stream_with_captions(
 
                 frame = await page.evaluate(FRAME_COLOUR)
                 assert (frame["w"], frame["h"]) == (640, 360)
-                r, g, b = frame["rgb"]
+                r, _g, b = frame["rgb"]
                 assert b > r + 30 and b > 60, frame  # the still card's dark blue, not a black frame
 
                 await wang.ok("RaiseHand")
