@@ -24,7 +24,7 @@ from . import http_api, minutes, pages
 from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
-from .keys import ADMIN_TOKEN, AUDIO, HUB, REGISTRY, SETTINGS, SIGNER
+from .keys import ADMIN_TOKEN, AUDIO, HUB, LIVE_VIDEO, REGISTRY, SETTINGS, SIGNER
 from .live_video import LiveVideo
 from .packets import GuardedPacket
 from .runtime import MeetingRegistry
@@ -88,6 +88,7 @@ def create_app(
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
     live_video = LiveVideo(settings, registry, signer, audio)
     live_video.add_routes(app)
+    app[LIVE_VIDEO] = live_video
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
     # Communities, staff and rosters: /staff, /api/street, /api/communities.

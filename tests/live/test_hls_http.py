@@ -13,6 +13,7 @@ import av
 
 from meeting_server.core.commands import CommitCaption
 from meeting_server.core.roles import Actor
+from meeting_server.hub.keys import LIVE_VIDEO
 from tests.support.hub import Peer, running_server
 
 
@@ -80,6 +81,18 @@ async def test_a_meeting_streams_as_hls_with_captions(tmp_path: Path) -> None:
                     await asyncio.sleep(0.5)
                 assert found.startswith("WEBVTT") and "X-TIMESTAMP-MAP=MPEGTS:" in found
                 assert "王阿姨（居民）：楼道灯坏了" in found
+
+                # Closing the meeting stops its encoder; the stream is refused from then on.
+                live_video = server.app[LIVE_VIDEO]
+                assert mid in live_video.encoders
+                await mod.ok("CloseMeeting")
+                for _ in range(50):
+                    if mid not in live_video.encoders:
+                        break
+                    await asyncio.sleep(0.1)
+                assert mid not in live_video.encoders
+                async with s.get(live + variant.group(1)) as r:
+                    assert r.status == 404 and (await r.json())["error"]["code"] == "ended"
         finally:
             for p in (mod, wang):
                 await p.close()
