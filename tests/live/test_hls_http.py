@@ -122,3 +122,22 @@ async def test_bad_links_are_refused_with_a_reason(tmp_path: Path) -> None:
             for role in ("moderator", "recorder", "participant"):
                 async with s.get(live + "index.m3u8?t=" + a["links"][role]["token"]) as r:
                     assert r.status == 200, role
+
+
+async def test_an_unwatched_stream_stops_and_restarts_on_demand(tmp_path: Path) -> None:
+    async with running_server(tmp_path, live={"idle_minutes": 0.1}) as server:
+        created = await server.create_meeting()
+        mid, token = created["meeting_id"], created["links"]["observer"]["token"]
+        live_video = server.app[LIVE_VIDEO]
+        async with aiohttp.ClientSession() as s:
+            async with s.get(f"{server.url}/m/{mid}/live/index.m3u8?t={token}") as r:
+                assert r.status == 200
+            first = live_video.encoders[mid]
+            for _ in range(120):  # idle after 6 s; the sweeper looks every 1.5 s
+                if mid not in live_video.encoders:
+                    break
+                await asyncio.sleep(0.1)
+            assert mid not in live_video.encoders
+            async with s.get(f"{server.url}/m/{mid}/live/index.m3u8?t={token}") as r:
+                assert r.status == 200
+            assert live_video.encoders[mid] is not first
