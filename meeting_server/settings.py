@@ -108,6 +108,16 @@ class MediaSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class LiveSettings:
+    enabled: bool = True
+    idle_minutes: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not 0.1 <= self.idle_minutes <= 24 * 60:
+            raise ValueError("idle_minutes must be 0.1 to 1440 minutes")
+
+
+@dataclasses.dataclass(frozen=True)
 class MinutesSettings:
     font: str = ""
     backend: str = "extractive"
@@ -139,6 +149,7 @@ class Settings:
     webrtc: WebRtcSettings = dataclasses.field(default_factory=WebRtcSettings)
     limits: LimitSettings = dataclasses.field(default_factory=LimitSettings)
     media: MediaSettings = dataclasses.field(default_factory=MediaSettings)
+    live: LiveSettings = dataclasses.field(default_factory=LiveSettings)
     asr: AsrSettings = dataclasses.field(default_factory=AsrSettings)
     asr_worker: AsrWorkerSettings = dataclasses.field(default_factory=AsrWorkerSettings)
     minutes: MinutesSettings = dataclasses.field(default_factory=MinutesSettings)

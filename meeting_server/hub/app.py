@@ -25,7 +25,8 @@ from . import http_api, minutes, pages, publicity, record_api
 from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
-from .keys import ADMIN_TOKEN, AUDIO, HUB, REGISTRY, SETTINGS, SIGNER
+from .keys import ADMIN_TOKEN, AUDIO, HUB, LIVE_VIDEO, REGISTRY, SETTINGS, SIGNER
+from .live_video import LiveVideo
 from .packets import GuardedPacket
 from .runtime import MeetingRegistry
 from .secrets_store import admin_token, signing_key
@@ -90,6 +91,9 @@ def create_app(
     audio = AudioHub(settings, registry, app[HUB])
     app[AUDIO] = audio
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
+    live_video = LiveVideo(settings, registry, signer, audio)
+    live_video.add_routes(app)
+    app[LIVE_VIDEO] = live_video
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
     # 公示: /p/<meeting>/<resolution>, its A4 notice and the objections.
@@ -105,7 +109,9 @@ def create_app(
         if event_log.shared:  # other processes append too: follow them
             registry.start_watching(event_log.notifications())
         await audio.start()
+        await live_video.start()
         yield
+        await live_video.close()
         # Stop taking audio and flush captions (they are still logged), then the clocks, then the log.
         await audio.close()
         await app[HUB].presence.close()

@@ -158,6 +158,10 @@ class AudioHub:
             await self.asr.stop()
 
     # ------------------------------------------------------------------ floor events (single writer)
+    def meeting_audio(self, rt: MeetingRuntime) -> MeetingAudio:
+        """The meeting's audio path (created on first use)."""
+        return self._meeting(rt)
+
     def _meeting(self, rt: MeetingRuntime) -> MeetingAudio:
         audio = self.meetings.get(rt.meeting_id)
         if audio is None:

@@ -48,15 +48,16 @@ def refused(error: DomainError) -> Refused:
 
 
 async def open_meeting_link(
-    request: web.Request, signer: TokenSigner, registry: MeetingRegistry
+    request: web.Request, signer: TokenSigner, registry: MeetingRegistry, *, token: str | None = None
 ) -> tuple[LinkClaims, MeetingRuntime]:
     """The claims of the request's ``?t=`` link for the meeting in its path, and that meeting.
 
+    ``token`` is the link's token when it travels in the path rather than in ``?t=`` (the livestream).
     Raises ``Refused``: 403 with the token's error code (``no_token`` when there is none), 404 when the
     meeting does not exist.
     """
     meeting_id = request.match_info["meeting_id"]
-    token = request.query.get("t")
+    token = token or request.query.get("t")
     if not token:
         raise Refused(403, "no_token", "a join link token (?t=…) is required")
     try:

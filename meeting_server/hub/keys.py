@@ -7,6 +7,7 @@ from aiohttp import web
 from meeting_server.settings import Settings
 
 from .audio import AudioHub
+from .live_video import LiveVideo
 from .runtime import MeetingRegistry
 from .sockets import Hub
 from .tokens import TokenSigner
@@ -17,6 +18,7 @@ HUB = web.AppKey("hub", Hub)
 SIGNER = web.AppKey("signer", TokenSigner)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 AUDIO = web.AppKey("audio", AudioHub)
+LIVE_VIDEO = web.AppKey("live_video", LiveVideo)
 
 
 def base_url(settings: Settings) -> str:

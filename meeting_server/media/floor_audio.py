@@ -24,6 +24,7 @@ from asr.stream import Caption
 from recordings.writer import MeetingRecorder, RecordingError
 
 from .gate import HALL_SOURCE, ONLINE, FloorGate
+from .hls import HlsEncoder
 from .live import LiveAudio
 from .playback import PlaybackTrack
 
@@ -87,6 +88,7 @@ class MeetingAudio:
         self._hotwords = hotwords
         self._recorder: MeetingRecorder | None = None
         self._live: LiveAudio | None = None
+        self.hls: HlsEncoder | None = None  # the livestream's encoder, set while someone watches
         self._playback: PlaybackTrack | None = None
         self._turn: Turn | None = None
         self._work: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue()
@@ -132,6 +134,8 @@ class MeetingAudio:
                 # Between turns observers hear the room (the moderator, the hall); it is neither captioned
                 # nor recorded. While a phone holds the floor the hall is left out, so no one is heard twice.
                 self._live.write(pcm)
+            if source == HALL_SOURCE and self.hls is not None and self.gate.state.channel != ONLINE:
+                self.hls.write(pcm)
             return False
         if turn.stream is not None:
             turn.stream.feed(pcm)
@@ -146,6 +150,8 @@ class MeetingAudio:
                 self._recorder = None
         if self._live is not None:
             self._live.write(pcm)
+        if self.hls is not None:
+            self.hls.write(pcm)
         if self._playback is not None and self.gate.state.channel == ONLINE:
             # A phone speaker is played into the hall; the hall's own microphone never is (feedback).
             self._playback.write(pcm)

@@ -26,6 +26,8 @@ async def test_link_expiry_over_http_follows_the_injected_clock(tmp_path: Path) 
             f"/api/meetings/{mid}/transcript.txt?t={observer}": "text/plain",
             f"/api/meetings/{mid}/minutes.md?t={observer}": "text/markdown",
             f"/m/{mid}/live.mp3?t={observer}": "audio/mpeg",
+            f"/m/{mid}/live/index.m3u8?t={observer}": "application/vnd.apple.mpegurl",
+            f"/m/{mid}/live/s/{observer}/stream.m3u8": "application/vnd.apple.mpegurl",
         }
         pages = [
             f"/m/{mid}/observer?t={observer}",

@@ -48,6 +48,7 @@ def make_settings(
     captions: bool = False,
     limits: dict[str, Any] | None = None,
     webrtc: dict[str, Any] | None = None,
+    live: dict[str, Any] | None = None,
     **server: Any,
 ) -> Settings:
     """Loopback test settings; captions (the Whisper model) only for the tests that need them."""
@@ -57,6 +58,7 @@ def make_settings(
         media={"captions": captions},
         limits=limits or {},
         webrtc=webrtc or {},
+        live=live or {},
     )
 
 
@@ -95,12 +97,13 @@ async def running_server(
     limits: dict[str, Any] | None = None,
     webrtc: dict[str, Any] | None = None,
     limit_clock: FakeClock | None = None,
+    live: dict[str, Any] | None = None,
     **server: Any,
 ) -> AsyncIterator[Server]:
     """A server on a free loopback port; its meetings run on a fake clock, its rate limits on the real
     monotonic clock unless ``limit_clock`` is given."""
     clock = FakeClock()
-    settings = make_settings(data_dir, captions=captions, limits=limits, webrtc=webrtc, **server)
+    settings = make_settings(data_dir, captions=captions, limits=limits, webrtc=webrtc, live=live, **server)
     app = create_app(settings, clock=clock, limit_clock=limit_clock or time.monotonic)
     runner = web.AppRunner(app)
     await runner.setup()

@@ -1,0 +1,206 @@
+"""The livestream over HTTP: ``GET /m/<id>/live/index.m3u8?t=<token>`` and the files it points to.
+
+Any role link of the meeting may watch. The master playlist points into ``live/s/<token>/``: the variant
+playlist, its segments and the subtitles are relative to that signed folder, so players carry the token
+without the server rewriting playlists, and every file checks it. One :class:`HlsEncoder` per meeting,
+started by the first viewer, stopped when the meeting closes or after ``live.idle_minutes`` unwatched.
+Captions reach the subtitles track from the event log (``CaptionCommitted``, from any process), timed when
+this process learns of them, so a cue always lands in a segment not yet published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from meeting_server.core.events import CaptionCommitted, MeetingClosed
+from meeting_server.core.registry import Event
+from meeting_server.core.roles import Role
+from meeting_server.media.hls import SEGMENT_S, HlsEncoder
+from meeting_server.media.hls_playlists import Cue, master_playlist, subtitle_segment, subtitles_playlist
+from meeting_server.media.still_card import CardInfo
+from meeting_server.settings import Settings
+from meeting_server.store.records import EventRecord
+
+from .audio import AudioHub
+from .http_edge import Refused, open_meeting_link
+from .runtime import MeetingRegistry, MeetingRuntime
+from .tokens import TokenSigner
+
+log = logging.getLogger(__name__)
+
+PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+ROLE_NAMES = {
+    Role.PARTICIPANT: "居民",
+    Role.GUEST: "列席",
+    Role.MODERATOR: "主持人",
+    Role.RECORDER: "记录员",
+    Role.TIMER: "计时员",
+}
+MAX_CUES = 500  # the captions kept per meeting for the subtitles track (players only need the window)
+
+
+def card_info(rt: MeetingRuntime) -> CardInfo:
+    state = rt.state
+    if state is None:
+        return CardInfo("")
+    speaker = state.floor.participant_id if state.floor is not None else ""
+    p = state.participants.get(speaker)
+    result = ""
+    if state.results:
+        last = state.results[-1]
+        motion = state.motions.get(last.motion_id)
+        title = motion.title if motion is not None else ""
+        t = last.totals
+        outcome = "通过" if last.passed else "未通过"
+        result = f"表决结果：{title} {outcome}（赞成 {t.yes}，反对 {t.no}，弃权 {t.abstain}）"
+    return CardInfo(state.title, p.name if p is not None else speaker, result)
+
+
+class LiveVideo:
+    """The meetings' HLS encoders and their captions; handlers for the live routes."""
+
+    def __init__(
+        self, settings: Settings, registry: MeetingRegistry, signer: TokenSigner, audio: AudioHub
+    ) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.signer = signer
+        self.audio = audio
+        self.encoders: dict[str, HlsEncoder] = {}
+        self.cues: dict[str, list[Cue]] = {}
+        self._segments: dict[Path, bytes] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+        registry.add_listener(self._on_events, foreign=True)
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get("/m/{meeting_id}/live/index.m3u8", self.index)
+        app.router.add_get(r"/m/{meeting_id}/live/s/{token}/{name:[a-z0-9]+\.(m3u8|ts|vtt)}", self.file)
+
+    async def start(self) -> None:
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
+
+    async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        for meeting_id in list(self.encoders):
+            await self._stop(meeting_id)
+
+    # ------------------------------------------------------------------ encoders
+    def encoder(self, rt: MeetingRuntime) -> HlsEncoder:
+        enc = self.encoders.get(rt.meeting_id)
+        if enc is None:
+            directory = self.settings.data_dir / "live" / rt.meeting_id
+            enc = HlsEncoder(rt.meeting_id, directory, lambda: card_info(rt))
+            self.encoders[rt.meeting_id] = enc
+            self.audio.meeting_audio(rt).hls = enc
+        enc.touch()
+        return enc
+
+    async def _stop(self, meeting_id: str) -> None:
+        enc = self.encoders.pop(meeting_id, None)
+        if enc is None:
+            return
+        audio = self.audio.meetings.get(meeting_id)
+        if audio is not None and audio.hls is enc:
+            audio.hls = None
+        await enc.close()
+        for path in [p for p in self._segments if p.parent == enc.directory]:
+            del self._segments[path]
+
+    async def _sweep(self) -> None:
+        idle_s = self.settings.live.idle_minutes * 60
+        while True:
+            await asyncio.sleep(min(30.0, idle_s / 4))
+            now = time.monotonic()
+            for meeting_id, enc in list(self.encoders.items()):
+                if now - enc.last_used > idle_s:
+                    log.info("livestream of %s unwatched: stopped", meeting_id)
+                    await self._stop(meeting_id)
+
+    async def _on_events(
+        self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
+    ) -> None:
+        for ev in events:
+            if isinstance(ev, CaptionCommitted):
+                enc = self.encoders.get(rt.meeting_id)
+                if enc is None or rt.state is None:
+                    continue
+                p = rt.state.participants.get(ev.participant_id)
+                who = f"{p.name}（{ROLE_NAMES.get(p.role, '')}）" if p is not None else ev.participant_id
+                cues = self.cues.setdefault(rt.meeting_id, [])
+                cues.append(Cue(time.time() - enc.started_at, f"{who}：{ev.text}"))
+                del cues[:-MAX_CUES]
+            elif isinstance(ev, MeetingClosed):
+                await self._stop(rt.meeting_id)
+                self.cues.pop(rt.meeting_id, None)
+
+    # ------------------------------------------------------------------ HTTP
+    async def _open(self, request: web.Request, token: str | None) -> MeetingRuntime:
+        if not self.settings.live.enabled:
+            raise Refused(404, "disabled", "本服务器未开启视频直播")
+        _, rt = await open_meeting_link(request, self.signer, self.registry, token=token)
+        assert rt.state is not None
+        if rt.state.closed_at is not None:
+            raise Refused(404, "ended", "会议已结束，直播已停止")
+        return rt
+
+    async def index(self, request: web.Request) -> web.Response:
+        """The master playlist; starts the meeting's encoder and waits (a little) for its first segment."""
+        rt = await self._open(request, None)
+        enc = self.encoder(rt)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(enc.ready.wait(), SEGMENT_S * 2 + 2)
+        body = master_playlist("s/" + request.query["t"])
+        return web.Response(
+            text=body, content_type=PLAYLIST_TYPE, headers={"Cache-Control": "no-cache, private"}
+        )
+
+    async def file(self, request: web.Request) -> web.Response:
+        rt = await self._open(request, request.match_info["token"])
+        enc = self.encoders.get(rt.meeting_id) or self.encoder(rt)
+        enc.touch()
+        name = request.match_info["name"]
+        if name in ("stream.m3u8", "subs.m3u8"):
+            text = enc.playlist_text
+            if not text:
+                raise Refused(404, "starting", "直播正在启动，请稍候")
+            if name == "subs.m3u8":
+                text = subtitles_playlist(text)
+            # A live playlist changes every segment: players must revalidate each poll.
+            return web.Response(
+                text=text, content_type=PLAYLIST_TYPE, headers={"Cache-Control": "no-cache, private"}
+            )
+        stem, _, ext = name.partition(".")
+        if ext == "vtt" and stem.startswith("sub") and stem[3:].isdigit():
+            body = subtitle_segment(int(stem[3:]), self.cues.get(rt.meeting_id, []))
+            return web.Response(
+                text=body, content_type="text/vtt", headers={"Cache-Control": "no-cache, private"}
+            )
+        if ext == "ts" and stem.startswith("seg") and stem[3:].isdigit():
+            data = await self._segment(enc.directory / name)
+            # A segment never changes once listed.
+            return web.Response(
+                body=data, content_type="video/mp2t", headers={"Cache-Control": "private, max-age=60"}
+            )
+        raise Refused(404, "not_found", "没有这个直播文件")
+
+    async def _segment(self, path: Path) -> bytes:
+        data = self._segments.get(path)
+        if data is None:
+            try:
+                data = await asyncio.to_thread(path.read_bytes)
+            except FileNotFoundError:
+                raise Refused(404, "gone", "该直播片段已过期") from None
+            self._segments[path] = data
+            while len(self._segments) > 8 * max(1, len(self.encoders)):
+                del self._segments[next(iter(self._segments))]
+        return data

@@ -1,0 +1,46 @@
+"""The playlists and WebVTT the server writes around the encoder, and the still card, as plain functions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from meeting_server.media.hls_playlists import Cue, master_playlist, subtitle_segment, subtitles_playlist
+from meeting_server.media.still_card import HEIGHT, WIDTH, CardInfo, render_card
+
+MEDIA = (
+    "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:7\n"
+    "#EXTINF:2.000000,\nseg7.ts\n#EXTINF:2.000000,\nseg8.ts\n"
+)
+
+
+def test_master_points_into_the_signed_folder_with_a_subtitles_rendition() -> None:
+    text = master_playlist("s/TOKEN")
+    assert 'TYPE=SUBTITLES,GROUP-ID="subs"' in text and 'URI="s/TOKEN/subs.m3u8"' in text
+    assert text.rstrip().endswith("s/TOKEN/stream.m3u8") and 'SUBTITLES="subs"' in text
+
+
+def test_subtitles_playlist_mirrors_the_media_playlist() -> None:
+    subs = subtitles_playlist(MEDIA)
+    assert "#EXT-X-MEDIA-SEQUENCE:7" in subs and "sub7.vtt\n" in subs and "sub8.vtt\n" in subs
+    assert ".ts" not in subs
+
+
+def test_a_cue_lands_in_the_segment_it_starts_in_and_ends_at_the_next() -> None:
+    cues = [
+        Cue(15.5, "王阿姨（居民）：楼道灯坏了"),
+        Cue(17.0, "李叔（居民）：同意 --> 修"),
+        Cue(3.0, "早先的"),
+    ]
+    seg7 = subtitle_segment(7, cues)  # [14, 16)
+    assert seg7.startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n")
+    assert "00:00:15.500 --> 00:00:17.000\n王阿姨（居民）：楼道灯坏了" in seg7
+    assert "李叔" not in seg7 and "早先的" not in seg7
+    seg8 = subtitle_segment(8, cues)
+    assert "00:00:17.000 --> 00:00:23.000\n李叔（居民）：同意 → 修" in seg8
+
+
+def test_the_still_card_changes_with_the_speaker() -> None:
+    a = render_card(CardInfo("幸福里议事会", "王阿姨"), "2026-12-03 08:00:00")
+    b = render_card(CardInfo("幸福里议事会", "李叔"), "2026-12-03 08:00:00")
+    assert a.shape == (HEIGHT, WIDTH, 3) and a.dtype == np.uint8
+    assert np.count_nonzero(np.any(a != b, axis=2)) > 200

@@ -1,0 +1,101 @@
+"""Chromium plays the livestream on the observer page: hls.js (Chromium has no native HLS), the still card
+as picture (no camera), the clock advancing, and a caption committed on the server shown as a cue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from meeting_server.core.commands import CommitCaption
+from meeting_server.core.roles import Actor
+from tests.support.hub import Peer, running_server
+
+from .conftest import LAPTOP
+from .helpers import closing_pages, open_page, page_url
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# The card's mean colour over the frame, read from the playing <video> through a canvas.
+FRAME_COLOUR = """() => {
+  const v = document.getElementById("live-video");
+  const c = document.createElement("canvas");
+  c.width = v.videoWidth; c.height = v.videoHeight;
+  const g = c.getContext("2d");
+  g.drawImage(v, 0, 0);
+  const d = g.getImageData(0, 0, c.width, c.height).data;
+  const sum = [0, 0, 0];
+  for (let i = 0; i < d.length; i += 4) { sum[0] += d[i]; sum[1] += d[i + 1]; sum[2] += d[i + 2]; }
+  const n = d.length / 4;
+  return { w: c.width, h: c.height, rgb: sum.map((s) => s / n) };
+}"""
+
+CUES = """() => [...document.getElementById("live-video").textTracks].flatMap(
+  (t) => [...(t.cues || [])].map((c) => ({ mode: t.mode, text: c.text })))"""
+
+
+async def test_observer_watches_the_stream_with_captions(
+    tmp_path: Path, browser: Any, artifacts: Path
+) -> None:
+    async with running_server(tmp_path) as server:
+        created = await server.create_meeting()
+        mid, links = created["meeting_id"], created["links"]
+        mod, wang = (
+            Peer(server.url, links["moderator"]["token"]),
+            Peer(server.url, links["participant"]["token"]),
+        )
+        try:
+            for p in (mod, wang):
+                await p.connect()
+            await mod.join("主持人")
+            await wang.join("王阿姨")
+            await mod.ok("OpenMeeting")
+            await mod.ok("StartAgendaItem", index=1)
+            async with closing_pages() as pages:
+                obs = pages["observer"] = await open_page(
+                    browser, page_url(server, created, "observer"), "obs", LAPTOP
+                )
+                page = obs.page
+                await page.evaluate("() => { document.getElementById('live-video').muted = true; }")
+                await page.click("#watch")
+                await page.wait_for_function(
+                    "() => document.getElementById('live-video').currentTime > 1", timeout=30_000
+                )
+                t1 = await page.evaluate("() => document.getElementById('live-video').currentTime")
+                await page.wait_for_timeout(2500)
+                t2 = await page.evaluate("() => document.getElementById('live-video').currentTime")
+                assert t2 - t1 > 1.5, (t1, t2)  # playing in real time, not stuck
+
+                frame = await page.evaluate(FRAME_COLOUR)
+                assert (frame["w"], frame["h"]) == (640, 360)
+                r, _g, b = frame["rgb"]
+                assert b > r + 30 and b > 60, frame  # the still card's dark blue, not a black frame
+
+                await wang.ok("RaiseHand")
+                await mod.ok("GrantFloor")
+                rt = await server.registry.get(mid)
+                assert rt is not None and rt.state is not None and rt.state.floor is not None
+                cmd = CommitCaption(
+                    rt.state.floor.turn_id, wang.participant_id or "", "楼道灯坏了三天", 0.1, 1.0
+                )
+                await server.registry.execute(rt, Actor.system(), cmd)
+                await page.wait_for_function(
+                    "() => [...document.getElementById('live-video').textTracks].some((t) =>"
+                    " t.mode === 'showing' && t.activeCues &&"
+                    " [...t.activeCues].some((c) => c.text.includes('楼道灯坏了三天')))",
+                    timeout=30_000,
+                )
+                cues = await page.evaluate(CUES)
+                assert any(c["text"] == "王阿姨（居民）：楼道灯坏了三天" for c in cues), cues
+                await obs.shot(artifacts, "live")
+                assert await page.get_attribute("#bigcaps", "aria-pressed") == "true"
+                await page.click("#bigcaps")
+                assert await page.get_attribute("#bigcaps", "aria-pressed") == "false"
+                assert not await page.evaluate(
+                    "() => document.getElementById('live-box').classList.contains('big-caps')"
+                )
+                obs.assert_clean()
+        finally:
+            for p in (mod, wang):
+                await p.close()
