@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from meeting_server.communities import Communities
+from meeting_server.stats import StatsService
 from meeting_server.store.eventlog import EventLog
 from meeting_server.store.writer import Clock
 
@@ -19,6 +20,7 @@ from . import (
     keys,
     roster_api,
     staff_pages,
+    stats_pages,
     street_api,
     topics_api,
     topics_pages,
@@ -33,6 +35,7 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     communities = Communities(event_log, clock)
     app[keys.COMMUNITIES] = communities
     app[keys.EVENT_LOG] = event_log
+    app[keys.STATS] = StatsService(event_log)  # KPIs refolded when streams grow, at most every 5 s
     passwords = app[keys.PASSWORDS] = Passwords()
     app[keys.THROTTLE] = SignInThrottle(limit_clock)
     app.middlewares.append(csrf_guard)
@@ -44,6 +47,7 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     staff_pages.add_routes(app)
     topics_api.add_routes(app)
     topics_pages.add_routes(app)
+    stats_pages.add_routes(app)
 
     async def close_passwords(app: web.Application) -> None:
         passwords.close()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 from meeting_server.community.events import CommunityCreated
+from meeting_server.core.events import MeetingCreated
 from meeting_server.core.registry import Event
 from meeting_server.store.eventlog import sqlite_path
 from meeting_server.store.records import GENESIS_HASH
@@ -28,10 +30,42 @@ def streams() -> dict[str, list[Event]]:
     }
 
 
-async def write(
-    log: SqliteEventLog, stream_id: str, events: list[Event], after: int = 0, head: str = GENESIS_HASH
-) -> None:
-    await log.append(chain_records(stream_id, after, head, "seed", "system", events, logs.T0))
+async def write(log: SqliteEventLog, stream_id: str, events: list[Event]) -> None:
+    """Append ``events`` after the stream's head, as its one writer would."""
+    have = await log.read(stream_id)
+    seq, head = (have[-1].seq, have[-1].hash) if have else (0, GENESIS_HASH)
+    await log.append(chain_records(stream_id, seq, head, "seed", "system", events, logs.T0))
+
+
+def _renamed(events: list[Event], ids: dict[str, str]) -> list[Event]:
+    return [
+        dataclasses.replace(ev, community_id=ids[ev.community_id])
+        if isinstance(ev, MeetingCreated) and ev.community_id
+        else ev
+        for ev in events
+    ]
+
+
+async def seed_live(data_dir: Path, ids: dict[str, str]) -> None:
+    """The hand-made meetings, rosters and topics of communities "A"/"B" into a running server's log,
+    under the ids the server gave those communities (``ids``: "A"/"B" -> id); the directory is the
+    server's own."""
+    log = SqliteEventLog(sqlite_path(data_dir))
+    try:
+        for stream_id, events in streams().items():
+            if stream_id == "street:directory":
+                continue
+            _, sep, name = stream_id.partition(":")
+            target = f"community:{ids[name]}" if sep else stream_id
+            await write(log, target, _renamed(events, ids))
+    finally:
+        await log.close()
+
+
+async def seed_into(log: SqliteEventLog) -> None:
+    """Write every hand-made stream (the directory too) into ``log``."""
+    for stream_id, events in streams().items():
+        await write(log, stream_id, events)
 
 
 def seed(data_dir: Path) -> Path:
@@ -40,8 +74,7 @@ def seed(data_dir: Path) -> Path:
     async def run() -> None:
         log = SqliteEventLog(sqlite_path(data_dir))
         try:
-            for stream_id, events in streams().items():
-                await write(log, stream_id, events)
+            await seed_into(log)
         finally:
             await log.close()
 
