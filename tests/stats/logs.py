@@ -12,6 +12,7 @@ from meeting_server.community.topics_events import TopicAccepted, TopicMerged, T
 from meeting_server.community.values import PersonFields
 from meeting_server.core.events import (
     FloorExpired,
+    FloorGranted,
     FloorYielded,
     InRoomCheckedIn,
     MeetingCreated,
@@ -19,11 +20,12 @@ from meeting_server.core.events import (
     ParticipantJoined,
 )
 from meeting_server.core.minutes_events import (
+    MinutesDrafted,
     MinutesPublished,
     ObjectionRaised,
     ResolutionFlaggedForRedeliberation,
 )
-from meeting_server.core.motion_events import ResolutionRecorded, VoteClosed
+from meeting_server.core.motion_events import MotionMoved, ResolutionRecorded, VoteClosed
 from meeting_server.core.registry import Event
 from meeting_server.core.roles import Role
 from meeting_server.core.values import ByChannel, Channel, Counts, Level, MeetingSettings, Threshold
@@ -93,11 +95,23 @@ def join(
     return ParticipantJoined(pid, pid, role, channel, T0, person_id)
 
 
-def vote(passed: bool) -> VoteClosed:
+def turn(
+    end: type[FloorYielded] | type[FloorExpired], tid: str, pid: str, spoken_s: float, at: float
+) -> list[Event]:
+    return [
+        FloorGranted(tid, pid, 0, 0, 180.0, Channel.ONLINE, "mod", at),
+        end(tid, pid, spoken_s, at + spoken_s),
+    ]
+
+
+def vote(motion_id: str, passed: bool) -> list[Event]:
     counts = ByChannel(Counts(3, 1, 0), Counts(0, 0, 0))
-    return VoteClosed(
-        "mo", counts, Counts(3, 1, 0), Threshold.MAJORITY_CAST, False, 4, 1, True, passed, "mod", T0
-    )
+    return [
+        MotionMoved(motion_id, 0, "mod", "动议", "", None, T0),
+        VoteClosed(
+            motion_id, counts, Counts(3, 1, 0), Threshold.MAJORITY_CAST, False, 4, 1, True, passed, "mod", T0
+        ),
+    ]
 
 
 def meeting_a1() -> list[Event]:
@@ -111,14 +125,15 @@ def meeting_a1() -> list[Event]:
         join("b", "p2"),
         join("u9", None),
         InRoomCheckedIn("c", "王三", "1号楼", None, "rec", T0, "p3"),
-        FloorYielded("t1", "a", 120.0, T0),
-        FloorExpired("t2", "b", 30.0, T0),
-        FloorYielded("t3", "a", 60.0, T0),
-        FloorYielded("t4", "u9", 90.0, T0),
-        FloorYielded("t5", "mod", 500.0, T0),  # the chair: not a resident
-        vote(True),
-        vote(False),
-        ResolutionRecorded("r1", "mo", 0, "加装电梯", "", T0),
+        *turn(FloorYielded, "t1", "a", 120.0, T0),
+        *turn(FloorExpired, "t2", "b", 30.0, T0),
+        *turn(FloorYielded, "t3", "a", 60.0, T0),
+        *turn(FloorYielded, "t4", "u9", 90.0, T0),
+        *turn(FloorYielded, "t5", "mod", 500.0, T0),  # the chair: not a resident
+        *vote("mo1", True),
+        *vote("mo2", False),
+        ResolutionRecorded("r1", "mo1", 0, "加装电梯", "", T0),
+        MinutesDrafted(1, (), 16, "0" * 64, T0),
         MinutesPublished(1, "h", T0 + 7 * DAY, "rec", T0 + DAY),
         ObjectionRaised("r1", "a", "张一", "太吵", "a", T0 + 2 * DAY),
         ObjectionRaised("r1", "b", "李二", "太贵", "b", T0 + 2 * DAY),
@@ -135,9 +150,9 @@ def meeting_a2() -> list[Event]:
         InRoomCheckedIn("x", "张一", "1号楼", None, "rec", at, "p1"),
         join("y", "p4"),
         join("u9", None),
-        FloorYielded("t1", "y", 300.0, at),
-        vote(True),
-        ResolutionRecorded("r2", "mo", 0, "停车", "", at),
+        *turn(FloorYielded, "t1", "y", 300.0, at),
+        *vote("mo1", True),
+        ResolutionRecorded("r2", "mo1", 0, "停车", "", at),
     ]
 
 

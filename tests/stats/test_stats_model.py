@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from meeting_server.core.evolve import fold
 from meeting_server.readmodels.stats import age_at, band_age, gini, street_stats, top_share
 from meeting_server.readmodels.stats_facts import community_facts, meeting_facts
 
@@ -141,3 +142,9 @@ def test_gini_and_top_share_edges() -> None:
     assert gini([5, 5, 5, 5]) == 0.0
     assert gini([0, 0, 0, 10]) == 0.0  # only speakers count: one speaker is perfectly equal to itself
     assert top_share([1] * 20) == 10.0  # top 2 of 20
+
+
+def test_hand_made_logs_are_logs_the_rules_accept() -> None:
+    # The meeting rules' own fold takes every hand-made meeting (a server could load them).
+    for events in (logs.meeting_a1(), logs.meeting_a2(), logs.meeting_b1()):
+        assert fold(events) is not None
