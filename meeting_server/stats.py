@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -21,10 +22,19 @@ from meeting_server.community.registry import load_event as load_community_event
 from meeting_server.core.registry import Event
 from meeting_server.core.registry import load_event as load_meeting_event
 from meeting_server.readmodels.stats import street_stats
-from meeting_server.readmodels.stats_facts import CommunityFacts, MeetingFacts, community_facts, meeting_facts
+from meeting_server.readmodels.stats_facts import (
+    COMMUNITY_EVENTS,
+    MEETING_EVENTS,
+    CommunityFacts,
+    MeetingFacts,
+    community_facts,
+    meeting_facts,
+)
 from meeting_server.store.eventlog import EventLog
+from meeting_server.store.records import EventRecord
 
 F = TypeVar("F")
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -68,6 +78,14 @@ class StatsService:
                 )
             return self._cache[community_id]
 
+    async def warm(self) -> None:
+        """Fold the whole log now (at start-up), so the first dashboard is served from the cache. A failure
+        is logged here and met again by the next request, which reports it."""
+        try:
+            await self.stats()
+        except Exception:
+            log.exception("statistics: folding the log failed")
+
     async def titles(self) -> dict[str, str]:
         """Community id → title, as of the last catch-up."""
         await self.stats()
@@ -83,11 +101,11 @@ class StatsService:
                 changed = True
         for stream_id in await self._log.stream_ids(COMMUNITY_KIND):
             cid = stream_id.partition(":")[2]
-            changed |= await self._fold(
-                self._communities, stream_id, cid, load_community_event, community_facts
-            )
+            load = _loader(load_community_event, COMMUNITY_EVENTS)
+            changed |= await self._fold(self._communities, stream_id, cid, load, community_facts)
         for mid in await self._log.meeting_ids():
-            changed |= await self._fold(self._meetings, mid, mid, load_meeting_event, meeting_facts)
+            load = _loader(load_meeting_event, MEETING_EVENTS)
+            changed |= await self._fold(self._meetings, mid, mid, load, meeting_facts)
         return changed
 
     async def _fold(
@@ -95,13 +113,25 @@ class StatsService:
         folded: dict[str, _Folded[F]],
         stream_id: str,
         name: str,
-        load: Callable[[str, Any], Event],
+        load: Callable[[list[EventRecord]], list[Event]],
         fold: Callable[[str, list[Event]], F],
     ) -> bool:
         have = folded.get(name)
         records = await self._log.read(stream_id, after=have.seq if have else 0)
         if not records:
             return False
-        events = (have.events if have else []) + [load(r.type, r.payload) for r in records]
-        folded[name] = _Folded(records[-1].seq, events, fold(name, events))
+
+        def refold() -> _Folded[F]:
+            events = (have.events if have else []) + load(records)
+            return _Folded(records[-1].seq, events, fold(name, events))
+
+        # Decoding and folding a long log is CPU work: off the event loop, like the log's own reads.
+        folded[name] = await asyncio.to_thread(refold)
         return True
+
+
+def _loader(
+    load: Callable[[str, Any], Event], wanted: frozenset[str]
+) -> Callable[[list[EventRecord]], list[Event]]:
+    """Decode only the records whose type the fold reads (the others it would skip anyway)."""
+    return lambda records: [load(r.type, r.payload) for r in records if r.type in wanted]

@@ -34,6 +34,41 @@ from meeting_server.core.roles import Role
 from meeting_server.core.values import Channel
 from summarizer.speaking import speaking_totals
 
+MEETING_EVENTS = frozenset(
+    cls.name
+    for cls in (
+        MeetingCreated,
+        MeetingOpened,
+        ParticipantJoined,
+        InRoomCheckedIn,
+        FloorYielded,
+        FloorRevoked,
+        FloorExpired,
+        VoteClosed,
+        ResolutionRecorded,
+        MinutesPublished,
+        ObjectionRaised,
+        ResolutionFlaggedForRedeliberation,
+        CaptionCommitted,
+    )
+)
+"""The meeting events ``meeting_facts`` reads: a reader may skip decoding the others (the fold ignores
+them)."""
+
+COMMUNITY_EVENTS = frozenset(
+    cls.name
+    for cls in (
+        PersonsAdded,
+        PersonChanged,
+        PersonRemoved,
+        TopicSubmitted,
+        TopicAccepted,
+        TopicMerged,
+        TopicRejected,
+    )
+)
+"""The community events ``community_facts`` reads."""
+
 # Who is counted as taking part: residents with a link of their own or checked in, not staff roles.
 RESIDENT_ROLES = frozenset({Role.PARTICIPANT, Role.OBSERVER})
 

@@ -6,6 +6,9 @@ into the one app factory (``hub.app.create_app``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from aiohttp import web
 
 from meeting_server.communities import Communities
@@ -35,7 +38,8 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     communities = Communities(event_log, clock)
     app[keys.COMMUNITIES] = communities
     app[keys.EVENT_LOG] = event_log
-    app[keys.STATS] = StatsService(event_log)  # KPIs refolded when streams grow, at most every 5 s
+    # KPIs refolded when streams grow, read at most every ``store.stats_refresh_s``.
+    app[keys.STATS] = StatsService(event_log, app[keys.SETTINGS].store.stats_refresh_s)
     passwords = app[keys.PASSWORDS] = Passwords()
     app[keys.THROTTLE] = SignInThrottle(limit_clock)
     app.middlewares.append(csrf_guard)
@@ -48,6 +52,22 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     topics_api.add_routes(app)
     topics_pages.add_routes(app)
     stats_pages.add_routes(app)
+
+    warming: list[asyncio.Task[None]] = []
+
+    async def warm_stats(app: web.Application) -> None:
+        # The whole log folded once in the background, so the first dashboard is served from the cache.
+        warming.append(asyncio.create_task(app[keys.STATS].warm()))
+
+    async def stop_warming(app: web.Application) -> None:
+        # Before the log closes (on_shutdown runs before every cleanup).
+        for task in warming:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(warm_stats)
+    app.on_shutdown.append(stop_warming)
 
     async def close_passwords(app: web.Application) -> None:
         passwords.close()

@@ -6,22 +6,42 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import openpyxl
+from aiohttp import web
 
+from meeting_server.hub.app import create_app
 from meeting_server.readmodels.stats import NOT_RECORDED
 from meeting_server.stats import StatsService
 from meeting_server.store.eventlog import sqlite_path
 from meeting_server.store.sqlite_log import SqliteEventLog
-from tests.staff.helpers import clients, sign_in, staff_server, street_with_two_communities
+from tests.staff.helpers import clients, sign_in, street_with_two_communities
+from tests.support.hub import FakeClock, make_settings
 
 from . import logs
 from .store import seed_into, seed_live, write
 
 
+@asynccontextmanager
+async def stats_server(data_dir: Path) -> AsyncIterator[str]:
+    """The whole app on loopback, reading new events on every request (``store.stats_refresh_s`` 0)."""
+    settings = make_settings(data_dir).with_overrides(store={"stats_refresh_s": 0})
+    clock = FakeClock()
+    runner = web.AppRunner(create_app(settings, clock=clock, limit_clock=clock))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
 async def test_admin_street_and_staff_scoping(tmp_path: Path) -> None:
-    async with staff_server(tmp_path) as server, clients(server.url, 3) as (admin, li, anon):
+    async with stats_server(tmp_path) as url, clients(url, 3) as (admin, li, anon):
         ids = await street_with_two_communities(admin)
         await seed_live(tmp_path, {"A": ids["a"], "B": ids["b"]})
         await sign_in(li, "li", "li-password")
@@ -56,16 +76,16 @@ async def test_admin_street_and_staff_scoping(tmp_path: Path) -> None:
         status, body = await admin.call("GET", "/api/communities/nope0/stats")
         assert status == 404 and body["error"]["message"] == "没有这个社区"
         # A 社工 opening the street's dashboard lands on their own.
-        async with li.http.get(server.url + "/staff/stats", allow_redirects=False) as r:
+        async with li.http.get(url + "/staff/stats", allow_redirects=False) as r:
             assert r.status == 302 and r.headers["Location"] == f"/staff/c/{ids['a']}/stats"
 
         # Downloads: CSV (with a BOM for Excel) and XLSX hold the same numbers.
-        async with li.http.get(server.url + f"/api/communities/{ids['a']}/stats?format=csv") as r:
+        async with li.http.get(url + f"/api/communities/{ids['a']}/stats?format=csv") as r:
             assert r.status == 200 and "attachment" in r.headers["Content-Disposition"]
             text = (await r.read()).decode("utf-8-sig")
         table = {(row[0], row[1]): row[2] for row in csv.reader(io.StringIO(text))}
         assert table[("participation", "attendances_count")] == "7"
-        async with admin.http.get(server.url + "/api/stats?format=xlsx") as r:
+        async with admin.http.get(url + "/api/stats?format=xlsx") as r:
             assert r.status == 200
             wb = openpyxl.load_workbook(io.BytesIO(await r.read()))
         rows = list(wb["各社区"].iter_rows(min_row=2, values_only=True))
