@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+from aiohttp import web
 
 from meeting_server.community.events import CommunityCreated
 from meeting_server.core.events import MeetingCreated
 from meeting_server.core.registry import Event
+from meeting_server.hub.app import create_app
 from meeting_server.store.eventlog import sqlite_path
 from meeting_server.store.records import GENESIS_HASH
 from meeting_server.store.sqlite_log import SqliteEventLog
 from meeting_server.store.writer import chain_records
+from tests.support.hub import FakeClock, make_settings
 
 from . import logs
 
@@ -80,3 +86,18 @@ def seed(data_dir: Path) -> Path:
 
     asyncio.run(run())
     return sqlite_path(data_dir)
+
+
+@asynccontextmanager
+async def stats_server(data_dir: Path) -> AsyncIterator[str]:
+    """The whole app on loopback, reading new events on every request (``store.stats_refresh_s`` 0)."""
+    settings = make_settings(data_dir).with_overrides(store={"stats_refresh_s": 0})
+    clock = FakeClock()
+    runner = web.AppRunner(create_app(settings, clock=clock, limit_clock=clock))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()

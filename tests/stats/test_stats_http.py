@@ -6,38 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import openpyxl
-from aiohttp import web
 
-from meeting_server.hub.app import create_app
 from meeting_server.readmodels.stats import NOT_RECORDED
 from meeting_server.stats import StatsService
 from meeting_server.store.eventlog import sqlite_path
 from meeting_server.store.sqlite_log import SqliteEventLog
 from tests.staff.helpers import clients, sign_in, street_with_two_communities
-from tests.support.hub import FakeClock, make_settings
 
 from . import logs
-from .store import seed_into, seed_live, write
-
-
-@asynccontextmanager
-async def stats_server(data_dir: Path) -> AsyncIterator[str]:
-    """The whole app on loopback, reading new events on every request (``store.stats_refresh_s`` 0)."""
-    settings = make_settings(data_dir).with_overrides(store={"stats_refresh_s": 0})
-    clock = FakeClock()
-    runner = web.AppRunner(create_app(settings, clock=clock, limit_clock=clock))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+from .store import seed_into, seed_live, stats_server, write
 
 
 async def test_admin_street_and_staff_scoping(tmp_path: Path) -> None:
