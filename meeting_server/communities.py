@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from meeting_server.community.carryover_rules import CarryOverState, decide_carryover
 from meeting_server.community.registry import load_event
 from meeting_server.community.roles import StaffActor
 from meeting_server.community.roster_rules import decide_roster
@@ -150,6 +151,17 @@ class Communities:
         by = actor.person.key if actor.person is not None else actor.screener
         return await self._execute(
             stream, (by, actor.role.value), lambda s, now: decide_topics(s.topics, actor, command, now)
+        )
+
+    async def carried(self, community_id: str) -> CarryOverState:
+        """The resolutions 公示 sent back to the community's next meeting."""
+        return (await self._roster_stream(community_id)).state.carried
+
+    async def execute_carryover(self, community_id: str, command: Command) -> list[Event]:
+        """Decide, persist and fold a carry-over command of the server (system)."""
+        stream = await self._roster_stream(community_id)
+        return await self._execute(
+            stream, ("system", "system"), lambda s, now: decide_carryover(s.carried, command, now)
         )
 
 

@@ -7,6 +7,7 @@ import dataclasses
 
 from meeting_server.core.registry import Event
 
+from .carryover_rules import AnyCarryOverEvent, CarryOverState, evolve_carryover
 from .events import AnyRosterEvent
 from .roster_rules import evolve_roster
 from .state import RosterState
@@ -18,14 +19,18 @@ from .topics_state import TopicsState
 class CommunityState:
     roster: RosterState
     topics: TopicsState
+    # Resolutions sent back by 公示 to the next meeting's agenda (carryover_rules).
+    carried: CarryOverState = dataclasses.field(default_factory=CarryOverState)
 
     @classmethod
     def empty(cls, community_id: str) -> CommunityState:
-        return cls(RosterState(community_id), TopicsState(community_id))
+        return cls(RosterState(community_id), TopicsState(community_id), CarryOverState())
 
 
 def evolve_community(state: CommunityState, event: Event) -> CommunityState:
     """``state`` after a roster or a topics event (anything else is an error in the log)."""
     if isinstance(event, AnyRosterEvent):
         return dataclasses.replace(state, roster=evolve_roster(state.roster, event))
+    if isinstance(event, AnyCarryOverEvent):
+        return dataclasses.replace(state, carried=evolve_carryover(state.carried, event))
     return dataclasses.replace(state, topics=evolve_topics(state.topics, event))

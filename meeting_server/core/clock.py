@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import enum
 
+from . import publicity
 from .state import MeetingState
+from .values import MeetingStatus
 
 # Float slack: a Tick scheduled exactly at ``next_deadline`` must see the deadline as reached, or the
 # hub would re-arm a timer for the same instant forever.
@@ -46,9 +48,13 @@ def due(state: MeetingState, now: float) -> Due | None:
 def next_deadline(state: MeetingState | None) -> float | None:
     """The earliest time at which ``decide(state, Actor.system(), Tick(), t)`` yields an event, or None.
 
+    For a closed meeting that is the end of its publicity period while an outcome is undecided.
+
     It may lie in the past (e.g. a clock started with less than the warning time left): the caller should
     then tick at once. Re-compute it after every event; pausing, resuming or extending moves it.
     """
+    if state is not None and state.status is MeetingStatus.CLOSED:
+        return publicity.deadline(state)  # the end of the publicity period (公示) of its resolutions
     floor = state.floor if state is not None else None
     if state is None or floor is None or floor.running_since is None:
         return None

@@ -12,6 +12,7 @@ Queue ordering (per agenda item; starting an item empties it):
 
 from __future__ import annotations
 
+from . import publicity
 from .clock import Due, due
 from .commands import (
     AddToQueue,
@@ -233,6 +234,8 @@ def extend_clock(state: MeetingState, actor: Actor, cmd: ExtendClock, now: float
 
 def tick(state: MeetingState, actor: Actor, cmd: Tick, now: float) -> list[Event]:
     """The server's timer fired: report what is due on the clock at ``now``; nothing due is not an error."""
+    if state.status is MeetingStatus.CLOSED:
+        return publicity.decide_outcomes(state, now)  # the end of the publicity period, once due
     floor = state.floor
     if state.status is not MeetingStatus.OPEN or floor is None:
         return []

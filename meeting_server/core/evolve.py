@@ -48,6 +48,7 @@ from .minutes_events import (
     MinutesEdited,
     MinutesPublished,
     ObjectionRaised,
+    PublicityDecided,
     ResolutionFlaggedForRedeliberation,
 )
 from .minutes_rules import evolve_minutes
@@ -155,6 +156,7 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             | MinutesPublished()
             | ObjectionRaised()
             | ResolutionFlaggedForRedeliberation()
+            | PublicityDecided()
         ):
             return evolve_minutes(state, ev)
         case _:

@@ -75,7 +75,29 @@ class ResolutionFlaggedForRedeliberation(Event):
     at: float
 
 
+@event
+@dataclass(frozen=True, slots=True)
+class PublicityDecided(Event):
+    """The publicity period of a resolution ended (the server's clock): ``outcome`` ``effective`` (生效) or
+    ``redeliberate`` (重新协商: strictly more than ``percent`` % of the ``base`` residents affected objected,
+    and the topic goes back on the next meeting's agenda). ``title`` names the resolution for the
+    community's record of carried-over topics."""
+
+    resolution_id: str
+    outcome: str
+    objections: int
+    base: int
+    percent: int
+    title: str
+    at: float
+
+
 MinutesEvent = (
-    MinutesDrafted | MinutesEdited | MinutesPublished | ObjectionRaised | ResolutionFlaggedForRedeliberation
+    MinutesDrafted
+    | MinutesEdited
+    | MinutesPublished
+    | ObjectionRaised
+    | ResolutionFlaggedForRedeliberation
+    | PublicityDecided
 )
 """The minutes events; part of ``events.AnyEvent``."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from typing import assert_never
 
+from . import publicity
 from .commands import NAME, DraftMinutes, EditMinutes, ObjectToResolution, PublishMinutes
 from .errors import ErrorCode
 from .guards import clean_text, fail
@@ -29,6 +30,7 @@ from .minutes_events import (
     MinutesEvent,
     MinutesPublished,
     ObjectionRaised,
+    PublicityDecided,
     ResolutionFlaggedForRedeliberation,
 )
 from .minutes_values import (
@@ -46,7 +48,7 @@ from .minutes_values import (
 )
 from .registry import Event
 from .roles import Actor, Role
-from .state import MeetingState
+from .state import MeetingState, Resolution
 from .values import MeetingStatus
 
 DAY_S = 86_400.0
@@ -135,22 +137,46 @@ def object_to_resolution(
         fail(ErrorCode.WRONG_STATE, "objections are taken once the minutes are published")
     if now > minutes.publicity_until:
         fail(ErrorCode.WRONG_STATE, "the publicity period has ended")
-    if not any(r.resolution_id == cmd.resolution_id for r in state.resolutions):
-        fail(ErrorCode.NOT_FOUND, f"no resolution {cmd.resolution_id!r}")
-    key, name = _objector(state, actor, cmd)
+    if cmd.resolution_id in minutes.decided:
+        fail(ErrorCode.WRONG_STATE, "the publicity period has ended")
+    resolution = publicity.find_resolution(state, cmd.resolution_id)
+    if state.has_roster:
+        key, name = _roster_objector(state, resolution, actor, cmd)
+    else:
+        key, name = _objector(state, actor, cmd)
     earlier = minutes.objections.get(cmd.resolution_id, ())
     if any(o.objector == key for o in earlier):
         fail(ErrorCode.DUPLICATE, f"{name} has already objected to this resolution")
-    eligible = state.eligible_residents()
+    eligible = publicity.base(state, resolution)
     count = len(earlier) + 1
     if count > eligible:
         fail(ErrorCode.LIMIT, f"more objections than the {eligible} eligible residents")
-    reason = cmd.reason.strip()[:500]
+    # With a roster (公示) a reason is required; roster-less meetings keep it optional, as before.
+    reason = publicity.clean_reason(cmd.reason) if state.has_roster else cmd.reason.strip()[:500]
     events: list[Event] = [ObjectionRaised(cmd.resolution_id, key, name, reason, actor.participant_id, now)]
     percent = state.settings.objection_percent
     if cmd.resolution_id not in minutes.flagged and over_threshold(count, eligible, percent):
         events.append(ResolutionFlaggedForRedeliberation(cmd.resolution_id, count, eligible, percent, now))
     return events
+
+
+def _roster_objector(
+    state: MeetingState, resolution: Resolution, actor: Actor, cmd: ObjectToResolution
+) -> tuple[str, str]:
+    """(key, name) in a meeting with a roster: a roster person of the vote's scope, by personal link or
+    named (person id) by the recorder at the counter; attending the meeting is not required."""
+    if actor.role is Role.RECORDER:
+        if cmd.objector is None or not cmd.objector.strip():
+            fail(ErrorCode.INVALID, "objector: choose the resident from the roster")
+        person_id = cmd.objector.strip()
+    else:
+        if actor.person_id is None:
+            fail(ErrorCode.NOT_ON_ROSTER, "object with your personal link")
+        if cmd.objector is not None and cmd.objector not in (actor.participant_id, actor.person_id):
+            fail(ErrorCode.FORBIDDEN, "a resident objects only for themselves")
+        person_id = actor.person_id
+    elector = publicity.roster_objector(state, resolution, person_id)
+    return publicity.PERSON_KEY + elector.person_id, elector.name
 
 
 def _objector(state: MeetingState, actor: Actor, cmd: ObjectToResolution) -> tuple[str, str]:
@@ -204,6 +230,9 @@ def evolve_minutes(state: MeetingState, ev: MinutesEvent) -> MeetingState:
             return replace(state, minutes=replace(minutes, objections=objections))
         case ResolutionFlaggedForRedeliberation():
             return replace(state, minutes=replace(minutes, flagged=(*minutes.flagged, ev.resolution_id)))
+        case PublicityDecided():
+            decided = {**minutes.decided, ev.resolution_id: ev.outcome}
+            return replace(state, minutes=replace(minutes, decided=decided))
         case _:
             assert_never(ev)
 

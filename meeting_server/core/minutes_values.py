@@ -99,6 +99,7 @@ class MinutesRecord:
     publicity_until: float | None = None
     objections: Mapping[str, tuple[Objection, ...]] = field(default_factory=dict)  # by resolution id
     flagged: tuple[str, ...] = ()  # resolution ids flagged for re-deliberation
+    decided: Mapping[str, str] = field(default_factory=dict)  # resolution id -> publicity outcome
 
     @property
     def published(self) -> bool:

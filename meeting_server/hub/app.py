@@ -21,7 +21,7 @@ from meeting_server.store.eventlog import open_event_log
 from meeting_server.store.private import private_dir
 from meeting_server.web import setup as setup_staff_web
 
-from . import http_api, minutes, pages, record_api
+from . import http_api, minutes, pages, publicity, record_api
 from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
@@ -92,6 +92,8 @@ def create_app(
     app.router.add_get("/m/{meeting_id}/live.mp3", audio.live_mp3)
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
+    # 公示: /p/<meeting>/<resolution>, its A4 notice and the objections.
+    publicity.setup(app, registry, signer, settings.server.public_url.rstrip("/"), settings.minutes.font)
     # Communities, staff and rosters: /staff, /api/street, /api/communities.
     setup_staff_web(app, event_log, clock, limit_clock)
 

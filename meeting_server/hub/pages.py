@@ -135,7 +135,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     html = request.app[TEMPLATES].get_template(template).render(asset=request.app[STATIC].url, **context)
     return web.Response(
         text=html,
@@ -148,7 +148,7 @@ def _render(request: web.Request, template: str, status: int = 200, **context: A
 
 
 def error_page(request: web.Request, status: int, message: str) -> web.Response:
-    return _render(request, "error.html", status=status, page="error", title="无法打开页面", message=message)
+    return render(request, "error.html", status=status, page="error", title="无法打开页面", message=message)
 
 
 async def meeting_page(request: web.Request) -> web.Response:
@@ -165,7 +165,7 @@ async def meeting_page(request: web.Request) -> web.Response:
     if not request.app[STATIC].assets.get(VENDOR_SOCKETIO):
         log.error("missing %s: run scripts/bootstrap (npm install)", STATIC_DIR / VENDOR_SOCKETIO)
         return error_page(request, 503, "服务器缺少页面组件（socket.io），请管理员运行 scripts/bootstrap。")
-    return _render(
+    return render(
         request,
         f"{page}.html",
         page=page,
@@ -194,11 +194,11 @@ def _topics_url(community_id: str | None, claims: LinkClaims, token: str) -> str
 
 async def admin_page(request: web.Request) -> web.Response:
     """GET /admin — create a meeting with the admin token typed in (never stored in the page)."""
-    return _render(request, "admin.html", page="admin", title="创建会议")
+    return render(request, "admin.html", page="admin", title="创建会议")
 
 
 async def index_page(request: web.Request) -> web.Response:
-    return _render(request, "index.html", page="index", title="共治通")
+    return render(request, "index.html", page="index", title="共治通")
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:

@@ -29,6 +29,7 @@ from . import (
     topics_pages,
 )
 from .auth import csrf_guard
+from .carryover import carry_redeliberated
 from .passwords import Passwords, SignInThrottle
 
 
@@ -37,6 +38,7 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     for events and sessions, the monotonic one for the sign-in throttle)."""
     communities = Communities(event_log, clock)
     app[keys.COMMUNITIES] = communities
+    carry_redeliberated(app[keys.REGISTRY], communities)  # 重新协商 → the community's next agenda
     app[keys.EVENT_LOG] = event_log
     # KPIs refolded when streams grow, read at most every ``store.stats_refresh_s``.
     app[keys.STATS] = StatsService(event_log, app[keys.SETTINGS].store.stats_refresh_s)

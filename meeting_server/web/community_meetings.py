@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from meeting_server.community.carryover_rules import AGENDA_PREFIX, ScheduleCarryOvers
 from meeting_server.core.errors import DomainError
 from meeting_server.hub.http_api import meeting_links, new_meeting
 from meeting_server.hub.http_edge import refused
@@ -22,10 +23,21 @@ async def create(request: web.Request) -> web.Response:
     """POST /api/communities/{id}/meetings — the meeting spec, as for /api/meetings."""
     _, community = await community_scope(request)
     spec = await read_json(request)
+    communities = request.app[keys.COMMUNITIES]
+    # Resolutions sent back by 公示 (重新协商) open the next meeting's agenda (community.carryover_rules).
+    pending = (await communities.carried(community.community_id)).pending()
+    if pending and isinstance(spec, dict) and isinstance(spec.get("agenda"), list):
+        carried = [{"title": (AGENDA_PREFIX + c.title)[:200], "planned_minutes": 20} for c in pending]
+        spec = {**spec, "agenda": carried + spec["agenda"]}
     try:
         created = await new_meeting(request.app, spec, community.community_id)
     except DomainError as e:
         raise refused(e) from None
+    if pending:
+        refs = tuple(c.ref for c in pending)
+        await communities.execute_carryover(
+            community.community_id, ScheduleCarryOvers(created["meeting_id"], refs)
+        )
     rt = await request.app[keys.REGISTRY].get(created["meeting_id"])
     assert rt is not None
     await sync_electorate(request.app, rt)  # the roster it is called for (core.electorate)

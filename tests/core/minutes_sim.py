@@ -102,10 +102,12 @@ MINUTES_FIXTURES: dict[type[Command], Callable[[Actor], tuple[Sim, Actor, Comman
 }
 
 
-def minutes_tail(sim: Sim) -> None:
-    """Continue a closed meeting that has resolution r1 through every minutes event."""
+def minutes_tail(sim: Sim, objectors: tuple[Actor, ...] = (P1, P2)) -> None:
+    """Continue a closed meeting that has resolution r1 through every minutes event, up to the end of
+    its publicity period (the objectors are over 20 % of its base: flagged, then 重新协商)."""
     draft(sim)
     sim.do(Actor("rec", Role.RECORDER), EDIT)
     sim.do(Actor("rec", Role.RECORDER), PublishMinutes())
-    sim.do(P1, ObjectToResolution("r1", reason="收费太高"))
-    sim.do(P2, ObjectToResolution("r1"))  # 2 of 6 residents: over 20 % → flagged
+    for actor in objectors:
+        sim.do(actor, ObjectToResolution("r1", reason="收费太高"))
+    sim.tick(at=sim.now + 7 * 86_400.0)  # day 7 has passed: PublicityDecided

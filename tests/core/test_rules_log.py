@@ -115,7 +115,8 @@ def whole_meeting() -> Sim:
     sim.do(MOD, OpenVote("m4"))
     sim.do(MOD, GrantFloor("p2"))
     sim.do(MOD, CloseMeeting())  # revokes the floor and cancels the vote
-    minutes_tail(sim)  # draft, edit, publish, objections, flag
+    # draft, edit, publish, an objection from the roster's one resident (the base), flag, outcome
+    minutes_tail(sim, (Actor("per-r9", Role.PARTICIPANT, person_id="r9"),))
     return sim
 
 

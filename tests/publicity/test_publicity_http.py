@@ -1,0 +1,147 @@
+"""公示 over HTTP on the real server: the public page without login, objections with personal links and at
+the counter, each refusal with its code and Chinese message, day 7 on the fake clock, and a server that
+was down at the deadline deciding on start."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pypdf
+
+from meeting_server.communities import community_stream
+from meeting_server.web.keys import EVENT_LOG
+from tests.staff.helpers import clients, sign_in, staff_server
+from tests.support.hub import DEMO_SPEC, FakeClock
+
+from .driver import Published, published_resolution
+
+DAY = 86_400.0
+
+
+async def post(http: aiohttp.ClientSession, url: str, body: Any) -> tuple[int, dict[str, Any]]:
+    async with http.post(url, json=body) as r:
+        return r.status, await r.json()
+
+
+async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None:
+    async with staff_server(tmp_path) as server, clients(server.url, 1) as (staff,):
+        p = await published_resolution(server.url, staff)
+        async with aiohttp.ClientSession(server.url) as http:
+            page = await (await http.get(p.page)).text()  # no login, no link
+            assert "3号楼2单元加装电梯" in page and "申请加装电梯一部" in page
+            assert "表决范围：3号楼2单元住户" in page and "结果：通过" in page
+            assert "公示剩余" in page and "7 天 0 小时" in page
+            # The base: the unit's 4 voting residents (王阿姨 王叔叔 赵老师 孙阿姨), not the 3 who attended.
+            assert '受影响居民 <strong id="base">4</strong> 人' in page and 'id="object-form"' not in page
+            own = await (await http.get(p.page + "?t=" + p.token("王叔叔"))).text()
+            assert "王叔叔，您可以提出异议" in own and 'id="object-form"' in own
+
+            api = p.api + "/objections"
+            # 王叔叔 did not attend; his personal link is enough.
+            status, ack = await post(http, api, {"t": p.token("王叔叔"), "reason": "一楼住户不应分摊"})
+            assert (status, ack) == (200, {"ok": True, "objections": 1, "base": 4})
+            refusals = [
+                ({"t": p.token("王叔叔"), "reason": "再说一次"}, 409, "duplicate"),
+                ({"t": p.token("张三"), "reason": "我也反对"}, 400, "not_in_scope"),  # 5号楼
+                ({"t": p.token("刘大爷"), "reason": "我也反对"}, 400, "not_in_scope"),  # no voting rights
+                ({"t": p.token("孙阿姨"), "reason": "   "}, 400, "invalid"),
+                ({"t": p.token("孙阿姨"), "reason": "长" * 501}, 400, "invalid"),
+                ({"t": p.token("孙阿姨")}, 400, "invalid"),
+                ({"t": p.c.links["participant"]["token"], "reason": "x"}, 403, "not_personal"),
+                ({"t": "forged", "reason": "x"}, 403, "bad_token"),
+                ({"reason": "x"}, 403, "no_token"),
+            ]
+            for body, want_status, code in refusals:
+                status, ack = await post(http, api, body)
+                assert (status, ack["ok"], ack["error"]["code"]) == (want_status, False, code), body
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in ack["error"]["message"])
+            assert (await (await http.post(api, data=b"not json")).json())["error"]["code"] == "invalid"
+
+            # At the counter: the recorder searches the roster of the scope and enters 赵老师's objection.
+            search = await (await http.get(f"{p.api}/residents?t={p.recorder}&q=赵")).json()
+            (zhao,) = search["residents"]
+            assert (zhao["name"], zhao["objected"]) == ("赵老师", False)
+            assert (await http.get(f"{p.api}/residents?t={p.token('王阿姨')}&q=")).status == 403
+            body = {"t": p.recorder, "person_id": zhao["person_id"], "reason": "书面意见：费用过高"}
+            assert (await post(http, api, body))[1]["objections"] == 2
+            twice = await post(http, api, {"t": p.token("赵老师"), "reason": "同上"})
+            assert twice[1]["error"]["code"] == "duplicate"  # one objection per person, any channel
+            bad = {"t": p.recorder, "person_id": p.c.people["张三"]["person_id"], "reason": "x"}
+            assert (await post(http, api, bad))[1]["error"]["code"] == "not_in_scope"
+
+            # Day 7 on the server's clock: 2 of 4 objected (> 20 %): 重新协商, shown on the same page.
+            server.clock.advance(7 * DAY - 60)
+            await server.tick(p.meeting_id)
+            assert "公示结果" not in await (await http.get(p.page)).text()
+            server.clock.advance(61)
+            await server.tick(p.meeting_id)
+            page = await (await http.get(p.page)).text()
+            assert "公示结果：重新协商" in page and "列入下次议事会议程" in page
+            status, ack = await post(http, api, {"t": p.token("孙阿姨"), "reason": "晚了"})
+            assert (status, ack["error"]["code"]) == (409, "wrong_state")
+            rt = await server.registry.get(p.meeting_id)
+            assert rt is not None and rt.state is not None and rt.state.minutes is not None
+            assert dict(rt.state.minutes.decided) == {p.resolution_id: "redeliberate"}
+            assert (await http.get(f"/p/{p.meeting_id}/nope")).status == 404
+
+            # 重新协商 reached the community's stream, and the next meeting opens with it (once).
+            stream = await server.app[EVENT_LOG].read(community_stream(p.c.community_id), 0)
+            (carried,) = [r.payload for r in stream if r.type == "ResolutionCarriedOver"]
+            assert (carried["meeting_id"], carried["resolution_id"]) == (p.meeting_id, p.resolution_id)
+            assert (carried["title"], carried["objections"], carried["base"]) == ("3号楼2单元加装电梯", 2, 4)
+            await sign_in(staff, "li", "li-password")  # a week later: the 社工 signs in again
+            agendas = []
+            for _ in range(2):
+                created = await staff.ok("POST", f"/api/communities/{p.c.community_id}/meetings", DEMO_SPEC)
+                rt_next = await server.registry.get(created["meeting_id"])
+                assert rt_next is not None and rt_next.state is not None
+                agendas.append([item.title for item in rt_next.state.agenda])
+            plain = [item["title"] for item in DEMO_SPEC["agenda"]]
+            assert agendas == [["重新协商：3号楼2单元加装电梯", *plain], plain]
+
+            # The A4 notice: title, text, result, dates, the QR code, the head hash at publication.
+            async with http.get(p.page + "/notice.pdf") as r:
+                assert r.status == 200 and r.content_type == "application/pdf"
+                pdf = pypdf.PdfReader(io.BytesIO(await r.read()))
+            assert len(pdf.pages) == 1 and len(pdf.pages[0].images) == 1  # the QR code
+            text = re.sub(r"[\s\x00]+", "", pdf.pages[0].extract_text())
+            records = await server.registry.read_log(p.meeting_id)
+            head = next(r.hash for r in records if r.type == "MinutesPublished")
+            for want in (
+                "决议公示",
+                "3号楼2单元加装电梯",
+                "申请加装电梯一部",
+                "结果：通过",
+                "公示期：",
+                "共4人",
+            ):
+                assert want in text, want
+            assert head in text and f"/p/{p.meeting_id}/{p.resolution_id}" in text
+            assert "公示结果：重新协商" in text
+
+
+async def test_a_server_down_at_the_deadline_decides_on_start(tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with staff_server(tmp_path, clock=clock) as server, clients(server.url, 1) as (staff,):
+        p: Published = await published_resolution(server.url, staff)
+    clock.advance(8 * DAY)  # the server was down when the period ended
+    async with staff_server(tmp_path, clock=clock) as server:
+        rt = await server.registry.get(p.meeting_id)
+        assert rt is not None
+
+        async def decided() -> bool:
+            return rt.state is not None and rt.state.minutes is not None and bool(rt.state.minutes.decided)
+
+        for _ in range(100):
+            if await decided():
+                break
+            await asyncio.sleep(0.05)
+        assert rt.state is not None and rt.state.minutes is not None
+        assert dict(rt.state.minutes.decided) == {p.resolution_id: "effective"}  # nobody objected
+        async with aiohttp.ClientSession(server.url) as http:
+            assert "公示结果：生效" in await (await http.get(p.page)).text()
