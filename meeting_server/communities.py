@@ -1,7 +1,7 @@
 """The street directory and every community's roster in this process, each one stream with one writer.
 
-The directory is the stream ``street:directory``; a community's roster and its topics (议题征集) are
-``community:<id>``. Commands go
+The directory is the stream ``street:directory``; a community's roster, its topics (议题征集) and its
+execution records (执行监督) are ``community:<id>``. Commands go
 through ``execute_*``: under the stream's lock, decide on the newest state, append (compare-and-set,
 durable), then fold — the meeting runtime's discipline, through the same ``append_decided``. With a shared
 log (Redis) another process may have appended: every read catches up first, so an account disabled
@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from meeting_server.community.carryover_rules import CarryOverState, decide_carryover
+from meeting_server.community.execution_rules import decide_execution
+from meeting_server.community.execution_state import ExecutionActor, ExecutionState
 from meeting_server.community.registry import load_event
 from meeting_server.community.roles import StaffActor
 from meeting_server.community.roster_rules import decide_roster
@@ -162,6 +164,21 @@ class Communities:
         stream = await self._roster_stream(community_id)
         return await self._execute(
             stream, ("system", "system"), lambda s, now: decide_carryover(s.carried, command, now)
+        )
+
+    async def execution(self, community_id: str) -> ExecutionState:
+        """A community's execution records (empty until its first). The caller checks the community exists."""
+        return (await self._roster_stream(community_id)).state.execution
+
+    async def execute_execution(
+        self, community_id: str, actor: ExecutionActor, command: Command
+    ) -> list[Event]:
+        """Decide, persist and fold an execution command; DomainError if the rules refuse it."""
+        stream = await self._roster_stream(community_id)
+        return await self._execute(
+            stream,
+            (actor.by, actor.role.value),
+            lambda s, now: decide_execution(s.execution, actor, command, now),
         )
 
 

@@ -36,6 +36,7 @@ class ServerSettings:
     link_ttl_hours: int = 168
     staff_session_hours: int = 12
     topics_link_days: int = 365
+    execution_link_days: int = 730
     max_message_bytes: int = 16384
     tls_cert: str = ""
     tls_key: str = ""

@@ -1,5 +1,5 @@
-"""One community's stream (``community:<id>``) holds its roster's events and its topics' events; this is
-the fold of both, so the stream keeps one writer, one sequence and one hash chain."""
+"""One community's stream (``community:<id>``) holds its roster's, its topics' and its execution records'
+events; this is the fold of all three, so the stream keeps one writer, one sequence and one hash chain."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from meeting_server.core.registry import Event
 
 from .carryover_rules import AnyCarryOverEvent, CarryOverState, evolve_carryover
 from .events import AnyRosterEvent
+from .execution_events import AnyExecutionEvent
+from .execution_rules import evolve_execution
+from .execution_state import ExecutionState
 from .roster_rules import evolve_roster
 from .state import RosterState
 from .topics_rules import evolve_topics
@@ -19,18 +22,26 @@ from .topics_state import TopicsState
 class CommunityState:
     roster: RosterState
     topics: TopicsState
+    execution: ExecutionState
     # Resolutions sent back by 公示 to the next meeting's agenda (carryover_rules).
     carried: CarryOverState = dataclasses.field(default_factory=CarryOverState)
 
     @classmethod
     def empty(cls, community_id: str) -> CommunityState:
-        return cls(RosterState(community_id), TopicsState(community_id), CarryOverState())
+        return cls(
+            RosterState(community_id),
+            TopicsState(community_id),
+            ExecutionState(community_id),
+            CarryOverState(),
+        )
 
 
 def evolve_community(state: CommunityState, event: Event) -> CommunityState:
-    """``state`` after a roster or a topics event (anything else is an error in the log)."""
+    """``state`` after a roster, topics or execution event (anything else is an error in the log)."""
     if isinstance(event, AnyRosterEvent):
         return dataclasses.replace(state, roster=evolve_roster(state.roster, event))
     if isinstance(event, AnyCarryOverEvent):
         return dataclasses.replace(state, carried=evolve_carryover(state.carried, event))
+    if isinstance(event, AnyExecutionEvent):
+        return dataclasses.replace(state, execution=evolve_execution(state.execution, event))
     return dataclasses.replace(state, topics=evolve_topics(state.topics, event))

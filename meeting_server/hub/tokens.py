@@ -2,7 +2,8 @@
 person + generation; they open the resident's page as that person), sessions (meeting + participant +
 role), staff sessions (a street or community account + its epoch, see meeting_server.web.auth), and a
 community's topics link (议题征集: anyone holding it submits and supports topics under a typed name and
-building, see meeting_server.web.topics_identity).
+building, see meeting_server.web.topics_identity), and a supervision group member's execution link
+(执行监督: one record, one member, see meeting_server.web.execution_api).
 
 A link's generation is checked against the meeting's record at the edge (``hub.invites``): revoking or
 rotating a link moves it on, so the signature alone no longer opens the meeting.
@@ -63,6 +64,15 @@ class TopicsClaims:
     community_id: str
     expires: float
     generation: int = 0  # checked against the community's record (revoked links are refused)
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecutionClaims:
+    community_id: str
+    record_id: str
+    member_id: str
+    expires: float
+    generation: int = 0  # checked against the record's (a revoked link is refused)
 
 
 def _b64(data: bytes) -> str:
@@ -172,6 +182,26 @@ class TokenSigner:
         if body["c"] != community_id:
             raise TokenError("wrong_community", "the link belongs to another community")
         return TopicsClaims(body["c"], float(body["exp"]), generation)
+
+    def execution_link(
+        self, community_id: str, record_id: str, member_id: str, generation: int, expires: float
+    ) -> str:
+        """A supervision group member's link to one execution record (report, stop, restart)."""
+        body = {"c": community_id, "r": record_id, "u": member_id, "g": generation, "exp": int(expires)}
+        return self._sign("x", body)
+
+    def open_execution_link(
+        self, token: Any, now: float, community_id: str, record_id: str
+    ) -> ExecutionClaims:
+        body = self._open("x", token, now)
+        if not all(isinstance(body.get(k), str) and body[k] for k in ("c", "r", "u")):
+            raise TokenError("bad_token", "the link is malformed")
+        generation = body.get("g", 0)
+        if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
+            raise TokenError("bad_token", "the link is malformed")
+        if body["c"] != community_id or body["r"] != record_id:
+            raise TokenError("wrong_record", "the link belongs to another execution record")
+        return ExecutionClaims(body["c"], body["r"], body["u"], float(body["exp"]), generation)
 
     def token_kind(self, token: Any) -> str | None:
         """The kind letter a token claims (``j``, ``p``, ``t`` …), before any check; None if malformed."""

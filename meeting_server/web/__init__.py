@@ -19,6 +19,8 @@ from meeting_server.store.writer import Clock
 from . import (
     community_meetings,
     door,
+    execution_api,
+    execution_pages,
     invitations,
     keys,
     roster_api,
@@ -53,6 +55,8 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     staff_pages.add_routes(app)
     topics_api.add_routes(app)
     topics_pages.add_routes(app)
+    execution_api.add_routes(app)
+    execution_pages.add_routes(app)
     stats_pages.add_routes(app)
 
     warming: list[asyncio.Task[None]] = []

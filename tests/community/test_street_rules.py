@@ -11,6 +11,7 @@ from meeting_server.community.commands import (
     EnableAccount,
     SetPassword,
 )
+from meeting_server.community.execution_rules import PERMISSIONS as EXECUTION_PERMISSIONS
 from meeting_server.community.permissions import PERMISSIONS
 from meeting_server.community.registry import COMMUNITY
 from meeting_server.community.roles import StaffActor, StaffRole
@@ -56,9 +57,11 @@ def test_the_registry_keeps_community_commands_apart_from_the_meetings() -> None
     assert set(STREET_COMMANDS) <= set(COMMUNITY.commands)
     assert not set(COMMUNITY.commands) & set(MEETING.commands)
     assert not set(COMMUNITY.events) & set(MEETING.events)
-    # Every community command has one permission table: the staff's, or the topics' (residents too).
-    assert not set(PERMISSIONS) & set(TOPIC_PERMISSIONS)
-    assert set(PERMISSIONS) | set(TOPIC_PERMISSIONS) == set(COMMUNITY.commands.values())
+    # Every community command has one permission table: the staff's, the topics' (residents too), or
+    # the execution records' (supervision group members too).
+    tables = [set(PERMISSIONS), set(TOPIC_PERMISSIONS), set(EXECUTION_PERMISSIONS)]
+    assert sum(len(t) for t in tables) == len(set.union(*tables))
+    assert set.union(*tables) == set(COMMUNITY.commands.values())
     with pytest.raises(DomainError):
         MEETING.parse_command({"type": "CreateCommunity", "community_id": "x", "title": "y"})
 

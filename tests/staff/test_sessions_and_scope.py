@@ -146,6 +146,7 @@ async def expect_everywhere(
             topic_id="aaaaaaaaaaaa",
             action="accept",
             photo_id="0" * 32,
+            record_id="aaaaaaaaaaaa",
         )
         data = (
             b"\xe5\xa7\x93\xe5\x90\x8d,\xe6\xa5\xbc\xe6\xa0\x8b,\xe6\x88\xbf\xe5\x8f\xb7\n"
