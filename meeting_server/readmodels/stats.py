@@ -3,7 +3,8 @@
 dashboards and their CSV/XLSX exports, so they cannot disagree.
 
 Every numeric key carries its unit (``_count``, ``_pct``, ``_s``, ``_days``). A KPI the log does not
-record yet is ``null`` next to a ``reason`` — never a made-up number.
+record is ``null`` next to a ``reason``, a rate without a base (no resolutions) ``null`` — never a made-up
+number.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ YOUTH_RULE = (
     "（如 30-39 → 34.5 计入，40-49 → 44.5 不计入，80+ 取 80）；两者都没有的居民不计入分母。"
     "每位居民按其在范围内第一次参会时的年龄计一次。"
 )
-NOT_RECORDED = "尚未记录：执行监督（执行记录）的事件还不在日志中"
-NO_TOPIC_LINK = "尚未记录：日志中没有议题与决议之间的关联"
+NO_TOPIC_LINK = "尚未记录：会议议程项不引用议题，日志中没有议题与决议之间的关联"
 DAY_S = 86400.0
+STATUSES = ("not_started", "in_progress", "blocked", "stopped", "done")
 _BAND = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+)$")
 
 
@@ -166,33 +167,52 @@ def _resolutions(meetings: Sequence[MeetingFacts]) -> dict[str, Any]:
     }
 
 
-def _objections(meetings: Sequence[MeetingFacts]) -> dict[str, Any]:
+def _objections(meetings: Sequence[MeetingFacts], communities: Sequence[CommunityFacts]) -> dict[str, Any]:
     resolutions = sum(len(m.resolutions) for m in meetings)
     objected = sum(m.objected_resolutions for m in meetings)
     return {
         "objections_count": sum(m.objections for m in meetings),
         "objected_resolutions_count": objected,
         "objected_resolutions_pct": _pct(objected, resolutions),
-        "redeliberations_count": sum(m.redeliberations for m in meetings),
+        "redeliberations_count": sum(len(m.redeliberated) for m in meetings),
+        "publicity_effective_count": sum(m.effective for m in meetings),
+        "carried_over_count": sum(c.carried_over for c in communities),
     }
 
 
-def _execution() -> dict[str, Any]:
+def _execution(meetings: Sequence[MeetingFacts], communities: Sequence[CommunityFacts]) -> dict[str, Any]:
+    records = [r for c in communities for r in c.executions]
+    resolutions = sum(len(m.resolutions) for m in meetings)
+    by = {s: sum(1 for r in records if r.status == s) for s in STATUSES}
     return {
-        "records_count": None,
-        "done_count": None,
-        "resolution_rate_pct": None,  # 解决率 = 已完成 / 决议
-        "reason": NOT_RECORDED,
+        "records_count": len(records),
+        "resolutions_with_record_pct": _pct(len(records), resolutions),
+        **{f"{s}_count": n for s, n in by.items()},
+        "stops_count": sum(r.stops for r in records),
+        "progress_reports_count": sum(r.reports for r in records),
+        "resolution_rate_pct": _pct(by["done"], resolutions),  # 解决率 = 已完成 / 决议
+        "definition": "解决率 = 执行记录已完成的决议 ÷ 全部决议",
     }
 
 
-def _timeline(topics: Mapping[str, Any]) -> dict[str, Any]:
+def _done_days(meetings: Sequence[MeetingFacts], communities: Sequence[CommunityFacts]) -> list[float]:
+    """Days from each resolution to its execution record's completion (from the record's creation when
+    the resolution's meeting is not in scope)."""
+    recorded = {(m.meeting_id, rid): at for m in meetings for rid, at in m.resolutions}
+    return [
+        (r.done_at - recorded.get((r.meeting_id, r.resolution_id), r.created_at)) / DAY_S
+        for c in communities
+        for r in c.executions
+        if r.done_at is not None
+    ]
+
+
+def _timeline(topics: Mapping[str, Any], done_days: Sequence[float]) -> dict[str, Any]:
     return {
         "topic_to_decision_median_days": topics["days_to_decision_median_days"],
         "topic_to_resolution_median_days": None,
         "topic_to_resolution_reason": NO_TOPIC_LINK,
-        "resolution_to_done_median_days": None,
-        "resolution_to_done_reason": NOT_RECORDED,
+        "resolution_to_done_median_days": _median(done_days),
     }
 
 
@@ -226,17 +246,20 @@ def _by_month(
 def kpis(meetings: Sequence[MeetingFacts], communities: Sequence[CommunityFacts]) -> dict[str, Any]:
     """The KPIs of one scope: ``meetings`` and ``communities`` already narrowed to it."""
     topics = _topics(communities)
-    execution = _execution()
+    execution = _execution(meetings, communities)
     return {
         "participation": _participation(meetings),
         "youth_share": _youth(meetings, communities),
         "speaking": _speaking(meetings),
         "topics": topics,
         "resolutions": _resolutions(meetings),
-        "objections": _objections(meetings),
+        "objections": _objections(meetings, communities),
         "execution": execution,
-        "resolution_rate": {"value_pct": execution["resolution_rate_pct"], "reason": execution["reason"]},
-        "timeline": _timeline(topics),
+        "resolution_rate": {
+            "value_pct": execution["resolution_rate_pct"],
+            "definition": execution["definition"],
+        },
+        "timeline": _timeline(topics, _done_days(meetings, communities)),
         "by_month": _by_month(meetings, communities),
     }
 

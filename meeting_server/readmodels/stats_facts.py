@@ -11,7 +11,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from meeting_server.community.carryover_rules import ResolutionCarriedOver
 from meeting_server.community.events import PersonChanged, PersonRemoved, PersonsAdded
+from meeting_server.community.execution_events import (
+    ExecutionCompleted,
+    ExecutionCreated,
+    ExecutionRestarted,
+    ExecutionStopped,
+    ProgressReported,
+)
 from meeting_server.community.topics_events import TopicAccepted, TopicMerged, TopicRejected, TopicSubmitted
 from meeting_server.core.events import (
     CaptionCommitted,
@@ -26,6 +34,7 @@ from meeting_server.core.events import (
 from meeting_server.core.minutes_events import (
     MinutesPublished,
     ObjectionRaised,
+    PublicityDecided,
     ResolutionFlaggedForRedeliberation,
 )
 from meeting_server.core.motion_events import ResolutionRecorded, VoteClosed
@@ -49,6 +58,7 @@ MEETING_EVENTS = frozenset(
         MinutesPublished,
         ObjectionRaised,
         ResolutionFlaggedForRedeliberation,
+        PublicityDecided,
         CaptionCommitted,
     )
 )
@@ -65,6 +75,12 @@ COMMUNITY_EVENTS = frozenset(
         TopicAccepted,
         TopicMerged,
         TopicRejected,
+        ExecutionCreated,
+        ProgressReported,
+        ExecutionStopped,
+        ExecutionRestarted,
+        ExecutionCompleted,
+        ResolutionCarriedOver,
     )
 )
 """The community events ``community_facts`` reads."""
@@ -87,7 +103,8 @@ class MeetingFacts:
     minutes_published_at: float | None
     objections: int
     objected_resolutions: int
-    redeliberations: int
+    redeliberated: tuple[str, ...]  # resolutions flagged, or decided 重新协商 at the end of 公示
+    effective: int  # resolutions decided 生效 at the end of 公示
     captions: int
 
 
@@ -100,10 +117,26 @@ class TopicFacts:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class ExecutionFacts:
+    """One execution record (执行监督) of a resolution: ``status`` as its last event left it."""
+
+    record_id: str
+    meeting_id: str
+    resolution_id: str
+    created_at: float
+    status: str  # "not_started" | "in_progress" | "blocked" | "stopped" | "done"
+    done_at: float | None
+    stops: int
+    reports: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class CommunityFacts:
     community_id: str
     birth_years: tuple[tuple[str, int | None, str], ...]  # (person id, birth year, age band) on the roster
     topics: tuple[TopicFacts, ...]
+    executions: tuple[ExecutionFacts, ...] = ()
+    carried_over: int = 0  # resolutions 公示 sent back to the next meeting's agenda
 
 
 def _key(meeting_id: str, participant_id: str, person_id: str | None) -> str:
@@ -119,7 +152,8 @@ def meeting_facts(meeting_id: str, events: Iterable[Event]) -> MeetingFacts:
     attendees: dict[str, Channel] = {}
     roster: dict[str, None] = {}
     turns: list[tuple[str, float]] = []
-    closed = passed = objections = redeliberations = captions = 0
+    closed = passed = objections = effective = captions = 0
+    redeliberated: dict[str, None] = {}
     objected: set[str] = set()
     resolutions: list[tuple[str, float]] = []
     published: float | None = None
@@ -154,7 +188,11 @@ def meeting_facts(meeting_id: str, events: Iterable[Event]) -> MeetingFacts:
                 objections += 1
                 objected.add(ev.resolution_id)
             case ResolutionFlaggedForRedeliberation():
-                redeliberations += 1
+                redeliberated.setdefault(ev.resolution_id)
+            case PublicityDecided() if ev.outcome == "redeliberate":
+                redeliberated.setdefault(ev.resolution_id)
+            case PublicityDecided():
+                effective += 1
             case CaptionCommitted():
                 captions += 1
             case _:
@@ -172,15 +210,19 @@ def meeting_facts(meeting_id: str, events: Iterable[Event]) -> MeetingFacts:
         minutes_published_at=published,
         objections=objections,
         objected_resolutions=len(objected),
-        redeliberations=redeliberations,
+        redeliberated=tuple(redeliberated),
+        effective=effective,
         captions=captions,
     )
 
 
 def community_facts(community_id: str, events: Iterable[Event]) -> CommunityFacts:
-    """A community's roster ages and topics from its stream in log order."""
+    """A community's roster ages, topics, execution records and carry-overs from its stream in log order."""
     people: dict[str, tuple[int | None, str]] = {}
     topics: dict[str, TopicFacts] = {}
+    records: dict[str, ExecutionFacts] = {}
+    carried = 0
+    replace = dataclasses.replace
     for ev in events:
         match ev:
             case PersonsAdded():
@@ -194,13 +236,36 @@ def community_facts(community_id: str, events: Iterable[Event]) -> CommunityFact
                 topics[ev.topic_id] = TopicFacts(ev.topic_id, ev.at, "open", None)
             case TopicAccepted() | TopicMerged() | TopicRejected() if ev.topic_id in topics:
                 outcome = {TopicAccepted: "accepted", TopicMerged: "merged"}.get(type(ev), "rejected")
-                topics[ev.topic_id] = dataclasses.replace(
-                    topics[ev.topic_id], outcome=outcome, decided_at=ev.at
+                topics[ev.topic_id] = replace(topics[ev.topic_id], outcome=outcome, decided_at=ev.at)
+            case ExecutionCreated():
+                records[ev.record_id] = ExecutionFacts(
+                    ev.record_id, ev.meeting_id, ev.resolution_id, ev.at, "not_started", None, 0, 0
                 )
+            case ProgressReported() if ev.record_id in records:
+                r = records[ev.record_id]
+                status = (
+                    r.status
+                    if r.status in ("stopped", "done")
+                    else "blocked"
+                    if ev.blocked
+                    else "in_progress"
+                )
+                records[ev.record_id] = replace(r, status=status, reports=r.reports + 1)
+            case ExecutionStopped() if ev.record_id in records:
+                r = records[ev.record_id]
+                records[ev.record_id] = replace(r, status="stopped", stops=r.stops + 1)
+            case ExecutionRestarted() if ev.record_id in records:
+                records[ev.record_id] = replace(records[ev.record_id], status="in_progress")
+            case ExecutionCompleted() if ev.record_id in records:
+                records[ev.record_id] = replace(records[ev.record_id], status="done", done_at=ev.at)
+            case ResolutionCarriedOver():
+                carried += 1
             case _:
                 pass
     return CommunityFacts(
         community_id=community_id,
         birth_years=tuple((pid, by, band) for pid, (by, band) in people.items()),
         topics=tuple(topics.values()),
+        executions=tuple(records.values()),
+        carried_over=carried,
     )

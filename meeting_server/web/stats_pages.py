@@ -47,6 +47,9 @@ def _charts(stats: dict[str, Any]) -> list[Any]:
                 "各社区议题采纳率", [(r["title"], r["adoption_rate_pct"]) for r in rows], "%", max_value=100
             ),
             bar_chart("各社区决议数", [(r["title"], r["resolutions_count"]) for r in rows], "项"),
+            bar_chart(
+                "各社区解决率", [(r["title"], r["resolution_rate_pct"]) for r in rows], "%", max_value=100
+            ),
         ]
     return charts
 

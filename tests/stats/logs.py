@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from meeting_server.community.carryover_rules import ResolutionCarriedOver
 from meeting_server.community.commands import RosterEntry
 from meeting_server.community.events import PersonsAdded
+from meeting_server.community.execution_commands import MemberKind
+from meeting_server.community.execution_events import (
+    ExecutionCompleted,
+    ExecutionCreated,
+    ExecutionRestarted,
+    ExecutionStopped,
+    Member,
+    ProgressReported,
+)
 from meeting_server.community.topics_commands import TopicAuthor, TopicTriage
 from meeting_server.community.topics_events import TopicAccepted, TopicMerged, TopicRejected, TopicSubmitted
 from meeting_server.community.values import PersonFields
@@ -23,6 +33,7 @@ from meeting_server.core.minutes_events import (
     MinutesDrafted,
     MinutesPublished,
     ObjectionRaised,
+    PublicityDecided,
     ResolutionFlaggedForRedeliberation,
 )
 from meeting_server.core.motion_events import MotionMoved, ResolutionRecorded, VoteClosed
@@ -69,6 +80,31 @@ def topics(at: float) -> list[Event]:
         TopicAccepted("t1", "", "acct", at + 4 * DAY),  # 4 days
         TopicMerged("t3", "t2", (), "", "acct", at + 3 * DAY),  # 2 days
         TopicRejected("t4", "不属议事范围", "acct", at + 8 * DAY),  # 6 days; t2 stays open
+    ]
+
+
+A2 = ts(2026, 4, 14)
+
+
+def execution(at: float) -> list[Event]:
+    """Community A's execution records: e1 for a1's r1 (a report, stopped, restarted, done 70 days after
+    the resolution), e2 for a2's r2 (one report saying it is blocked); r1 carried over to the next meeting."""
+    member = Member("g1", "张一", MemberKind.REPRESENTATIVE, "p1")
+
+    def created(rid: str, mid: str, res: str, when: float) -> ExecutionCreated:
+        return ExecutionCreated(
+            rid, mid, res, "决议", "", "物业", "2026-12-31", when + 200 * DAY, (member,), (), "acct", when
+        )
+
+    return [
+        ResolutionCarriedOver("a1", "r1", "加装电梯", 2, 4, at + 7 * DAY),
+        created("e1", "a1", "r1", at + 10 * DAY),
+        ProgressReported("e1", "p1", "g1", "2026-04", "开工", (), False, at + 40 * DAY),
+        ExecutionStopped("e1", "偷工减料", "g1", "张一", at + 50 * DAY),
+        ExecutionRestarted("e1", "重新招标", "g1", "张一", at + 60 * DAY),
+        ExecutionCompleted("e1", "验收", "g1", "张一", at + 70 * DAY),
+        created("e2", "a2", "r2", A2 + 5 * DAY),
+        ProgressReported("e2", "p2", "g1", "2026-05", "停工", (), True, A2 + 30 * DAY),
     ]
 
 
@@ -138,13 +174,16 @@ def meeting_a1() -> list[Event]:
         ObjectionRaised("r1", "a", "张一", "太吵", "a", T0 + 2 * DAY),
         ObjectionRaised("r1", "b", "李二", "太贵", "b", T0 + 2 * DAY),
         ResolutionFlaggedForRedeliberation("r1", 2, 4, 20, T0 + 7 * DAY),
+        PublicityDecided(
+            "r1", "redeliberate", 2, 4, 20, "加装电梯", T0 + 7 * DAY
+        ),  # the same one: counted once
     ]
 
 
 def meeting_a2() -> list[Event]:
     """Community A, a month later: p1 again (in the hall this time), p4, and u9 again (a community link:
     not known to be the same person, counted anew); p4 speaks 300 s."""
-    at = ts(2026, 4, 14)
+    at = A2
     return [
         *meeting("A", at),
         InRoomCheckedIn("x", "张一", "1号楼", None, "rec", at, "p1"),
@@ -153,6 +192,9 @@ def meeting_a2() -> list[Event]:
         *turn(FloorYielded, "t1", "y", 300.0, at),
         *vote("mo1", True),
         ResolutionRecorded("r2", "mo1", 0, "停车", "", at),
+        MinutesDrafted(1, (), 9, "0" * 64, at),
+        MinutesPublished(1, "h", at + 7 * DAY, "rec", at),
+        PublicityDecided("r2", "effective", 0, 3, 20, "停车", at + 7 * DAY),
     ]
 
 

@@ -28,7 +28,7 @@ TITLES = {"A": "阳光小区", "B": "和平小区"}
 def streams() -> dict[str, list[Event]]:
     return {
         "street:directory": [CommunityCreated(cid, title, logs.T0) for cid, title in TITLES.items()],
-        "community:A": [*logs.roster(logs.T0), *logs.topics(logs.T0)],
+        "community:A": [*logs.roster(logs.T0), *logs.topics(logs.T0), *logs.execution(logs.T0)],
         "community:B": logs.roster(logs.T0),
         "a1": logs.meeting_a1(),
         "a2": logs.meeting_a2(),

@@ -45,7 +45,8 @@ def test_json_names_every_kpi_with_units(tmp_path: Path) -> None:
     assert s["youth_share"]["share_pct"] == 50.0
     assert s["topics"]["adoption_rate_pct"] == 25.0
     assert s["objections"]["redeliberations_count"] == 1
-    assert s["resolution_rate"]["value_pct"] is None and s["resolution_rate"]["reason"]
+    assert s["resolution_rate"]["value_pct"] == 50.0 and "解决率" in s["resolution_rate"]["definition"]
+    assert s["execution"]["done_count"] == 1
     assert [r["title"] for r in s["communities"]] == ["阳光小区", "和平小区"]
     # every numeric KPI says its unit
     units = ("_count", "_pct", "_s", "_days", "gini")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import openpyxl
 
-from meeting_server.readmodels.stats import NOT_RECORDED
 from meeting_server.stats import StatsService
 from meeting_server.store.eventlog import sqlite_path
 from meeting_server.store.sqlite_log import SqliteEventLog
@@ -29,7 +28,7 @@ async def test_admin_street_and_staff_scoping(tmp_path: Path) -> None:
         s = (await admin.ok("GET", "/api/stats"))["stats"]
         assert s["participation"]["attendances_count"] == 8
         assert {r["title"]: r["attendances_count"] for r in s["communities"]} == {"阳光新城": 7, "幸福里": 1}
-        assert s["resolution_rate"]["reason"] == NOT_RECORDED
+        assert s["resolution_rate"]["value_pct"] == 50.0
         status, page = await admin.call("GET", "/staff/stats")
         assert status == 200 and "全街道 · 数据分析" in page["_text"] and "<svg" in page["_text"]
 

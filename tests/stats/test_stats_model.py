@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from meeting_server.community.stream_rules import CommunityState, evolve_community
 from meeting_server.core.evolve import fold
 from meeting_server.readmodels.stats import age_at, band_age, gini, street_stats, top_share
 from meeting_server.readmodels.stats_facts import community_facts, meeting_facts
@@ -21,7 +22,7 @@ def _facts() -> tuple[list, list]:
         meeting_facts("b1", logs.meeting_b1()),
     ]
     communities = [
-        community_facts("A", [*logs.roster(logs.T0), *logs.topics(logs.T0)]),
+        community_facts("A", [*logs.roster(logs.T0), *logs.topics(logs.T0), *logs.execution(logs.T0)]),
         community_facts("B", logs.roster(logs.T0)),
     ]
     return meetings, communities
@@ -89,18 +90,26 @@ def test_topics_resolutions_objections() -> None:
     r = s["resolutions"]
     assert (r["votes_closed_count"], r["votes_passed_count"], r["resolutions_count"]) == (3, 2, 2)
     assert r["pass_rate_pct"] == pytest.approx(66.7)
-    assert r["minutes_published_count"] == 1
+    assert r["minutes_published_count"] == 2
     o = s["objections"]
+    # r1 flagged and decided 重新协商 (one re-deliberation); r2 decided 生效; r1 carried over.
     assert (o["objections_count"], o["objected_resolutions_count"], o["redeliberations_count"]) == (2, 1, 1)
     assert o["objected_resolutions_pct"] == 50.0
+    assert (o["publicity_effective_count"], o["carried_over_count"]) == (1, 1)
 
 
-def test_execution_not_recorded_is_null_with_a_reason() -> None:
+def test_execution_and_resolution_rate() -> None:
     s = street_stats(*_facts(), TITLES)
-    assert s["execution"]["resolution_rate_pct"] is None
-    assert s["resolution_rate"]["value_pct"] is None
-    assert "尚未记录" in s["resolution_rate"]["reason"]
-    assert s["timeline"]["resolution_to_done_median_days"] is None
+    e = s["execution"]
+    # e1 done (stopped once, restarted), e2 blocked; two resolutions, both with a record.
+    assert (e["records_count"], e["done_count"], e["blocked_count"], e["stopped_count"]) == (2, 1, 1, 0)
+    assert (e["stops_count"], e["progress_reports_count"]) == (1, 2)
+    assert e["resolutions_with_record_pct"] == 100.0
+    assert e["resolution_rate_pct"] == 50.0  # 解决率: 1 of 2 resolutions done
+    assert s["resolution_rate"]["value_pct"] == 50.0
+    t = s["timeline"]
+    assert t["resolution_to_done_median_days"] == 70.0  # r1 recorded at T0, done at T0 + 70 days
+    assert t["topic_to_resolution_median_days"] is None and "议题" in t["topic_to_resolution_reason"]
 
 
 def test_community_scope_and_rows() -> None:
@@ -110,7 +119,9 @@ def test_community_scope_and_rows() -> None:
     assert a["participation"]["attendances_count"] == 7
     assert a["participation"]["distinct_residents_count"] == 6
     assert a["youth_share"]["share_pct"] == 50.0  # p1 p2 p3 p4
+    assert a["execution"]["resolution_rate_pct"] == 50.0
     b = street_stats(meetings, communities, TITLES, "B")
+    assert b["execution"]["resolution_rate_pct"] is None  # no resolutions: no rate, not 0
     assert b["participation"]["attendances_count"] == 1
     assert b["youth_share"]["share_pct"] is None  # p5 has no age
     assert b["topics"]["adoption_rate_pct"] is None  # no topics: no rate, not 0
@@ -148,3 +159,8 @@ def test_hand_made_logs_are_logs_the_rules_accept() -> None:
     # The meeting rules' own fold takes every hand-made meeting (a server could load them).
     for events in (logs.meeting_a1(), logs.meeting_a2(), logs.meeting_b1()):
         assert fold(events) is not None
+    # and the community rules' fold takes the community's stream (roster, topics, execution, carry-over)
+    state = CommunityState.empty("A")
+    for ev in [*logs.roster(logs.T0), *logs.topics(logs.T0), *logs.execution(logs.T0)]:
+        state = evolve_community(state, ev)
+    assert len(state.execution.records) == 2
