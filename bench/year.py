@@ -180,6 +180,7 @@ async def main() -> None:
             **(await dashboard(data_dir)),
             "attendances": stats["participation"]["attendances_count"],
             "youth_share_pct": stats["youth_share"]["share_pct"],
+            "resolution_rate_pct": stats["resolution_rate"]["value_pct"],
             "first_paint_measure": "Chromium first-contentful-paint of /staff/stats, KPIs folded",
         }
         result["goals_met"] = all(result[k] <= v for k, v in GOALS.items())

@@ -2,8 +2,9 @@
 resolutions (deterministic: the same seed writes the same log). Used by ``bench/year.py``.
 
 Each community has a roster (birth years for most, an age band only for some, neither for a few), its
-topics (submitted through the year; accepted, merged, rejected or still open) and its meetings (residents
-online and in the hall, speaking turns, votes, resolutions, minutes published, objections, now and then a
+topics (submitted through the year; accepted, merged, rejected or still open), execution records of its
+resolutions (done, blocked, stopped and restarted), and its meetings (residents online and in the hall,
+speaking turns, votes, resolutions, minutes published, objections, 公示 outcomes, now and then a
 re-deliberation). Written with the writer's own ``chain_records``, so every stream is a valid hash chain.
 """
 
@@ -15,6 +16,15 @@ from collections.abc import Iterator
 
 from meeting_server.community.commands import RosterEntry
 from meeting_server.community.events import PersonsAdded
+from meeting_server.community.execution_commands import MemberKind
+from meeting_server.community.execution_events import (
+    ExecutionCompleted,
+    ExecutionCreated,
+    ExecutionRestarted,
+    ExecutionStopped,
+    Member,
+    ProgressReported,
+)
 from meeting_server.community.topics_commands import TopicAuthor, TopicTriage
 from meeting_server.community.topics_events import TopicAccepted, TopicMerged, TopicRejected, TopicSubmitted
 from meeting_server.community.values import PersonFields
@@ -32,6 +42,7 @@ from meeting_server.core.minutes_events import (
     MinutesDrafted,
     MinutesPublished,
     ObjectionRaised,
+    PublicityDecided,
     ResolutionFlaggedForRedeliberation,
 )
 from meeting_server.core.motion_events import MotionMoved, ResolutionRecorded, VoteClosed
@@ -83,6 +94,7 @@ def community_stream(rng: random.Random, cid: str) -> tuple[list[Event], list[st
         for i in range(0, len(people), 200)
     ]
     ids = [pid for pid, _ in people]
+    events += executions(rng, cid)
     per = TOPICS // COMMUNITIES
     submitted = sorted(YEAR_START + rng.uniform(0, 360) * DAY for _ in range(per))
     decisions: list[tuple[float, Event]] = []
@@ -160,12 +172,54 @@ def meeting_stream(rng: random.Random, mid: str, cid: str, people: list[str], at
     events.append(MeetingClosed("mod", t))
     events.append(MinutesDrafted(1, (), len(events), "0" * 64, t + 60))
     events.append(MinutesPublished(1, "0" * 64, t + 8 * DAY, "rec", t + DAY))
+    redeliberate = False
     if rng.random() < 0.3:
         for k in range(rng.randint(1, 4)):
             events.append(ObjectionRaised("res0", speakers[k], "居民", "有异议", speakers[k], t + 2 * DAY))
         if rng.random() < 0.3:
+            redeliberate = True
             events.append(ResolutionFlaggedForRedeliberation("res0", 4, len(present), 20, t + 8 * DAY))
+    for n in range(RESOLUTIONS // MEETINGS):
+        outcome = "redeliberate" if redeliberate and n == 0 else "effective"
+        events.append(PublicityDecided(f"res{n}", outcome, 0, len(present), 20, f"决议{n}", t + 8 * DAY))
     return events
+
+
+def executions(rng: random.Random, cid: str) -> list[Event]:
+    """An execution record for most resolutions of the community's meetings: some done, some blocked, now
+    and then stopped and restarted (the 绿化 story)."""
+    member = Member("g1", "居民代表", MemberKind.REPRESENTATIVE, f"{cid}p0")
+    out: list[Event] = []
+    for n in range(MEETINGS // COMMUNITIES):
+        at = YEAR_START + (n * 24 + 12) * DAY
+        for k in range(RESOLUTIONS // MEETINGS):
+            if rng.random() < 0.1:
+                continue  # no record (yet)
+            rid = f"{cid}-m{n}-e{k}"
+            out.append(
+                ExecutionCreated(
+                    rid,
+                    f"{cid}-m{n}",
+                    f"res{k}",
+                    f"决议{k}",
+                    "",
+                    "物业",
+                    "",
+                    at + 90 * DAY,
+                    (member,),
+                    (),
+                    "staff",
+                    at,
+                )
+            )
+            roll = rng.random()
+            out.append(ProgressReported(rid, f"{rid}-r1", "g1", "", "进展", (), roll < 0.1, at + 30 * DAY))
+            if roll < 0.05:
+                out.append(ExecutionStopped(rid, "偷工减料", "g1", "居民代表", at + 40 * DAY))
+                out.append(ExecutionRestarted(rid, "重新招标", "g1", "居民代表", at + 50 * DAY))
+            if roll > 0.4:
+                out.append(ExecutionCompleted(rid, "验收", "g1", "居民代表", at + rng.uniform(20, 120) * DAY))
+    return out
 
 
 def year(communities: list[str], seed: int = 2026) -> Iterator[tuple[str, list[Event]]]:
