@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
+from meeting_server.core import publicity
 from meeting_server.core.events import MeetingClosed
 from meeting_server.core.evolve import fold
 from meeting_server.core.minutes_events import MinutesPublished
@@ -114,10 +115,13 @@ def _record_lines(
         until = dt.datetime.fromtimestamp(m.publicity_until, CHINA).date()
         published = dt.datetime.fromtimestamp(m.published_at, CHINA)
         lines.append(f"发布于 {published:%Y-%m-%d %H:%M}，公示至 {cn_date(until)}")
-        eligible = state.eligible_residents()
         for r in state.resolutions:
             count = len(m.objections.get(r.resolution_id, ()))
+            eligible = publicity.base(state, r)
             flag = "，**已提请重新协商**" if r.resolution_id in m.flagged else ""
+            outcome = m.decided.get(r.resolution_id)
+            if outcome:
+                flag += f"；公示结果：{publicity.OUTCOME_LABELS[publicity.Outcome(outcome)]}"
             lines.append(
                 f"决议 {r.resolution_id}《{md_escape(r.title)}》：异议 {count} 人 / 合资格居民 {eligible} 人"
                 f"（超过 {state.settings.objection_percent}% 即重新协商）{flag}"

@@ -168,7 +168,7 @@ def _roster_objector(
     if actor.role is Role.RECORDER:
         if cmd.objector is None or not cmd.objector.strip():
             fail(ErrorCode.INVALID, "objector: choose the resident from the roster")
-        person_id = cmd.objector.strip()
+        person_id = _roster_person(state, cmd.objector.strip())
     else:
         if actor.person_id is None:
             fail(ErrorCode.NOT_ON_ROSTER, "object with your personal link")
@@ -177,6 +177,20 @@ def _roster_objector(
         person_id = actor.person_id
     elector = publicity.roster_objector(state, resolution, person_id)
     return publicity.PERSON_KEY + elector.person_id, elector.name
+
+
+def _roster_person(state: MeetingState, named: str) -> str:
+    """The roster person the recorder names: a person id, a participant bound to one, or a name that
+    exactly one roster person has (else ``not_on_roster``: search the roster and choose)."""
+    if named in state.electors:
+        return named
+    person = state.participants.get(named)
+    if person is not None and person.person_id is not None:
+        return person.person_id
+    same = [e.person_id for e in state.electors.values() if e.name == named]
+    if len(same) == 1:
+        return same[0]
+    return named  # refused by publicity.roster_objector as not on the roster
 
 
 def _objector(state: MeetingState, actor: Actor, cmd: ObjectToResolution) -> tuple[str, str]:

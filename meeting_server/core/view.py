@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import publicity
 from .clock import remaining
 from .motion_events import VoteClosed
 from .payload import to_payload
@@ -284,4 +285,8 @@ def _minutes(state: MeetingState) -> dict[str, object] | None:
         "objection_percent": state.settings.objection_percent,
         "objections": {rid: len(objs) for rid, objs in m.objections.items()},
         "flagged": list(m.flagged),
+        # 公示 (core.publicity): each resolution's base (its vote's roster scope) and outcome once decided.
+        "roster": state.has_roster,
+        "bases": {r.resolution_id: publicity.base(state, r) for r in state.resolutions},
+        "decided": dict(m.decided),
     }

@@ -97,6 +97,9 @@ def test_who_may_object_and_the_explicit_refusals() -> None:
     assert sim.refuse(REC, ObjectToResolution("r1", objector="o2", reason="x")) is ErrorCode.NOT_IN_SCOPE
     assert sim.refuse(REC, ObjectToResolution("r1", objector="赵某", reason="x")) is ErrorCode.NOT_ON_ROSTER
     assert sim.refuse(MOD, ObjectToResolution("r1", reason="x")) is ErrorCode.FORBIDDEN
+    # The paper form: a roster name that one person has, or the participant a person joined as.
+    assert sim.do(REC, ObjectToResolution("r1", objector="住户6", reason="纸质"))[0].objector == "p:u6"
+    assert sim.do(REC, ObjectToResolution("r1", objector="per-u5", reason="现场"))[0].objector == "p:u5"
 
 
 @pytest.mark.parametrize(("objectors", "outcome"), [(0, "effective"), (2, "effective"), (3, "redeliberate")])

@@ -1,6 +1,7 @@
 """公示 in headless Chromium at phone size (360 px): the public page of a resolution without login, a
-resident who did not attend objecting with his personal link, day 7 passing on the fake clock and the
-outcome 重新协商 on the same page. Screenshots in test-artifacts/."""
+resident who did not attend objecting with his personal link, day 7 passing on the fake clock, the
+outcome 重新协商 on the same page and as the first item of the community's next meeting. Screenshots in
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import aiohttp
 import pytest
 
 from tests.publicity.driver import published_resolution
-from tests.staff.helpers import clients, staff_server
+from tests.staff.helpers import clients, sign_in, staff_server
+from tests.support.hub import DEMO_SPEC
 
 from .conftest import PHONE
 from .helpers import assert_phone_friendly, closing_pages, open_page
@@ -80,5 +82,16 @@ async def test_public_page_objection_and_day_7(tmp_path: Path, browser: Any, art
                 "at": server.clock.now,
             }
         ]
+
+        # The community's next meeting opens with it: its observer page shows the carried-over item first.
+        await sign_in(staff, "li", "li-password")  # a week later: the 社工 signs in again
+        created = await staff.ok("POST", f"/api/communities/{p.c.community_id}/meetings", DEMO_SPEC)
+        token = created["links"]["observer"]["token"]
+        url = f"{server.url}/m/{created['meeting_id']}/observer?t={token}"
+        nxt = pages["next"] = await open_page(browser, url, "next-agenda", PHONE)
+        first = nxt.page.locator("#agenda li").first
+        await first.wait_for(state="visible")
+        assert "重新协商：3号楼2单元加装电梯" in await first.inner_text()
+        await nxt.shot(artifacts, "publicity-4-next-agenda")
         for page in pages.values():
             page.assert_clean()

@@ -18,7 +18,7 @@
   let saving = false;
   const fields = []; // {section_id, entry_id, field_name, input, original}
 
-  const RELOAD = /^(Minutes|ObjectionRaised|ResolutionFlagged)/;
+  const RELOAD = /^(Minutes|ObjectionRaised|ResolutionFlagged|PublicityDecided)/;
 
   const unsaved = () => fields.filter((f) => f.input.value.trim() !== f.original.trim());
 
@@ -139,8 +139,10 @@
     }
     $("paper-form").onsubmit = async (e) => {
       e.preventDefault();
-      const ack = await conn.command("ObjectToResolution", { resolution_id: select.value, objector: $("paper-name").value });
-      if (ack.ok) { $("paper-name").value = ""; toast("已登记"); }
+      const ack = await conn.command("ObjectToResolution", {
+        resolution_id: select.value, objector: $("paper-name").value, reason: $("paper-reason").value,
+      });
+      if (ack.ok) { $("paper-name").value = ""; $("paper-reason").value = ""; toast("已登记"); }
     };
   }
 
@@ -157,6 +159,14 @@
     }
     fill($("resolutions"), view.resolutions.map((r) => {
       const count = (m.objections || {})[r.resolution_id] || 0;
+      if (m.roster) {
+        // 公示 with a roster: the public page of the resolution takes the objection, with its reason.
+        const href = "/p/" + encodeURIComponent(body.dataset.meeting) + "/" + encodeURIComponent(r.resolution_id) + "?t=" + encodeURIComponent(body.dataset.token);
+        return el("div", { className: "row" }, [
+          el("p", { text: r.title + "（异议 " + count + " / " + ((m.bases || {})[r.resolution_id] || 0) + "）" }),
+          el("a", { className: "btn", href, text: "查看公示 / 提出异议" }),
+        ]);
+      }
       return el("div", { className: "row" }, [
         el("p", { text: r.title + "（异议 " + count + " / " + m.eligible + "）" }),
         actionButton("我有异议", async () => {
