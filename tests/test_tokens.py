@@ -112,3 +112,30 @@ def test_topics_link_names_one_community_and_opens_nothing_else() -> None:
     with pytest.raises(TokenError) as e:
         signer.open_link(tok, NOW)  # a topics link opens no meeting
     assert e.value.code == "bad_token"
+
+
+def test_execution_link_round_trip_and_refusals() -> None:
+    signer = TokenSigner(b"k" * 32)
+    token = signer.execution_link("c1", "r1", "m1", 2, NOW + 10)
+    claims = signer.open_execution_link(token, NOW, "c1", "r1")
+    assert (claims.community_id, claims.record_id, claims.member_id, claims.generation) == (
+        "c1",
+        "r1",
+        "m1",
+        2,
+    )
+    for bad, args, code in [
+        (token, (NOW, "c1", "r2"), "wrong_record"),
+        (token, (NOW, "c2", "r1"), "wrong_record"),
+        (token, (NOW + 11, "c1", "r1"), "expired_token"),
+        (
+            TokenSigner(b"o" * 32).execution_link("c1", "r1", "m1", 0, NOW + 10),
+            (NOW, "c1", "r1"),
+            "forged_token",
+        ),
+        (signer.topics_link("c1", NOW + 10), (NOW, "c1", "r1"), "bad_token"),  # another kind
+    ]:
+        with pytest.raises(TokenError) as info:
+            signer.open_execution_link(bad, *args)
+        assert info.value.code == code
+    assert signer.token_kind(token) == "x"

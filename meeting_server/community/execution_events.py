@@ -41,6 +41,7 @@ class ExecutionCreated(Event):
     milestones: tuple[Milestone, ...]
     by: str  # the 社工's account id
     at: float
+    by_name: str = ""
 
 
 @event

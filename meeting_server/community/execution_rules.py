@@ -263,6 +263,7 @@ def _create(state: ExecutionState, actor: ExecutionActor, cmd: CreateExecution, 
         milestones,
         actor.account_id,
         now,
+        _name(actor),
     )
 
 
@@ -301,7 +302,7 @@ def evolve_execution(state: ExecutionState, event: Event) -> ExecutionState:
             event.members,
             event.milestones,
             event.at,
-            timeline=(Entry("created", event.at, "社工", f"责任方：{event.responsible}"),),
+            timeline=(Entry("created", event.at, event.by_name or "社工", f"责任方：{event.responsible}"),),
         )
         return dataclasses.replace(state, records=records)
     r = records[event.record_id]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from meeting_server.community.execution_state import CHINA
 from tests.support.hub import Peer
 
 GREEN = "中心绿地补种绿化"
+# The tests' dates (deadline 2027-05-31, milestones, overdue months) are read from this moment, whatever
+# the day they run: their fake clocks start here.
+T0 = datetime(2026, 12, 3, 10, 0, tzinfo=CHINA).timestamp()
 
 
 async def pass_resolution(url: str, ids: dict[str, Any], title: str = GREEN) -> str:

@@ -12,7 +12,7 @@ from meeting_server.communities import community_stream
 from meeting_server.store.eventlog import open_event_log
 from tests.support.hub import FakeClock, make_settings
 
-from .execution_helpers import GREEN, pass_resolution
+from .execution_helpers import GREEN, T0, pass_resolution
 from .helpers import Client, clients, sign_in, staff_server
 from .test_topics_http import refused
 from .topics_helpers import tiny_png, token_of, topics_world
@@ -48,6 +48,7 @@ async def member_links(li: Client, ids: dict[str, Any], record_id: str) -> dict[
 
 async def test_record_reports_stop_restart_and_refusals(tmp_path: Path) -> None:
     clock = FakeClock()
+    clock.now = T0
     async with (
         staff_server(tmp_path, clock=clock) as server,
         clients(server.url, 4) as (admin, li, zhao, web),
@@ -60,6 +61,7 @@ async def test_record_reports_stop_restart_and_refusals(tmp_path: Path) -> None:
         record = await open_record(li, ids, resolution_id)
         rid = record["record_id"]
         assert record["status_label"] == "未开始" and record["resolution_title"] == GREEN
+        assert record["timeline"][0]["by"] == "李社工"
         assert [m["kind_label"] for m in record["members"]] == ["居民代表", "议事员", "专业人士"]
         assert "person_id" not in str(record["members"])  # names and capacities only
         # One record per resolution; only this community's resolutions; only roster residents as members.
@@ -146,9 +148,30 @@ async def test_record_reports_stop_restart_and_refusals(tmp_path: Path) -> None:
         fresh = await member_links(li, ids, rid)
         assert (await web.ok("GET", zhang + "?t=" + fresh["张三"]))["me"]["name"] == "张三"
 
+        # Milestones (a member marks one, the 社工 the other), then 验收; after it nothing more.
+        first, second = (m["milestone_id"] for m in view["milestones"])
+        staff = f"/api/communities/{a}/executions/{rid}"
+        await web.ok("POST", zhang + "/milestone?t=" + fresh["张三"], {"milestone_id": first, "note": "中标"})
+        await refused(li, "POST", staff + "/milestone", {"milestone_id": first}, 409, "duplicate")
+        await refused(li, "POST", staff + "/milestone", {"milestone_id": "nope0000"}, 404, "not_found")
+        msg = await refused(li, "POST", staff + "/complete", {}, 409, "wrong_state")
+        assert "种植完成" in msg
+        await li.ok("POST", staff + "/milestone", {"milestone_id": second})
+        done = (await li.ok("POST", staff + "/complete", {"note": "验收合格"}))["record"]
+        assert done["status_label"] == "已完成"
+        # The missed January report stays on the record; nothing else is overdue once done.
+        assert done["overdue"] == {
+            "any": True,
+            "report_months": ["2027-01"],
+            "milestones": 0,
+            "deadline": False,
+        }
+        await refused(web, "POST", zhang + "/reports?t=" + fresh["张三"], report, 409, "wrong_state")
+
 
 async def test_restart_keeps_records(tmp_path: Path, redis_url: str) -> None:
     clock = FakeClock()
+    clock.now = T0
     async with (
         staff_server(tmp_path, clock=clock, redis_url=redis_url) as server,
         clients(server.url, 4) as (admin, li, zhao, web),
@@ -183,3 +206,36 @@ async def test_restart_keeps_records(tmp_path: Path, redis_url: str) -> None:
         ]
     finally:
         await log.close()
+
+
+async def test_pages_refuse_wrong_links(tmp_path: Path) -> None:
+    clock = FakeClock()
+    clock.now = T0
+    async with (
+        staff_server(tmp_path, clock=clock) as server,
+        clients(server.url, 4) as (admin, li, zhao, web),
+    ):
+        ids = await topics_world(admin, li, zhao)
+        a, b = ids["a"], ids["b"]
+        rid = (await open_record(li, ids, await pass_resolution(server.url, ids)))["record_id"]
+        links = await member_links(li, ids, rid)
+        page = f"/x/{a}/{rid}"
+        status, html = await web.call("GET", page + "?t=" + links["张三"])
+        assert status == 200 and "张三，您是本事项监督小组成员" in html["_text"]
+        for query, code in [
+            ("", 403),
+            ("?t=" + ids["personal"]["张三"], 403),
+            ("?t=" + links["张三"][:-2], 403),
+        ]:
+            status, html = await web.call("GET", page + query)
+            assert status == code and "链接" in html["_text"], (query, status)
+        status, _ = await web.call("GET", f"/x/{a}/aaaaaaaaaaaa?t=" + links["张三"])
+        assert status == 403  # the link names another record
+        status, html = await web.call("GET", f"/p/execution/{a}/{rid}")
+        assert status == 200 and GREEN in html["_text"]  # public, no sign-in
+        assert (await web.call("GET", f"/p/execution/{b}/{rid}"))[0] == 404
+        assert (await web.call("GET", f"/api/public/execution/{b}/{rid}"))[0] == 404
+        assert (await zhao.call("GET", f"/staff/c/{a}/execution"))[0] == 403
+        assert (await li.call("GET", f"/staff/c/{a}/execution"))[0] == 200
+        async with web.http.get(f"{server.url}/staff/c/{a}/execution", allow_redirects=False) as r:
+            assert (r.status, r.headers["Location"]) == (302, "/staff/login")

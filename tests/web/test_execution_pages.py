@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.staff.execution_helpers import GREEN, pass_resolution
+from tests.staff.execution_helpers import GREEN, T0, pass_resolution
 from tests.staff.helpers import clients
 from tests.staff.topics_helpers import tiny_png, topics_world
 from tests.support.hub import running_server
@@ -29,6 +29,7 @@ async def test_report_with_photo_then_public_page(tmp_path: Path, browser: Any, 
         clients(server.url, 3) as (admin, li, zhao),
         closing_pages() as pages,
     ):
+        server.clock.now = T0  # the dates below are read from it
         ids = await topics_world(admin, li, zhao)
         await pass_resolution(server.url, ids)
 
