@@ -1,4 +1,5 @@
-"""``gongzhi`` command line: serve, demo, create, links, verify, recount, transcript, selfsigned, topics."""
+"""``gongzhi`` command line: serve, demo, create, links, verify, recount, transcript, selfsigned, topics,
+stats."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from .hub.runtime import MeetingRegistry
 from .hub.secrets_store import admin_token, signing_key
 from .hub.tokens import TokenSigner
 from .lan import SELF_SIGNED_NOTE, cert_error, fingerprint, make_self_signed, print_qr
+from .stats_cli import add_stats
 from .topics import cli as topics_cli
 from .verify_cli import add_verify
 
@@ -337,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--days", type=int, default=825, help="validity in days (default 825)")
     sp.set_defaults(fn=cmd_selfsigned)
     topics_cli.add_parser(sub)
+    add_stats(sub, common, _settings)
     return p
 
 

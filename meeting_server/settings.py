@@ -46,6 +46,7 @@ class ServerSettings:
 class StoreSettings:
     data_dir: str = "./data"
     replay_limit: int = 2000
+    stats_refresh_s: float = 5.0
 
 
 @dataclasses.dataclass(frozen=True)

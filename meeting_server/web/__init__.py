@@ -6,9 +6,13 @@ into the one app factory (``hub.app.create_app``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from aiohttp import web
 
 from meeting_server.communities import Communities
+from meeting_server.stats import StatsService
 from meeting_server.store.eventlog import EventLog
 from meeting_server.store.writer import Clock
 
@@ -22,6 +26,7 @@ from . import (
     keys,
     roster_api,
     staff_pages,
+    stats_pages,
     street_api,
     topics_api,
     topics_pages,
@@ -40,6 +45,8 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     app[keys.COMMUNITIES] = communities
     carry_redeliberated(app[keys.REGISTRY], communities)  # 重新协商 → the community's next agenda
     app[keys.EVENT_LOG] = event_log
+    # KPIs refolded when streams grow, read at most every ``store.stats_refresh_s``.
+    app[keys.STATS] = StatsService(event_log, app[keys.SETTINGS].store.stats_refresh_s)
     passwords = app[keys.PASSWORDS] = Passwords()
     app[keys.THROTTLE] = SignInThrottle(limit_clock)
     app.middlewares.append(csrf_guard)
@@ -56,6 +63,23 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     execution_api.add_routes(app)
     execution_pages.add_routes(app)
     topics_timeline.add_routes(app)  # after /c/<c>/topics/screen: a topic id could spell "screen"
+    stats_pages.add_routes(app)
+
+    warming: list[asyncio.Task[None]] = []
+
+    async def warm_stats(app: web.Application) -> None:
+        # The whole log folded once in the background, so the first dashboard is served from the cache.
+        warming.append(asyncio.create_task(app[keys.STATS].warm()))
+
+    async def stop_warming(app: web.Application) -> None:
+        # Before the log closes (on_shutdown runs before every cleanup).
+        for task in warming:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(warm_stats)
+    app.on_shutdown.append(stop_warming)
 
     async def close_passwords(app: web.Application) -> None:
         passwords.close()

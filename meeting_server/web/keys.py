@@ -6,6 +6,7 @@ from aiohttp import web
 
 from meeting_server.communities import Communities
 from meeting_server.hub.keys import ADMIN_TOKEN, REGISTRY, SETTINGS, SIGNER
+from meeting_server.stats import StatsService
 from meeting_server.store.eventlog import EventLog
 
 from .passwords import Passwords, SignInThrottle
@@ -13,6 +14,7 @@ from .passwords import Passwords, SignInThrottle
 COMMUNITIES = web.AppKey("communities", Communities)
 EVENT_LOG = web.AppKey("event_log", EventLog)
 PASSWORDS = web.AppKey("passwords", Passwords)
+STATS = web.AppKey("stats", StatsService)
 THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)
 
 __all__ = [
@@ -23,5 +25,6 @@ __all__ = [
     "REGISTRY",
     "SETTINGS",
     "SIGNER",
+    "STATS",
     "THROTTLE",
 ]
