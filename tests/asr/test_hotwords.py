@@ -46,7 +46,8 @@ def test_the_engine_fits_whole_words_into_its_token_budget(engine) -> None:
     # A long context prompt never pushes the hot words out.
     prompt = engine._prompt(tok, "上一句的内容" * 100, hotword_text(["阳光新城", "东门"]))
     assert "阳光新城" in tok.decode([t for t in prompt if t < tok.eot])
-    assert len(prompt) <= engine_mod._MAX_PROMPT_TOKENS + 4
+    # <|startofprev|>, the prompt, then <|startoftranscript|><|zh|><|transcribe|><|notimestamps|>
+    assert len(prompt) == 1 + engine_mod._MAX_PROMPT_TOKENS + 4
 
 
 class _Recording:
