@@ -15,6 +15,7 @@ gain) is not what loses accuracy. One JSON line.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from fractions import Fraction
@@ -30,6 +31,9 @@ from asr.engine import WhisperEngine
 from asr.metrics import cer
 from asr.offline import stream_pcm
 from asr.settings import SAMPLE_RATE, AsrSettings
+from meeting_server.media.ice import configure_host_addresses
+from meeting_server.media.peers import PeerManager
+from tests.media.helpers import WavTrack, client_offer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +59,30 @@ def through_webrtc(pcm: np.ndarray) -> np.ndarray:
     return np.concatenate(out).astype(np.float32)
 
 
+async def _loopback(pcm: np.ndarray) -> np.ndarray:
+    """``pcm`` through two real aiortc peers on 127.0.0.1 at real-time pace, as the server's sink gets it
+    (chunks placed at their pts, so a lost packet is a gap)."""
+    s16 = np.clip(np.round(pcm * 32767), -32768, 32767).astype(np.int16)
+    chunks: list[tuple[np.ndarray, float]] = []
+    manager = PeerManager(allowed_addresses=("127.0.0.1",), on_audio=lambda _k, a, t: chunks.append((a, t)))
+    track = WavTrack(s16, SAMPLE_RATE, tail_s=1.0)
+    client, offer = await client_offer(track)
+    try:
+        answer = await manager.accept_offer("bench", offer, "offer")
+        await client.setRemoteDescription(type(client.localDescription)(answer, "answer"))
+        while track.readyState != "ended":
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+    finally:
+        await client.close()
+        await manager.close_all()
+    end = max(round(t * SAMPLE_RATE) + len(a) for a, t in chunks)
+    out = np.zeros(end, dtype=np.float32)
+    for a, t in chunks:
+        out[round(t * SAMPLE_RATE) : round(t * SAMPLE_RATE) + len(a)] = a
+    return out
+
+
 class _Packet:
     """What aiortc's decoder reads of a jitter-buffer frame."""
 
@@ -75,7 +103,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=ROOT.parent / "shared" / "speech")
     parser.add_argument("--count", type=int, default=8)
+    parser.add_argument(
+        "--loopback", action="store_true", help="real aiortc peers on 127.0.0.1 instead of the codec alone"
+    )
     args = parser.parse_args()
+    configure_host_addresses(["127.0.0.1"])
     rows = [ln.split("\t") for ln in (args.clips / "manifest.tsv").read_text("utf-8").splitlines() if ln]
     rows = rows[: args.count]
     engine = WhisperEngine(AsrSettings())
@@ -84,7 +116,7 @@ def main() -> int:
     lags, gains = [], []
     for name, ref in rows:
         pcm = load_audio(args.clips / name)
-        via = through_webrtc(pcm)
+        via = asyncio.run(_loopback(pcm)) if args.loopback else through_webrtc(pcm)
         lag, gain = delay_and_gain(pcm, via)
         lags.append(lag)
         gains.append(gain)
@@ -95,6 +127,7 @@ def main() -> int:
         json.dumps(
             {
                 "clips": len(rows),
+                "path": "aiortc loopback" if args.loopback else "opus codec",
                 "cer_engine": round(cer(direct), 4),
                 "cer_through_opus_chain": round(cer(chained), 4),
                 "chain_gain_rms_ratio": round(float(np.median(gains)), 3),
