@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 MAX_WORDS = 60
 MAX_WORD_CHARS = 16
-SEPARATOR = "，"  # how the words are joined in the prompt (a Chinese list reads naturally)
+SEPARATOR = " "  # how the words are joined in the prompt ("，" made the model drop words after it)
 
 # Anything that is not a letter, a digit or a few joiners names can contain (·: 欧阳·娜娜, -: 3-2).
 _DROP = re.compile(r"[^\w·\-]+")

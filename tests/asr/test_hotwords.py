@@ -31,7 +31,7 @@ def test_the_list_is_bounded_in_number_and_length() -> None:
     cleaned = clean_hotwords(words)
     assert len(cleaned) == MAX_WORDS and cleaned[0] == "第0号楼"
     assert len(clean_hotwords(["字" * 100])[0]) == MAX_WORD_CHARS
-    assert hotword_text(["东门", "三号楼"]) == "东门，三号楼"
+    assert hotword_text(["东门", "三号楼"]) == "东门 三号楼"
 
 
 def test_the_engine_fits_whole_words_into_its_token_budget(engine) -> None:
