@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from asr import text as textmod
+from asr.hotwords import hotword_text
 from asr.hypothesis import Hypothesis
 from asr.policy import FRAME_SAMPLES, Decode, Emit, PolicyConfig, StreamPolicy, TimedWord
 from asr.settings import SAMPLE_RATE, AsrSettings
@@ -90,7 +91,7 @@ class StreamProcessor:
         self._decoder = decoder
         self._vad = vad
         self._settings = settings
-        self._hotwords = "，".join(w.strip() for w in hotwords if w.strip())
+        self._hotwords = hotword_text(hotwords)  # cleaned and bounded (asr.hotwords)
         self._options = DecodeOptions.from_settings(settings)
         self.policy = StreamPolicy(PolicyConfig.from_settings(settings))
         self._incoming: list[np.ndarray] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .captions import CorrectCaption
 from .electorate import SetElectorate
 from .invitations import RevokePersonalLink, RotateRoleLink
 from .minutes_values import ENTRY_ID, FIELD_NAME, FIELD_TEXT, SECTION_ID, MinutesSection
@@ -387,6 +388,7 @@ AnyCommand = (
     | RecordShowOfHands
     | CloseVote
     | CommitCaption
+    | CorrectCaption
     | MarkKeyPoint
     | DraftMinutes
     | EditMinutes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import assert_never, cast
 
+from .captions import CorrectCaption, correct_caption
 from .commands import (
     AddToQueue,
     AmendMotion,
@@ -198,6 +199,8 @@ def _dispatch(state: MeetingState, actor: Actor, cmd: AnyCommand, now: float) ->
             return close_vote(state, actor, cmd, now)
         case CommitCaption():
             return commit_caption(state, actor, cmd, now)
+        case CorrectCaption():
+            return correct_caption(state, actor, cmd, now)
         case MarkKeyPoint():
             return mark_key_point(state, actor, cmd, now)
         case DraftMinutes():

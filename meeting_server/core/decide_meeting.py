@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .captions import caption_id
 from .commands import (
     NAME,
     ORGANISATION,
@@ -280,7 +281,16 @@ def commit_caption(state: MeetingState, actor: Actor, cmd: CommitCaption, now: f
         fail(ErrorCode.INVALID, "a caption needs 0 <= start <= end")
     text = clean_text(cmd.text, "text", 1000)
     return [
-        CaptionCommitted(cmd.turn_id, cmd.participant_id, turn.agenda_index, text, cmd.start, cmd.end, now)
+        CaptionCommitted(
+            cmd.turn_id,
+            cmd.participant_id,
+            turn.agenda_index,
+            text,
+            cmd.start,
+            cmd.end,
+            now,
+            caption_id=caption_id(state.captions + 1),
+        )
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .captions import CaptionCorrected
 from .electorate import ElectorateSet
 from .invitations import PersonalLinkRevoked, RoleLinkRotated
 from .minutes_events import MinutesEvent
@@ -265,6 +266,7 @@ class CaptionCommitted(Event):
     start: float
     end: float
     at: float
+    caption_id: str | None = None  # "c<n>" (core.captions); logs from before ids have none
 
 
 @event
@@ -306,6 +308,7 @@ AnyEvent = (
     | ClockExtended
     | ClockWarning
     | CaptionCommitted
+    | CaptionCorrected
     | KeyPointMarked
     | MotionEvent
     | MinutesEvent

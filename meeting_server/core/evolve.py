@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import assert_never, cast
 
+from .captions import CaptionCorrected
 from .decide_presence import evolve_presence
 from .electorate import ElectorateSet, electors_by_id
 from .events import (
@@ -147,6 +148,8 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             return evolve_presence(state, ev)
         case CaptionCommitted():
             return replace(state, captions=state.captions + 1)
+        case CaptionCorrected():
+            return replace(state, corrections=state.corrections + 1)
         case KeyPointMarked():
             point = KeyPoint(ev.key_point_id, ev.agenda_index, ev.text, ev.caption_seq, ev.by, ev.at)
             return replace(state, key_points=(*state.key_points, point))

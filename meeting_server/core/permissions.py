@@ -9,6 +9,7 @@ yields, only the mover withdraws, the mover may not second) are checked in the h
 
 from __future__ import annotations
 
+from .captions import CorrectCaption
 from .commands import (
     AddToQueue,
     AmendMotion,
@@ -112,6 +113,7 @@ PERMISSIONS: dict[type[Command], frozenset[Role]] = {
     CloseVote: MODERATOR,
     # record
     CommitCaption: SYSTEM,
+    CorrectCaption: RECORDER,
     MarkKeyPoint: RECORDER,
     # minutes and publicity: the recorder also takes objections handed in on paper
     DraftMinutes: SYSTEM,

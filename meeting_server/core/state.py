@@ -236,7 +236,8 @@ class MeetingState:
     results: tuple[VoteClosed, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
     key_points: tuple[KeyPoint, ...] = ()
-    captions: int = 0
+    captions: int = 0  # committed captions; the n-th is "c<n>" (core.captions)
+    corrections: int = 0  # CaptionCorrected events
     minutes: MinutesRecord | None = None  # drafted once the meeting has closed (minutes_rules)
     listeners_may_speak: bool = False  # the moderator lets 旁听 listeners raise a hand (core.presence)
 

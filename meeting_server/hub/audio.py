@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from aiohttp import web
 
+from asr.hotwords import clean_hotwords
 from asr.redis_service import RedisAsrService
 from asr.service import AsrService
 from asr.stream import Caption
@@ -38,6 +39,7 @@ from meeting_server.media.peers import MediaError, PeerManager
 from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
 
+from .hotwords import meeting_hotwords
 from .http_edge import Refused, open_meeting_link
 from .runtime import MeetingRegistry, MeetingRuntime
 from .sockets import Client, Hub
@@ -236,13 +238,8 @@ class AudioHub:
 
     @staticmethod
     def _hotwords(rt: MeetingRuntime) -> list[str]:
-        """Names the recogniser should know: the place, the roster, the agenda."""
-        state = rt.state
-        if state is None:
-            return []
-        words = [state.place, *(p.name for p in state.participants.values())]
-        words += [item.title for item in state.agenda]
-        return [w for w in dict.fromkeys(words) if w][:40]
+        """Names the recogniser should know (``hub.hotwords``), cleaned and bounded (``asr.hotwords``)."""
+        return clean_hotwords(meeting_hotwords(rt.state)) if rt.state is not None else []
 
     async def _commit(self, rt: MeetingRuntime, turn_id: str, participant_id: str, caption: Caption) -> None:
         cmd = CommitCaption(

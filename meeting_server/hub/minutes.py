@@ -23,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
+from meeting_server.core.captions import CaptionCorrected
 from meeting_server.core.commands import DraftMinutes
 from meeting_server.core.errors import DomainError
 from meeting_server.core.events import CaptionCommitted, MeetingClosed
@@ -63,7 +64,9 @@ class MinutesService:
         self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
     ) -> None:
         for ev in events:
-            if isinstance(ev, MeetingClosed) or (isinstance(ev, CaptionCommitted) and self._redraftable(rt)):
+            # A late or corrected caption redrafts minutes the recorder has not edited yet.
+            recaptioned = isinstance(ev, CaptionCommitted | CaptionCorrected)
+            if isinstance(ev, MeetingClosed) or (recaptioned and self._redraftable(rt)):
                 self.schedule(rt, self.settings.draft_grace_s)
                 return
 

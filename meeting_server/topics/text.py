@@ -115,6 +115,11 @@ def places_in(text: str) -> frozenset[tuple[str, str]]:
     )
 
 
+def place_names(text: str) -> list[str]:
+    """The places ``text`` names as written (3号楼, 二单元, 东门, 活动中心), in order (caption hot words)."""
+    return [m.group(0) for m in _PLACE.finditer(text)]
+
+
 def different_places(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
     """Both name a place (a building, a unit, a gate, a site such as 中心花园), and none the same."""
     return bool(a and b and not a & b)

@@ -9,6 +9,7 @@ from typing import get_args
 
 import pytest
 
+from meeting_server.core.captions import CorrectCaption
 from meeting_server.core.commands import (
     AddToQueue,
     AmendMotion,
@@ -90,7 +91,8 @@ def whole_meeting() -> Sim:
     sim.do(MOD, GrantFloor("p3"))
     sim.do(MOD, RevokeFloor(), at=sim.now + 5)
     sim.do(MOD, CloseRound())
-    sim.do(SYS, CommitCaption("t1", "room-1", "我认为东门应该增设车位。", 0.0, 3.5))
+    sim.do(SYS, CommitCaption("t1", "room-1", "我认为东门应该增设车为。", 0.0, 3.5))
+    sim.do(REC, CorrectCaption("c1", "我认为东门应该增设车位。"))
     sim.do(P1, MoveMotion("东门车位", "在东门增设十个临时停车位。"))
     sim.do(P2, SecondMotion("m1"))
     sim.do(P3, AmendMotion("m1", "在东门增设二十个临时停车位。"))

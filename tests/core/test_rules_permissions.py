@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from meeting_server.core.captions import CorrectCaption
 from meeting_server.core.commands import (
     AddToQueue,
     AmendMotion,
@@ -124,6 +125,7 @@ EXPECTED: dict[str, set[Role]] = {
     "RecordShowOfHands": _RECORDER,
     "CloseVote": _MODERATOR,
     "CommitCaption": _SYSTEM,
+    "CorrectCaption": _RECORDER,  # the recorder owns the record
     "MarkKeyPoint": _RECORDER,
     "DraftMinutes": _SYSTEM,  # drafted automatically when the meeting closes
     "EditMinutes": _RECORDER,
@@ -268,6 +270,12 @@ def _caption(actor: Actor) -> tuple[Sim, Actor, Command]:
     return sim, actor, CommitCaption(turn_id, "p2", "我同意。", 0.0, 1.2)
 
 
+def _correction(actor: Actor) -> tuple[Sim, Actor, Command]:
+    sim, _, caption = _caption(actor)
+    sim.do(SYS, caption)
+    return sim, actor, CorrectCaption("c1", "我同意东门的方案。")
+
+
 FIXTURES: dict[type[Command], Fixture] = {
     CreateMeeting: _create,
     SetElectorate: _simple(SetElectorate("c-1", (Elector("r1", "王阿姨", "3号楼", "2单元", "301"),))),
@@ -308,6 +316,7 @@ FIXTURES: dict[type[Command], Fixture] = {
     RecordShowOfHands: _voting(RecordShowOfHands("m1", 1, 0, 0)),
     CloseVote: _voting(CloseVote("m1"), hall_counted=True),
     CommitCaption: _caption,
+    CorrectCaption: _correction,
     MarkKeyPoint: _simple(MarkKeyPoint("东门车位紧张")),
     **MINUTES_FIXTURES,
 }

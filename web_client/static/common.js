@@ -347,6 +347,13 @@
   function captionBox(container, opts) {
     const max = (opts && opts.max) || 200;
     const partials = {};
+    const corrections = {};
+    function corrected(node, text) {
+      node.querySelector(".what").textContent = text;
+      if (!node.querySelector(".fixed")) {
+        node.querySelector(".what").after(el("span", { className: "fixed", text: "已更正", title: "记录员已更正此条字幕" }));
+      }
+    }
     function line(participantId, name, text, partial) {
       return el("p", { className: partial ? "cap partial" : "cap" }, [
         name || people[participantId] ? el("span", { className: "who" }, [badgeFor(participantId, name), "："]) : null,
@@ -376,10 +383,21 @@
           knowPeople(view);
           const node = line(p.participant_id, names(view)[p.participant_id] || "", p.text, false);
           node.dataset.seq = record.seq;
-          if (extra) node.append(extra(record));
+          if (p.caption_id) node.dataset.captionId = p.caption_id;
+          if (extra) node.append(extra(record, node));
           container.append(node);
           trim();
+          const fix = corrections[p.caption_id];
+          if (fix) corrected(node, fix);
         });
+      },
+      /** A CaptionCorrected record: the caption's line shows the recorder's text, marked 已更正 (the
+       * original stays in the record). A correction of a line not shown (yet) is kept for it. */
+      correct(record) {
+        const p = record.payload;
+        corrections[p.caption_id] = p.text;
+        const node = [...container.children].find((n) => n.dataset.captionId === p.caption_id);
+        if (node) corrected(node, p.text);
       },
       partial(msg) {
         keepBottom(() => {

@@ -11,6 +11,7 @@
   GZ.connect({
     onEvent(record, v, replayed) {
       if (record.type === "CaptionCommitted") captions.commit(record, v);
+      if (record.type === "CaptionCorrected") captions.correct(record);
       alerts.event(record, replayed);
     },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },

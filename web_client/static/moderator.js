@@ -12,6 +12,7 @@
   const conn = GZ.connect({
     onEvent(record, v) {
       if (record.type === "CaptionCommitted") captions.commit(record, v);
+      if (record.type === "CaptionCorrected") captions.correct(record);
     },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView: render,

@@ -13,6 +13,7 @@
     onEvent(record, v) {
       if (record.hash) seen.set(record.seq, record.hash);
       if (record.type === "CaptionCommitted") captions.commit(record, v);
+      if (record.type === "CaptionCorrected") captions.correct(record);
     },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView(v) {

@@ -34,6 +34,7 @@
       const p = record.payload;
       switch (record.type) {
         case "CaptionCommitted": captions.commit(record, v); break;
+        case "CaptionCorrected": captions.correct(record); break;
         case "VoteOpened":
           Object.assign(ballot, { motion: p.motion_id, eligible: p.eligible_online.includes(me()), voted: false, choice: null });
           break;

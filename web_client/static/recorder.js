@@ -10,17 +10,47 @@
   GZ.bindClock($("clock"));
 
   const captions = GZ.captionBox($("captions"), { max: 500 });
-  const markButton = (record) => actionButton("标记要点", async () => {
-    const ack = await conn.command("MarkKeyPoint", { text: record.payload.text.slice(0, 500), caption_seq: record.seq });
+  const markButton = (record, node) => actionButton("标记要点", async () => {
+    const text = node.querySelector(".what").textContent; // the corrected text, if corrected
+    const ack = await conn.command("MarkKeyPoint", { text: text.slice(0, 500), caption_seq: record.seq });
     if (ack.ok) toast("已标记为要点", "ok");
   }, "btn small");
+  // 更正: the recognised text is edited in place; the server keeps the original in the record.
+  function fixButton(record, node) {
+    const b = el("button", { type: "button", className: "btn small fix", text: "更正" });
+    b.addEventListener("click", () => {
+      if (node.querySelector(".fix-form")) return;
+      const input = el("input", { maxLength: 1000, value: node.querySelector(".what").textContent });
+      input.setAttribute("aria-label", "更正后的字幕");
+      const form = el("form", { className: "fix-form" }, [
+        input,
+        el("button", { type: "submit", className: "btn small primary", text: "保存" }),
+        el("button", { type: "button", className: "btn small", text: "取消", onclick: () => form.remove() }),
+      ]);
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const ack = await conn.command("CorrectCaption", { caption_id: record.payload.caption_id, text: input.value });
+        if (ack.ok) { form.remove(); toast("字幕已更正", "ok"); }
+      });
+      node.append(form);
+      input.focus();
+    });
+    return b;
+  }
+  const captionActions = (record, node) => el("span", { className: "cap-actions" }, [
+    markButton(record, node),
+    record.payload.caption_id ? fixButton(record, node) : null,
+  ]);
 
   const conn = GZ.connect({
     history: true, // the whole log: the live transcript shows every caption of the meeting
     onEvent(record, v) {
       switch (record.type) {
         case "CaptionCommitted":
-          captions.commit(record, v, markButton);
+          captions.commit(record, v, captionActions);
+          break;
+        case "CaptionCorrected":
+          captions.correct(record);
           break;
       }
     },

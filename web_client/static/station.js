@@ -20,7 +20,10 @@
 
   const conn = GZ.connect({
     quiet: (event) => event === "rtc_offer",
-    onEvent(record, v) { if (record.type === "CaptionCommitted") captions.commit(record, v); },
+    onEvent(record, v) {
+      if (record.type === "CaptionCommitted") captions.commit(record, v);
+      if (record.type === "CaptionCorrected") captions.correct(record);
+    },
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onWelcome() {
       // After the server restarted (or the network came back) our connection is gone there: offer again.
