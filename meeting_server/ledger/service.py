@@ -25,15 +25,16 @@ from meeting_server.store.records import GENESIS_HASH, EventRecord, make_record
 from .anchors import (
     ANCHOR_ACTOR,
     ANCHOR_TYPE,
+    KEY_ROTATED,
     LEDGER_KIND,
     MEETING_CLOSED,
     MINUTES_PUBLISHED,
     Anchor,
     check_against_meeting,
-    check_anchor,
     ledger_stream,
     signed_payload,
 )
+from .ledger_file import check_signatures
 
 MAX_RETRIES = 8
 
@@ -133,6 +134,8 @@ class LedgerReport:
     count: int
     head_hash: str
     problems: tuple[str, ...]  # empty: the ledger and every meeting it anchors verify
+    key_hex: str = ""  # the key in force at its head (after the rotations it records)
+    rotations: int = 0
 
     @property
     def ok(self) -> bool:
@@ -140,8 +143,9 @@ class LedgerReport:
 
 
 async def check_ledgers(log: EventLog, key: Ed25519PublicKey) -> list[LedgerReport]:
-    """Every ledger stream: its chain, each anchor's signature by ``key``, and each anchored meeting's log
-    (its chain verifies and its record at the anchored seq is the anchored one)."""
+    """Every ledger stream: its chain, each entry's signature by ``key`` (or the key a signed rotation
+    passed it on to), and each anchored meeting's log (its chain verifies and its record at the anchored
+    seq is the anchored one)."""
     reports: list[LedgerReport] = []
     meetings: dict[str, tuple[dict[int, str], dict[int, str], str | None]] = {}
     for stream in await log.stream_ids(LEDGER_KIND):
@@ -150,32 +154,31 @@ async def check_ledgers(log: EventLog, key: Ed25519PublicKey) -> list[LedgerRepo
         if not chain.ok:
             problems.append(f"ledger entry {chain.broken_at}: {chain.reason}")
         records = await log.read(stream)
+        signed = check_signatures(key, stream, [(r.seq, r.prev_hash, r.payload) for r in records])
+        problems.extend(signed.problems)
         for record in records:
-            why = check_anchor(key, stream, record.seq, record.prev_hash, record.payload)
-            if why is not None:
-                problems.append(f"ledger entry {record.seq}: {why}")
+            if record.seq in signed.bad or record.payload.get("kind") == KEY_ROTATED:
                 continue
             mid = str(record.payload.get("meeting_id"))
             if mid not in meetings:
-                stored = await log.read(mid)
-                report = await log.verify(mid)
-                broken = (
-                    None
-                    if report.ok
-                    else f"meeting {mid}: BROKEN at event {report.broken_at}: {report.reason}"
-                )
-                minutes = {
-                    r.seq: str(r.payload.get("minutes_hash"))
-                    for r in stored
-                    if r.type == MinutesPublished.name
-                }
-                meetings[mid] = ({r.seq: r.hash for r in stored}, minutes, broken)
-                if broken is not None:
+                meetings[mid] = await _meeting_facts(log, mid)
+                if (broken := meetings[mid][2]) is not None:
                     problems.append(broken)
             hashes, minutes, _ = meetings[mid]
             why = check_against_meeting(record.payload, hashes, minutes)
             if why is not None:
                 problems.append(f"ledger entry {record.seq}: {why}")
         head = records[-1].hash if records else GENESIS_HASH
-        reports.append(LedgerReport(stream, len(records), head, tuple(problems)))
+        reports.append(
+            LedgerReport(stream, len(records), head, tuple(problems), signed.key_hex, signed.rotations)
+        )
     return reports
+
+
+async def _meeting_facts(log: EventLog, mid: str) -> tuple[dict[int, str], dict[int, str], str | None]:
+    """A meeting's seq -> hash, seq -> minutes hash of its publications, and why its chain is broken."""
+    stored = await log.read(mid)
+    report = await log.verify(mid)
+    broken = None if report.ok else f"meeting {mid}: BROKEN at event {report.broken_at}: {report.reason}"
+    minutes = {r.seq: str(r.payload.get("minutes_hash")) for r in stored if r.type == MinutesPublished.name}
+    return {r.seq: r.hash for r in stored}, minutes, broken

@@ -56,7 +56,7 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
 
     ok = gongzhi("verify", "--ledger", data_dir=data)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "ledger:-: OK — 2 anchors" in ok.stdout
+    assert "ledger:-: OK — 2 entries" in ok.stdout
     entries = _rows(data / "gongzhi.sqlite3", "ledger:-")
     anchors = [json.loads(r[5]) for r in entries]
     assert [(a["kind"], a["meeting_id"]) for a in anchors] == [
@@ -83,7 +83,7 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
     async with running_server(old):
         pass
     backfilled = gongzhi("verify", "--ledger", data_dir=old)
-    assert backfilled.returncode == 0 and "ledger:-: OK — 2 anchors" in backfilled.stdout
+    assert backfilled.returncode == 0 and "ledger:-: OK — 2 entries" in backfilled.stdout
     assert gongzhi("verify", "all", data_dir=data).returncode == 0
 
     # The forgery on a copy of the whole data directory (the key file included).
