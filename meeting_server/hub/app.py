@@ -25,7 +25,7 @@ from . import http_api, minutes, pages, record_api
 from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
-from .keys import ADMIN_TOKEN, AUDIO, HUB, REGISTRY, SETTINGS, SIGNER
+from .keys import ADMIN_TOKEN, AUDIO, HUB, LEDGER, REGISTRY, SETTINGS, SIGNER
 from .packets import GuardedPacket
 from .runtime import MeetingRegistry
 from .secrets_store import admin_token, signing_key
@@ -58,6 +58,7 @@ def create_app(
     # Every close and every publication of minutes is anchored in the community's signed ledger.
     ledger = Ledger(event_log, ledger_signing_key(settings), clock)
     registry.add_listener(ledger.on_events)
+    app[LEDGER] = ledger
     install_fast_poll()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",

@@ -32,9 +32,11 @@ from .anchors import (
     Anchor,
     check_against_meeting,
     ledger_stream,
+    public_key_hex,
     signed_payload,
 )
 from .ledger_file import check_signatures
+from .stamp import Stamp
 
 MAX_RETRIES = 8
 
@@ -69,12 +71,15 @@ class Ledger:
         self._lock = asyncio.Lock()
         self._heads: dict[str, tuple[int, str]] = {}
         self._anchored: set[tuple[str, str, int]] = set()  # (kind, meeting, seq) of every anchor seen
+        self._roots: dict[str, str] = {}  # stream -> the public key its first entry was signed with
 
     async def _head(self, stream: str) -> tuple[int, str]:
         seq, head = self._heads.get(stream, (0, GENESIS_HASH))
         for record in await self._log.read(stream, after=seq):  # the rest, appended by other processes
             seq, head = record.seq, record.hash
             self._anchored.add(_anchor_key(record.payload))
+            if seq == 1:
+                self._roots[stream] = str(record.payload.get("key"))
         self._heads[stream] = (seq, head)
         return seq, head
 
@@ -100,8 +105,18 @@ class Ledger:
                     continue  # another process appended first: catch up, then anchor (or find it there)
                 self._heads[stream] = (record.seq, record.hash)
                 self._anchored.add(key)
+                self._roots.setdefault(stream, str(payload["key"]))
                 return record
         raise AssertionError("unreachable")
+
+    async def stamp_for(self, community_id: str | None) -> Stamp:
+        """What a printed page carries of ``community_id``'s ledger now: the key its first entry was
+        signed with (the key to check it from; this server's while it is empty), its newest entry, head."""
+        stream = ledger_stream(community_id)
+        async with self._lock:
+            seq, head = await self._head(stream)
+        root = self._roots.get(stream, public_key_hex(self._key.public_key()))
+        return Stamp(root, stream, seq, head)
 
     async def on_events(
         self, rt: MeetingView, records: Sequence[EventRecord], events: Sequence[Event]
