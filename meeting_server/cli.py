@@ -1,4 +1,5 @@
-"""``gongzhi`` command line: serve, demo, create, links, verify, recount, transcript, selfsigned, topics."""
+"""``gongzhi`` command line: serve, demo, create, links, verify, backup, restore, recount, transcript,
+selfsigned, topics."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from meeting_server.store.eventlog import opened_event_log
 from meeting_server.store.records import EventRecord
 from meeting_server.transcript import render
 
+from .backup_cli import add_backup
 from .demo import demo_settings, lan_setup
 from .hub.app import create_app
 from .hub.invites import role_links
@@ -318,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", help="file to write (default: standard output)")
     sp.set_defaults(fn=cmd_transcript)
     add_verify(sub, common, _settings)
+    add_backup(sub, common, _settings)
     sp = sub.add_parser(
         "recount", help="recount a meeting's secret votes from the sealed ballots (needs the key)"
     )
