@@ -59,24 +59,31 @@ async def test_a_backup_taken_while_serving_restores_and_verifies(tmp_path: Path
         await chair.ok("StartAgendaItem", index=0)
         acked: list[tuple[float, int]] = []  # (when the ack came, seq)
         stop = asyncio.Event()
+        want, reached = [20], [asyncio.Event()]  # reached[0] is set once len(acked) >= want[0]
 
         async def write() -> None:
             up = True
             while not stop.is_set():
                 seq = await hand.ok("RaiseHand" if up else "LowerHand")
                 acked.append((asyncio.get_running_loop().time(), seq))
+                if len(acked) >= want[0]:
+                    reached[0].set()
                 up = not up
                 await asyncio.sleep(0.12)  # under the per-connection message rate
 
+        async def until(count: int) -> None:
+            want[0], reached[0] = count, asyncio.Event()
+            waiting = asyncio.ensure_future(reached[0].wait())
+            await asyncio.wait([waiting, writer], return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            if writer.done():
+                writer.result()  # a refused command: its error, not a wait
+
         writer = asyncio.create_task(write())
-        while len(acked) < 20 and not writer.done():
-            await asyncio.sleep(0.05)
+        await until(20)
         started = asyncio.get_running_loop().time()
         rc, out = await _gongzhi_async("backup", str(snap), data_dir=data)
-        while len(acked) < len([a for a in acked if a[0] <= started]) + 20:  # still writing after it
-            if writer.done():
-                break
-            await asyncio.sleep(0.05)
+        await until(len(acked) + 20)  # the server still writing after the snapshot
         stop.set()
         await writer
     finally:
