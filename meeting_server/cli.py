@@ -1,4 +1,4 @@
-"""``gongzhi`` command line: serve, demo, create, links, verify, backup, restore, recount, transcript,
+"""``gongzhi`` command line: serve, demo, create, links, verify, backup, restore, ledger, recount, transcript,
 selfsigned, topics."""
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from .hub.runtime import MeetingRegistry
 from .hub.secrets_store import admin_token, signing_key
 from .hub.tokens import TokenSigner
 from .lan import SELF_SIGNED_NOTE, cert_error, fingerprint, make_self_signed, print_qr
+from .ledger_cli import add_ledger
 from .topics import cli as topics_cli
 from .verify_cli import add_verify
 
@@ -321,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(fn=cmd_transcript)
     add_verify(sub, common, _settings)
     add_backup(sub, common, _settings)
+    add_ledger(sub, common, _settings)
     sp = sub.add_parser(
         "recount", help="recount a meeting's secret votes from the sealed ballots (needs the key)"
     )

@@ -71,12 +71,12 @@ def _verify_file(path: str, expect_head: str | None) -> int:
 
 
 async def _ledger_reports(settings: Settings, public_key: str | None) -> tuple[str, list[LedgerReport]]:
-    if public_key is not None:
+    if public_key is not None:  # the first key, as printed: followed along the signed rotations
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
-    else:
+    else:  # this server's key, which every ledger must reach through signed rotations
         key = ledger_signing_key(settings).public_key()
     async with opened_event_log(settings) as event_log:
-        return public_key_hex(key), await check_ledgers(event_log, key)
+        return public_key_hex(key), await check_ledgers(event_log, key, key_at_head=public_key is None)
 
 
 def _verify_ledger(settings: Settings, public_key: str | None) -> int:

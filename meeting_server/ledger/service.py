@@ -33,12 +33,14 @@ from .anchors import (
     check_against_meeting,
     ledger_stream,
     public_key_hex,
+    rotation_payload,
     signed_payload,
 )
 from .ledger_file import check_signatures
 from .stamp import Stamp
 
 MAX_RETRIES = 8
+ROTATION_TYPE = "KeyRotated"
 
 
 class MeetingView(Protocol):
@@ -93,21 +95,38 @@ class Ledger:
                 seq, head = await self._head(stream)
                 if key in self._anchored:
                     return None
-                payload = signed_payload(self._key, stream, seq + 1, head, anchor)
-                record = make_record(
-                    stream, seq + 1, self._clock(), ANCHOR_ACTOR, "server", ANCHOR_TYPE, payload, head
-                )
+                # A new ledger opens with the key's rotation certificates, so it verifies from the
+                # first key like every older one.
+                now = self._clock()
+                batch = [] if seq else await self._rotation_records(stream, now)
+                prev, at = (batch[-1].hash, batch[-1].seq) if batch else (head, seq)
+                payload = signed_payload(self._key, stream, at + 1, prev, anchor)
+                record = make_record(stream, at + 1, now, ANCHOR_ACTOR, "server", ANCHOR_TYPE, payload, prev)
                 try:
-                    await self._log.append([record])
+                    await self._log.append([*batch, record])
                 except ConflictError:
                     if attempt == MAX_RETRIES - 1:
                         raise
                     continue  # another process appended first: catch up, then anchor (or find it there)
                 self._heads[stream] = (record.seq, record.hash)
                 self._anchored.add(key)
-                self._roots.setdefault(stream, str(payload["key"]))
+                self._roots.setdefault(stream, str((batch[0].payload if batch else payload)["key"]))
                 return record
         raise AssertionError("unreachable")
+
+    async def _rotation_records(self, stream: str, now: float) -> list[EventRecord]:
+        """The first records of a new ledger: every rotation certificate of this key, oldest first."""
+        certs: list[dict[str, Any]] = []
+        for other in await self._log.stream_ids(LEDGER_KIND):
+            found = [r.payload for r in await self._log.read(other) if r.payload.get("kind") == KEY_ROTATED]
+            if len(found) > len(certs):
+                certs = found
+        out: list[EventRecord] = []
+        prev = GENESIS_HASH
+        for seq, cert in enumerate(certs, start=1):
+            out.append(make_record(stream, seq, now, ANCHOR_ACTOR, "server", ROTATION_TYPE, cert, prev))
+            prev = out[-1].hash
+        return out
 
     async def stamp_for(self, community_id: str | None) -> Stamp:
         """What a printed page carries of ``community_id``'s ledger now: the key its first entry was
@@ -157,10 +176,13 @@ class LedgerReport:
         return not self.problems
 
 
-async def check_ledgers(log: EventLog, key: Ed25519PublicKey) -> list[LedgerReport]:
+async def check_ledgers(
+    log: EventLog, key: Ed25519PublicKey, *, key_at_head: bool = False
+) -> list[LedgerReport]:
     """Every ledger stream: its chain, each entry's signature by ``key`` (or the key a signed rotation
     passed it on to), and each anchored meeting's log (its chain verifies and its record at the anchored
-    seq is the anchored one)."""
+    seq is the anchored one). ``key_at_head``: ``key`` is the key the ledgers must end at (this server's,
+    after its rotations); each stream is followed from the key its first entry names."""
     reports: list[LedgerReport] = []
     meetings: dict[str, tuple[dict[int, str], dict[int, str], str | None]] = {}
     for stream in await log.stream_ids(LEDGER_KIND):
@@ -169,8 +191,13 @@ async def check_ledgers(log: EventLog, key: Ed25519PublicKey) -> list[LedgerRepo
         if not chain.ok:
             problems.append(f"ledger entry {chain.broken_at}: {chain.reason}")
         records = await log.read(stream)
-        signed = check_signatures(key, stream, [(r.seq, r.prev_hash, r.payload) for r in records])
+        first = key
+        if key_at_head and any(r.payload.get("kind") == KEY_ROTATED for r in records):
+            first = _named_key(records[0].payload) or key
+        signed = check_signatures(first, stream, [(r.seq, r.prev_hash, r.payload) for r in records])
         problems.extend(signed.problems)
+        if key_at_head and signed.key_hex != public_key_hex(key):
+            problems.append(f"the ledger ends at key {signed.key_hex[:16]}…, not this server's key")
         for record in records:
             if record.seq in signed.bad or record.payload.get("kind") == KEY_ROTATED:
                 continue
@@ -190,6 +217,13 @@ async def check_ledgers(log: EventLog, key: Ed25519PublicKey) -> list[LedgerRepo
     return reports
 
 
+def _named_key(payload: dict[str, Any]) -> Ed25519PublicKey | None:
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(payload.get("key"))))
+    except ValueError:
+        return None
+
+
 async def _meeting_facts(log: EventLog, mid: str) -> tuple[dict[int, str], dict[int, str], str | None]:
     """A meeting's seq -> hash, seq -> minutes hash of its publications, and why its chain is broken."""
     stored = await log.read(mid)
@@ -197,3 +231,19 @@ async def _meeting_facts(log: EventLog, mid: str) -> tuple[dict[int, str], dict[
     broken = None if report.ok else f"meeting {mid}: BROKEN at event {report.broken_at}: {report.reason}"
     minutes = {r.seq: str(r.payload.get("minutes_hash")) for r in stored if r.type == MinutesPublished.name}
     return {r.seq: r.hash for r in stored}, minutes, broken
+
+
+async def rotate_key(
+    log: EventLog, old: Ed25519PrivateKey, new: Ed25519PrivateKey, now: float
+) -> list[EventRecord]:
+    """Record in every ledger that ``old`` hands the signing on to ``new`` (signed by both). The server
+    must be stopped: a running one would go on signing with ``old``."""
+    cert = rotation_payload(old, new, now)
+    out: list[EventRecord] = []
+    for stream in await log.stream_ids(LEDGER_KIND):
+        records = await log.read(stream)
+        seq, prev = (records[-1].seq, records[-1].hash) if records else (0, GENESIS_HASH)
+        record = make_record(stream, seq + 1, now, ANCHOR_ACTOR, "server", ROTATION_TYPE, cert, prev)
+        await log.append([record])
+        out.append(record)
+    return out
