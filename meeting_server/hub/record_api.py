@@ -12,7 +12,8 @@ record a client may not have now, and the headers say from where and why —
 Paged with ``?after=<seq>&limit=<n>``; ``X-Gongzhi-Next-After`` names the next page's ``after``.
 
 ``GET /api/ledger/<community id>.jsonl`` (``-`` for meetings without a community) serves a community's signed
-ledger the same way, to anyone: it holds hashes and signatures only. ``gongzhi verify --ledger-file FILE
+ledger the same way, to anyone: it holds hashes and signatures only (``@street.jsonl``: the street ledger,
+which anchors each community ledger's new head). ``gongzhi verify --ledger-file FILE
 --public-key HEX`` checks it offline (``ledger.ledger_file``).
 """
 
@@ -83,7 +84,7 @@ async def log_jsonl(request: web.Request) -> web.Response:
 async def ledger_jsonl(request: web.Request) -> web.Response:
     """GET /api/ledger/{community}.jsonl[?after=SEQ&limit=N] — public: hashes and signatures only."""
     community = request.match_info["community"]
-    stream = ledger_stream(None if community == "-" else community)
+    stream = ledger_stream(None if community == "-" else community)  # "@street": the street's
     after = _int_query(request, "after", 0, 0, 2**53)
     limit = _int_query(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     records = await request.app[app_mod.REGISTRY].read_log(stream, after, limit + 1)
@@ -105,4 +106,4 @@ async def ledger_jsonl(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/api/meetings/{meeting_id}/log.jsonl", log_jsonl)
-    app.router.add_get(r"/api/ledger/{community:(-|[a-z0-9]{1,32}|street)}.jsonl", ledger_jsonl)
+    app.router.add_get(r"/api/ledger/{community:(-|[a-z0-9]{1,32}|@street)}.jsonl", ledger_jsonl)

@@ -30,6 +30,8 @@ ANCHOR_ACTOR: Final = "server"
 MEETING_CLOSED: Final = "meeting-closed"
 MINUTES_PUBLISHED: Final = "minutes-published"
 KEY_ROTATED: Final = "key-rotated"
+LEDGER_HEAD: Final = "ledger-head"  # in the street ledger: a community ledger's new head
+STREET_LEDGER: Final = "ledger:@street"  # "@" is in no community id
 _SIGNED_FIELDS: Final = ("kind", "meeting_id", "seq", "record_hash", "minutes_hash", "at", "key")
 
 
@@ -44,9 +46,9 @@ def public_key_hex(key: Ed25519PublicKey) -> str:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Anchor:
-    kind: str  # MEETING_CLOSED or MINUTES_PUBLISHED
-    meeting_id: str
-    seq: int  # of the anchored record in the meeting's log
+    kind: str  # MEETING_CLOSED, MINUTES_PUBLISHED or LEDGER_HEAD
+    meeting_id: str  # the anchored stream: a meeting, or (LEDGER_HEAD) a community ledger
+    seq: int  # of the anchored record in that stream
     record_hash: str
     at: float
     minutes_hash: str | None = None  # MINUTES_PUBLISHED only
@@ -102,10 +104,11 @@ def check_against_meeting(
     """Why an anchor does not match the meeting's log as stored, or None. ``record_hashes``: the meeting's
     seq -> hash; ``minutes``: seq -> ``minutes_hash`` of its MinutesPublished records."""
     seq = payload.get("seq")
+    what = "ledger" if payload.get("kind") == LEDGER_HEAD else "meeting"
     if not isinstance(seq, int) or seq not in record_hashes:
-        return f"meeting {payload.get('meeting_id')} has no event {seq}"
+        return f"{what} {payload.get('meeting_id')} has no event {seq}"
     if record_hashes[seq] != payload.get("record_hash"):
-        return f"meeting {payload.get('meeting_id')} event {seq} differs from its anchor"
+        return f"{what} {payload.get('meeting_id')} event {seq} differs from its anchor"
     if payload.get("kind") == MINUTES_PUBLISHED and minutes.get(seq) != payload.get("minutes_hash"):
         return f"meeting {payload.get('meeting_id')}: the published minutes differ from their anchor"
     return None

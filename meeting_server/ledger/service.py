@@ -26,9 +26,11 @@ from .anchors import (
     ANCHOR_ACTOR,
     ANCHOR_TYPE,
     KEY_ROTATED,
+    LEDGER_HEAD,
     LEDGER_KIND,
     MEETING_CLOSED,
     MINUTES_PUBLISHED,
+    STREET_LEDGER,
     Anchor,
     check_against_meeting,
     ledger_stream,
@@ -86,32 +88,39 @@ class Ledger:
         return seq, head
 
     async def anchor(self, community_id: str | None, anchor: Anchor) -> EventRecord | None:
-        """Append ``anchor`` (signed) to its community's ledger; durable when this returns. None when the
-        ledger holds it already (a backfill, or another process anchored it first)."""
-        stream = ledger_stream(community_id)
-        key = (anchor.kind, anchor.meeting_id, anchor.seq)
+        """Append ``anchor`` (signed) to its community's ledger, and that ledger's new head to the street
+        ledger; durable when this returns. None when the ledger holds it already (a backfill, or another
+        process anchored it first)."""
         async with self._lock:
-            for attempt in range(MAX_RETRIES):
-                seq, head = await self._head(stream)
-                if key in self._anchored:
-                    return None
-                # A new ledger opens with the key's rotation certificates, so it verifies from the
-                # first key like every older one.
-                now = self._clock()
-                batch = [] if seq else await self._rotation_records(stream, now)
-                prev, at = (batch[-1].hash, batch[-1].seq) if batch else (head, seq)
-                payload = signed_payload(self._key, stream, at + 1, prev, anchor)
-                record = make_record(stream, at + 1, now, ANCHOR_ACTOR, "server", ANCHOR_TYPE, payload, prev)
-                try:
-                    await self._log.append([*batch, record])
-                except ConflictError:
-                    if attempt == MAX_RETRIES - 1:
-                        raise
-                    continue  # another process appended first: catch up, then anchor (or find it there)
-                self._heads[stream] = (record.seq, record.hash)
-                self._anchored.add(key)
-                self._roots.setdefault(stream, str((batch[0].payload if batch else payload)["key"]))
-                return record
+            record = await self._append(ledger_stream(community_id), anchor)
+            if record is not None:
+                head = Anchor(LEDGER_HEAD, record.meeting_id, record.seq, record.hash, record.ts)
+                await self._append(STREET_LEDGER, head)
+            return record
+
+    async def _append(self, stream: str, anchor: Anchor) -> EventRecord | None:
+        key = (anchor.kind, anchor.meeting_id, anchor.seq)
+        for attempt in range(MAX_RETRIES):
+            seq, head = await self._head(stream)
+            if key in self._anchored:
+                return None
+            # A new ledger opens with the key's rotation certificates, so it verifies from the first
+            # key like every older one.
+            now = self._clock()
+            batch = [] if seq else await self._rotation_records(stream, now)
+            prev, at = (batch[-1].hash, batch[-1].seq) if batch else (head, seq)
+            payload = signed_payload(self._key, stream, at + 1, prev, anchor)
+            record = make_record(stream, at + 1, now, ANCHOR_ACTOR, "server", ANCHOR_TYPE, payload, prev)
+            try:
+                await self._log.append([*batch, record])
+            except ConflictError:
+                if attempt == MAX_RETRIES - 1:
+                    raise
+                continue  # another process appended first: catch up, then anchor (or find it there)
+            self._heads[stream] = (record.seq, record.hash)
+            self._anchored.add(key)
+            self._roots.setdefault(stream, str((batch[0].payload if batch else payload)["key"]))
+            return record
         raise AssertionError("unreachable")
 
     async def _rotation_records(self, stream: str, now: float) -> list[EventRecord]:

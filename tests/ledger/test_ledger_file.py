@@ -5,6 +5,7 @@ checker: the key in force changes only where the key in force signed the change.
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import aiohttp
@@ -38,6 +39,7 @@ async def test_the_served_ledger_verifies_offline_with_the_public_key_alone(tmp_
     await _closed_and_published(data)
     async with running_server(data) as server:
         status, text = await _get(f"{server.url}/api/ledger/-.jsonl")
+        street_status, street = await _get(f"{server.url}/api/ledger/@street.jsonl")
         missing, body = await _get(f"{server.url}/api/ledger/nosuch.jsonl")
         bad, _ = await _get(f"{server.url}/api/ledger/..%2Fx.jsonl")
     assert status == 200 and len(text.strip().split("\n")) == 2
@@ -46,6 +48,18 @@ async def test_the_served_ledger_verifies_offline_with_the_public_key_alone(tmp_
     printed = gongzhi("verify", "--ledger", data_dir=data).stdout
     key = printed.split("ledger key ")[1].split()[0]
     head = printed.split("head ")[1].split()[0]
+
+    # The street ledger anchors each new head of the community ledger: it verifies the same way.
+    assert street_status == 200
+    street_file = tmp_path / "street.jsonl"
+    street_file.write_text(street, "utf-8")
+    up = gongzhi("verify", "--ledger-file", str(street_file), "--public-key", key)
+    assert up.returncode == 0 and "(ledger:@street): OK — 2 entries" in up.stdout, up.stdout
+    anchored = [json.loads(json.loads(line)["payload"]) for line in street.strip().split("\n")]
+    served_heads = [json.loads(line)["hash"] for line in text.strip().split("\n")]
+    assert [(a["kind"], a["meeting_id"], a["record_hash"]) for a in anchored] == [
+        ("ledger-head", "ledger:-", h) for h in served_heads
+    ]
 
     served = tmp_path / "ledger.jsonl"
     served.write_text(text, "utf-8")

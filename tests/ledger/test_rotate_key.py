@@ -69,7 +69,7 @@ async def test_a_ledger_made_after_a_rotation_opens_with_it(tmp_path: Path) -> N
     old, new = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     try:
         await Ledger(log, old, lambda: 1.0).anchor(None, Anchor(MEETING_CLOSED, "m1", 3, "ab" * 32, 1.0))
-        assert len(await rotate_key(log, old, new, 2.0)) == 1
+        assert len(await rotate_key(log, old, new, 2.0)) == 2  # ledger:- and the street ledger
         ledger = Ledger(log, new, lambda: 3.0)
         await ledger.anchor("c9", Anchor(MEETING_CLOSED, "m2", 5, "cd" * 32, 3.0))
         records = await log.read("ledger:c9")
@@ -80,5 +80,9 @@ async def test_a_ledger_made_after_a_rotation_opens_with_it(tmp_path: Path) -> N
         assert signed.problems == () and signed.key_hex == public_key_hex(new.public_key())
         assert (await ledger.stamp_for("c9")).public_key_hex == public_key_hex(old.public_key())
         assert (await log.verify("ledger:c9")).ok
+        street = await log.read("ledger:@street")  # its head anchored one level up, signed with the new key
+        assert street[-1].payload["meeting_id"] == "ledger:c9"
+        assert street[-1].payload["record_hash"] == records[-1].hash
+        assert street[-1].payload["key"] == public_key_hex(new.public_key())
     finally:
         await log.close()

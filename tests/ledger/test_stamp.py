@@ -65,7 +65,10 @@ async def test_the_minutes_pdf_prints_the_ledgers_key_and_head_as_text_and_qr(tm
     _forge(copy / "gongzhi.sqlite3", m["mid"])
     meeting = {r[0]: r[7] for r in _rows(copy / "gongzhi.sqlite3", m["mid"])}
     real = base64.urlsafe_b64decode((data / "ledger.key").read_text().strip())
-    _rewrite_ledger(copy / "gongzhi.sqlite3", meeting, Ed25519PrivateKey.from_private_bytes(real))
+    real_key = Ed25519PrivateKey.from_private_bytes(real)
+    _rewrite_ledger(copy / "gongzhi.sqlite3", meeting, real_key)
+    street = {r[0]: r[7] for r in _rows(copy / "gongzhi.sqlite3", "ledger:-")}
+    _rewrite_ledger(copy / "gongzhi.sqlite3", street, real_key, "ledger:@street")
     resigned = gongzhi("verify", "--ledger", "--public-key", key, data_dir=copy)
-    assert resigned.returncode == 0  # consistent and signed, yet:
+    assert resigned.returncode == 0, resigned.stdout  # consistent and signed at both levels, yet:
     assert head not in resigned.stdout
