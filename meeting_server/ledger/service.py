@@ -163,6 +163,19 @@ class Ledger:
                 continue
             for anchor in anchors_of(rt.meeting_id, await self._log.read(rt.meeting_id)):
                 added += await self.anchor(rt.state.community_id, anchor) is not None
+        # Community ledgers older than the street ledger: their current head, anchored once.
+        async with self._lock:
+            await self._head(STREET_LEDGER)
+            for stream in await self._log.stream_ids(LEDGER_KIND):
+                if stream == STREET_LEDGER:
+                    continue
+                seq, head = await self._head(stream)
+                if seq and (LEDGER_HEAD, stream, seq) not in self._anchored:
+                    at = self._clock()
+                    added += (
+                        await self._append(STREET_LEDGER, Anchor(LEDGER_HEAD, stream, seq, head, at))
+                        is not None
+                    )
         return added
 
 

@@ -86,6 +86,24 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
     assert backfilled.returncode == 0 and "ledger:-: OK — 2 entries" in backfilled.stdout
     assert gongzhi("verify", "all", data_dir=data).returncode == 0
 
+    # A data directory from before the street ledger: the start anchors each community ledger's head.
+    older = tmp_path / "older"
+    shutil.copytree(data, older)
+    db = sqlite3.connect(older / "gongzhi.sqlite3")
+    db.execute("DELETE FROM events WHERE meeting_id='ledger:@street'")
+    db.execute("DELETE FROM meetings WHERE meeting_id='ledger:@street'")
+    db.commit()
+    db.close()
+    async with running_server(older):
+        pass
+    upgraded = gongzhi("verify", "--ledger", data_dir=older)
+    assert upgraded.returncode == 0 and "ledger:@street: OK — 1 entries" in upgraded.stdout, upgraded.stdout
+    street = json.loads(_rows(older / "gongzhi.sqlite3", "ledger:@street")[0][5])
+    assert (street["meeting_id"], street["seq"]) == ("ledger:-", 2)
+    async with running_server(older):
+        pass
+    assert len(_rows(older / "gongzhi.sqlite3", "ledger:@street")) == 1  # once
+
     # The forgery on a copy of the whole data directory (the key file included).
     copy = tmp_path / "copy"
     shutil.copytree(data, copy)
