@@ -1,5 +1,5 @@
-"""``gongzhi`` command line: serve, demo, create, links, verify, recount, transcript, selfsigned, topics,
-stats."""
+"""``gongzhi`` command line: serve, demo, create, links, verify, backup, restore, ledger, recount, transcript,
+selfsigned, topics, stats."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from meeting_server.store.eventlog import opened_event_log
 from meeting_server.store.records import EventRecord
 from meeting_server.transcript import render
 
+from .backup_cli import add_backup
 from .demo import demo_settings, lan_setup
 from .hub.app import create_app
 from .hub.invites import role_links
@@ -40,6 +41,7 @@ from .hub.runtime import MeetingRegistry
 from .hub.secrets_store import admin_token, signing_key
 from .hub.tokens import TokenSigner
 from .lan import SELF_SIGNED_NOTE, cert_error, fingerprint, make_self_signed, print_qr
+from .ledger_cli import add_ledger
 from .stats_cli import add_stats
 from .topics import cli as topics_cli
 from .verify_cli import add_verify
@@ -320,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", help="file to write (default: standard output)")
     sp.set_defaults(fn=cmd_transcript)
     add_verify(sub, common, _settings)
+    add_backup(sub, common, _settings)
+    add_ledger(sub, common, _settings)
     sp = sub.add_parser(
         "recount", help="recount a meeting's secret votes from the sealed ballots (needs the key)"
     )

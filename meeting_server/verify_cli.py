@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from meeting_server.communities import COMMUNITY_KIND, STREET_STREAM
 from meeting_server.ledger.anchors import LEDGER_KIND, public_key_hex
 from meeting_server.ledger.keystore import ledger_signing_key
+from meeting_server.ledger.ledger_file import LedgerFileReport, verify_ledger_text
 from meeting_server.ledger.service import LedgerReport, check_ledgers
 from meeting_server.ledger.verify import ChainReport, expect, verify_text
 from meeting_server.settings import Settings
@@ -70,12 +71,12 @@ def _verify_file(path: str, expect_head: str | None) -> int:
 
 
 async def _ledger_reports(settings: Settings, public_key: str | None) -> tuple[str, list[LedgerReport]]:
-    if public_key is not None:
+    if public_key is not None:  # the first key, as printed: followed along the signed rotations
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
-    else:
+    else:  # this server's key, which every ledger must reach through signed rotations
         key = ledger_signing_key(settings).public_key()
     async with opened_event_log(settings) as event_log:
-        return public_key_hex(key), await check_ledgers(event_log, key)
+        return public_key_hex(key), await check_ledgers(event_log, key, key_at_head=public_key is None)
 
 
 def _verify_ledger(settings: Settings, public_key: str | None) -> int:
@@ -89,14 +90,39 @@ def _verify_ledger(settings: Settings, public_key: str | None) -> int:
         return 0
     worst = 0
     for report in reports:
-        if report.ok:
-            print(f"{report.stream}: OK — {report.count} anchors, head {report.head_hash}")
-            continue
-        worst = 1
-        print(f"{report.stream}: BROKEN — {len(report.problems)} problem(s) in {report.count} anchors")
-        for problem in report.problems:
-            print(f"  {problem}")
+        worst = max(worst, _print_ledger(report.stream, report))
     return worst
+
+
+def _print_ledger(name: str, report: LedgerReport | LedgerFileReport) -> int:
+    rotated = f" (key rotated {report.rotations}×, now {report.key_hex})" if report.rotations else ""
+    if report.ok:
+        print(f"{name}: OK — {report.count} entries, head {report.head_hash}{rotated}")
+        return 0
+    print(f"{name}: BROKEN — {len(report.problems)} problem(s) in {report.count} entries")
+    for problem in report.problems:
+        print(f"  {problem}")
+    return 1
+
+
+def _verify_ledger_file(path: str, public_key: str | None) -> int:
+    if public_key is None or not _is_public_key(public_key):
+        print(
+            "error: --ledger-file needs --public-key HEX (64 hex digits, printed on the minutes)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"error: cannot read {path}: {e}", file=sys.stderr)
+        return 2
+    report = verify_ledger_text(text, Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)))
+    if report.count == 0 and report.ok:
+        print(f"{path}: no entries", file=sys.stderr)
+        return 2
+    print(f"ledger key {public_key.lower()}")
+    return _print_ledger(f"{path} ({report.stream})", report)
 
 
 def _is_public_key(text: str) -> bool:
@@ -107,6 +133,11 @@ def _is_public_key(text: str) -> bool:
 
 
 def cmd_verify(settings_of: SettingsOf, args: argparse.Namespace) -> int:
+    if args.ledger_file is not None:
+        if args.meeting is not None or args.log is not None or args.ledger:
+            print("error: --ledger-file checks one file; give nothing else but --public-key", file=sys.stderr)
+            return 2
+        return _verify_ledger_file(args.ledger_file, args.public_key)
     if args.ledger:
         if args.meeting is not None or args.log is not None:
             print("error: --ledger checks every ledger; give no meeting and no --log", file=sys.stderr)
@@ -149,8 +180,14 @@ def add_verify(sub: Any, common: Callable[[argparse.ArgumentParser], None], sett
         help="check the signed community ledgers and every meeting they anchor",
     )
     sp.add_argument(
+        "--ledger-file",
+        metavar="FILE",
+        help="a ledger as served (/api/ledger/<community>.jsonl): checked offline with --public-key",
+    )
+    sp.add_argument(
         "--public-key",
         metavar="HEX",
-        help="with --ledger: check the signatures against this public key (default: this server's key)",
+        help="with --ledger or --ledger-file: check the signatures against this public key"
+        " (with --ledger, default: this server's key)",
     )
     sp.set_defaults(fn=functools.partial(cmd_verify, settings_of))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from meeting_server.ledger.stamp import Stamp
 from meeting_server.store.records import EventRecord
 from meeting_server.transcript import render as render_transcript
 
@@ -40,9 +41,15 @@ def document_json(doc: Document) -> dict[str, object]:
 
 
 def export(
-    records: Sequence[EventRecord], fmt: str, *, font: str = "", summarizer: TurnSummarizer | None = None
+    records: Sequence[EventRecord],
+    fmt: str,
+    *,
+    font: str = "",
+    summarizer: TurnSummarizer | None = None,
+    stamp: Stamp | None = None,
 ) -> tuple[bytes, str]:
-    """The minutes (or, for srt/vtt, the transcript) of the meeting in ``fmt``, and its content type."""
+    """The minutes (or, for srt/vtt, the transcript) of the meeting in ``fmt``, and its content type;
+    ``stamp``: the ledger's key and head, printed on the PDF."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     if fmt in ("srt", "vtt"):
@@ -62,7 +69,7 @@ def export(
     elif fmt == "pdf":
         from .render_pdf import render_pdf
 
-        body = render_pdf(doc, font)
+        body = render_pdf(doc, font, stamp)
     else:
         body = json.dumps(document_json(doc), ensure_ascii=False).encode("utf-8")
     return body, CONTENT_TYPES[fmt]

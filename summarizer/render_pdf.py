@@ -1,10 +1,16 @@
 """The minutes as PDF (fpdf2), with a CJK font embedded (subset) so the Chinese text shows and can be
-searched and copied. Transcript times in the sections are links to the transcript lines in the appendix."""
+searched and copied. Transcript times in the sections are links to the transcript lines in the appendix.
+With a ledger ``Stamp``, the record section ends with the ledger's public key and head, as text and as a
+QR code of ``Stamp.qr_text()``."""
 
 from __future__ import annotations
 
+import io
+
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
+
+from meeting_server.ledger.stamp import Stamp, stamp_qr_png
 
 from .blocks import Block, Span, parse
 from .document import STATUS_LABELS, Document
@@ -12,6 +18,7 @@ from .fmt import clock, cn_date
 from .fonts import FontFile, find_cjk_font
 
 FAMILY = "cjk"
+QR_MM = 34.0
 BODY = 10.5
 LINE = 6.0
 
@@ -42,8 +49,22 @@ def _setup(doc: Document, font: FontFile) -> tuple[_Pdf, bool]:
     return pdf, bold is not None
 
 
-def render_pdf(doc: Document, font: str = "") -> bytes:
-    """The PDF file's bytes. ``font``: a font file (``path`` or ``path:index``); default: fc-match's."""
+def _stamp(pdf: _Pdf, stamp: Stamp) -> None:
+    """The ledger stamp: its QR code at the left, the lines (full hex, wrapped anywhere) beside it."""
+    if pdf.get_y() + QR_MM > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    top, left = pdf.get_y() + 1, pdf.l_margin
+    pdf.image(io.BytesIO(stamp_qr_png(stamp)), x=left, y=top, w=QR_MM, h=QR_MM)
+    pdf.set_font(FAMILY, "", BODY - 2)
+    pdf.set_xy(left + QR_MM + 3, top + 2)
+    for line in stamp.lines():
+        pdf.multi_cell(0, 4.6, line, wrapmode=WrapMode.CHAR, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_xy(left, max(pdf.get_y(), top + QR_MM) + 2)
+
+
+def render_pdf(doc: Document, font: str = "", stamp: Stamp | None = None) -> bytes:
+    """The PDF file's bytes. ``font``: a font file (``path`` or ``path:index``); default: fc-match's;
+    ``stamp``: the ledger's key and head to print in the record section."""
     pdf, has_bold = _setup(doc, find_cjk_font(font))
     pdf.add_page()
     # Targets are placed when the appendix is written; until then they point at the first page.
@@ -109,6 +130,8 @@ def render_pdf(doc: Document, font: str = "") -> bytes:
     heading("记录核验", 14)
     for b in parse("\n".join(f"- {line}" for line in doc.record)):
         block(b)
+    if stamp is not None:
+        _stamp(pdf, stamp)
     heading("附录：会议记录全文", 14)
     if not doc.transcript:
         write((Span("（无字幕记录）"),))

@@ -25,7 +25,7 @@ from . import http_api, minutes, pages, publicity, record_api
 from .admission import Admission
 from .audio import AudioHub
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
-from .keys import ADMIN_TOKEN, AUDIO, HUB, LIVE_VIDEO, REGISTRY, SETTINGS, SIGNER
+from .keys import ADMIN_TOKEN, AUDIO, HUB, LEDGER, LIVE_VIDEO, REGISTRY, SETTINGS, SIGNER
 from .live_video import LiveVideo
 from .packets import GuardedPacket
 from .runtime import MeetingRegistry
@@ -59,6 +59,7 @@ def create_app(
     # Every close and every publication of minutes is anchored in the community's signed ledger.
     ledger = Ledger(event_log, ledger_signing_key(settings), clock)
     registry.add_listener(ledger.on_events)
+    app[LEDGER] = ledger
     install_fast_poll()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",

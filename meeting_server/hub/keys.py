@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from meeting_server.ledger.service import Ledger
 from meeting_server.settings import Settings
 
 from .audio import AudioHub
@@ -19,6 +20,7 @@ SIGNER = web.AppKey("signer", TokenSigner)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 AUDIO = web.AppKey("audio", AudioHub)
 LIVE_VIDEO = web.AppKey("live_video", LiveVideo)
+LEDGER = web.AppKey("ledger", Ledger)
 
 
 def base_url(settings: Settings) -> str:

@@ -143,12 +143,19 @@ class MinutesService:
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         """GET /api/meetings/{id}/minutes.{fmt}?t=TOKEN"""
-        records, _ = await self._records(request)
+        _, rt = await open_meeting_link(request, request.app[keys.SIGNER], self.registry)
+        records = await self.registry.read_log(rt.meeting_id)
         fmt = request.match_info["fmt"]
         head = records[-1]
+        # The PDF prints the community ledger's key and head as they are now (text and QR code).
+        stamp = None
+        if fmt == "pdf":
+            community = rt.state.community_id if rt.state is not None else None
+            stamp = await request.app[keys.LEDGER].stamp_for(community)
+        version = head.hash if stamp is None else f"{head.hash}/{stamp.seq}/{stamp.head}"
         body, content_type = await self.exports.get(
-            (head.meeting_id, fmt, head.seq, head.hash),
-            lambda: asyncio.to_thread(export, records, fmt, font=self.settings.font),
+            (head.meeting_id, fmt, head.seq, version),
+            lambda: asyncio.to_thread(export, records, fmt, font=self.settings.font, stamp=stamp),
         )
         headers = {"Cache-Control": "no-store"}
         if fmt in ("docx", "pdf", "md", "srt", "vtt"):

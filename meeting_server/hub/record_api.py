@@ -10,12 +10,18 @@ record a client may not have now, and the headers say from where and why —
 - ``legacy-private-payload``: a roster copy hashed before commitments existed (its hash covers the names).
 
 Paged with ``?after=<seq>&limit=<n>``; ``X-Gongzhi-Next-After`` names the next page's ``after``.
+
+``GET /api/ledger/<community id>.jsonl`` (``-`` for meetings without a community) serves a community's signed
+ledger the same way, to anyone: it holds hashes and signatures only (``@street.jsonl``: the street ledger,
+which anchors each community ledger's new head). ``gongzhi verify --ledger-file FILE
+--public-key HEX`` checks it offline (``ledger.ledger_file``).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from meeting_server.ledger.anchors import ledger_stream
 from meeting_server.ledger.verify import canonical, served_line
 
 from . import keys as app_mod
@@ -75,5 +81,29 @@ async def log_jsonl(request: web.Request) -> web.Response:
     )
 
 
+async def ledger_jsonl(request: web.Request) -> web.Response:
+    """GET /api/ledger/{community}.jsonl[?after=SEQ&limit=N] — public: hashes and signatures only."""
+    community = request.match_info["community"]
+    stream = ledger_stream(None if community == "-" else community)  # "@street": the street's
+    after = _int_query(request, "after", 0, 0, 2**53)
+    limit = _int_query(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    records = await request.app[app_mod.REGISTRY].read_log(stream, after, limit + 1)
+    if not records and after == 0:
+        raise Refused(404, "not_found", "该社区还没有存证台账")
+    headers = {"Cache-Control": "no-store"}
+    if len(records) > limit:
+        records = records[:limit]
+        headers["X-Gongzhi-Next-After"] = str(records[-1].seq)
+    lines = []
+    for record in records:
+        line = served_line(stream, record.row())
+        assert line is not None  # ledger entries have no private payload
+        lines.append(canonical(line) + "\n")
+    return web.Response(
+        text="".join(lines), content_type="application/jsonl", charset="utf-8", headers=headers
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/api/meetings/{meeting_id}/log.jsonl", log_jsonl)
+    app.router.add_get(r"/api/ledger/{community:(-|[a-z0-9]{1,32}|@street)}.jsonl", ledger_jsonl)

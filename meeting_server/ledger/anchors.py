@@ -29,6 +29,9 @@ ANCHOR_TYPE: Final = "Anchored"
 ANCHOR_ACTOR: Final = "server"
 MEETING_CLOSED: Final = "meeting-closed"
 MINUTES_PUBLISHED: Final = "minutes-published"
+KEY_ROTATED: Final = "key-rotated"
+LEDGER_HEAD: Final = "ledger-head"  # in the street ledger: a community ledger's new head
+STREET_LEDGER: Final = "ledger:@street"  # "@" is in no community id
 _SIGNED_FIELDS: Final = ("kind", "meeting_id", "seq", "record_hash", "minutes_hash", "at", "key")
 
 
@@ -43,9 +46,9 @@ def public_key_hex(key: Ed25519PublicKey) -> str:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Anchor:
-    kind: str  # MEETING_CLOSED or MINUTES_PUBLISHED
-    meeting_id: str
-    seq: int  # of the anchored record in the meeting's log
+    kind: str  # MEETING_CLOSED, MINUTES_PUBLISHED or LEDGER_HEAD
+    meeting_id: str  # the anchored stream: a meeting, or (LEDGER_HEAD) a community ledger
+    seq: int  # of the anchored record in that stream
     record_hash: str
     at: float
     minutes_hash: str | None = None  # MINUTES_PUBLISHED only
@@ -101,10 +104,48 @@ def check_against_meeting(
     """Why an anchor does not match the meeting's log as stored, or None. ``record_hashes``: the meeting's
     seq -> hash; ``minutes``: seq -> ``minutes_hash`` of its MinutesPublished records."""
     seq = payload.get("seq")
+    what = "ledger" if payload.get("kind") == LEDGER_HEAD else "meeting"
     if not isinstance(seq, int) or seq not in record_hashes:
-        return f"meeting {payload.get('meeting_id')} has no event {seq}"
+        return f"{what} {payload.get('meeting_id')} has no event {seq}"
     if record_hashes[seq] != payload.get("record_hash"):
-        return f"meeting {payload.get('meeting_id')} event {seq} differs from its anchor"
+        return f"{what} {payload.get('meeting_id')} event {seq} differs from its anchor"
     if payload.get("kind") == MINUTES_PUBLISHED and minutes.get(seq) != payload.get("minutes_hash"):
         return f"meeting {payload.get('meeting_id')}: the published minutes differ from their anchor"
     return None
+
+
+def _rotation_message(old_hex: str, new_hex: str, at: float) -> bytes:
+    return canonical({"rotated_from": old_hex, "rotated_to": new_hex, "at": at}).encode("utf-8")
+
+
+def rotation_payload(old: Ed25519PrivateKey, new: Ed25519PrivateKey, at: float) -> dict[str, Any]:
+    """The payload of a ``key-rotated`` entry: the old key's signature over "rotated to <new key>" (the
+    authority) and the new key's over the same (it is held). Not bound to a place in one ledger, so the
+    same certificate opens every ledger stream, also one created after the rotation; the next anchor's
+    signature covers this entry's hash like any other."""
+    old_hex, new_hex = public_key_hex(old.public_key()), public_key_hex(new.public_key())
+    message = _rotation_message(old_hex, new_hex, at)
+    return {
+        "kind": KEY_ROTATED,
+        "key": old_hex,
+        "new_key": new_hex,
+        "at": at,
+        "sig": base64.b64encode(old.sign(message)).decode("ascii"),
+        "new_sig": base64.b64encode(new.sign(message)).decode("ascii"),
+    }
+
+
+def check_rotation(
+    key: Ed25519PublicKey, stream_id: str, seq: int, prev: str, payload: Mapping[str, Any]
+) -> tuple[str | None, Ed25519PublicKey | None]:
+    """(why the ``key-rotated`` entry is not a rotation signed by ``key``, None) or (None, the new key)."""
+    if payload.get("key") != public_key_hex(key):
+        return f"a rotation signed with another key ({str(payload.get('key'))[:16]}…)", None
+    try:
+        new_key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(payload.get("new_key"))))
+        message = _rotation_message(public_key_hex(key), public_key_hex(new_key), float(payload["at"]))
+        key.verify(base64.b64decode(str(payload.get("sig", "")), validate=True), message)
+        new_key.verify(base64.b64decode(str(payload.get("new_sig", "")), validate=True), message)
+    except (InvalidSignature, binascii.Error, ValueError, KeyError, TypeError):
+        return "the rotation's signatures do not verify", None
+    return None, new_key

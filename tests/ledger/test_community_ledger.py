@@ -56,7 +56,7 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
 
     ok = gongzhi("verify", "--ledger", data_dir=data)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "ledger:-: OK — 2 anchors" in ok.stdout
+    assert "ledger:-: OK — 2 entries" in ok.stdout
     entries = _rows(data / "gongzhi.sqlite3", "ledger:-")
     anchors = [json.loads(r[5]) for r in entries]
     assert [(a["kind"], a["meeting_id"]) for a in anchors] == [
@@ -75,16 +75,34 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
     old = tmp_path / "old"
     shutil.copytree(data, old)
     db = sqlite3.connect(old / "gongzhi.sqlite3")
-    db.execute("DELETE FROM events WHERE meeting_id='ledger:-'")
-    db.execute("DELETE FROM meetings WHERE meeting_id='ledger:-'")
+    db.execute("DELETE FROM events WHERE meeting_id LIKE 'ledger:%'")
+    db.execute("DELETE FROM meetings WHERE meeting_id LIKE 'ledger:%'")
     db.commit()
     db.close()
     assert "no ledger entries yet" in gongzhi("verify", "--ledger", data_dir=old).stdout
     async with running_server(old):
         pass
     backfilled = gongzhi("verify", "--ledger", data_dir=old)
-    assert backfilled.returncode == 0 and "ledger:-: OK — 2 anchors" in backfilled.stdout
+    assert backfilled.returncode == 0 and "ledger:-: OK — 2 entries" in backfilled.stdout
     assert gongzhi("verify", "all", data_dir=data).returncode == 0
+
+    # A data directory from before the street ledger: the start anchors each community ledger's head.
+    older = tmp_path / "older"
+    shutil.copytree(data, older)
+    db = sqlite3.connect(older / "gongzhi.sqlite3")
+    db.execute("DELETE FROM events WHERE meeting_id='ledger:@street'")
+    db.execute("DELETE FROM meetings WHERE meeting_id='ledger:@street'")
+    db.commit()
+    db.close()
+    async with running_server(older):
+        pass
+    upgraded = gongzhi("verify", "--ledger", data_dir=older)
+    assert upgraded.returncode == 0 and "ledger:@street: OK — 1 entries" in upgraded.stdout, upgraded.stdout
+    street = json.loads(_rows(older / "gongzhi.sqlite3", "ledger:@street")[0][5])
+    assert (street["meeting_id"], street["seq"]) == ("ledger:-", 2)
+    async with running_server(older):
+        pass
+    assert len(_rows(older / "gongzhi.sqlite3", "ledger:@street")) == 1  # once
 
     # The issue's forgery on a copy of the whole data directory (the key file included).
     copy = tmp_path / "copy"
@@ -102,14 +120,21 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
     _rewrite_ledger(copy / "gongzhi.sqlite3", meeting, Ed25519PrivateKey.generate())
     refused = gongzhi("verify", "--ledger", data_dir=copy)
     assert refused.returncode == 1 and "signed with another key" in refused.stdout, refused.stdout
-    assert "differs from its anchor" not in refused.stdout  # the anchors now match the forged meeting
+    assert f"meeting {m['mid']} event" not in refused.stdout  # the anchors now match the forged meeting
     # The limit, stated: whoever also holds ledger.key can re-sign the rewrite. Then only a ledger head
     # kept elsewhere (a printed notice, a timestamping authority) tells; the README says so.
     real = Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(key_file.read_text().strip()))
     _rewrite_ledger(copy / "gongzhi.sqlite3", meeting, real)
     resigned = gongzhi("verify", "--ledger", data_dir=copy)
+    # One level up, the street ledger still holds the community ledger's real heads.
+    assert resigned.returncode == 1, resigned.stdout
+    assert "ledger:@street: BROKEN" in resigned.stdout
+    assert "ledger ledger:- event 2 differs from its anchor" in resigned.stdout
+    # Re-signed as well, the whole copy verifies, with the server's key and with the printed one.
+    street = {r[0]: r[7] for r in _rows(copy / "gongzhi.sqlite3", "ledger:-")}
+    _rewrite_ledger(copy / "gongzhi.sqlite3", street, real, "ledger:@street")
+    resigned = gongzhi("verify", "--ledger", data_dir=copy)
     assert resigned.returncode == 0, resigned.stdout
-    # Checked with the public key alone (a street office's copy of the printed line), the same.
     printed = ok.stdout.split("ledger key ")[1].split()[0]
     assert gongzhi("verify", "--ledger", "--public-key", printed, data_dir=copy).returncode == 0
     other = Ed25519PrivateKey.generate().public_key().public_bytes_raw().hex()
@@ -118,8 +143,11 @@ async def test_closes_and_minutes_are_anchored_and_a_forged_copy_is_caught(tmp_p
     assert ok.stdout.split("head ")[-1] not in resigned.stdout  # ...and its head is not the one printed
 
 
-def _rewrite_ledger(db_path: Path, meeting: dict[int, str], key: Ed25519PrivateKey) -> None:
-    rows = _rows(db_path, "ledger:-")
+def _rewrite_ledger(
+    db_path: Path, meeting: dict[int, str], key: Ed25519PrivateKey, stream: str = "ledger:-"
+) -> None:
+    """``stream`` re-signed with ``key``, each anchor naming the hash ``meeting`` holds at its seq."""
+    rows = _rows(db_path, stream)
     db = sqlite3.connect(db_path)
     prev = "0" * 64
     for seq, ts, actor, role, type_, payload_text, _, _ in rows:
@@ -127,11 +155,11 @@ def _rewrite_ledger(db_path: Path, meeting: dict[int, str], key: Ed25519PrivateK
         anchor = Anchor(
             old["kind"], old["meeting_id"], old["seq"], meeting[old["seq"]], old["at"], old["minutes_hash"]
         )
-        text = canonical(signed_payload(key, "ledger:-", seq, prev, anchor))
-        h = body_hash(new_body("ledger:-", seq, ts, actor, role, type_, text, prev))
+        text = canonical(signed_payload(key, stream, seq, prev, anchor))
+        h = body_hash(new_body(stream, seq, ts, actor, role, type_, text, prev))
         db.execute(
             "UPDATE events SET payload=?, prev_hash=?, hash=? WHERE meeting_id=? AND seq=?",
-            (text, prev, h, "ledger:-", seq),
+            (text, prev, h, stream, seq),
         )
         prev = h
     db.commit()
