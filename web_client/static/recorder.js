@@ -118,7 +118,7 @@
     const home = GZ.doorHousehold ? GZ.doorHousehold(p.participant_id) : "";
     const where = el("span", { className: "hint", text: home || [p.building, p.unit].filter(Boolean).join(" ") });
     if (entered.done.has(p.participant_id)) {
-      return el("li", { dataset: { pid: p.participant_id } }, [el("span", { className: "name", text: p.name }), where, el("span", { className: "tag", text: "已录入" })]);
+      return el("li", { dataset: { pid: p.participant_id } }, [GZ.nameWithBadge(p.name, p.role || "participant", p), where, el("span", { className: "tag", text: "已录入" })]);
     }
     const vote = (choice) => actionButton(GZ.CHOICES[choice], async () => {
       const ack = await conn.command("CastVote", { motion_id: poll.motion_id, choice, on_behalf_of: p.participant_id });
@@ -129,7 +129,7 @@
       }
     }, "btn small");
     return el("li", { dataset: { pid: p.participant_id } }, [
-      el("span", { className: "name", text: p.name }), where,
+      GZ.nameWithBadge(p.name, p.role || "participant", p), where,
       el("span", { className: "buttons" }, [vote("yes"), vote("no"), vote("abstain")]),
     ]);
   }

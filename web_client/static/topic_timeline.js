@@ -31,7 +31,7 @@
     const votes = e.motions.map((m) => el("li", {}, [
       el("strong", { text: m.title }), " ",
       el("span", { className: "tag", text: m.outcome }),
-      m.vote ? el("p", { className: "hint", text: "赞成 " + m.vote.yes + "，反对 " + m.vote.no + "，弃权 " + m.vote.abstain +
+      m.vote ? el("p", { className: "hint", text: window.GZ.countsText(m.vote) +
         "；" + (m.vote.passed ? "通过" : "未通过") + "。" + m.vote.rule }) : null,
     ]));
     return [
