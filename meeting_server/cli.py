@@ -33,7 +33,6 @@ from meeting_server.transcript import render
 
 from .backup_cli import add_backup
 from .demo import demo_settings, lan_setup
-from .hub.app import create_app
 from .hub.invites import role_links
 from .hub.keys import base_url
 from .hub.links import qr_png
@@ -172,6 +171,10 @@ def _serve(settings: Settings, banner: str = "") -> None:
     # Thousands of connections make many long-lived objects; collecting the young generation less often
     # keeps garbage-collection pauses out of event delivery (measured with bench/fanout.py).
     gc.set_threshold(100_000, 50, 100)
+    # Imported here: the whole server (socket.io, aiortc, the pages) is a second of start-up that the
+    # offline commands (stats, verify, topics triage) do not need.
+    from .hub.app import create_app
+
     app = create_app(settings)
     ssl_ctx = None
     if settings.server.tls_cert:
