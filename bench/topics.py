@@ -9,7 +9,8 @@ a time and ``similar`` is called on every prefix, as the topic page does while a
     .venv/bin/python bench/topics.py [--topics 10000] [--typed 100] [--seed 14]
 
 Prints one JSON line: {"bench": "topics", "topics": …, "triage_s": …, "triage_ms_per_topic": …,
-"add_ms_p95": …, "classify_ms_p95": …, "pair_precision": …, "peak_rss_mib": …, "similar_ms_p50": …, "similar_ms_p95": …, …}.
+"add_ms_p95": …, "classify_ms_p95": …, "pair_precision": …, "peak_rss_mib": …, "similar_ms_p50": …,
+"similar_ms_p95": …, …}.
 Goal: similar p95 ≤ 100 ms. Pair precision/recall: the same problem at the same place is one group.
 """
 
