@@ -9,7 +9,8 @@ a time and ``similar`` is called on every prefix, as the topic page does while a
     .venv/bin/python bench/topics.py [--topics 10000] [--typed 100] [--seed 14]
 
 Prints one JSON line: {"bench": "topics", "topics": …, "triage_s": …, "triage_ms_per_topic": …,
-"add_ms_p95": …, "pair_precision": …, "peak_rss_mib": …, "similar_ms_p50": …, "similar_ms_p95": …, …}.
+"add_ms_p95": …, "classify_ms_p95": …, "pair_precision": …, "peak_rss_mib": …, "similar_ms_p50": …,
+"similar_ms_p95": …, …}.
 Goal: similar p95 ≤ 100 ms. Pair precision/recall: the same problem at the same place is one group.
 """
 
@@ -115,6 +116,11 @@ def main() -> None:
         root[topic_id] = triage.duplicate_of or topic_id  # duplicate_of is already the root
         flagged += bool(triage.flags)
     triage_s = time.perf_counter() - start
+    classify_ms: list[float] = []  # the category alone (lexicon vote, else Naive Bayes), per topic
+    for _, title, body, _ in items[:2000]:
+        t0 = time.perf_counter()
+        engine.classify(title, body)
+        classify_ms.append((time.perf_counter() - t0) * 1000)
     precision, recall = pair_scores({t: g for t, _, _, g in items}, root)
 
     similar_ms: list[float] = []
@@ -135,6 +141,8 @@ def main() -> None:
         "triage_ms_per_topic": round(triage_s * 1000 / args.topics, 2),
         "add_ms_p95": pct(add_ms, 95),
         "add_ms_max": round(max(add_ms), 1),
+        "classify_ms_p50": pct(classify_ms, 50),
+        "classify_ms_p95": pct(classify_ms, 95),
         "duplicates": sum(r != t for t, r in root.items()),
         "pair_precision": round(precision, 3),
         "pair_recall": round(recall, 3),

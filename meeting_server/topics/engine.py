@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
+from .bayes import NaiveBayes, parse_training, topic_grams, train
 from .text import (
     Lexicon,
     bigram_weight,
@@ -47,6 +48,8 @@ DUPLICATE_ALONE = 0.75  # the score from which two topics at one place are dupli
 CONCEPT_SHARE = 0.3  # the score: this share of the concepts' cosine, the rest the cosine of all features
 _CANDIDATES = 400  # nearest by the partial score, before flagged topics and other places are dropped
 _SHORTLIST = 50  # candidates rescored exactly
+LEXICON_SURE = 2.0  # the lexicon's top vote from which it decides alone …
+LEXICON_MARGIN = 2.0  # … when it is this many times the runner-up's
 _POSTING_CAP = 2000  # postings longer than this are left out of candidate generation (not of the score)
 
 
@@ -73,6 +76,18 @@ def _norm(weights: Iterable[float]) -> float:
 
 
 @cache
+def training_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """The package's labelled topics (set, category, title, body), read once."""
+    text = files(__package__).joinpath("training.tsv").read_text(encoding="utf-8")
+    return tuple(parse_training(text))
+
+
+@cache
+def _default_bayes() -> NaiveBayes:
+    return train(load_lexicon(), CATEGORIES, training_rows())
+
+
+@cache
 def load_lexicon() -> Lexicon:
     """The package's lexicon (read once)."""
     text = files(__package__).joinpath("lexicon.txt").read_text(encoding="utf-8")
@@ -82,13 +97,16 @@ def load_lexicon() -> Lexicon:
 class TopicEngine:
     """An index of topics in submission order. Not thread-safe: one writer, like the topic's stream."""
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, lexicon: Lexicon | None = None, bayes: NaiveBayes | None = None) -> None:
         self._lex = lexicon or load_lexicon()
         self._docs: dict[str, _Doc] = {}
         self._features_of: dict[str, dict[str, int]] = {}  # feature → term frequency, by topic
         self._postings: dict[str, dict[str, int]] = {}
         self._root: dict[str, str] = {}  # a duplicate → the topic it duplicates
         self._category_bigrams = _category_bigrams(self._lex)
+        if bayes is None:
+            bayes = _default_bayes() if lexicon is None else train(self._lex, CATEGORIES, training_rows())
+        self._bayes = bayes
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -183,9 +201,17 @@ class TopicEngine:
     # -- triage ----------------------------------------------------------------------------------------------
 
     def classify(self, title: str, body: str) -> str:
-        """The category with most votes of the concepts named (weak context such as 老人 or 孩子 only
-        breaks ties), the title's counting double; failing those, of the lexicon's bigrams in the text;
-        failing those, 其他."""
+        """The lexicon's vote (``lexicon_votes``) where it is confident; otherwise the character n-gram
+        Naive Bayes (``bayes.py``), which knows words the lexicon has no concept for."""
+        tally = self.lexicon_votes(title, body)
+        ranked = sorted(tally.values(), reverse=True)
+        if ranked[0] >= LEXICON_SURE and ranked[0] >= LEXICON_MARGIN * ranked[1]:
+            return max(CATEGORIES, key=lambda c: (tally[c], -CATEGORIES.index(c)))
+        return self._bayes.best(topic_grams(title, body))[0]
+
+    def lexicon_votes(self, title: str, body: str) -> dict[str, float]:
+        """Category votes of the concepts named (weak context such as 老人 or 孩子 only breaks ties,
+        by a hundredth), the title's counting double; failing those, of the lexicon's bigrams."""
         title, body = normalise(title), normalise(body)
         in_title, in_body = concepts_in(self._lex, title), concepts_in(self._lex, body)
         tally: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
@@ -200,9 +226,7 @@ class TopicEngine:
                 for gram, n in bigrams(text).items():
                     for cat, weight in self._category_bigrams.get(gram, ()):
                         tally[cat] += weight * tf * n
-        if not any(tally.values()):
-            return FALLBACK
-        return max(CATEGORIES, key=lambda c: (tally[c], context[c], -CATEGORIES.index(c)))
+        return {c: tally[c] + 0.01 * context[c] for c in CATEGORIES}
 
     def flags(self, title: str, body: str) -> tuple[str, ...]:
         return flags_of(self._lex, title, body)
