@@ -6,8 +6,11 @@ staff create gets an agenda item for each carried-over resolution not yet schedu
 ``CarryOverScheduled`` records which meeting took it. Both streams keep one writer each: the meeting's
 writer never touches this stream, and this one is written only through ``Communities``.
 
-A meeting's agenda items do not name topics on main (agenda-from-topics is i14-research's), so the
-reference kept here is the resolution (meeting id + resolution id) and its title.
+The reference kept here is the resolution (meeting id + resolution id) and its title, and the topic its
+agenda item named (``AgendaItemSpec.topic_id``, "" if none): the carried agenda item keeps that topic, so
+one topic runs across several meetings. A topic a screener sends back (``TopicCarriedOver``, 会前调研)
+is pre-selected on the meeting form instead; the one agenda path (``web.community_meetings.create``)
+lists a topic carried both ways once. Events already written load unchanged (``topic_id`` defaults).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class CarryOverResolution(Command):
     title: str = field(metadata=max_len(200))
     objections: int = 0
     base: int = 0
+    topic_id: str = field(default="", metadata=max_len(32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ class ResolutionCarriedOver(Event):
     objections: int
     base: int
     at: float
+    topic_id: str = ""  # absent in logs written before topics reached agenda items
 
 
 @event
@@ -80,6 +85,7 @@ class CarryOver:
     base: int
     at: float
     into_meeting_id: str | None = None
+    topic_id: str = ""
 
     @property
     def ref(self) -> str:
@@ -93,6 +99,10 @@ class CarryOverState:
     def pending(self) -> list[CarryOver]:
         """Carried over and not yet on a later meeting's agenda, oldest first."""
         return [c for c in self.items.values() if c.into_meeting_id is None]
+
+    def pending_topics(self) -> set[str]:
+        """The topics a pending carry-over puts on the next meeting's agenda by itself."""
+        return {c.topic_id for c in self.pending() if c.topic_id}
 
 
 def decide_carryover(state: CarryOverState, command: Command, now: float) -> list[Event]:
@@ -109,6 +119,7 @@ def decide_carryover(state: CarryOverState, command: Command, now: float) -> lis
                     command.objections,
                     command.base,
                     now,
+                    command.topic_id,
                 )
             ]
         case ScheduleCarryOvers():
@@ -126,7 +137,13 @@ def evolve_carryover(state: CarryOverState, ev: AnyCarryOverEvent) -> CarryOverS
     match ev:
         case ResolutionCarriedOver():
             items[(ev.meeting_id, ev.resolution_id)] = CarryOver(
-                ev.meeting_id, ev.resolution_id, ev.title, ev.objections, ev.base, ev.at
+                ev.meeting_id,
+                ev.resolution_id,
+                ev.title,
+                ev.objections,
+                ev.base,
+                ev.at,
+                topic_id=ev.topic_id,
             )
         case CarryOverScheduled():
             key = (ev.meeting_id, ev.resolution_id)

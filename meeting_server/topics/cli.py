@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -64,7 +65,15 @@ def cmd_triage(args: argparse.Namespace) -> int:
     except TopicFileError as e:
         print(f"error: {args.file}: {e}", file=sys.stderr)
         return 2
-    triage(topics, sys.stdout)
+    try:
+        triage(topics, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``… | head -1``): stop quietly; point stdout at devnull so the
+        # interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     return 0
 
 

@@ -3,7 +3,8 @@ the check of a meeting spec's ``agenda[].topic_id`` against the community's topi
 meetings as other readers (the timeline) need them.
 
 A topic carried over (``TopicCarriedOver``, 重新协商) is pre-selected on the meeting form until a meeting
-created after the carry-over has it on its agenda.
+created after the carry-over has it on its agenda; so is one whose resolution 公示 sent back (pending in
+``carryover_rules``), which the server puts first on the next agenda by itself (``community_meetings``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ async def agenda_topics(request: web.Request) -> web.Response:
     topics = await communities.topics(community_id)
     research = await communities.research(community_id)
     meetings = await community_meetings(request.app, community_id)
+    resolutions = (await communities.carried(community_id)).pending_topics()
     out = []
     for topic in topics.topics.values():
         if topic.status not in RESEARCHABLE:
@@ -74,6 +76,7 @@ async def agenda_topics(request: web.Request) -> web.Response:
             m.created_at > carried.at and any(a.topic_id == topic.topic_id for a in m.agenda)
             for m in meetings
         )
+        redeliberate = topic.topic_id in resolutions  # 公示: the server puts it first by itself
         out.append(
             {
                 "topic_id": topic.topic_id,
@@ -81,8 +84,10 @@ async def agenda_topics(request: web.Request) -> web.Response:
                 "category": topic.triage.category,
                 "supporters": len(topic.supporters),
                 "research": public_research(research, topic.topic_id),
-                "carried_over": carried.reason if carried is not None else None,
-                "preselect": carried is not None and not on_later,
+                "carried_over": "公示结果：重新协商"
+                if redeliberate
+                else (carried.reason if carried is not None else None),
+                "preselect": redeliberate or (carried is not None and not on_later),
                 "meetings": sum(1 for m in meetings if any(a.topic_id == topic.topic_id for a in m.agenda)),
             }
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
@@ -123,6 +124,23 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Refused(400, "invalid", "请求内容应为 JSON 对象")
     return body
+
+
+def check_fields(body: dict[str, Any], allowed: Iterable[str]) -> None:
+    """Refuse a body with a field outside ``allowed``."""
+    unknown = set(body) - set(allowed)
+    if unknown:
+        raise Refused(400, "invalid", f"未知字段：{', '.join(sorted(map(str, unknown)))[:200]}")
+
+
+def text_field(body: dict[str, Any], key: str, what: str, required: bool = False) -> str:
+    """``body[key]`` as text ("" if absent); ``what`` names it in the refusal."""
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise Refused(400, "invalid", f"{what}应为文字")
+    if required and not value.strip():
+        raise Refused(400, "invalid", f"请填写{what}")
+    return value
 
 
 @web.middleware

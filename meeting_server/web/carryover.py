@@ -28,7 +28,10 @@ def carry_redeliberated(registry: MeetingRegistry, communities: Communities) -> 
         for ev in events:
             if not isinstance(ev, PublicityDecided) or ev.outcome != Outcome.REDELIBERATE:
                 continue
-            cmd = CarryOverResolution(rt.meeting_id, ev.resolution_id, ev.title, ev.objections, ev.base)
+            topic_id = topic_of(rt.state, ev.resolution_id) if rt.state is not None else ""
+            cmd = CarryOverResolution(
+                rt.meeting_id, ev.resolution_id, ev.title, ev.objections, ev.base, topic_id
+            )
             try:
                 await communities.execute_carryover(community_id, cmd)
             except DomainError as e:
@@ -36,6 +39,14 @@ def carry_redeliberated(registry: MeetingRegistry, communities: Communities) -> 
                     raise
 
     registry.add_listener(on_events)
+
+
+def topic_of(state: MeetingState, resolution_id: str) -> str:
+    """The topic the resolution's agenda item names ("" if none)."""
+    for r in state.resolutions:
+        if r.resolution_id == resolution_id and 0 <= r.agenda_index < len(state.agenda):
+            return state.agenda[r.agenda_index].topic_id
+    return ""
 
 
 def base_of(state: MeetingState, resolution_id: str) -> int:
@@ -53,7 +64,14 @@ def redeliberated(rt: MeetingRuntime) -> list[CarryOverResolution]:
         if outcome == Outcome.REDELIBERATE:
             count = len(state.minutes.objections.get(rid, ()))
             out.append(
-                CarryOverResolution(rt.meeting_id, rid, titles.get(rid, rid), count, base_of(state, rid))
+                CarryOverResolution(
+                    rt.meeting_id,
+                    rid,
+                    titles.get(rid, rid),
+                    count,
+                    base_of(state, rid),
+                    topic_of(state, rid),
+                )
             )
     return out
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from meeting_server.community.carryover_rules import AGENDA_PREFIX, ScheduleCarryOvers
+from meeting_server.community.carryover_rules import AGENDA_PREFIX, CarryOver, ScheduleCarryOvers
 from meeting_server.core.errors import DomainError
 from meeting_server.hub.http_api import meeting_links, new_meeting
 from meeting_server.hub.http_edge import refused
@@ -31,9 +31,13 @@ async def create(request: web.Request) -> web.Response:
     await reconcile(request.app[keys.REGISTRY], communities, meeting_ids, community.community_id)
     # Resolutions sent back by 公示 (重新协商) open the next meeting's agenda (community.carryover_rules).
     pending = (await communities.carried(community.community_id)).pending()
+    # An item carrying a topic keeps it (one topic across several meetings); the form's own item for that
+    # topic (pre-selected: TopicCarriedOver, or agenda_topics) gives way to it, so the topic is listed once.
     if pending and isinstance(spec, dict) and isinstance(spec.get("agenda"), list):
-        carried = [{"title": (AGENDA_PREFIX + c.title)[:200], "planned_minutes": 20} for c in pending]
-        spec = {**spec, "agenda": carried + spec["agenda"]}
+        carried = [carried_item(c) for c in pending]
+        topics = {c.topic_id for c in pending if c.topic_id}
+        rest = [a for a in spec["agenda"] if not (isinstance(a, dict) and a.get("topic_id") in topics)]
+        spec = {**spec, "agenda": carried + rest}
     try:
         created = await new_meeting(request.app, spec, community.community_id)
     except DomainError as e:
@@ -47,6 +51,13 @@ async def create(request: web.Request) -> web.Response:
     assert rt is not None
     await sync_electorate(request.app, rt)  # the roster it is called for (core.electorate)
     return web.json_response({"ok": True, **created}, status=201)
+
+
+def carried_item(c: CarryOver) -> dict[str, object]:
+    item: dict[str, object] = {"title": (AGENDA_PREFIX + c.title)[:200], "planned_minutes": 20}
+    if c.topic_id:
+        item["topic_id"] = c.topic_id
+    return item
 
 
 async def listing(request: web.Request) -> web.Response:

@@ -46,10 +46,9 @@ from meeting_server.hub.keys import base_url
 from meeting_server.hub.tokens import TokenError
 
 from . import keys, topic_photos
-from .auth import read_json
+from .auth import check_fields, read_json, text_field
 from .execution_views import find_resolution, passed_resolutions, record_photos, record_view
 from .roster_api import community_scope
-from .topics_api import _fields, _text
 
 COMMUNITY = r"{community_id:[a-z0-9]{1,32}}"
 RECORD = r"{record_id:[a-z0-9]{1,32}}"
@@ -127,14 +126,16 @@ async def _member_specs(
     roster = await request.app[keys.COMMUNITIES].roster(community_id)
     out = []
     for item in raw:
-        _fields(item, frozenset({"kind", "person_id", "name"}))
+        check_fields(item, frozenset({"kind", "person_id", "name"}))
         kind = item.get("kind")
         if kind not in [k.value for k in MemberKind]:
             raise Refused(400, "invalid", "成员身份应为居民代表、议事员或专业人士")
         member_id = secrets.token_hex(6)
         if kind == MemberKind.PROFESSIONAL:
             out.append(
-                MemberSpec(member_id, _text(item, "name", "专业人士姓名", required=True), MemberKind(kind))
+                MemberSpec(
+                    member_id, text_field(item, "name", "专业人士姓名", required=True), MemberKind(kind)
+                )
             )
             continue
         person_id = item.get("person_id")
@@ -148,12 +149,12 @@ async def _member_specs(
 def _milestone_specs(raw: list[dict[str, Any]]) -> tuple[MilestoneSpec, ...]:
     out = []
     for item in raw:
-        _fields(item, frozenset({"title", "due"}))
+        check_fields(item, frozenset({"title", "due"}))
         out.append(
             MilestoneSpec(
                 secrets.token_hex(6),
-                _text(item, "title", "节点名称", required=True),
-                _text(item, "due", "节点日期", required=True),
+                text_field(item, "title", "节点名称", required=True),
+                text_field(item, "due", "节点日期", required=True),
             )
         )
     return tuple(out)
@@ -164,11 +165,11 @@ async def staff_create(request: web.Request) -> web.Response:
     milestones} — 201 with the record."""
     actor = await _staff(request)
     body = await read_json(request)
-    _fields(
+    check_fields(
         body, frozenset({"meeting_id", "resolution_id", "responsible", "deadline", "members", "milestones"})
     )
-    meeting_id = _text(body, "meeting_id", "会议", required=True)
-    resolution_id = _text(body, "resolution_id", "决议", required=True)
+    meeting_id = text_field(body, "meeting_id", "会议", required=True)
+    resolution_id = text_field(body, "resolution_id", "决议", required=True)
     if len(meeting_id) > 64 or len(resolution_id) > 32:
         raise Refused(400, "invalid", "会议或决议编号不正确")
     found = await find_resolution(request, actor.community_id, meeting_id, resolution_id)
@@ -183,8 +184,8 @@ async def staff_create(request: web.Request) -> web.Response:
         resolution_id,
         found[0],
         found[1],
-        _text(body, "responsible", "责任方", required=True),
-        _text(body, "deadline", "完成期限", required=True),
+        text_field(body, "responsible", "责任方", required=True),
+        text_field(body, "deadline", "完成期限", required=True),
         members,
         milestones,
     )
@@ -198,22 +199,24 @@ def _command(action: str, record_id: str, body: dict[str, Any]) -> Command:
     complete the record is refused there, as every refusal is)."""
     match action:
         case "stop":
-            _fields(body, frozenset({"reason"}))
-            return StopExecution(record_id, _text(body, "reason", "叫停的理由", required=True))
+            check_fields(body, frozenset({"reason"}))
+            return StopExecution(record_id, text_field(body, "reason", "叫停的理由", required=True))
         case "restart":
-            _fields(body, frozenset({"reason"}))
-            return RestartExecution(record_id, _text(body, "reason", "重启的理由", required=True))
+            check_fields(body, frozenset({"reason"}))
+            return RestartExecution(record_id, text_field(body, "reason", "重启的理由", required=True))
         case "milestone":
-            _fields(body, frozenset({"milestone_id", "note"}))
+            check_fields(body, frozenset({"milestone_id", "note"}))
             return CompleteMilestone(
-                record_id, _text(body, "milestone_id", "节点", required=True), _text(body, "note", "说明")
+                record_id,
+                text_field(body, "milestone_id", "节点", required=True),
+                text_field(body, "note", "说明"),
             )
         case "complete":
-            _fields(body, frozenset({"note"}))
-            return CompleteExecution(record_id, _text(body, "note", "说明"))
+            check_fields(body, frozenset({"note"}))
+            return CompleteExecution(record_id, text_field(body, "note", "说明"))
         case "revoke":
-            _fields(body, frozenset({"member_id"}))
-            return RevokeMemberLink(record_id, _text(body, "member_id", "成员", required=True))
+            check_fields(body, frozenset({"member_id"}))
+            return RevokeMemberLink(record_id, text_field(body, "member_id", "成员", required=True))
     raise Refused(404, "not_found", "没有这个操作")
 
 
@@ -294,8 +297,8 @@ async def member_report(request: web.Request) -> web.Response:
     """POST /api/execution/{c}/{r}/reports?t= {text, photos?, blocked?} — this month's progress report."""
     actor, record = await member(request)
     body = await read_json(request)
-    _fields(body, frozenset({"text", "photos", "blocked"}))
-    text = _text(body, "text", "报告内容", required=True)
+    check_fields(body, frozenset({"text", "photos", "blocked"}))
+    text = text_field(body, "text", "报告内容", required=True)
     if len(text) > REPORT_LEN * 2:
         raise Refused(400, "invalid", f"报告最多 {REPORT_LEN} 字")
     photos = body.get("photos", [])

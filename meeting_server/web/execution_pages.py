@@ -13,12 +13,12 @@ from meeting_server.hub.pages import error_page
 
 from . import keys
 from .execution_api import COMMUNITY, RECORD, member
-from .staff_pages import _community_page, render_page
+from .staff_pages import community_page, render_page
 
 
 async def staff_page(request: web.Request) -> web.Response:
     """GET /staff/c/{c}/execution — the community's execution records: create and manage them."""
-    found = await _community_page(request, "您的账号只能管理本社区的执行监督。")
+    found = await community_page(request, "您的账号只能管理本社区的执行监督。")
     if isinstance(found, web.Response):
         return found
     _, account, community = found

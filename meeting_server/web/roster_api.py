@@ -32,7 +32,7 @@ from meeting_server.core.registry import Command
 from meeting_server.hub.http_edge import Refused, refused
 
 from . import keys
-from .auth import read_json, signed_in
+from .auth import check_fields, read_json, signed_in
 from .electorate_sync import sync_community
 from .roster_files import MAX_FILE_BYTES, read_table
 
@@ -86,9 +86,7 @@ async def _execute(
 
 
 def _person_from(body: dict[str, Any], now: float) -> PersonFields:
-    unknown = set(body) - set(FIELDS)
-    if unknown:
-        raise Refused(400, "invalid", f"未知字段：{', '.join(sorted(map(str, unknown)))[:200]}")
+    check_fields(body, FIELDS)
     person, problems = read_person(body, now)
     if person is None:
         raise Refused(400, "invalid", "；".join(p.message for p in problems))

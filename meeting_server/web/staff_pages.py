@@ -50,7 +50,7 @@ async def home_page(request: web.Request) -> web.Response:
     )
 
 
-async def _community_page(
+async def community_page(
     request: web.Request, forbidden: str
 ) -> tuple[StaffActor, Account, Community] | web.Response:
     """The signed-in account, and the community of the path it serves; or the page that refuses it."""
@@ -69,7 +69,7 @@ async def _community_page(
 
 async def roster_page(request: web.Request) -> web.Response:
     """GET /staff/c/{community_id} — the roster of one community the account serves."""
-    found = await _community_page(request, "您的账号只能管理本社区的名册。")
+    found = await community_page(request, "您的账号只能管理本社区的名册。")
     if isinstance(found, web.Response):
         return found
     actor, account, community = found
@@ -87,7 +87,7 @@ async def roster_page(request: web.Request) -> web.Response:
 
 async def invitations_page(request: web.Request) -> web.Response:
     """GET /staff/c/{community_id}/m/{meeting_id} — a meeting's invitations (personal links, slips)."""
-    found = await _community_page(request, "您的账号只能管理本社区的会议。")
+    found = await community_page(request, "您的账号只能管理本社区的会议。")
     if isinstance(found, web.Response):
         return found
     _, account, community = found
@@ -105,7 +105,7 @@ async def invitations_page(request: web.Request) -> web.Response:
 
 async def topics_page(request: web.Request) -> web.Response:
     """GET /staff/c/{community_id}/topics — screening the community's topics (议题筛选)."""
-    found = await _community_page(request, "您的账号只能筛选本社区的议题。")
+    found = await community_page(request, "您的账号只能筛选本社区的议题。")
     if isinstance(found, web.Response):
         return found
     _, account, community = found

@@ -36,7 +36,7 @@ from meeting_server.hub.http_edge import Refused, refused
 from meeting_server.hub.keys import base_url
 
 from . import keys, topic_photos
-from .auth import read_json
+from .auth import check_fields, read_json, text_field
 from .topics_identity import Resident, moderator_screener, resident, staff_screener
 from .topics_index import TopicIndex, screening_view, topic_heat, topic_view
 from .topics_research_view import public_research
@@ -48,21 +48,6 @@ PHOTO = r"{photo_id:[0-9a-f]{32}}"
 MAX_QUERY = TITLE_LEN + BODY_LEN + 8
 IDENTITY_FIELDS = frozenset({"name", "building"})
 LIST_LIMIT = 200  # topics per answer: the hottest open ones, then the newest closed (a phone's page)
-
-
-def _fields(body: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = set(body) - allowed
-    if unknown:
-        raise Refused(400, "invalid", f"未知字段：{', '.join(sorted(map(str, unknown)))[:200]}")
-
-
-def _text(body: dict[str, Any], key: str, what: str, required: bool = False) -> str:
-    value = body.get(key, "")
-    if not isinstance(value, str):
-        raise Refused(400, "invalid", f"{what}应为文字")
-    if required and not value.strip():
-        raise Refused(400, "invalid", f"请填写{what}")
-    return value
 
 
 async def _execute(request: web.Request, actor: TopicActor, command: Command) -> TopicsState:
@@ -136,10 +121,10 @@ async def similar(request: web.Request) -> web.Response:
 async def submit(request: web.Request) -> web.Response:
     """POST /api/topics/{c}/topics?t= {title, body, photos?, name?, building?} — 201 with the topic."""
     body = await read_json(request)
-    _fields(body, frozenset({"title", "body", "photos"}) | IDENTITY_FIELDS)
+    check_fields(body, frozenset({"title", "body", "photos"}) | IDENTITY_FIELDS)
     who = await resident(request, body)
-    title = _text(body, "title", "标题", required=True)
-    text = _text(body, "body", "描述")
+    title = text_field(body, "title", "标题", required=True)
+    text = text_field(body, "body", "描述")
     photos = body.get("photos", [])
     if (
         not isinstance(photos, list)
@@ -170,7 +155,7 @@ async def submit(request: web.Request) -> web.Response:
 async def support(request: web.Request) -> web.Response:
     """POST /api/topics/{c}/topics/{topic}/support?t= {name?, building?} — 附议."""
     body = await read_json(request)
-    _fields(body, IDENTITY_FIELDS)
+    check_fields(body, IDENTITY_FIELDS)
     who = await resident(request, body)
     topic_id = request.match_info["topic_id"]
     state = await _execute(request, who.actor(), SupportTopic(topic_id))
@@ -201,24 +186,24 @@ Screener = Callable[[web.Request], Awaitable[TopicActor]]
 def _screen_command(action: str, topic_id: str, body: dict[str, Any]) -> Command:
     match action:
         case "accept":
-            _fields(body, frozenset({"note"}))
-            return AcceptTopic(topic_id, _text(body, "note", "说明"))
+            check_fields(body, frozenset({"note"}))
+            return AcceptTopic(topic_id, text_field(body, "note", "说明"))
         case "merge":
-            _fields(body, frozenset({"into", "note"}))
-            into = _text(body, "into", "合并到的议题", required=True)
-            return MergeTopic(topic_id, into, _text(body, "note", "说明"))
+            check_fields(body, frozenset({"into", "note"}))
+            into = text_field(body, "into", "合并到的议题", required=True)
+            return MergeTopic(topic_id, into, text_field(body, "note", "说明"))
         case "reject":
-            _fields(body, frozenset({"reason"}))
-            return RejectTopic(topic_id, _text(body, "reason", "未采纳的理由", required=True))
+            check_fields(body, frozenset({"reason"}))
+            return RejectTopic(topic_id, text_field(body, "reason", "未采纳的理由", required=True))
         case "level":
-            _fields(body, frozenset({"level"}))
+            check_fields(body, frozenset({"level"}))
             level = body.get("level")
             if level not in [lv.value for lv in LEVEL_ORDER]:
                 raise Refused(400, "invalid", "级别应为小区、社区或街道")
             return SetTopicLevel(topic_id, TopicLevel(level))
         case "escalate":
-            _fields(body, frozenset({"reason"}))
-            return EscalateTopic(topic_id, _text(body, "reason", "上报说明"))
+            check_fields(body, frozenset({"reason"}))
+            return EscalateTopic(topic_id, text_field(body, "reason", "上报说明"))
     raise Refused(404, "not_found", "没有这个操作")
 
 

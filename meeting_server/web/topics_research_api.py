@@ -36,9 +36,9 @@ from meeting_server.hub.http_edge import Refused, refused
 from meeting_server.hub.pages import error_page
 
 from . import keys, topics_research_files
-from .auth import read_json
+from .auth import check_fields, read_json, text_field
 from .staff_pages import render_page
-from .topics_api import COMMUNITY, TOPIC, Screener, _fields, _text
+from .topics_api import COMMUNITY, TOPIC, Screener
 from .topics_identity import Resident, moderator_screener, resident, staff_screener
 from .topics_research_view import public_research, report_view
 
@@ -93,7 +93,7 @@ def _count(body: dict[str, Any], key: str, what: str) -> int:
 
 
 async def _report(request: web.Request, community_id: str, body: dict[str, Any]) -> ResearchReport:
-    _fields(body, REPORT_FIELDS)
+    check_fields(body, REPORT_FIELDS)
     files = body.get("files", [])
     if not isinstance(files, list) or len(files) > MAX_FILES:
         raise Refused(400, "invalid", f"附件最多 {MAX_FILES} 个")
@@ -101,13 +101,13 @@ async def _report(request: web.Request, community_id: str, body: dict[str, Any])
     for f in files:
         if not isinstance(f, dict) or not isinstance(f.get("file_id"), str):
             raise Refused(400, "invalid", "附件格式不正确")
-        _fields(f, frozenset({"file_id", "name"}))
+        check_fields(f, frozenset({"file_id", "name"}))
         kind = await topics_research_files.kind_of(request, community_id, f["file_id"])
-        attached.append(ResearchFile(f["file_id"], kind, _text(f, "name", "附件名")))
+        attached.append(ResearchFile(f["file_id"], kind, text_field(f, "name", "附件名")))
     return ResearchReport(
-        _text(body, "situation", "现状"),
-        _text(body, "demands", "居民诉求"),
-        _text(body, "proposal", "初步建议"),
+        text_field(body, "situation", "现状"),
+        text_field(body, "demands", "居民诉求"),
+        text_field(body, "proposal", "初步建议"),
         _count(body, "households", "走访户数"),
         _count(body, "questionnaires", "问卷份数"),
         tuple(attached),
@@ -141,7 +141,7 @@ async def act(request: web.Request) -> web.Response:
     community_id = who.community.community_id
     command: Command
     if action == "confirm":
-        _fields(body, frozenset())
+        check_fields(body, frozenset())
         command = ConfirmResearch(topic_id)
     else:
         report = await _report(request, community_id, body)
@@ -175,11 +175,11 @@ def _screening(screener: Screener) -> tuple[Any, Any, Any]:
     async def assign(request: web.Request) -> web.Response:
         actor = await screener(request)
         body = await read_json(request)
-        _fields(body, frozenset({"person_ids", "note"}))
+        check_fields(body, frozenset({"person_ids", "note"}))
         ids = body.get("person_ids")
         if not isinstance(ids, list) or not all(isinstance(p, str) for p in ids) or len(ids) > 50:
             raise Refused(400, "invalid", "请选择调研的议事代表")
-        command = AssignResearch(request.match_info["topic_id"], tuple(ids), _text(body, "note", "说明"))
+        command = AssignResearch(request.match_info["topic_id"], tuple(ids), text_field(body, "note", "说明"))
         research = await _execute(request, actor, command)
         task = research.tasks[command.topic_id]
         return web.json_response({"ok": True, "research": public_research(research, task.topic_id)})
@@ -187,9 +187,9 @@ def _screening(screener: Screener) -> tuple[Any, Any, Any]:
     async def carry_over(request: web.Request) -> web.Response:
         actor = await screener(request)
         body = await read_json(request)
-        _fields(body, frozenset({"reason"}))
+        check_fields(body, frozenset({"reason"}))
         topic_id = request.match_info["topic_id"]
-        research = await carry_topic_over(request.app, actor, topic_id, _text(body, "reason", "说明"))
+        research = await carry_topic_over(request.app, actor, topic_id, text_field(body, "reason", "说明"))
         return web.json_response({"ok": True, "carried_over": topic_id in research.carried_over})
 
     async def representatives(request: web.Request) -> web.Response:

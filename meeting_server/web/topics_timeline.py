@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from meeting_server.communities import community_stream
+from meeting_server.community.carryover_rules import ResolutionCarriedOver
 from meeting_server.community.registry import load_event
 from meeting_server.community.topics_commands import LEVEL_LABELS
 from meeting_server.community.topics_events import (
@@ -86,6 +87,9 @@ def _stream_entry(event: object, topic_id: str) -> dict[str, Any] | None:
         case TopicCarriedOver(topic_id=t) if t == topic_id:
             why = f"（{event.reason}）" if event.reason else ""
             return {"kind": "carried_over", "text": f"列入下次会议议程{why}", "at": event.at}
+        case ResolutionCarriedOver(topic_id=t) if t == topic_id:
+            text = f"公示结果：重新协商（异议 {event.objections}/{event.base}），列入下次会议议程"
+            return {"kind": "carried_over", "text": text, "at": event.at}
     return None
 
 

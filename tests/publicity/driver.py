@@ -9,7 +9,7 @@ from typing import Any
 from tests.invite.elevator import UNIT, elevator_meeting
 from tests.invite.helpers import Community, open_meeting, token_of
 from tests.staff.helpers import Client
-from tests.support.hub import Peer
+from tests.support.hub import DEMO_SPEC, Peer
 
 RULE = {**UNIT, "threshold": "majority_cast"}
 
@@ -19,6 +19,7 @@ class Published:
     c: Community
     meeting_id: str
     resolution_id: str
+    topic_id: str = ""
 
     def token(self, name: str) -> str:
         """The personal link token of a roster person."""
@@ -41,9 +42,27 @@ def of_type(peer: Peer, kind: str) -> list[dict[str, Any]]:
     return [e for e in peer.events if e["type"] == kind]
 
 
-async def published_resolution(url: str, staff: Client) -> Published:
-    """王阿姨 and 孙阿姨 online, 赵老师 in the hall (the recorder enters her ballot); 王叔叔 stays home."""
+async def topic_meeting(staff: Client, c: Community) -> str:
+    """张三 submits the elevator as a topic, the 社工 accepts it, and a new meeting (now ``c``'s) has it as
+    its first agenda item. Returns the topic id."""
+    a = c.community_id
+    body = {"title": "3号楼2单元想装电梯", "body": "老人上下楼太难"}
+    submitted = await staff.ok("POST", f"/api/topics/{a}/topics?t={token_of(c.people['张三']['url'])}", body)
+    topic_id: str = submitted["topic"]["topic_id"]
+    await staff.ok("POST", f"/api/communities/{a}/topics/{topic_id}/accept", {})
+    item = {"title": "3号楼2单元加装电梯", "planned_minutes": 20, "topic_id": topic_id}
+    spec = {**DEMO_SPEC, "agenda": [item, *DEMO_SPEC["agenda"]]}
+    created = await staff.ok("POST", f"/api/communities/{a}/meetings", spec)
+    c.meeting_id = created["meeting_id"]
+    await c.invitations()
+    return topic_id
+
+
+async def published_resolution(url: str, staff: Client, topic: bool = False) -> Published:
+    """王阿姨 and 孙阿姨 online, 赵老师 in the hall (the recorder enters her ballot); 王叔叔 stays home.
+    With ``topic``, the meeting's first agenda item names an accepted topic (``topic_meeting``)."""
     c = await elevator_meeting(staff)
+    topic_id = await topic_meeting(staff, c) if topic else ""
     await open_meeting(url, c)
     mod, rec = Peer(url, c.links["moderator"]["token"]), Peer(url, c.links["recorder"]["token"])
     wang, sun = Peer(url, token_of(c.people["王阿姨"]["url"])), Peer(url, token_of(c.people["孙阿姨"]["url"]))
@@ -69,7 +88,7 @@ async def published_resolution(url: str, staff: Client) -> Published:
         seq = await rec.ok("PublishMinutes")
         await rec.wait_seq(seq)
         (resolution,) = of_type(rec, "ResolutionRecorded")
-        return Published(c, c.meeting_id, resolution["payload"]["resolution_id"])
+        return Published(c, c.meeting_id, resolution["payload"]["resolution_id"], topic_id)
     finally:
         for p in peers:
             await p.close()

@@ -16,6 +16,7 @@ import pytest
 
 from meeting_server.communities import Communities, community_stream
 from meeting_server.web.keys import EVENT_LOG
+from tests.invite.helpers import token_of
 from tests.staff.helpers import clients, sign_in, staff_server
 from tests.support.hub import DEMO_SPEC, FakeClock
 
@@ -165,3 +166,48 @@ async def test_a_server_down_at_the_deadline_decides_on_start(
         rt_next = await server.registry.get(created["meeting_id"])
         assert rt_next is not None and rt_next.state is not None
         assert rt_next.state.agenda[0].title == "重新协商：3号楼2单元加装电梯"
+
+
+async def test_a_topic_sent_back_by_publicity_runs_on_into_the_next_meeting(tmp_path: Path) -> None:
+    """Topic → accepted → agenda item → passed → minutes published → 2 of 4 object → day 7: 重新协商. The
+    next meeting's first item keeps the topic, once, though the form also pre-selects it; the topic's
+    timeline lists both meetings."""
+    async with staff_server(tmp_path) as server, clients(server.url, 1) as (staff,):
+        p = await published_resolution(server.url, staff, topic=True)
+        a, topic = p.c.community_id, p.topic_id
+        async with aiohttp.ClientSession(server.url) as http:
+            for name in ("王叔叔", "孙阿姨"):
+                ack = (await post(http, p.api + "/objections", {"t": p.token(name), "reason": "反对"}))[1]
+                assert ack["ok"]
+        server.clock.advance(7 * DAY + 1)
+        await server.tick(p.meeting_id)
+        stream = await server.app[EVENT_LOG].read(community_stream(a), 0)
+        (carried,) = [r.payload for r in stream if r.type == "ResolutionCarriedOver"]
+        assert (carried["resolution_id"], carried["topic_id"]) == (p.resolution_id, topic)
+
+        await sign_in(staff, "li", "li-password")
+        listed = (await staff.ok("GET", f"/api/communities/{a}/agenda-topics"))["topics"]
+        row = next(t for t in listed if t["topic_id"] == topic)
+        assert (row["preselect"], row["carried_over"], row["meetings"]) == (True, "公示结果：重新协商", 1)
+        # The form sends the pre-selected topic as its own item: the carried item takes its place.
+        own = {"title": "加装电梯（续）", "planned_minutes": 30, "topic_id": topic}
+        spec = {**DEMO_SPEC, "agenda": [*DEMO_SPEC["agenda"], own]}
+        created = await staff.ok("POST", f"/api/communities/{a}/meetings", spec)
+        rt = await server.registry.get(created["meeting_id"])
+        assert rt is not None and rt.state is not None
+        agenda = [(i.title, i.topic_id) for i in rt.state.agenda]
+        plain = [(item["title"], "") for item in DEMO_SPEC["agenda"]]
+        assert agenda == [("重新协商：3号楼2单元加装电梯", topic), *plain]
+        listed = (await staff.ok("GET", f"/api/communities/{a}/agenda-topics"))["topics"]
+        row = next(t for t in listed if t["topic_id"] == topic)
+        assert (row["preselect"], row["meetings"]) == (False, 2)
+
+        link = token_of((await staff.ok("POST", f"/api/communities/{a}/topics-link", {}))["url"])
+        tl = await staff.ok("GET", f"/api/topics/{a}/topics/{topic}/timeline?t={link}")
+        entries = [(e["kind"], e.get("meeting_id")) for e in tl["timeline"]]
+        assert tl["meetings"] == 2 and entries[-3:] == [
+            ("meeting", p.meeting_id),
+            ("carried_over", None),
+            ("meeting", created["meeting_id"]),
+        ]
+        assert "重新协商" in tl["timeline"][-2]["text"]

@@ -131,3 +131,31 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     done = run_triage(tmp_path / "nope.jsonl")
     assert done.returncode == 2
     assert "cannot read" in done.stderr and "nope.jsonl" in done.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """``gongzhi topics triage FILE | head -1``: the reader closes the pipe after one line; the CLI stops
+    quietly (no BrokenPipeError traceback). The output is past a pipe's buffer, so the write does fail."""
+    topics = tmp_path / "many.jsonl"
+    topics.write_text(
+        "".join(
+            json.dumps({"id": f"t{i}", "title": f"{i}号楼门口路灯不亮", "body": ""}, ensure_ascii=False)
+            + "\n"
+            for i in range(3000)
+        ),
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "meeting_server", "topics", "triage", str(topics)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = json.loads(proc.stdout.readline())
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 1
+    assert first["id"] == "t0"
+    assert stderr == ""
