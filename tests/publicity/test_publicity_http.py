@@ -15,7 +15,9 @@ import pypdf
 import pytest
 
 from meeting_server.communities import Communities, community_stream
+from meeting_server.ledger.anchors import ledger_stream
 from meeting_server.web.keys import EVENT_LOG
+from tests.ledger.test_public_log import gongzhi
 from tests.staff.helpers import clients, sign_in, staff_server
 from tests.support.hub import DEMO_SPEC, FakeClock
 
@@ -89,6 +91,17 @@ async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None
             assert rt is not None and rt.state is not None and rt.state.minutes is not None
             assert dict(rt.state.minutes.decided) == {p.resolution_id: "redeliberate"}
             assert (await http.get(f"/p/{p.meeting_id}/nope")).status == 404
+
+            # The outcome is anchored in the community's ledger, like the close and the publication.
+            records = await server.registry.read_log(p.meeting_id)
+            decided = next(r for r in records if r.type == "PublicityDecided")
+            ledger = await server.app[EVENT_LOG].read(ledger_stream(p.c.community_id), 0)
+            anchored = [(r.payload["kind"], r.payload["seq"], r.payload["record_hash"]) for r in ledger]
+            assert ("publicity-decided", decided.seq, decided.hash) in anchored
+            assert [k for k, _, _ in anchored].count("publicity-decided") == 1
+            checked = gongzhi("verify", "--ledger", data_dir=tmp_path)
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+            assert f"{ledger_stream(p.c.community_id)}: OK — {len(ledger)} entries" in checked.stdout
 
             # 重新协商 reached the community's stream, and the next meeting opens with it (once).
             stream = await server.app[EVENT_LOG].read(community_stream(p.c.community_id), 0)
