@@ -16,11 +16,12 @@ import pytest
 from meeting_server.communities import community_stream
 from meeting_server.ledger import verify as ledger_verify
 from meeting_server.ledger.verify import canonical, verify_text
+from meeting_server.store.records import EventRecord
 from meeting_server.web.keys import EVENT_LOG
 from tests.ledger.test_public_log import gongzhi
 from tests.web.test_verify_log_js import NODE, RUNNER, VERIFY_JS
 
-from .helpers import Client, clients, staff_server
+from .helpers import Client, clients, sign_in, staff_server, street_with_two_communities
 from .test_topics_research_http import REPS, research_world
 from .topics_helpers import token_of
 
@@ -104,16 +105,29 @@ async def test_the_community_log_verifies_and_serves_nothing_personal(tmp_path: 
 async def test_a_stream_written_before_the_commitments_is_served_up_to_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
-        with monkeypatch.context() as m:  # the roster written as v1, as before this version
+    async with staff_server(tmp_path) as server, clients(server.url, 2) as (admin, li):
+        a = (await street_with_two_communities(admin))["a"]
+        await sign_in(li, "li", "li-password")
+        link = token_of((await li.ok("POST", f"/api/communities/{a}/topics-link", {}))["url"])
+        persons = f"/api/communities/{a}/persons"
+        await li.ok("POST", persons, {"name": "张三", "building": "3号楼", "room": "301"})
+        with monkeypatch.context() as m:  # a roster entry written as v1, as before this version
             m.setattr(ledger_verify, "COMMITTED_TYPES", frozenset({"ElectorateSet"}))
-            ids = await research_world(admin, li, zhao, web, topic=False)
-        a = ids["a"]
+            await li.ok("POST", persons, {"name": "钱八", "building": "5号楼", "room": "101"})
+        await li.ok("POST", persons, {"name": "李四", "building": "3号楼", "room": "302"})
         stored = await server.app[EVENT_LOG].read(community_stream(a), 0)
-        first = next(r.seq for r in stored if r.type == "PersonsAdded")
-        status, text, headers = await fetch(li, f"/api/communities/{a}/log.jsonl")
+        assert [r.type for r in stored] == ["PersonsAdded"] * 3
+        assert [stored_body_of(r).get("v") for r in stored] == [2, None, 2]
+        status, text, headers = await fetch(li, f"/api/communities/{a}/log.jsonl?t={link}")
         assert status == 200
-        assert headers["X-Gongzhi-Withheld-From"] == str(first)
+        assert (headers["X-Gongzhi-Withheld-From"], headers["X-Gongzhi-Head-Seq"]) == ("2", "3")
         assert headers["X-Gongzhi-Withheld-Reason"] == "legacy-private-payload"
-        assert [json.loads(line)["seq"] for line in text.splitlines()] == list(range(1, first))
-        assert verify_text(text).ok and not any(word in text for word in PERSONAL)
+        assert [json.loads(line)["seq"] for line in text.splitlines()] == [1]
+        assert verify_text(text, stored[0].hash).ok and not any(word in text for word in PERSONAL)
+
+
+def stored_body_of(record: EventRecord) -> dict[str, Any]:
+    """The body a record was hashed over (v1 or v2, as stored)."""
+    body = ledger_verify.stored_body(record.meeting_id, record.row())
+    assert body is not None
+    return body
