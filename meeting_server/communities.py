@@ -133,6 +133,10 @@ class Communities:
             await self._fresh(stream)
         return stream
 
+    async def head_seq(self, community_id: str) -> int:
+        """The seq of the newest record of ``community_stream(community_id)`` this process has folded."""
+        return (await self._roster_stream(community_id)).seq
+
     async def roster(self, community_id: str) -> RosterState:
         """A community's roster (empty until its first person). The caller checks the community exists."""
         return (await self._roster_stream(community_id)).state.roster

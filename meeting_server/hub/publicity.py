@@ -35,7 +35,7 @@ from meeting_server.core.roles import Actor, Role
 from meeting_server.core.state import MeetingState, Resolution
 from meeting_server.core.vote_rules import result_text, rule_label
 
-from . import pages
+from . import keys, pages
 from .http_edge import DOMAIN_STATUS, Refused, json_error
 from .invites import check_current
 from .publicity_notice import Notice, render_notice
@@ -235,6 +235,8 @@ class PublicityService:
         # The configured public URL, else the address the notice was asked on (the one the 社工 uses).
         base = self.base_url or f"{request.scheme}://{request.host}"
         url = f"{base}/p/{state.meeting_id}/{resolution.resolution_id}"
+        # The community ledger as it is now (text and QR code), as on the minutes PDF.
+        stamp = await request.app[keys.LEDGER].stamp_for(state.community_id)
         notice = Notice(
             state.title,
             resolution.title,
@@ -247,6 +249,7 @@ class PublicityService:
             url,
             head,
             s["outcome"],
+            stamp,
         )
         body = await asyncio.to_thread(render_notice, notice, self.font)
         name = f"notice-{state.meeting_id}-{resolution.resolution_id}.pdf"

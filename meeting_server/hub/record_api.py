@@ -9,6 +9,9 @@ record a client may not have now, and the headers say from where and why —
 - ``legacy-secret-ballot``: a secret ballot of a log written before sealing (its hash covers the choice);
 - ``legacy-private-payload``: a roster copy hashed before commitments existed (its hash covers the names).
 
+``GET /api/communities/<id>/log.jsonl`` (``web.community_log``) serves a community's own stream (roster,
+topics, research, execution records) the same way.
+
 Paged with ``?after=<seq>&limit=<n>``; ``X-Gongzhi-Next-After`` names the next page's ``after``.
 
 ``GET /api/ledger/<community id>.jsonl`` (``-`` for meetings without a community) serves a community's signed
@@ -19,10 +22,13 @@ which anchors each community ledger's new head). ``gongzhi verify --ledger-file 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiohttp import web
 
 from meeting_server.ledger.anchors import ledger_stream
 from meeting_server.ledger.verify import canonical, served_line
+from meeting_server.store.records import EventRecord
 
 from . import keys as app_mod
 from .http_edge import Refused, open_meeting_link
@@ -31,7 +37,7 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
 
 
-def _int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+def int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
@@ -48,8 +54,8 @@ async def log_jsonl(request: web.Request) -> web.Response:
     """GET /api/meetings/{id}/log.jsonl?t=TOKEN[&after=SEQ&limit=N] — any link token of the meeting."""
     registry = request.app[app_mod.REGISTRY]
     claims, rt = await open_meeting_link(request, request.app[app_mod.SIGNER], registry)
-    after = _int_query(request, "after", 0, 0, 2**53)
-    limit = _int_query(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    after = int_query(request, "after", 0, 0, 2**53)
+    limit = int_query(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     records = await registry.read_log(claims.meeting_id, after, limit + 1)
     # Decided on the state after the read: it has folded every record read (or more; a vote that closed
     # since frees its ballots), and records another process appended but this one has not folded wait.
@@ -57,6 +63,14 @@ async def log_jsonl(request: web.Request) -> web.Response:
     withheld = rt.withheld
     stop, reason = withheld if withheld is not None else (head_seq + 1, "")
     stop = min(stop, head_seq + 1)
+    return serve_log(records, head_seq, stop, reason, limit)
+
+
+def serve_log(
+    records: Sequence[EventRecord], head_seq: int, stop: int, reason: str, limit: int
+) -> web.Response:
+    """``records`` (read with ``limit + 1``) as served lines, up to ``stop`` (withheld from there for
+    ``reason``) or the first legacy private payload; the headers say where the log ends and why."""
     lines: list[str] = []
     next_after: int | None = None
     for record in records:
@@ -85,8 +99,8 @@ async def ledger_jsonl(request: web.Request) -> web.Response:
     """GET /api/ledger/{community}.jsonl[?after=SEQ&limit=N] — public: hashes and signatures only."""
     community = request.match_info["community"]
     stream = ledger_stream(None if community == "-" else community)  # "@street": the street's
-    after = _int_query(request, "after", 0, 0, 2**53)
-    limit = _int_query(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    after = int_query(request, "after", 0, 0, 2**53)
+    limit = int_query(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     records = await request.app[app_mod.REGISTRY].read_log(stream, after, limit + 1)
     if not records and after == 0:
         raise Refused(404, "not_found", "该社区还没有存证台账")

@@ -1,7 +1,8 @@
 """The community ledger: a hash chain of anchors, each signed with the server's Ed25519 key.
 
 An anchor fixes one record of a meeting's log — the ``MeetingClosed`` record (the head at the close) and
-each ``MinutesPublished`` record (with its ``minutes_hash``) — by its seq and hash. The anchors of a
+each ``MinutesPublished`` record (with its ``minutes_hash``) and each ``PublicityDecided`` record (a
+resolution's 公示 outcome) — by its seq and hash. The anchors of a
 community's meetings form one stream, ``ledger:<community id>`` (``ledger:-`` for meetings without one),
 chained like every stream. Each anchor's payload carries an Ed25519 signature over the ledger stream, its
 seq, the previous anchor's record hash and the anchor itself: rewriting a meeting's log (every hash
@@ -29,6 +30,7 @@ ANCHOR_TYPE: Final = "Anchored"
 ANCHOR_ACTOR: Final = "server"
 MEETING_CLOSED: Final = "meeting-closed"
 MINUTES_PUBLISHED: Final = "minutes-published"
+PUBLICITY_DECIDED: Final = "publicity-decided"  # a resolution's 公示 outcome (its record fixes it)
 KEY_ROTATED: Final = "key-rotated"
 LEDGER_HEAD: Final = "ledger-head"  # in the street ledger: a community ledger's new head
 STREET_LEDGER: Final = "ledger:@street"  # "@" is in no community id
@@ -46,7 +48,7 @@ def public_key_hex(key: Ed25519PublicKey) -> str:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Anchor:
-    kind: str  # MEETING_CLOSED, MINUTES_PUBLISHED or LEDGER_HEAD
+    kind: str  # MEETING_CLOSED, MINUTES_PUBLISHED, PUBLICITY_DECIDED or LEDGER_HEAD
     meeting_id: str  # the anchored stream: a meeting, or (LEDGER_HEAD) a community ledger
     seq: int  # of the anchored record in that stream
     record_hash: str

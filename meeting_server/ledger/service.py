@@ -1,9 +1,10 @@
 """The ledger's one writer in this process: appends signed anchors to the community ledgers.
 
-``Ledger.on_events`` is a meeting registry listener: after a ``MeetingClosed`` or ``MinutesPublished``
-record is durable it anchors that record (persist, then anchor). Each ledger stream is appended under one
-lock with a compare-and-set on its head; another process's anchor (scale-out) moves the head, and the
-append is retried on the new one. ``check_ledgers`` is what ``gongzhi verify --ledger`` runs.
+``Ledger.on_events`` is a meeting registry listener: after a ``MeetingClosed``, ``MinutesPublished`` or
+``PublicityDecided`` (a 公示 outcome) record is durable it anchors that record (persist, then anchor).
+Each ledger stream is appended under one lock with a compare-and-set on its head; another process's
+anchor (scale-out) moves the head, and the append is retried on the new one.
+``check_ledgers`` is what ``gongzhi verify --ledger`` runs.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from meeting_server.core.events import MeetingClosed
-from meeting_server.core.minutes_events import MinutesPublished
+from meeting_server.core.minutes_events import MinutesPublished, PublicityDecided
 from meeting_server.core.registry import Event
 from meeting_server.core.state import MeetingState
 from meeting_server.store.eventlog import ConflictError, EventLog
@@ -30,6 +31,7 @@ from .anchors import (
     LEDGER_KIND,
     MEETING_CLOSED,
     MINUTES_PUBLISHED,
+    PUBLICITY_DECIDED,
     STREET_LEDGER,
     Anchor,
     check_against_meeting,
@@ -64,6 +66,8 @@ def anchors_of(meeting_id: str, records: Sequence[EventRecord]) -> list[Anchor]:
         elif record.type == MinutesPublished.name:
             minutes_hash = str(record.payload.get("minutes_hash"))
             out.append(Anchor(MINUTES_PUBLISHED, meeting_id, record.seq, record.hash, at, minutes_hash))
+        elif record.type == PublicityDecided.name:
+            out.append(Anchor(PUBLICITY_DECIDED, meeting_id, record.seq, record.hash, at))
     return out
 
 

@@ -6,7 +6,8 @@ blanks, non-ASCII kept as is). Two body formats exist:
 - v1 (every type, and every record written before v2): ``{meeting_id, seq, ts, actor, role, type,
   payload, prev}`` where ``ts`` is Python's ``repr`` of the float time and ``payload`` is the canonical
   JSON *text* of the event's payload (a string, so no verifier ever re-serialises a number);
-- v2 (``COMMITTED_TYPES``, payloads that must not be public: the roster a meeting carries): the same with
+- v2 (``COMMITTED_TYPES``, payloads that must not be public: the roster a meeting carries, a community
+  stream's personal data): the same with
   ``payload`` replaced by ``payload_digest`` = SHA-256 hex of that text, and ``"v": 2``. The public log
   serves the digest — a commitment — instead of the payload, and the line still verifies.
 
@@ -24,8 +25,31 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 GENESIS_HASH: Final = "0" * 64
-# Event types whose payload the public log replaces by its digest (written as v2 from this version on).
-COMMITTED_TYPES: Final = frozenset({"ElectorateSet"})
+# Event types whose payload the public log replaces by its digest (written as v2 from this version on):
+# the roster a meeting carries, and the community streams' events with personal data (accounts and their
+# password hashes, roster entries, topic authors and supporters, research members and reports, execution
+# members, reports and the names of who acted).
+COMMITTED_TYPES: Final = frozenset(
+    {
+        "ElectorateSet",
+        "AccountCreated",
+        "PasswordSet",
+        "PersonsAdded",
+        "PersonChanged",
+        "TopicSubmitted",
+        "TopicSupported",
+        "TopicMerged",
+        "ResearchAssigned",
+        "ResearchDraftSaved",
+        "ResearchSubmitted",
+        "ExecutionCreated",
+        "ProgressReported",
+        "ExecutionStopped",
+        "ExecutionRestarted",
+        "MilestoneCompleted",
+        "ExecutionCompleted",
+    }
+)
 _V1_KEYS: Final = frozenset({"meeting_id", "seq", "ts", "actor", "role", "type", "payload", "prev"})
 _V2_KEYS: Final = (_V1_KEYS - {"payload"}) | {"payload_digest", "v"}
 

@@ -18,6 +18,7 @@ from meeting_server.store.writer import Clock
 
 from . import (
     agenda_topics,
+    community_log,
     community_meetings,
     door,
     execution_api,
@@ -57,6 +58,7 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     door.add_routes(app)
     staff_pages.add_routes(app)
     topics_api.add_routes(app)
+    community_log.add_routes(app)
     topics_research_api.add_routes(app)
     agenda_topics.add_routes(app)
     topics_pages.add_routes(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,14 @@ from typing import Any
 import aiohttp
 import pypdf
 import pytest
+import segno
 
 from meeting_server.communities import Communities, community_stream
+from meeting_server.ledger.anchors import ledger_stream
 from meeting_server.web.keys import EVENT_LOG
 from tests.invite.helpers import token_of
+from tests.ledger.test_public_log import gongzhi
+from tests.ledger.test_stamp import _qr_matrix
 from tests.staff.helpers import clients, sign_in, staff_server
 from tests.support.hub import DEMO_SPEC, FakeClock
 
@@ -91,6 +96,17 @@ async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None
             assert dict(rt.state.minutes.decided) == {p.resolution_id: "redeliberate"}
             assert (await http.get(f"/p/{p.meeting_id}/nope")).status == 404
 
+            # The outcome is anchored in the community's ledger, like the close and the publication.
+            records = await server.registry.read_log(p.meeting_id)
+            decided = next(r for r in records if r.type == "PublicityDecided")
+            ledger = await server.app[EVENT_LOG].read(ledger_stream(p.c.community_id), 0)
+            anchored = [(r.payload["kind"], r.payload["seq"], r.payload["record_hash"]) for r in ledger]
+            assert ("publicity-decided", decided.seq, decided.hash) in anchored
+            assert [k for k, _, _ in anchored].count("publicity-decided") == 1
+            checked = gongzhi("verify", "--ledger", data_dir=tmp_path)
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+            assert f"{ledger_stream(p.c.community_id)}: OK — {len(ledger)} entries" in checked.stdout
+
             # 重新协商 reached the community's stream, and the next meeting opens with it (once).
             stream = await server.app[EVENT_LOG].read(community_stream(p.c.community_id), 0)
             (carried,) = [r.payload for r in stream if r.type == "ResolutionCarriedOver"]
@@ -110,7 +126,7 @@ async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None
             async with http.get(p.page + "/notice.pdf") as r:
                 assert r.status == 200 and r.content_type == "application/pdf"
                 pdf = pypdf.PdfReader(io.BytesIO(await r.read()))
-            assert len(pdf.pages) == 1 and len(pdf.pages[0].images) == 1  # the QR code
+            assert len(pdf.pages) == 1 and len(pdf.pages[0].images) == 2  # the page's and the stamp's
             text = re.sub(r"[\s\x00]+", "", pdf.pages[0].extract_text())
             records = await server.registry.read_log(p.meeting_id)
             head = next(r.hash for r in records if r.type == "MinutesPublished")
@@ -125,6 +141,20 @@ async def test_public_page_objections_refusals_and_day_7(tmp_path: Path) -> None
                 assert want in text, want
             assert head in text and f"/p/{p.meeting_id}/{p.resolution_id}" in text
             assert "公示结果：重新协商" in text
+            # The ledger stamp: the key, ledger, seq and head `gongzhi verify --ledger` prints.
+            checked = gongzhi("verify", "--ledger", data_dir=tmp_path)
+            assert checked.returncode == 0, checked.stdout
+            stream = ledger_stream(p.c.community_id)
+            line = next(x for x in checked.stdout.splitlines() if x.startswith(stream + ":"))
+            head, count = line.split("head ")[1].split()[0], int(line.split("— ")[1].split()[0])
+            key = checked.stdout.split("ledger key ")[1].split()[0]
+            assert f"存证台账{stream}·第{count}条" in text and f"台账末条哈希{head}" in text
+            assert f"签名公钥{key}" in text
+            stamp = {"head": head, "key": key, "ledger": stream, "seq": count}
+            qr = segno.make(json.dumps(stamp, separators=(",", ":"), sort_keys=True), error="m")
+            want = [[bool(v) for v in row] for row in qr.matrix]
+            codes = [_qr_matrix(img.image, len(want)) for img in pdf.pages[0].images]
+            assert want in codes  # one of the two codes holds exactly that payload
 
 
 async def test_a_server_down_at_the_deadline_decides_on_start(
