@@ -27,7 +27,7 @@ YOUTH_RULE = (
     "（如 30-39 → 34.5 计入，40-49 → 44.5 不计入，80+ 取 80）；两者都没有的居民不计入分母。"
     "每位居民按其在范围内第一次参会时的年龄计一次。"
 )
-NO_TOPIC_LINK = "尚未记录：会议议程项不引用议题，日志中没有议题与决议之间的关联"
+NO_TOPIC_LINK = "尚无记录：还没有由居民议题（议程项引用议题）形成的决议"
 DAY_S = 86400.0
 STATUSES = ("not_started", "in_progress", "blocked", "stopped", "done")
 _BAND = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+)$")
@@ -207,13 +207,30 @@ def _done_days(meetings: Sequence[MeetingFacts], communities: Sequence[Community
     ]
 
 
-def _timeline(topics: Mapping[str, Any], done_days: Sequence[float]) -> dict[str, Any]:
-    return {
+def _topic_days(meetings: Sequence[MeetingFacts], communities: Sequence[CommunityFacts]) -> list[float]:
+    """Days from each topic's submission to the first resolution of an agenda item that deliberated it."""
+    submitted = {t.topic_id: t.submitted_at for c in communities for t in c.topics}
+    recorded = {(m.meeting_id, rid): at for m in meetings for rid, at in m.resolutions}
+    first: dict[str, float] = {}
+    for m in meetings:
+        for rid, tid in m.resolution_topics:
+            at = recorded[(m.meeting_id, rid)]
+            if tid in submitted and (tid not in first or at < first[tid]):
+                first[tid] = at
+    return [(at - submitted[tid]) / DAY_S for tid, at in first.items()]
+
+
+def _timeline(
+    topics: Mapping[str, Any], done_days: Sequence[float], topic_days: Sequence[float]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "topic_to_decision_median_days": topics["days_to_decision_median_days"],
-        "topic_to_resolution_median_days": None,
-        "topic_to_resolution_reason": NO_TOPIC_LINK,
+        "topic_to_resolution_median_days": _median(topic_days),
         "resolution_to_done_median_days": _median(done_days),
     }
+    if not topic_days:
+        out["topic_to_resolution_reason"] = NO_TOPIC_LINK
+    return out
 
 
 def _by_month(
@@ -259,7 +276,7 @@ def kpis(meetings: Sequence[MeetingFacts], communities: Sequence[CommunityFacts]
             "value_pct": execution["resolution_rate_pct"],
             "definition": execution["definition"],
         },
-        "timeline": _timeline(topics, _done_days(meetings, communities)),
+        "timeline": _timeline(topics, _done_days(meetings, communities), _topic_days(meetings, communities)),
         "by_month": _by_month(meetings, communities),
     }
 

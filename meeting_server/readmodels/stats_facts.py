@@ -106,6 +106,8 @@ class MeetingFacts:
     redeliberated: tuple[str, ...]  # resolutions flagged, or decided 重新协商 at the end of 公示
     effective: int  # resolutions decided 生效 at the end of 公示
     captions: int
+    # (resolution id, topic id): resolutions of agenda items that deliberate a residents' topic (议题征集)
+    resolution_topics: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -157,10 +159,13 @@ def meeting_facts(meeting_id: str, events: Iterable[Event]) -> MeetingFacts:
     objected: set[str] = set()
     resolutions: list[tuple[str, float]] = []
     published: float | None = None
+    item_topics: tuple[str, ...] = ()
+    resolution_topics: list[tuple[str, str]] = []
     for ev in events:
         match ev:
             case MeetingCreated():
                 community, created = ev.community_id, ev.at
+                item_topics = tuple(item.topic_id for item in ev.agenda)
             case MeetingOpened():
                 opened = ev.at if opened is None else opened
             case ParticipantJoined() if ev.role in RESIDENT_ROLES and not ev.listener:
@@ -182,6 +187,8 @@ def meeting_facts(meeting_id: str, events: Iterable[Event]) -> MeetingFacts:
                 passed += ev.passed
             case ResolutionRecorded():
                 resolutions.append((ev.resolution_id, ev.at))
+                if 0 <= ev.agenda_index < len(item_topics) and item_topics[ev.agenda_index]:
+                    resolution_topics.append((ev.resolution_id, item_topics[ev.agenda_index]))
             case MinutesPublished():
                 published = ev.at if published is None else published
             case ObjectionRaised():
@@ -213,6 +220,7 @@ def meeting_facts(meeting_id: str, events: Iterable[Event]) -> MeetingFacts:
         redeliberated=tuple(redeliberated),
         effective=effective,
         captions=captions,
+        resolution_topics=tuple(resolution_topics),
     )
 
 

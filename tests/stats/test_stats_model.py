@@ -164,3 +164,31 @@ def test_hand_made_logs_are_logs_the_rules_accept() -> None:
     for ev in [*logs.roster(logs.T0), *logs.topics(logs.T0), *logs.execution(logs.T0)]:
         state = evolve_community(state, ev)
     assert len(state.execution.records) == 2
+
+
+def test_days_from_a_topic_to_the_resolution_of_the_agenda_item_that_deliberated_it() -> None:
+    """Topic t1 submitted 10 days before a meeting whose second agenda item deliberates it; that item's
+    resolution is recorded 2 hours after the meeting opens → 10.1 days (rounded to one decimal). A resolution
+    of the first item (no topic) does not count, nor does a later one for the same topic."""
+    from dataclasses import replace
+
+    from meeting_server.core.events import MeetingCreated
+    from meeting_server.core.motion_events import ResolutionRecorded
+    from meeting_server.core.values import AgendaItemSpec
+
+    created, opened = logs.meeting("A", logs.T0)
+    assert isinstance(created, MeetingCreated)
+    agenda = (AgendaItemSpec("物业费", 10), AgendaItemSpec("加装电梯", 20, "t1"))
+    two_hours = 2 * 3600.0
+    events = [
+        replace(created, agenda=agenda),
+        opened,
+        ResolutionRecorded("r0", "mo0", 0, "物业费", "", logs.T0 + 3600.0),
+        ResolutionRecorded("r1", "mo1", 1, "加装电梯", "", logs.T0 + two_hours),
+        ResolutionRecorded("r2", "mo2", 1, "加装电梯（补充）", "", logs.T0 + 5 * logs.DAY),
+    ]
+    meetings = [meeting_facts("m1", events)]
+    communities = [community_facts("A", [*logs.roster(logs.T0), *logs.topics(logs.T0 - 10 * logs.DAY)])]
+    t = street_stats(meetings, communities, TITLES)["timeline"]
+    assert t["topic_to_resolution_median_days"] == 10.1
+    assert "topic_to_resolution_reason" not in t
