@@ -27,7 +27,7 @@ YOUTH_RULE = (
     "（如 30-39 → 34.5 计入，40-49 → 44.5 不计入，80+ 取 80）；两者都没有的居民不计入分母。"
     "每位居民按其在范围内第一次参会时的年龄计一次。"
 )
-NO_TOPIC_LINK = "尚无记录：还没有由居民议题（议程项引用议题）形成的决议"
+NO_TOPIC_LINK = "尚未记录：还没有由居民议题（议程项引用议题）形成的决议"
 DAY_S = 86400.0
 STATUSES = ("not_started", "in_progress", "blocked", "stopped", "done")
 _BAND = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+)$")

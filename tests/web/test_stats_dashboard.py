@@ -45,7 +45,7 @@ async def test_street_and_community_dashboards(tmp_path: Path, browser: Any, art
         assert await page.inner_text("#kpi-adoption") == "25.0%"
         assert await page.inner_text("#kpi-objections") == "2 / 1"
         assert await page.inner_text("#kpi-resolution-rate") == "50.0%"
-        assert "尚未记录" in await page.inner_text("#not-recorded")  # topic → resolution: no link in the log
+        assert "尚未记录" in await page.inner_text("#not-recorded")  # no topic-led resolution here
         assert await page.locator("#charts svg").count() == 8
         # The communities' chart draws each community's bar, longest for the most attendances (7 vs 1).
         chart = page.locator("svg[aria-label='各社区参会人次']")
