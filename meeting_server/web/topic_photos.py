@@ -27,9 +27,9 @@ KINDS = {b"\xff\xd8\xff": ("jpg", "image/jpeg"), b"\x89PNG\r\n\x1a\n": ("png", "
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def sniff(data: bytes) -> tuple[str, str] | None:
-    """(extension, content type) of a JPEG or PNG by its magic bytes, else None."""
-    for magic, kind in KINDS.items():
+def sniff(data: bytes, kinds: dict[bytes, tuple[str, str]] = KINDS) -> tuple[str, str] | None:
+    """(extension, content type) of a file by its magic bytes among ``kinds`` (JPEG or PNG), else None."""
+    for magic, kind in kinds.items():
         if data.startswith(magic):
             return kind
     return None
@@ -39,11 +39,12 @@ def _folder(request: web.Request, community_id: str) -> Path:
     return request.app[keys.SETTINGS].data_dir / "topic_photos" / community_id
 
 
-def _find(folder: Path, photo_id: str) -> Path | None:
-    if not _ID.match(photo_id):
+def find_file(folder: Path, file_id: str, kinds: dict[bytes, tuple[str, str]] = KINDS) -> Path | None:
+    """The stored file ``file_id`` (content-addressed, one of ``kinds``) in ``folder``, or None."""
+    if not _ID.match(file_id):
         return None
-    for ext, _ in KINDS.values():
-        path = folder / f"{photo_id}.{ext}"
+    for ext, _ in kinds.values():
+        path = folder / f"{file_id}.{ext}"
         if path.is_file():
             return path
     return None
@@ -86,7 +87,7 @@ async def check(request: web.Request, community_id: str, photo_ids: list[str]) -
     folder = _folder(request, community_id)
 
     def ok(photo_id: str) -> bool:
-        path = _find(folder, photo_id)
+        path = find_file(folder, photo_id)
         return path is not None and hashlib.sha256(path.read_bytes()).hexdigest()[:32] == photo_id
 
     for photo_id in photo_ids:
@@ -95,7 +96,7 @@ async def check(request: web.Request, community_id: str, photo_ids: list[str]) -
 
 
 async def serve(request: web.Request, community_id: str, photo_id: str) -> web.StreamResponse:
-    path = await asyncio.to_thread(_find, _folder(request, community_id), photo_id)
+    path = await asyncio.to_thread(find_file, _folder(request, community_id), photo_id)
     if path is None:
         raise Refused(404, "not_found", "没有这张照片")
     content_type = "image/png" if path.suffix == ".png" else "image/jpeg"

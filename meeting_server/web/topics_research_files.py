@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 from pathlib import Path
 
 from aiohttp import web
@@ -16,35 +15,16 @@ from meeting_server.hub.http_edge import Refused
 
 from . import keys
 from .topic_photos import KINDS as PHOTO_KINDS
-from .topic_photos import write_once
+from .topic_photos import find_file, sniff, write_once
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 KINDS = {b"%PDF-": ("pdf", "application/pdf"), **PHOTO_KINDS}
 CONTENT_TYPES = dict(KINDS.values())
-_ID = re.compile(r"^[0-9a-f]{32}$")
 _TOO_LARGE = "附件太大（最多 10 MB）"
-
-
-def sniff(data: bytes) -> tuple[str, str] | None:
-    """(extension, content type) of a PDF, JPEG or PNG by its magic bytes, else None."""
-    for magic, kind in KINDS.items():
-        if data.startswith(magic):
-            return kind
-    return None
 
 
 def _folder(request: web.Request, community_id: str) -> Path:
     return request.app[keys.SETTINGS].data_dir / "research_files" / community_id
-
-
-def _find(folder: Path, file_id: str) -> Path | None:
-    if not _ID.match(file_id):
-        return None
-    for ext in CONTENT_TYPES:
-        path = folder / f"{file_id}.{ext}"
-        if path.is_file():
-            return path
-    return None
 
 
 async def store(request: web.Request, community_id: str) -> tuple[str, str]:
@@ -61,7 +41,7 @@ async def store(request: web.Request, community_id: str) -> tuple[str, str]:
     data = b"".join(chunks)
     if not data:
         raise Refused(400, "invalid", "没有收到附件")
-    kind = sniff(data)
+    kind = sniff(data, KINDS)
     if kind is None:
         raise Refused(415, "unsupported_media_type", "附件只能是 PDF、JPEG 或 PNG")
     file_id = hashlib.sha256(data).hexdigest()[:32]
@@ -74,7 +54,7 @@ async def kind_of(request: web.Request, community_id: str, file_id: str) -> str:
     folder = _folder(request, community_id)
 
     def check() -> str | None:
-        path = _find(folder, file_id)
+        path = find_file(folder, file_id, KINDS)
         if path is None or hashlib.sha256(path.read_bytes()).hexdigest()[:32] != file_id:
             return None
         return path.suffix[1:]
@@ -86,7 +66,7 @@ async def kind_of(request: web.Request, community_id: str, file_id: str) -> str:
 
 
 async def serve(request: web.Request, community_id: str, file_id: str) -> web.StreamResponse:
-    path = await asyncio.to_thread(_find, _folder(request, community_id), file_id)
+    path = await asyncio.to_thread(find_file, _folder(request, community_id), file_id, KINDS)
     if path is None:
         raise Refused(404, "not_found", "没有这个附件")
     return web.FileResponse(
