@@ -1,5 +1,10 @@
 """The livestream over HTTP: ``GET /m/<id>/live/index.m3u8?t=<token>`` and the files it points to.
 
+LL-HLS: the media playlist lists 0.5 s parts; ``stream.m3u8?_HLS_msn=M&_HLS_part=P`` (and
+``subs.m3u8?_HLS_msn=M``) is held until that part (segment) exists, at most three target durations (then
+503 ``timeout``); a part named by the preload hint is held until it is made. Plain-HLS players poll the
+same playlist.
+
 Any role link of the meeting may watch. The master playlist points into ``live/s/<token>/``: the variant
 playlist, its segments and the subtitles are relative to that signed folder, so players carry the token
 without the server rewriting playlists, and every file checks it. One :class:`HlsEncoder` per meeting,
@@ -15,7 +20,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from aiohttp import web
 
@@ -23,7 +27,8 @@ from meeting_server.core.events import CaptionCommitted, MeetingClosed
 from meeting_server.core.registry import Event
 from meeting_server.core.roles import Role
 from meeting_server.media.hls import SEGMENT_S, HlsEncoder
-from meeting_server.media.hls_playlists import Cue, master_playlist, subtitle_segment, subtitles_playlist
+from meeting_server.media.hls_parts import TooFar
+from meeting_server.media.hls_playlists import Cue, master_playlist, subtitle_segment
 from meeting_server.media.still_card import CardInfo
 from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
@@ -75,7 +80,6 @@ class LiveVideo:
         self.audio = audio
         self.encoders: dict[str, HlsEncoder] = {}
         self.cues: dict[str, list[Cue]] = {}
-        self._segments: dict[Path, bytes] = {}
         self._sweeper: asyncio.Task[None] | None = None
         registry.add_listener(self._on_events, foreign=True)
 
@@ -113,8 +117,6 @@ class LiveVideo:
         if audio is not None and audio.hls is enc:
             audio.hls = None
         await enc.close()
-        for path in [p for p in self._segments if p.parent == enc.directory]:
-            del self._segments[path]
 
     async def _sweep(self) -> None:
         idle_s = self.settings.live.idle_minutes * 60
@@ -169,12 +171,12 @@ class LiveVideo:
         enc = self.encoders.get(rt.meeting_id) or self.encoder(rt)
         enc.touch()
         name = request.match_info["name"]
+        window = enc.window
         if name in ("stream.m3u8", "subs.m3u8"):
-            text = enc.playlist_text
+            await self._block(request, enc)
+            text = window.playlist if name == "stream.m3u8" else window.subtitles
             if not text:
                 raise Refused(404, "starting", "直播正在启动，请稍候")
-            if name == "subs.m3u8":
-                text = subtitles_playlist(text)
             # A live playlist changes every segment: players must revalidate each poll.
             return web.Response(
                 text=text, content_type=PLAYLIST_TYPE, headers={"Cache-Control": "no-cache, private"}
@@ -185,22 +187,32 @@ class LiveVideo:
             return web.Response(
                 text=body, content_type="text/vtt", headers={"Cache-Control": "no-cache, private"}
             )
-        if ext == "ts" and stem.startswith("seg") and stem[3:].isdigit():
-            data = await self._segment(enc.directory / name)
-            # A segment never changes once listed.
-            return web.Response(
-                body=data, content_type="video/mp2t", headers={"Cache-Control": "private, max-age=60"}
-            )
-        raise Refused(404, "not_found", "没有这个直播文件")
-
-    async def _segment(self, path: Path) -> bytes:
-        data = self._segments.get(path)
+        data: bytes | None = None
+        if ext == "ts" and (part := window.part(stem)) is not None:
+            data = await window.part_bytes(*part)
+        elif ext == "ts" and stem.startswith("seg") and stem[3:].isdigit():
+            data = window.segment_bytes(int(stem[3:]))
+        else:
+            raise Refused(404, "not_found", "没有这个直播文件")
         if data is None:
-            try:
-                data = await asyncio.to_thread(path.read_bytes)
-            except FileNotFoundError:
-                raise Refused(404, "gone", "该直播片段已过期") from None
-            self._segments[path] = data
-            while len(self._segments) > 8 * max(1, len(self.encoders)):
-                del self._segments[next(iter(self._segments))]
-        return data
+            raise Refused(404, "gone", "该直播片段已过期或尚未生成")
+        # A segment or part never changes once made.
+        return web.Response(
+            body=data, content_type="video/mp2t", headers={"Cache-Control": "private, max-age=60"}
+        )
+
+    async def _block(self, request: web.Request, enc: HlsEncoder) -> None:
+        """Blocking playlist reload: hold the request until ``_HLS_msn`` (and ``_HLS_part``) is listed."""
+        msn, part = request.query.get("_HLS_msn"), request.query.get("_HLS_part")
+        if msn is None:
+            if part is not None:
+                raise Refused(400, "bad_request", "_HLS_part 须与 _HLS_msn 一起使用")
+            return
+        if not msn.isdigit() or (part is not None and not part.isdigit()):
+            raise Refused(400, "bad_request", "_HLS_msn / _HLS_part 须为非负整数")
+        try:
+            ok = await enc.window.reload(int(msn), None if part is None else int(part))
+        except TooFar:
+            raise Refused(400, "too_far", "请求的片段超出直播进度") from None
+        if not ok:
+            raise Refused(503, "timeout", "直播片段生成超时，请稍后重试")

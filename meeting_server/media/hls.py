@@ -1,13 +1,15 @@
-"""One meeting's livestream as HLS: the meeting audio (the same mix the MP3 gets) and a picture — the hall
-camera when there is one, otherwise a still card — encoded once per meeting into 2 s MPEG-TS segments with a
-sliding-window playlist in the data directory; every observer fetches the same files.
+"""One meeting's livestream as LL-HLS: the meeting audio (the same mix the MP3 gets) and a picture — the hall
+camera when there is one, otherwise a still card — encoded once per meeting into 0.5 s MPEG-TS partial
+segments that make up 2 s segments (``hls_parts``), held in memory; every observer gets the same bytes.
 
-The encoder is PyAV (libx264 + AAC + FFmpeg's ``hls`` muxer) in one worker thread behind a queue with a stop
-sentinel: no ffmpeg binary is needed (PyAV ships FFmpeg). The audio keeps real time like the MP3 stream
-(silence is padded while no one speaks) and drives the stream clock: a video frame is emitted every
-``1/FPS`` s of audio, so segment ``n`` covers exactly ``[n·SEGMENT_S, (n+1)·SEGMENT_S)`` of stream time, and
-stream time ``t`` is wall time ``started_at + t``. Captions are not encoded: the server writes the WebVTT
-rendition from the same clock (``hls_playlists``).
+The encoder is PyAV (libx264 + AAC + FFmpeg's ``mpegts`` muxer writing into memory) in one worker thread
+behind a queue with a stop sentinel: no ffmpeg binary is needed (PyAV ships FFmpeg). The audio keeps real time
+like the MP3 stream (silence is padded while no one speaks) and drives the stream clock: a video frame is
+emitted every ``1/FPS`` s of audio, so part ``g`` covers exactly ``[g·PART_S, (g+1)·PART_S)`` of stream time,
+and stream time ``t`` is wall time ``started_at + t``. The muxer's output is cut just after a part's first
+video frame is handed to it: FFmpeg's interleaver still holds that frame, and everything written so far is
+the previous part's (its frames and the audio before the cut). Captions are not encoded: the server writes
+the WebVTT rendition from the same clock (``hls_playlists``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -26,21 +27,39 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from .hls_parts import LiveWindow
+from .hls_playlists import PART_S, SEGMENT_S
 from .still_card import CardInfo, clock_text, render_card
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 FPS = 2  # the still card changes at most once a second
-SEGMENT_S = 2
-WINDOW = 6  # segments in the playlist
+FRAMES_PER_PART = round(FPS * PART_S)
 CHUNK_S = 0.1
-PLAYLIST = "stream.m3u8"
 _STOP = object()
+__all__ = ["FPS", "SEGMENT_S", "HlsEncoder"]
+
+
+class _Sink:
+    """The muxer's output file: bytes accumulate until the encoder takes them as a part."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, b: bytes) -> int:
+        self.data += b
+        return len(b)
+
+    def take(self) -> bytes:
+        out = bytes(self.data)
+        self.data.clear()
+        return out
 
 
 class HlsEncoder:
-    """Encodes a meeting to HLS files under ``directory``; all public methods run on the event loop."""
+    """Encodes a meeting to LL-HLS parts in memory (``window``); all public methods run on the event loop.
+    ``directory`` is the meeting's folder under the data directory (kept for what else a stream may write)."""
 
     def __init__(
         self,
@@ -55,8 +74,6 @@ class HlsEncoder:
         self.directory = directory
         self._card = card
         self._clock = clock
-        shutil.rmtree(directory, ignore_errors=True)  # an earlier run's segments would confuse players
-        directory.mkdir(parents=True)
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._t0 = clock()
         self.started_at = wall()  # wall time of stream time 0
@@ -67,15 +84,16 @@ class HlsEncoder:
         self._clock_text = ""
         self._camera: npt.NDArray[np.uint8] | None = None
         self._loop = asyncio.get_running_loop()
-        self.playlist_text = ""  # the media playlist as last written by the muxer ("" until the first)
+        self.window = LiveWindow(self.started_at)
         self.ready = asyncio.Event()  # set once the first segment is listed
         self._thread = threading.Thread(target=self._run, name=f"hls-{meeting_id}", daemon=True)
         self._thread.start()
         self._pad_task = asyncio.get_running_loop().create_task(self._pad())
 
     @property
-    def playlist(self) -> Path:
-        return self.directory / PLAYLIST
+    def playlist_text(self) -> str:
+        """The media playlist ("" until the first segment is complete)."""
+        return self.window.playlist
 
     def touch(self) -> None:
         """Someone watched just now (the idle timer restarts)."""
@@ -138,33 +156,15 @@ class HlsEncoder:
         except Exception:
             log.exception("HLS encoder of %s failed", self.meeting_id)
 
-    def _publish(self, text: str) -> None:
-        self.playlist_text = text
-        self.ready.set()
-
-    def _check_playlist(self, seen: int) -> int:
-        """In the worker: hand a rewritten playlist to the loop (players read it from memory)."""
-        try:
-            mtime = self.playlist.stat().st_mtime_ns
-            if mtime != seen:
-                text = self.playlist.read_text(encoding="utf-8")
-                self._loop.call_soon_threadsafe(self._publish, text)
-        except FileNotFoundError:
-            return seen
-        return mtime
+    def _publish(self, part: bytes) -> None:
+        self.window.add_part(part)
+        if self.window.playlist:
+            self.ready.set()
 
     def _encode(self) -> None:
-        out = av.open(
-            str(self.playlist),
-            "w",
-            format="hls",
-            options={
-                "hls_time": str(SEGMENT_S),
-                "hls_list_size": str(WINDOW),
-                "hls_flags": "delete_segments+independent_segments+temp_file+program_date_time",
-                "hls_segment_filename": str(self.directory / "seg%d.ts"),
-            },
-        )
+        sink = _Sink()
+        # Each packet reaches the sink as it is muxed (flush_packets), audio in small PES (pes_payload_size).
+        out = av.open(sink, "w", format="mpegts", options={"flush_packets": "1", "pes_payload_size": "0"})
         video = out.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = 640, 360, "yuv420p"
         video.codec_context.gop_size = FPS * SEGMENT_S
@@ -182,9 +182,7 @@ class HlsEncoder:
         samples = 0
         pending = np.zeros(0, dtype=np.int16)
         aac_samples = 1024
-        seen = 0
         while (item := self._queue.get()) is not _STOP:
-            seen = self._check_playlist(seen)
             if isinstance(item, tuple):
                 picture = av.VideoFrame.from_ndarray(item[1], format="rgb24").reformat(format="yuv420p")
                 continue
@@ -206,7 +204,6 @@ class HlsEncoder:
                     frames += 1
                     for packet in video.encode(picture):
                         out.mux(packet)
-        for packet in [*video.encode(None), *audio.encode(None)]:
-            out.mux(packet)
+                        if packet.pts and packet.pts % FRAMES_PER_PART == 0:  # this packet starts a part
+                            self._loop.call_soon_threadsafe(self._publish, sink.take())
         out.close()
-        self._check_playlist(seen)

@@ -1,14 +1,17 @@
-"""The playlists the server writes around the encoder's media playlist: the master playlist (video + audio
-variant and a WebVTT subtitles rendition, so native players and hls.js show captions) and the subtitles
-playlist and segments, built from committed captions on the stream clock. Pure text functions."""
+"""The livestream's playlists: the master playlist (video + audio variant and a WebVTT subtitles rendition, so
+native players and hls.js show captions), the LL-HLS media playlist over the encoder's parts, and the
+subtitles playlist and segments, built from committed captions on the stream clock. Pure text functions."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 
-from .hls import SEGMENT_S
-
+SEGMENT_S = 2  # seconds of stream in a segment (the target duration)
+PART_S = 0.5  # seconds in a partial segment (LL-HLS PART-TARGET)
+PARTS = round(SEGMENT_S / PART_S)  # parts in a segment
+PART_HOLD_BACK_S = 3 * PART_S  # how far behind the live edge an LL-HLS player plays (the spec's minimum)
 CUE_S = 6.0  # a caption stays on screen this long (or until the next one)
 _SEGMENT = re.compile(r"^seg(\d+)\.ts$", re.M)
 
@@ -30,9 +33,52 @@ def master_playlist(prefix: str) -> str:
     )
 
 
+def _pdt(wall: float) -> str:
+    return datetime.datetime.fromtimestamp(wall, datetime.UTC).isoformat(timespec="milliseconds")
+
+
+def media_playlist(produced: int, started_at: float, window: int, part_segments: int) -> str:
+    """The media playlist once ``produced`` parts exist: the last ``window`` complete segments (``segN.ts``,
+    each with its wall-clock start), the parts (``segNpK.ts``) of the last ``part_segments`` complete ones and
+    of the one being made, and a preload hint for the next part. Plain-HLS players ignore the LL tags and see
+    the same segments."""
+    complete = produced // PARTS
+    first = max(0, complete - window)
+    lines = [
+        "#EXTM3U",
+        "#EXT-X-VERSION:6",
+        f"#EXT-X-TARGETDURATION:{SEGMENT_S}",
+        f"#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK={PART_HOLD_BACK_S:.3f}",
+        f"#EXT-X-PART-INF:PART-TARGET={PART_S:.3f}",
+        f"#EXT-X-MEDIA-SEQUENCE:{first}",
+        "#EXT-X-INDEPENDENT-SEGMENTS",
+    ]
+    for n in range(first, complete + 1):
+        parts = range(n * PARTS, min(produced, (n + 1) * PARTS)) if n >= complete - part_segments else ()
+        if n == complete and not parts:
+            break
+        lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{_pdt(started_at + n * SEGMENT_S)}")
+        for g in parts:
+            independent = ",INDEPENDENT=YES" if g % PARTS == 0 else ""
+            lines.append(f'#EXT-X-PART:DURATION={PART_S:.3f},URI="seg{n}p{g % PARTS}.ts"{independent}')
+        if n < complete:
+            lines += [f"#EXTINF:{SEGMENT_S:.3f},", f"seg{n}.ts"]
+    lines.append(f'#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg{produced // PARTS}p{produced % PARTS}.ts"')
+    return "\n".join(lines) + "\n"
+
+
 def subtitles_playlist(media_playlist: str) -> str:
-    """The subtitles playlist mirrors the media playlist segment for segment (same sequence, same times)."""
-    return _SEGMENT.sub(lambda m: f"sub{m.group(1)}.vtt", media_playlist)
+    """The subtitles playlist mirrors the media playlist segment for segment (same sequence, same times),
+    without parts: a cue lands with its segment. It too may be reloaded blocking (``_HLS_msn``)."""
+    kept = [
+        line
+        for line in media_playlist.splitlines()
+        if not line.startswith(("#EXT-X-PART", "#EXT-X-PRELOAD-HINT", "#EXT-X-SERVER-CONTROL"))
+    ]
+    text = "\n".join(kept) + "\n"
+    blocking = "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n#EXT-X-MEDIA-SEQUENCE"
+    text = text.replace("#EXT-X-MEDIA-SEQUENCE", blocking)
+    return _SEGMENT.sub(lambda m: f"sub{m.group(1)}.vtt", text)
 
 
 def _stamp(t: float) -> str:

@@ -141,3 +141,58 @@ async def test_an_unwatched_stream_stops_and_restarts_on_demand(tmp_path: Path) 
             async with s.get(f"{server.url}/m/{mid}/live/index.m3u8?t={token}") as r:
                 assert r.status == 200
             assert live_video.encoders[mid] is not first
+
+
+async def test_ll_hls_parts_and_blocking_playlist_reload(tmp_path: Path) -> None:
+    async with running_server(tmp_path) as server:
+        created = await server.create_meeting()
+        mid, token = created["meeting_id"], created["links"]["observer"]["token"]
+        folder = f"{server.url}/m/{mid}/live/s/{token}/"
+        loop = asyncio.get_running_loop()
+        async with aiohttp.ClientSession() as s:
+            async with s.get(f"{server.url}/m/{mid}/live/index.m3u8?t={token}") as r:
+                assert r.status == 200
+            _, _, body, _ = await _get(s, folder + "stream.m3u8")
+            text = body.decode()
+            assert "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=" in text
+            hint = re.search(r'#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg(\d+)p(\d)\.ts"', text)
+            assert hint, text
+            msn, part = int(hint.group(1)), int(hint.group(2))
+
+            # A blocking reload for the hinted part is held until the part exists, then lists it.
+            t0 = loop.time()
+            status, _, body, _ = await _get(s, folder + f"stream.m3u8?_HLS_msn={msn}&_HLS_part={part}")
+            held = loop.time() - t0
+            assert status == 200 and f'URI="seg{msn}p{part}.ts"' in body.decode(), body
+            assert held < 2.0, held  # a part is 0.5 s of stream
+
+            # Parts are served; a segment is its parts, and its first part starts with a key frame.
+            await _get(s, folder + f"stream.m3u8?_HLS_msn={msn + 1}")  # segment msn complete
+            parts = []
+            for k in range(4):
+                status, ctype, data, _ = await _get(s, folder + f"seg{msn}p{k}.ts")
+                assert (status, ctype) == (200, "video/mp2t")
+                parts.append(data)
+            status, _, segment, _ = await _get(s, folder + f"seg{msn}.ts")
+            assert status == 200 and segment == b"".join(parts)
+            with av.open(io.BytesIO(parts[0])) as ts:
+                frames = list(ts.decode(video=0))
+            assert frames and frames[0].key_frame
+            last = int(
+                re.findall(r"^seg(\d+)\.ts$", (await _get(s, folder + "stream.m3u8"))[2].decode(), re.M)[-1]
+            )
+            status, _, body, _ = await _get(s, folder + f"seg{last + 2}p1.ts")
+            assert status == 404 and b'"gone"' in body  # too far ahead to wait for
+
+            # The subtitles playlist may be reloaded blocking on a segment.
+            status, _, body, _ = await _get(s, folder + f"subs.m3u8?_HLS_msn={msn + 2}")
+            assert status == 200 and f"sub{msn + 2}.vtt" in body.decode()
+
+            # Bad blocking requests are refused with a reason.
+            for query, code in {
+                "_HLS_part=1": "bad_request",
+                "_HLS_msn=x": "bad_request",
+                f"_HLS_msn={last + 9}": "too_far",
+            }.items():
+                async with s.get(folder + "stream.m3u8?" + query) as r:
+                    assert r.status == 400 and (await r.json())["error"]["code"] == code, query

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from meeting_server.media.hls_playlists import Cue, master_playlist, subtitle_segment, subtitles_playlist
+from meeting_server.media.hls_playlists import (
+    Cue,
+    master_playlist,
+    media_playlist,
+    subtitle_segment,
+    subtitles_playlist,
+)
 from meeting_server.media.still_card import HEIGHT, WIDTH, CardInfo, render_card
 
 MEDIA = (
@@ -44,3 +50,30 @@ def test_the_still_card_changes_with_the_speaker() -> None:
     b = render_card(CardInfo("幸福里议事会", "李叔"), "2026-12-03 08:00:00")
     assert a.shape == (HEIGHT, WIDTH, 3) and a.dtype == np.uint8
     assert np.count_nonzero(np.any(a != b, axis=2)) > 200
+
+
+def test_the_media_playlist_lists_parts_a_preload_hint_and_server_control() -> None:
+    # 4 parts a segment; 23 parts made: segments 0-4 complete, 3 parts of segment 5.
+    text = media_playlist(23, 1_800_000_000.0, 3, 2)
+    lines = text.splitlines()
+    assert lines[0] == "#EXTM3U" and "#EXT-X-TARGETDURATION:2" in lines
+    assert "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500" in lines
+    assert "#EXT-X-PART-INF:PART-TARGET=0.500" in lines and "#EXT-X-MEDIA-SEQUENCE:2" in lines
+    assert [x for x in lines if x.endswith(".ts") and not x.startswith("#")] == [
+        "seg2.ts",
+        "seg3.ts",
+        "seg4.ts",
+    ]
+    parts = [x for x in lines if x.startswith("#EXT-X-PART:")]
+    # The parts of the last two complete segments and of the one being made (first: a key frame).
+    assert len(parts) == 4 + 4 + 3
+    assert parts[0] == '#EXT-X-PART:DURATION=0.500,URI="seg3p0.ts",INDEPENDENT=YES'
+    assert parts[-1] == '#EXT-X-PART:DURATION=0.500,URI="seg5p2.ts"'
+    assert lines[-1] == '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg5p3.ts"'
+    # Segment 2 starts 4 s after stream time 0, in wall time.
+    assert "#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:04.000+00:00" in lines
+    assert lines.index("#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:04.000+00:00") + 2 == lines.index("seg2.ts")
+    # The subtitles playlist keeps the segments and blocking reload, not the parts.
+    subs = subtitles_playlist(text)
+    assert "PART" not in subs and "PRELOAD" not in subs and "CAN-BLOCK-RELOAD=YES" in subs
+    assert "sub4.vtt\n" in subs and "sub5.vtt" not in subs and ".ts" not in subs

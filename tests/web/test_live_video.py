@@ -1,5 +1,6 @@
-"""Chromium plays the livestream on the observer page: hls.js (Chromium has no native HLS), the still card
-as picture (no camera), the clock advancing, and a caption committed on the server shown as a cue."""
+"""Chromium plays the livestream on the observer page: hls.js in low-latency mode (Chromium has no native
+HLS) loading the LL-HLS parts, the still card as picture (no camera), the clock advancing within a few
+seconds of the live edge, and a caption committed on the server shown as a cue."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ FRAME_COLOUR = """() => {
   for (let i = 0; i < d.length; i += 4) { sum[0] += d[i]; sum[1] += d[i + 1]; sum[2] += d[i + 2]; }
   const n = d.length / 4;
   return { w: c.width, h: c.height, rgb: sum.map((s) => s / n) };
+}"""
+
+# hls.js's view of the stream: the playlist's parts, and how far behind the live edge it plays (s).
+LOW_LATENCY = """() => {
+  const h = window.gzHls, d = h.levels[h.currentLevel < 0 ? 0 : h.currentLevel].details;
+  return { lowLatencyMode: h.lowLatencyMode, parts: d.partList ? d.partList.length : 0,
+           partHoldBack: d.partHoldBack, targetLatency: h.targetLatency, latency: h.latency };
 }"""
 
 CUES = """() => [...document.getElementById("live-video").textTracks].flatMap(
@@ -66,6 +74,10 @@ async def test_observer_watches_the_stream_with_captions(
                 await page.wait_for_timeout(2500)
                 t2 = await page.evaluate("() => document.getElementById('live-video').currentTime")
                 assert t2 - t1 > 1.5, (t1, t2)  # playing in real time, not stuck
+                ll = await page.evaluate(LOW_LATENCY)
+                print("hls.js", ll)
+                assert ll["lowLatencyMode"] and ll["parts"] > 0 and ll["partHoldBack"] == 1.5, ll
+                assert ll["targetLatency"] == 1.5 and 0 < ll["latency"] < 4.0, ll
 
                 frame = await page.evaluate(FRAME_COLOUR)
                 assert (frame["w"], frame["h"]) == (640, 360)

@@ -1,4 +1,4 @@
-/* Observer page: the HLS livestream (picture, meeting audio and captions). Native HLS where the browser has
+/* Observer page: the (LL-)HLS livestream (picture, meeting audio and captions). Native HLS where the browser has
  * MediaSource is missing (iPhone), else hls.js served by the server; loaded only when asked,
  * so an observer who only reads the captions costs the server nothing. */
 "use strict";
@@ -37,8 +37,11 @@
     // hls.js first where MediaSource exists (recent desktop Chromium claims native HLS but cannot demux it);
     // native HLS where there is no MediaSource (iPhone Safari, WeChat's in-app browser on iOS).
     if (window.Hls && window.Hls.isSupported()) {
-      // No worker: the page's Content-Security-Policy allows scripts from this server only.
-      const hls = new window.Hls({ enableWorker: false, subtitleDisplay: true, liveSyncDurationCount: 2 });
+      // No worker: the page's Content-Security-Policy allows scripts from this server only. LL-HLS: blocking
+      // playlist reloads and 0.5 s parts; the player keeps the server's PART-HOLD-BACK behind the live edge.
+      const hls = new window.Hls({ enableWorker: false, subtitleDisplay: true, lowLatencyMode: true,
+        maxLiveSyncPlaybackRate: 1.25 }); // catch up (a little faster) when it fell behind
+      window.gzHls = hls; // for the page's tests (latency, parts loaded)
       hls.on(window.Hls.Events.ERROR, (_e, data) => {
         if (data.fatal) say("直播暂时无法播放，可改为只听声音", "error");
       });

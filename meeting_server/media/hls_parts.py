@@ -1,0 +1,93 @@
+"""The livestream's LL-HLS window: the encoder's 0.5 s partial segments (MPEG-TS), the 2 s segments they make
+up, and the playlists over them, held in memory on the event loop; players wait here for a part or a playlist
+update (blocking playlist reload, RFC 8216bis §6.2.5.2).
+
+Parts are numbered from the stream's start: part ``g`` is part ``g % PARTS`` of segment ``g // PARTS`` and
+covers stream time ``[g·PART_S, (g+1)·PART_S)``; a segment is the bytes of its parts, in order, and the first
+part of each segment starts with a key frame (``INDEPENDENT=YES``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from .hls_playlists import PARTS, SEGMENT_S, media_playlist, subtitles_playlist
+
+WINDOW = 6  # complete segments in the playlist
+PART_SEGMENTS = 3  # segments (the one being made and the two before) whose parts are listed and kept
+HOLD_S = 3 * SEGMENT_S  # a blocking request waits at most three target durations (then 503)
+
+
+class TooFar(ValueError):
+    """A blocking request for a segment more than two ahead of the playlist's last one."""
+
+
+class LiveWindow:
+    def __init__(self, started_at: float) -> None:
+        self.started_at = started_at  # wall time of stream time 0
+        self.produced = 0  # parts made so far
+        self._parts: dict[int, bytes] = {}
+        self._segments: dict[int, bytes] = {}
+        self.playlist = ""  # "" until the first segment is complete
+        self.subtitles = ""
+        self._changed = asyncio.Event()
+
+    @property
+    def complete(self) -> int:
+        """Segments complete so far (the next segment's number)."""
+        return self.produced // PARTS
+
+    def add_part(self, data: bytes) -> None:
+        g = self.produced
+        self._parts[g] = data
+        self.produced += 1
+        if self.produced % PARTS == 0:
+            first = g + 1 - PARTS
+            self._segments[g // PARTS] = b"".join(self._parts[i] for i in range(first, g + 1))
+        for old in [i for i in self._parts if i < (self.complete - PART_SEGMENTS) * PARTS]:
+            del self._parts[old]
+        for old in [n for n in self._segments if n < self.complete - WINDOW - 2]:
+            del self._segments[old]
+        if self.complete:
+            self.playlist = media_playlist(self.produced, self.started_at, WINDOW, PART_SEGMENTS - 1)
+            self.subtitles = subtitles_playlist(self.playlist)
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    def part(self, name: str) -> tuple[int, int] | None:
+        """``seg12p3`` → (12, 3); None for any other name."""
+        seg, p, part = name.removeprefix("seg").partition("p")
+        if p and seg.isdigit() and part.isdigit() and int(part) < PARTS:
+            return int(seg), int(part)
+        return None
+
+    async def _until(self, ready: int, limit_s: float) -> bool:
+        """Wait until ``produced >= ready``, at most ``limit_s`` s."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit_s
+        while self.produced < ready:
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), left)
+        return True
+
+    async def reload(self, msn: int, part: int | None) -> bool:
+        """Hold a playlist request until segment ``msn`` (its part ``part`` when given) is listed.
+
+        Raises :class:`TooFar` for a segment more than two past the last one; False when the wait ran out."""
+        if msn > self.complete + 2:
+            raise TooFar(msn)
+        ready = (msn + 1) * PARTS if part is None else msn * PARTS + part + 1
+        return await self._until(ready, HOLD_S)
+
+    async def part_bytes(self, msn: int, part: int) -> bytes | None:
+        """A part's bytes; the next few parts (the preload hint) are waited for; None if gone or too far."""
+        g = msn * PARTS + part
+        if g >= self.produced + PARTS or not await self._until(g + 1, HOLD_S):
+            return None
+        return self._parts.get(g)
+
+    def segment_bytes(self, msn: int) -> bytes | None:
+        return self._segments.get(msn)
