@@ -12,9 +12,12 @@ per audio second and the cores the workers actually got, CER of the finals, how 
 spread over the workers, the load average before each run. Prints one JSON line.
 
     python bench/asr_workers.py [--streams 4] [--clips 4] [--max-jobs 2] [--repeat 2] [--model-dir DIR]
+    python bench/asr_workers.py --device cuda --model-dir models/large-v3 --streams 16 --max-jobs 8
 
 On a 2-core machine, 2 workers can at best double the throughput of one; anything else running
-takes its share first.
+takes its share first. With ``--device cuda`` the workers share the GPU(s) CTranslate2 sees, and the
+result adds ``realtime_streams_per_gpu``: the best throughput (audio seconds per second, i.e. how many
+speakers talking non-stop it keeps up with) divided by the GPUs.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import ctranslate2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +100,9 @@ def measure(
     server = RedisServer(run_dir)
     workers: list[WorkerProcess] = []
     try:
-        extra = ["--max-jobs", str(args.max_jobs), "--threads", "1"]
+        extra = ["--max-jobs", str(args.max_jobs), "--threads", "1", "--device", args.device]
+        if args.compute_type:
+            extra += ["--compute-type", args.compute_type]
         for k in range(n_workers):
             workers.append(WorkerProcess(server.url, f"w{k}", args.model_dir, run_dir, *extra))
         for worker in workers:
@@ -133,7 +139,12 @@ def main() -> None:
     parser.add_argument("--max-jobs", type=int, default=2, help="streams a worker takes at once")
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each; the best is reported")
+    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+    parser.add_argument("--compute-type", default=None, help="e.g. float16 or int8_float16 on CUDA")
     args = parser.parse_args()
+    gpus = ctranslate2.get_cuda_device_count() if args.device != "cpu" else 0
+    if args.device == "cuda" and not gpus:
+        parser.error("--device cuda: CTranslate2 sees no CUDA device")
     streams = build_streams(args.streams, args.clips)
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     with tempfile.TemporaryDirectory(prefix="bench-asr-workers-") as tmp:
@@ -149,11 +160,16 @@ def main() -> None:
         "streams": args.streams,
         "audio_s": round(sum(len(a) for a, _r in streams) / SAMPLE_RATE, 1),
         "cores": os.cpu_count(),
+        "device": "cuda" if gpus else "cpu",
         "repeat": args.repeat,
         "all_audio_s_per_s": {str(n): [run["audio_s_per_s"] for run in runs[n]] for n in (1, 2)},
         "workers_1": one,
         "workers_2": two,
     }
+    if gpus:
+        best = max(float(one["audio_s_per_s"]), float(two["audio_s_per_s"]))
+        result["gpus"] = gpus
+        result["realtime_streams_per_gpu"] = round(best / gpus, 1)
     print(json.dumps(result, ensure_ascii=False))
 
 

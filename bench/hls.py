@@ -1,17 +1,26 @@
-"""HLS observers: N players poll a meeting's livestream over loopback, as hls.js does.
+"""HLS observers: N players watch a meeting's livestream over loopback, first as LL-HLS players, then as plain
+HLS players, against one server subprocess (its captions model off: this measures the stream).
 
-A server runs as a subprocess (its captions model off: this measures the stream). Each player fetches the
-master playlist once, then every target duration the media and subtitles playlists, and each segment and
-WebVTT file when it is first listed, over its own keep-alive connection. Measured over ``--seconds`` after
-a warm-up: the server's CPU (% of one core), requests and bytes served, and latency: for each segment,
-from the wall time of its first frame (``#EXT-X-PROGRAM-DATE-TIME``) to the moment a player first saw it
-listed and to when its last byte arrived. A player plays ``LIVE_SYNC`` segments behind the live edge
-(hls.js ``liveSyncDurationCount``, as the observer page sets it), so glass-to-glass for a player is the
-segment's availability latency plus that hold-back; that estimate is reported as ``player_latency_s``.
-Captions land in the subtitles segment of the stream time they are committed at, published with that media
-segment, so a cue's delay from its commit is the same availability latency. Prints one JSON line.
+Players. An LL-HLS player does what hls.js does in low-latency mode: a blocking reload of the media playlist
+for the next part (``_HLS_msn``/``_HLS_part``), then that part; and on a second connection a blocking reload
+of the subtitles playlist for the next segment, then its WebVTT. A plain player polls the media and
+subtitles playlists every target duration and fetches each new segment and WebVTT file once. Every player
+keeps its connections alive; all players live in one client process (``--procs`` spreads them) speaking
+minimal HTTP/1.1 over asyncio protocols (uvloop when installed): the clients cost little next to the server.
 
-    python bench/hls.py --observers 1000 --seconds 30 --procs 4
+Glass-to-glass latency. The encoder's clock is the stamp: stream time ``t`` is fed to the encoder at wall
+time ``PROGRAM-DATE-TIME(segment) + offset in segment`` (the audio keeps real time, ``media/hls.py``), so a
+part or segment holds what the hall saw until its END time ``e``. A player has it when its last byte arrives
+(``a``). A player plays its hold-back behind the live edge (the end of the newest media it has), so what it
+shows left the hall ``(a - e) + hold-back`` earlier. Hold-back: the playlist's ``PART-HOLD-BACK`` (1.5 s) for
+LL-HLS, three target durations (6 s, the spec's and hls.js's default) for plain HLS. Reported as
+``*_glass_to_glass_s_p50/p95``, and the availability delay ``a - e`` alone as ``*_available_after_end_s``.
+
+Also per mode: the server's CPU (% of one core), the requests/s served and the share of the requests the
+players would make at their rate that they managed (LL: 5 a second each — playlist + part every 0.5 s, and
+subtitles playlist + WebVTT every 2 s; plain: 2 a second each). Prints one JSON line.
+
+    python bench/hls.py --observers 1000 --seconds 20
 """
 
 from __future__ import annotations
@@ -26,75 +35,156 @@ import resource
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
-
-import aiohttp
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from meeting_server.media.hls_playlists import PART_HOLD_BACK_S, PART_S, SEGMENT_S
 from tests.support.process import CROWD_ENV, ServerProcess
 
-LIVE_SYNC = 2  # segments a player stays behind the live edge (live_video.js liveSyncDurationCount)
-ENTRY = re.compile(r"#EXTINF:([0-9.]+),\n#EXT-X-PROGRAM-DATE-TIME:(\S+)\n(\S+)")
+PLAIN_HOLD_BACK_S = 3 * SEGMENT_S
+RATE = {"ll": 2 / PART_S + 2 / SEGMENT_S, "plain": 4 / SEGMENT_S}  # requests a player makes a second
+SEGMENT = re.compile(
+    r"#EXT-X-PROGRAM-DATE-TIME:(\S+)\n((?:#EXT-X-PART:[^\n]*\n)*)(?:#EXTINF:[^\n]*\n(seg\d+)\.ts)?"
+)
+PART = re.compile(r'URI="seg(\d+)p(\d+)\.ts"')
+
+
+class Conn(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, one request at a time (responses carry Content-Length)."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's TCPTransport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError("closed"))
+        self.transport = None
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        end = self.buf.find(b"\r\n\r\n")
+        if end < 0 or self.waiter is None or self.waiter.done():
+            return
+        head = bytes(self.buf[:end]).lower()
+        i = head.find(b"content-length:")
+        length = (
+            int(head[i + 15 : head.find(b"\r\n", i) if head.find(b"\r\n", i) > 0 else None]) if i > 0 else 0
+        )
+        if len(self.buf) >= end + 4 + length:
+            body = bytes(self.buf[end + 4 : end + 4 + length])
+            del self.buf[: end + 4 + length]
+            self.waiter.set_result((int(head[9:12]), body))
+
+    async def get(self, path: str, host: str) -> tuple[int, bytes]:
+        if self.transport is None:
+            raise ConnectionError("closed")
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        return await self.waiter
 
 
 class Player:
-    def __init__(self, base: str, index: str) -> None:
-        self.base = base
-        self.index = index
-        self.seen: set[str] = set()
+    def __init__(self, host: str, port: int, folder: str, measure_from: float, until: float) -> None:
+        self.host, self.port, self.folder = host, port, folder
+        self.measure_from, self.until = measure_from, until
         self.requests = 0
-        self.bytes = 0
         self.errors = 0
-        self.listed: dict[str, tuple[float, float]] = {}  # segment -> (first frame wall time, seen at)
-        self.loaded: dict[str, float] = {}  # segment -> last byte at
+        self.delays: list[float] = []  # arrival - media end, for media that arrived while measuring
+        self.conns: dict[str, Conn] = {}  # a keep-alive connection per job (media, subtitles)
 
-    async def get(self, session: aiohttp.ClientSession, url: str) -> bytes:
-        self.requests += 1
+    async def get(self, job: str, name: str) -> bytes:
+        counted = time.time() >= self.measure_from
         try:
-            async with session.get(url) as r:
-                body = await r.read()
-        except aiohttp.ClientError:
-            self.errors += 1  # counted, and the player goes on like hls.js retrying
-            return b""
-        self.bytes += len(body)
-        if r.status != 200:
-            self.errors += 1
-        return body
+            conn = self.conns.get(job)
+            if conn is None or conn.transport is None:
+                loop = asyncio.get_running_loop()
+                _, conn = await loop.create_connection(Conn, self.host, self.port)
+                self.conns[job] = conn
+            status, body = await conn.get(self.folder + name, self.host)
+        except OSError:
+            status, body = 0, b""
+            await asyncio.sleep(0.5)  # like a player's retry delay
+        if counted:
+            self.requests += 1
+            self.errors += status != 200
+        return body if status == 200 else b""
 
-    async def run(self, until: float) -> None:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as s:
-            master = ""
-            while not master and time.time() < until:
-                master = (await self.get(s, self.base + self.index)).decode() or await _pause()
-            variant = re.search(r"^(s/\S+/stream\.m3u8)$", master, re.M)
-            subs = re.search(r'URI="(s/\S+/subs\.m3u8)"', master)
-            assert variant and subs, master
-            folder = self.base + variant.group(1).rsplit("/", 1)[0] + "/"
-            target = 2.0
-            while time.time() < until:
-                polled = time.monotonic()
-                media = (await self.get(s, self.base + variant.group(1))).decode()
-                now = time.time()
-                for _dur, pdt, name in ENTRY.findall(media):
-                    if name not in self.seen:
-                        self.seen.add(name)
-                        self.listed[name] = (datetime.datetime.fromisoformat(pdt).timestamp(), now)
-                        await self.get(s, folder + name)
-                        self.loaded[name] = time.time()
-                text = (await self.get(s, self.base + subs.group(1))).decode()
-                for name in re.findall(r"^(sub\d+\.vtt)$", text, re.M):
-                    if name not in self.seen:
-                        self.seen.add(name)
-                        await self.get(s, folder + name)
-                if m := re.search(r"#EXT-X-TARGETDURATION:(\d+)", media):
-                    target = float(m.group(1))
-                await asyncio.sleep(max(0.0, target - (time.monotonic() - polled)))
+    def arrived(self, end_wall: float) -> None:
+        now = time.time()
+        if now >= self.measure_from:
+            self.delays.append(now - end_wall)
+
+    async def ll_media(self) -> None:
+        conn = "media"
+        text = (await self.get(conn, "stream.m3u8")).decode()
+        have = -1  # the newest part (global number) this player has
+        while time.time() < self.until:
+            ends = parts_and_ends(text)
+            if have < 0 and ends:
+                have = max(ends) - 1  # start at the live edge
+            for g in sorted(x for x in ends if x > have):
+                if await self.get(conn, f"seg{g // 4}p{g % 4}.ts"):
+                    self.arrived(ends[g])
+                have = g
+            nxt = have + 1
+            text = (
+                await self.get(conn, f"stream.m3u8?_HLS_msn={nxt // 4}&_HLS_part={nxt % 4}")
+            ).decode() or text
+
+    async def ll_subtitles(self) -> None:
+        conn = "subtitles"
+        text = (await self.get(conn, "subs.m3u8")).decode()
+        have = -1
+        while time.time() < self.until:
+            names = [int(n) for n in re.findall(r"^sub(\d+)\.vtt$", text, re.M)]
+            for n in (x for x in names if x > have):
+                if have >= 0:
+                    await self.get(conn, f"sub{n}.vtt")
+                have = n
+            text = (await self.get(conn, f"subs.m3u8?_HLS_msn={have + 1}")).decode() or text
+
+    async def plain(self) -> None:
+        conn = "media"
+        seen: set[str] = set()
+        first = True
+        while time.time() < self.until:
+            polled = time.monotonic()
+            text = (await self.get(conn, "stream.m3u8")).decode()
+            for pdt, _parts, seg in SEGMENT.findall(text):
+                if seg and seg not in seen:
+                    seen.add(seg)
+                    if not first and await self.get(conn, seg + ".ts"):
+                        self.arrived(_wall(pdt) + SEGMENT_S)
+            subs = (await self.get(conn, "subs.m3u8")).decode()
+            for name in re.findall(r"^(sub\d+\.vtt)$", subs, re.M):
+                if name not in seen:
+                    seen.add(name)
+                    if not first:
+                        await self.get(conn, name)
+            first = False  # a player joining takes the live edge, not the whole window
+            await asyncio.sleep(max(0.0, SEGMENT_S - (time.monotonic() - polled)))
 
 
-async def _pause() -> str:
-    await asyncio.sleep(1.0)
-    return ""
+def _wall(pdt: str) -> float:
+    return datetime.datetime.fromisoformat(pdt).timestamp()
+
+
+def parts_and_ends(text: str) -> dict[int, float]:
+    """Global part number -> the wall time its media ends, for the parts a media playlist lists."""
+    ends: dict[int, float] = {}
+    for pdt, parts, _seg in SEGMENT.findall(text):
+        start = _wall(pdt)
+        for msn, k in PART.findall(parts):
+            ends[int(msn) * 4 + int(k)] = start + (int(k) + 1) * PART_S
+    return ends
 
 
 def pct(values: list[float], q: float) -> float:
@@ -102,101 +192,94 @@ def pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3) if ordered else -1.0
 
 
-async def play(base: str, name: str, n: int, measure_from: float, until: float) -> dict[str, Any]:
-    """One client process's players; counts only what happens after ``measure_from``."""
-    players = [Player(base, name) for _ in range(n)]
+async def play(url: str, folder: str, mode: str, n: int, measure_from: float, until: float) -> dict[str, Any]:
+    split = urlsplit(url)
+    assert split.hostname and split.port
+    players = [Player(split.hostname, split.port, folder, measure_from, until) for _ in range(n)]
 
     async def staggered(i: int, p: Player) -> None:
-        await asyncio.sleep(2.0 * i / len(players))
-        await p.run(until)
+        await asyncio.sleep(SEGMENT_S * i / n)  # players come over one segment's time, not all at once
+        jobs = [p.ll_media(), p.ll_subtitles()] if mode == "ll" else [p.plain()]
+        await asyncio.gather(*jobs)
 
-    tasks = [asyncio.create_task(staggered(i, p)) for i, p in enumerate(players)]
-    await asyncio.sleep(max(0.0, measure_from - time.time()))
-    req0, bytes0, own0 = sum(p.requests for p in players), sum(p.bytes for p in players), time.process_time()
-    await asyncio.gather(*tasks)
-    listed, loaded = [], []
-    for p in players:
-        for seg, (first_frame, seen_at) in p.listed.items():
-            if seen_at >= measure_from:
-                listed.append(seen_at - first_frame)
-                loaded.append(p.loaded.get(seg, seen_at) - first_frame)
+    own0 = time.process_time()
+    await asyncio.gather(*(staggered(i, p) for i, p in enumerate(players)))
     return {
-        "requests": sum(p.requests for p in players) - req0,
-        "bytes": sum(p.bytes for p in players) - bytes0,
+        "requests": sum(p.requests for p in players),
         "errors": sum(p.errors for p in players),
+        "delays": [d for p in players for d in p.delays],
         "cpu": time.process_time() - own0,
-        "listed": listed,
-        "loaded": loaded,
     }
 
 
-def play_in_process(base: str, name: str, n: int, measure_from: float, until: float) -> dict[str, Any]:
+def play_in_process(
+    url: str, folder: str, mode: str, n: int, measure_from: float, until: float
+) -> dict[str, Any]:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n * 2 + 1000)), hard))
-    return asyncio.run(play(base, name, n, measure_from, until))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n * 3 + 1000)), hard))
+    try:
+        import uvloop
+
+        return uvloop.run(play(url, folder, mode, n, measure_from, until))
+    except ImportError:
+        return asyncio.run(play(url, folder, mode, n, measure_from, until))
 
 
-async def drive(server: ServerProcess, index: str, args: argparse.Namespace) -> dict[str, object]:
-    base = f"{server.url}{index.rsplit('/', 1)[0]}/"
-    name = index.rsplit("/", 1)[1]
-    # The first viewer starts the encoder; the others come within the next two seconds.
-    async with aiohttp.ClientSession() as s, s.get(base + name) as r:
-        assert r.status == 200, await r.text()
+def phase(server: ServerProcess, folder: str, mode: str, args: argparse.Namespace) -> dict[str, Any]:
     measure_from = time.time() + args.warmup
     until = measure_from + args.seconds
-    loop = asyncio.get_running_loop()
     shares = [args.observers // args.procs + (i < args.observers % args.procs) for i in range(args.procs)]
     with concurrent.futures.ProcessPoolExecutor(args.procs) as pool:
         futures = [
-            loop.run_in_executor(pool, play_in_process, base, name, n, measure_from, until) for n in shares
+            pool.submit(play_in_process, server.url, folder, mode, n, measure_from, until) for n in shares
         ]
-        await asyncio.sleep(max(0.0, measure_from - time.time()))
+        time.sleep(max(0.0, measure_from - time.time()))
         cpu0, w0 = server.cpu_seconds(), time.time()
-        parts = await asyncio.gather(*futures)
-    wall = time.time() - w0
-    cpu = server.cpu_seconds() - cpu0
-    listed = [x for part in parts for x in part["listed"]]
-    loaded = [x for part in parts for x in part["loaded"]]
-    segment_s = 2.0
+        time.sleep(max(0.0, until - time.time()))
+        cpu, wall = server.cpu_seconds() - cpu0, time.time() - w0
+        parts = [f.result() for f in futures]
+    delays = [d for part in parts for d in part["delays"]]
+    hold = PART_HOLD_BACK_S if mode == "ll" else PLAIN_HOLD_BACK_S
+    requests = sum(part["requests"] for part in parts)
     return {
-        "observers": args.observers,
-        "client_processes": args.procs,
-        "seconds": round(wall, 1),
-        "hls_kind": "plain",  # 2 s MPEG-TS segments, no LL-HLS partial segments
-        "segment_s": segment_s,
-        "server_cpu_pct_of_core": round(100 * cpu / wall, 1),
-        "client_cpu_pct_of_core": round(100 * sum(part["cpu"] for part in parts) / wall, 1),
-        "requests_per_s": round(sum(part["requests"] for part in parts) / wall, 1),
-        "served_mbit_per_s": round(8 * sum(part["bytes"] for part in parts) / wall / 1e6, 2),
-        "http_errors": sum(part["errors"] for part in parts),
-        "segment_listed_latency_s_p50": pct(listed, 0.5),
-        "segment_listed_latency_s_p95": pct(listed, 0.95),
-        "segment_loaded_latency_s_p50": pct(loaded, 0.5),
-        "segment_loaded_latency_s_p95": pct(loaded, 0.95),
-        # A moment at the start of a segment, played LIVE_SYNC segments behind the live edge.
-        "player_latency_s_p50": round(pct(loaded, 0.5) + LIVE_SYNC * segment_s, 3) if loaded else -1.0,
-        "segments_measured": len(listed),
+        f"{mode}_server_cpu_pct_of_core": round(100 * cpu / wall, 1),
+        f"{mode}_client_cpu_pct_of_core": round(
+            100 * sum(part["cpu"] for part in parts) / (wall + args.warmup), 1
+        ),
+        f"{mode}_requests_per_s": round(requests / wall, 1),
+        f"{mode}_requests_managed_share": round(requests / (args.observers * RATE[mode] * wall), 3),
+        f"{mode}_http_errors": sum(part["errors"] for part in parts),
+        f"{mode}_available_after_end_s_p50": pct(delays, 0.5),
+        f"{mode}_available_after_end_s_p95": pct(delays, 0.95),
+        f"{mode}_hold_back_s": hold,
+        f"{mode}_glass_to_glass_s_p50": round(pct(delays, 0.5) + hold, 3) if delays else -1.0,
+        f"{mode}_glass_to_glass_s_p95": round(pct(delays, 0.95) + hold, 3) if delays else -1.0,
+        f"{mode}_media_files_measured": len(delays),
     }
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     p.add_argument("--observers", type=int, default=1000)
-    p.add_argument("--seconds", type=float, default=30.0)
-    p.add_argument("--warmup", type=float, default=8.0)
-    p.add_argument("--procs", type=int, default=4, help="client processes the players are spread over")
+    p.add_argument("--seconds", type=float, default=20.0, help="measured per mode (LL-HLS, then plain)")
+    p.add_argument("--warmup", type=float, default=6.0)
+    p.add_argument("--procs", type=int, default=1, help="client processes the players are spread over")
+    p.add_argument("--modes", default="ll,plain")
     args = p.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, args.observers * 2 + 1000)), hard))
+    result: dict[str, object] = {"observers": args.observers, "client_processes": args.procs}
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp), extra_env={**CROWD_ENV, "GONGZHI_MEDIA__CAPTIONS": "false"})
         try:
             created = server.create_meeting()
             token = created["links"]["observer"]["token"]
-            index = f"/m/{created['meeting_id']}/live/index.m3u8?t={token}"
-            result = asyncio.run(drive(server, index, args))
+            live = f"/m/{created['meeting_id']}/live/"
+            with urllib.request.urlopen(f"{server.url}{live}index.m3u8?t={token}") as r:  # starts the encoder
+                assert r.status == 200
+            for mode in args.modes.split(","):
+                result |= phase(server, f"{live}s/{token}/", mode, args)
         finally:
             server.stop()
+    result["seconds_per_mode"] = args.seconds
     print(json.dumps(result))
 
 
