@@ -136,6 +136,7 @@ class MinutesSettings:
 @dataclasses.dataclass(frozen=True)
 class MeetingRulesSettings:
     presence_grace_s: float = 45.0
+    places: tuple[str, ...] = ()  # caption hot words: "名" for all meetings, "<community id>:名" for one
 
     def __post_init__(self) -> None:
         if not 1 <= self.presence_grace_s <= 3600:

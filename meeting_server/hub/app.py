@@ -100,7 +100,12 @@ def create_app(
     # 公示: /p/<meeting>/<resolution>, its A4 notice and the objections.
     publicity.setup(app, registry, signer, settings.server.public_url.rstrip("/"), settings.minutes.font)
     # Communities, staff and rosters: /staff, /api/street, /api/communities.
-    setup_staff_web(app, event_log, clock, limit_clock)
+    communities = setup_staff_web(app, event_log, clock, limit_clock)
+
+    async def topic_titles(community_id: str) -> dict[str, str]:
+        return {tid: t.title for tid, t in (await communities.topics(community_id)).topics.items()}
+
+    audio.topic_titles = topic_titles  # the agenda's topics' titles are caption hot words
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()

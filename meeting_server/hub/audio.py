@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,7 @@ from meeting_server.media.peers import MediaError, PeerManager
 from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
 
-from .hotwords import meeting_hotwords
+from .hotwords import community_places, meeting_hotwords
 from .http_edge import Refused, open_meeting_link
 from .runtime import MeetingRegistry, MeetingRuntime
 from .sockets import Client, Hub
@@ -59,6 +59,10 @@ class AudioHub:
         self.settings = settings
         self.registry = registry
         self.hub = hub
+        # Topic id -> title of a community's topics (set by the app once the communities exist): the
+        # titles of the topics a meeting's agenda deliberates are hot words too, read again at each turn.
+        self.topic_titles: Callable[[str], Awaitable[Mapping[str, str]]] | None = None
+        self._topics: dict[str, Mapping[str, str]] = {}
         web_rtc = settings.webrtc
         # An empty list means "every address" (aioice's default); loopback-only is the single-host default.
         self.allowed_addresses = tuple(web_rtc.host_addresses) or None
@@ -193,6 +197,7 @@ class AudioHub:
     ) -> None:
         for ev in events:
             if isinstance(ev, FloorGranted):
+                await self._read_topics(rt)
                 name = self._name(rt, ev.participant_id)
                 self._meeting(rt).on_floor_granted(ev.turn_id, ev.participant_id, name, ev.channel.value)
             elif isinstance(ev, FloorYielded | FloorRevoked | FloorExpired):
@@ -223,6 +228,7 @@ class AudioHub:
     async def _close_meeting(self, meeting_id: str) -> None:
         await self._close_peer(f"{meeting_id}/{HALL_SOURCE}")
         audio = self.meetings.pop(meeting_id, None)
+        self._topics.pop(meeting_id, None)
         if audio is not None:
             await audio.close()
 
@@ -236,10 +242,23 @@ class AudioHub:
         p = rt.state.participants.get(participant_id) if rt.state is not None else None
         return p.name if p is not None else participant_id
 
-    @staticmethod
-    def _hotwords(rt: MeetingRuntime) -> list[str]:
+    async def _read_topics(self, rt: MeetingRuntime) -> None:
+        state = rt.state
+        if state is None or not state.community_id or self.topic_titles is None:
+            return
+        if any(item.topic_id for item in state.agenda):
+            try:
+                self._topics[rt.meeting_id] = await self.topic_titles(state.community_id)
+            except Exception:  # hot words help; a turn never waits on them failing
+                log.exception("topics of %s for the hot words", state.community_id)
+
+    def _hotwords(self, rt: MeetingRuntime) -> list[str]:
         """Names the recogniser should know (``hub.hotwords``), cleaned and bounded (``asr.hotwords``)."""
-        return clean_hotwords(meeting_hotwords(rt.state)) if rt.state is not None else []
+        state = rt.state
+        if state is None:
+            return []
+        places = community_places(self.settings.meeting.places, state.community_id)
+        return clean_hotwords(meeting_hotwords(state, self._topics.get(rt.meeting_id), places))
 
     async def _commit(self, rt: MeetingRuntime, turn_id: str, participant_id: str, caption: Caption) -> None:
         cmd = CommitCaption(

@@ -9,7 +9,6 @@ part of each segment starts with a key frame (``INDEPENDENT=YES``)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from .hls_playlists import PARTS, SEGMENT_S, media_playlist, subtitles_playlist
 
@@ -63,14 +62,12 @@ class LiveWindow:
 
     async def _until(self, ready: int, limit_s: float) -> bool:
         """Wait until ``produced >= ready``, at most ``limit_s`` s."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit_s
-        while self.produced < ready:
-            left = deadline - loop.time()
-            if left <= 0:
-                return False
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), left)
+        try:
+            async with asyncio.timeout(limit_s):
+                while self.produced < ready:
+                    await self._changed.wait()
+        except TimeoutError:
+            return False
         return True
 
     async def reload(self, msn: int, part: int | None) -> bool:
