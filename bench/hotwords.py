@@ -9,10 +9,10 @@ that are not said included). Recall = hot words said in a clip that appear verba
 
 ``--set tts`` measures the words only the newer sources give: the places named by the community topics an
 agenda deliberates and the community's place list (``[meeting] places``). Sentences that say them are
-synthesised with espeak-ng (voice cmn-latn-pinyin, resampled by sox to 16 kHz; ``apt-get install espeak-ng sox``)
-and decoded with the hot words ``hub.hotwords.meeting_hotwords`` builds for a meeting whose agenda titles
-do not name those places: before = that meeting's list without topics and places (what the roster and the
-agenda alone gave), after = with them.
+synthesised with espeak-ng (voice cmn-latn-pinyin, resampled by sox to 16 kHz; ``apt-get install
+espeak-ng sox``) and decoded with the hot words ``hub.hotwords.meeting_hotwords`` builds for a meeting whose
+agenda titles do not name those places: before = that meeting's list without topics and places (what the
+roster and the agenda alone gave), after = with them.
 
     python bench/hotwords.py --clips ../shared/speech
     python bench/hotwords.py --set tts
