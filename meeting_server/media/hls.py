@@ -7,7 +7,8 @@ sentinel: no ffmpeg binary is needed (PyAV ships FFmpeg). The audio keeps real t
 (silence is padded while no one speaks) and drives the stream clock: a video frame is emitted every
 ``1/FPS`` s of audio, so segment ``n`` covers exactly ``[n·SEGMENT_S, (n+1)·SEGMENT_S)`` of stream time, and
 stream time ``t`` is wall time ``started_at + t``. Captions are not encoded: the server writes the WebVTT
-rendition from the same clock (``hls_playlists``).
+rendition from the same clock (``hls_playlists``). With ``rtmp_url`` the same packets are also pushed over
+RTMP (``rtmp``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 import numpy.typing as npt
 
+from .rtmp import RtmpPush
 from .still_card import CardInfo, clock_text, render_card
 
 log = logging.getLogger(__name__)
@@ -50,8 +53,11 @@ class HlsEncoder:
         *,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        rtmp_url: str = "",
     ) -> None:
         self.meeting_id = meeting_id
+        self.rtmp_url = rtmp_url
+        self.rtmp: RtmpPush | None = None  # set in the worker once the codecs are open
         self.directory = directory
         self._card = card
         self._clock = clock
@@ -91,7 +97,11 @@ class HlsEncoder:
 
     def camera_frame(self, rgb: npt.NDArray[np.uint8] | None) -> None:
         """The hall camera's latest picture (640×360 RGB), or None to go back to the still card."""
+        if rgb is None and self._camera is None:
+            return  # the card is already the picture
         self._camera = rgb
+        if rgb is None and self._info is None:
+            return  # the first card is on its way (_pad)
         self._queue.put(("picture", rgb if rgb is not None else self._render()))
 
     async def close(self) -> None:
@@ -177,6 +187,13 @@ class HlsEncoder:
         audio = out.add_stream("aac", rate=SAMPLE_RATE)
         audio.codec_context.layout = "mono"
         audio.codec_context.bit_rate = 32000
+        push = self._start_rtmp(video, audio) if self.rtmp_url else None
+
+        def mux(packet: av.Packet[Any]) -> None:
+            if push is not None:
+                push.send(packet)
+            out.mux(packet)
+
         picture: av.VideoFrame | None = None
         frames = 0
         samples = 0
@@ -198,15 +215,25 @@ class HlsEncoder:
                 frame.time_base = Fraction(1, SAMPLE_RATE)
                 samples += aac_samples
                 for packet in audio.encode(frame):
-                    out.mux(packet)
+                    mux(packet)
                 # A picture every 1/FPS s of audio: the audio is the clock.
                 while picture is not None and frames * SAMPLE_RATE <= samples * FPS:
                     picture.pts = frames
                     picture.time_base = Fraction(1, FPS)
                     frames += 1
                     for packet in video.encode(picture):
-                        out.mux(packet)
+                        mux(packet)
         for packet in [*video.encode(None), *audio.encode(None)]:
-            out.mux(packet)
+            mux(packet)
         out.close()
+        if push is not None:
+            push.close()
         self._check_playlist(seen)
+
+    def _start_rtmp(self, video: av.VideoStream, audio: av.AudioStream) -> RtmpPush:
+        # FLV needs SPS/PPS as extradata: x264 with a global header (MPEG-TS then repeats it before each IDR).
+        video.codec_context.flags |= av.codec.context.Flags.global_header
+        video.codec_context.open()
+        audio.codec_context.open()
+        self.rtmp = RtmpPush(self.rtmp_url, video, audio)
+        return self.rtmp
