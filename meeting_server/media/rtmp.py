@@ -76,24 +76,25 @@ class RtmpPush:
             self._drain()
 
     def _push(self) -> None:
-        out = av.open(self.url, "w", format="flv", options={"rw_timeout": "10000000"})
+        out = av.open(self.url, "w", format="flv")  # connects when the header is written (first packet)
         try:
             video = out.add_stream_from_template(self._video)
             audio = out.add_stream_from_template(self._audio)
             # The template copies the parameters, not the extradata (SPS/PPS, AudioSpecificConfig) FLV needs.
             video.codec_context.extradata = self._video.codec_context.extradata
             audio.codec_context.extradata = self._audio.codec_context.extradata
-            self.connects += 1
-            log.info("RTMP push to %s connected", _redact(self.url))
             started = False
             while (item := self._queue.get()) is not _STOP:
                 assert isinstance(item, tuple)
                 is_video, packet = item
                 if not started and not (is_video and packet.is_keyframe):
                     continue  # a fresh connection starts at a keyframe
-                started = True
                 packet.stream = video if is_video else audio
                 out.mux(packet)
+                if not started:
+                    started = True
+                    self.connects += 1
+                    log.info("RTMP push to %s connected", _redact(self.url))
                 self.sent += 1
         finally:
             try:

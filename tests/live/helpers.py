@@ -4,14 +4,18 @@ picture told apart from the still card (its dark blue) by colour and motion."""
 from __future__ import annotations
 
 import asyncio
+import fractions
 import io
+import itertools
 import re
+import time
 from dataclasses import dataclass
 
 import aiohttp
 import av
 import numpy as np
 import numpy.typing as npt
+from aiortc import VideoStreamTrack
 
 
 @dataclass
@@ -65,5 +69,26 @@ def is_card(picture: npt.NDArray[np.uint8]) -> bool:
 
 def motion(pictures: list[npt.NDArray[np.uint8]]) -> float:
     """Mean absolute difference between consecutive pictures (0 for a still)."""
-    diffs = [np.abs(a.astype(np.int16) - b.astype(np.int16)).mean() for a, b in zip(pictures, pictures[1:])]
+    diffs = [np.abs(a.astype(np.int16) - b.astype(np.int16)).mean() for a, b in itertools.pairwise(pictures)]
     return float(max(diffs, default=0.0))
+
+
+class PatternTrack(VideoStreamTrack):
+    """640×480 at ``fps``: a green field with a white bar sweeping across (a camera that moves)."""
+
+    def __init__(self, fps: int = 10) -> None:
+        super().__init__()
+        self.fps = fps
+        self.n = 0
+        self._t0 = time.monotonic()
+
+    async def recv(self) -> av.VideoFrame:
+        await asyncio.sleep(max(0.0, self._t0 + self.n / self.fps - time.monotonic()))
+        img = np.zeros((480, 640, 3), dtype=np.uint8)
+        img[:, :, 1] = 170
+        x = (self.n * 23) % 600
+        img[:, x : x + 40] = 255
+        frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+        frame.pts, frame.time_base = self.n * 90000 // self.fps, fractions.Fraction(1, 90000)
+        self.n += 1
+        return frame

@@ -4,25 +4,21 @@ back with PyAV), and the card is back when it stops — in the same stream, one 
 
 from __future__ import annotations
 
-import asyncio
-import fractions
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import av
 import numpy as np
 import pytest
-from aiortc import MediaStreamTrack, VideoStreamTrack
+from aiortc import MediaStreamTrack
 
 from meeting_server.hub.keys import CAMERA, LIVE_VIDEO
 from meeting_server.media.ice import configure_host_addresses
 from tests.media.helpers import client_offer, wait_until
 from tests.support.hub import Peer, running_server
 
-from .helpers import decode, is_card, motion, next_segment, open_stream
+from .helpers import PatternTrack, decode, is_card, motion, next_segment, open_stream
 
 
 @pytest.fixture(autouse=True)
@@ -30,26 +26,6 @@ def _loopback() -> Iterator[None]:
     configure_host_addresses(("127.0.0.1",))
     yield
     configure_host_addresses(None)
-
-
-class PatternTrack(VideoStreamTrack):
-    """640×480 at 10 fps: a green field with a white bar sweeping across (a camera that moves)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.n = 0
-        self._t0 = time.monotonic()
-
-    async def recv(self) -> av.VideoFrame:
-        await asyncio.sleep(max(0.0, self._t0 + self.n / 10 - time.monotonic()))
-        img = np.zeros((480, 640, 3), dtype=np.uint8)
-        img[:, :, 1] = 170
-        x = (self.n * 23) % 600
-        img[:, x : x + 40] = 255
-        frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-        frame.pts, frame.time_base = self.n * 9000, fractions.Fraction(1, 90000)
-        self.n += 1
-        return frame
 
 
 async def camera_offer(peer: Peer, track: MediaStreamTrack) -> tuple[Any, dict[str, Any]]:
@@ -70,7 +46,9 @@ async def test_the_hall_camera_is_the_picture_while_it_sends(tmp_path: Path) -> 
     async with running_server(tmp_path) as server:
         created = await server.create_meeting()
         mid, links = created["meeting_id"], created["links"]
-        mod, rec, wang = (Peer(server.url, links[r]["token"]) for r in ("moderator", "recorder", "participant"))
+        mod, rec, wang = (
+            Peer(server.url, links[r]["token"]) for r in ("moderator", "recorder", "participant")
+        )
         pcs: list[Any] = []
         try:
             for p in (mod, rec, wang):
