@@ -81,8 +81,11 @@ class PatternTrack(VideoStreamTrack):
         self.fps = fps
         self.n = 0
         self._t0 = time.monotonic()
+        self.flowing = asyncio.Event()  # clear it to stop sending while the connection stays up
+        self.flowing.set()
 
     async def recv(self) -> av.VideoFrame:
+        await self.flowing.wait()
         await asyncio.sleep(max(0.0, self._t0 + self.n / self.fps - time.monotonic()))
         img = np.zeros((480, 640, 3), dtype=np.uint8)
         img[:, :, 1] = 170

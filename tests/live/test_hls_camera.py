@@ -107,3 +107,34 @@ async def test_the_hall_camera_is_the_picture_while_it_sends(tmp_path: Path) -> 
                 await pc.close()
             for p in (mod, rec, wang):
                 await p.close()
+
+
+async def test_a_camera_gone_quiet_gives_the_card_back(tmp_path: Path) -> None:
+    """No frame for 3 s while the connection stays up (a camera unplugged): the card; frames again: the camera."""
+    async with running_server(tmp_path) as server:
+        created = await server.create_meeting()
+        mid, links = created["meeting_id"], created["links"]
+        mod, rec = Peer(server.url, links["moderator"]["token"]), Peer(server.url, links["recorder"]["token"])
+        pc = None
+        try:
+            for p in (mod, rec):
+                await p.connect()
+            await mod.join("主持人")
+            await mod.ok("OpenMeeting")
+            async with aiohttp.ClientSession() as s:
+                await open_stream(s, server.url, mid, links["observer"]["token"])
+            encoder = server.app[LIVE_VIDEO].encoders[mid]
+            track = PatternTrack()
+            pc, ack = await camera_offer(rec, track)
+            assert ack["ok"], ack
+            await wait_until(lambda: encoder._camera is not None, 20)
+            track.flowing.clear()
+            await wait_until(lambda: encoder._camera is None, 8)
+            assert server.app[CAMERA].live_now(mid)  # still connected: it may come back
+            track.flowing.set()
+            await wait_until(lambda: encoder._camera is not None, 8)
+        finally:
+            if pc is not None:
+                await pc.close()
+            for p in (mod, rec):
+                await p.close()

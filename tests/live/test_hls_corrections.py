@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import aiohttp
 
+from meeting_server.core.captions import CaptionCorrected
 from meeting_server.core.commands import CommitCaption
 from meeting_server.core.roles import Actor
+from meeting_server.hub.keys import LIVE_VIDEO
+from meeting_server.media.hls_playlists import Cue
 from tests.support.hub import Peer, running_server
 
 from .helpers import open_stream
@@ -80,3 +85,22 @@ async def test_a_correction_reaches_the_subtitles(tmp_path: Path) -> None:
         finally:
             for p in (mod, rec, wang):
                 await p.close()
+
+
+async def test_a_cue_not_yet_published_is_only_rewritten(tmp_path: Path) -> None:
+    """The live edge decides: a cue in the segment being encoded changes in place; one in a published segment
+    changes in place and gets a 「更正」 cue now (stream time 10.5 s: the segment being encoded is [10, 12))."""
+    async with running_server(tmp_path) as server:
+        live = server.app[LIVE_VIDEO]
+        live.encoders["m1"] = SimpleNamespace(started_at=time.time() - 10.5)  # type: ignore[assignment]
+        live.cues["m1"] = [Cue(9.0, f"王阿姨（居民）：{SAID}", "c1"), Cue(10.2, "李伯（居民）：电梯", "c2")]
+        live._speakers.update({("m1", "c1"): "王阿姨（居民）", ("m1", "c2"): "李伯（居民）"})
+        live._correct("m1", CaptionCorrected("c2", "电梯坏了", "rec", 0.0))
+        assert [c.text for c in live.cues["m1"]] == [f"王阿姨（居民）：{SAID}", "李伯（居民）：电梯坏了"]
+        live._correct("m1", CaptionCorrected("c1", FIXED, "rec", 0.0))
+        texts = [c.text for c in live.cues["m1"]]
+        assert texts[:2] == [f"王阿姨（居民）：{FIXED}", "李伯（居民）：电梯坏了"]
+        assert texts[2] == f"更正 王阿姨（居民）：{FIXED}" and 10.4 < live.cues["m1"][2].at < 11
+        live._correct("m1", CaptionCorrected("c9", "别的会", "rec", 0.0))  # not in this stream: ignored
+        assert len(live.cues["m1"]) == 3
+        del live.encoders["m1"]
