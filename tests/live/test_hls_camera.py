@@ -110,7 +110,7 @@ async def test_the_hall_camera_is_the_picture_while_it_sends(tmp_path: Path) -> 
 
 
 async def test_a_camera_gone_quiet_gives_the_card_back(tmp_path: Path) -> None:
-    """No frame for 3 s while the connection stays up (a camera unplugged): the card; frames again: the camera."""
+    """No frame for 3 s while the connection stays up (a camera unplugged): the card; frames again: camera."""
     async with running_server(tmp_path) as server:
         created = await server.create_meeting()
         mid, links = created["meeting_id"], created["links"]
