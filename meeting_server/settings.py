@@ -112,10 +112,13 @@ class MediaSettings:
 class LiveSettings:
     enabled: bool = True
     idle_minutes: float = 10.0
+    rtmp_url: str = ""  # also push the livestream there (rtmp:// or rtmps://), "" for none
 
     def __post_init__(self) -> None:
         if not 0.1 <= self.idle_minutes <= 24 * 60:
             raise ValueError("idle_minutes must be 0.1 to 1440 minutes")
+        if self.rtmp_url and not self.rtmp_url.startswith(("rtmp://", "rtmps://")):
+            raise ValueError("rtmp_url must start with rtmp:// or rtmps://")
 
 
 @dataclasses.dataclass(frozen=True)

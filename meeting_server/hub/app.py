@@ -24,8 +24,9 @@ from meeting_server.web import setup as setup_staff_web
 from . import http_api, minutes, pages, publicity, record_api
 from .admission import Admission
 from .audio import AudioHub
+from .camera import HallCamera
 from .fanout import FanoutManager, RedisFanoutManager, install_fast_poll
-from .keys import ADMIN_TOKEN, AUDIO, HUB, LEDGER, LIVE_VIDEO, REGISTRY, SETTINGS, SIGNER
+from .keys import ADMIN_TOKEN, AUDIO, CAMERA, HUB, LEDGER, LIVE_VIDEO, REGISTRY, SETTINGS, SIGNER
 from .live_video import LiveVideo
 from .packets import GuardedPacket
 from .runtime import MeetingRegistry
@@ -95,6 +96,8 @@ def create_app(
     live_video = LiveVideo(settings, registry, signer, audio)
     live_video.add_routes(app)
     app[LIVE_VIDEO] = live_video
+    camera = HallCamera(registry, app[HUB], audio, live_video)  # the hall camera into the livestream
+    app[CAMERA] = camera
     pages.add_page_routes(app)
     minutes.setup(app, registry, settings.minutes)  # draft on close, the minutes page and downloads
     # 公示: /p/<meeting>/<resolution>, its A4 notice and the objections.
@@ -117,6 +120,7 @@ def create_app(
         await audio.start()
         await live_video.start()
         yield
+        await camera.close()
         await live_video.close()
         # Stop taking audio and flush captions (they are still logged), then the clocks, then the log.
         await audio.close()

@@ -8,6 +8,7 @@ from meeting_server.ledger.service import Ledger
 from meeting_server.settings import Settings
 
 from .audio import AudioHub
+from .camera import HallCamera
 from .live_video import LiveVideo
 from .runtime import MeetingRegistry
 from .sockets import Hub
@@ -20,6 +21,7 @@ SIGNER = web.AppKey("signer", TokenSigner)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 AUDIO = web.AppKey("audio", AudioHub)
 LIVE_VIDEO = web.AppKey("live_video", LiveVideo)
+CAMERA = web.AppKey("camera", HallCamera)
 LEDGER = web.AppKey("ledger", Ledger)
 
 

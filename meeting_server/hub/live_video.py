@@ -10,20 +10,27 @@ playlist, its segments and the subtitles are relative to that signed folder, so 
 without the server rewriting playlists, and every file checks it. One :class:`HlsEncoder` per meeting,
 started by the first viewer, stopped when the meeting closes or after ``live.idle_minutes`` unwatched.
 Captions reach the subtitles track from the event log (``CaptionCommitted``, from any process), timed when
-this process learns of them, so a cue always lands in a segment not yet published.
+this process learns of them, so a cue always lands in a segment not yet published. A correction
+(``CaptionCorrected``) rewrites the cue's text, so every subtitle segment fetched from then on (the window a
+player joining later loads) shows it; when the cue's segment has already been published (players that have
+it never fetch it again) a 「更正」 cue with the corrected text is also added at the live edge. With
+``[live] rtmp_url`` an encoder (and its RTMP push) runs from the meeting's opening to its close, watched
+or not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
 
 from aiohttp import web
 
-from meeting_server.core.events import CaptionCommitted, MeetingClosed
+from meeting_server.core.captions import CaptionCorrected
+from meeting_server.core.events import CaptionCommitted, MeetingClosed, MeetingOpened
 from meeting_server.core.registry import Event
 from meeting_server.core.roles import Role
 from meeting_server.media.hls import SEGMENT_S, HlsEncoder
@@ -80,6 +87,7 @@ class LiveVideo:
         self.audio = audio
         self.encoders: dict[str, HlsEncoder] = {}
         self.cues: dict[str, list[Cue]] = {}
+        self._speakers: dict[tuple[str, str], str] = {}  # (meeting, caption id) → 「张三（居民）」 of its cue
         self._sweeper: asyncio.Task[None] | None = None
         registry.add_listener(self._on_events, foreign=True)
 
@@ -103,7 +111,9 @@ class LiveVideo:
         enc = self.encoders.get(rt.meeting_id)
         if enc is None:
             directory = self.settings.data_dir / "live" / rt.meeting_id
-            enc = HlsEncoder(rt.meeting_id, directory, lambda: card_info(rt))
+            enc = HlsEncoder(
+                rt.meeting_id, directory, lambda: card_info(rt), rtmp_url=self.settings.live.rtmp_url
+            )
             self.encoders[rt.meeting_id] = enc
             self.audio.meeting_audio(rt).hls = enc
         enc.touch()
@@ -124,7 +134,7 @@ class LiveVideo:
             await asyncio.sleep(min(30.0, idle_s / 4))
             now = time.monotonic()
             for meeting_id, enc in list(self.encoders.items()):
-                if now - enc.last_used > idle_s:
+                if now - enc.last_used > idle_s and not enc.rtmp_url:  # a push runs while the meeting does
                     log.info("livestream of %s unwatched: stopped", meeting_id)
                     await self._stop(meeting_id)
 
@@ -139,11 +149,37 @@ class LiveVideo:
                 p = rt.state.participants.get(ev.participant_id)
                 who = f"{p.name}（{ROLE_NAMES.get(p.role, '')}）" if p is not None else ev.participant_id
                 cues = self.cues.setdefault(rt.meeting_id, [])
-                cues.append(Cue(time.time() - enc.started_at, f"{who}：{ev.text}"))
+                cues.append(Cue(time.time() - enc.started_at, f"{who}：{ev.text}", ev.caption_id or ""))
+                if ev.caption_id:
+                    self._speakers[rt.meeting_id, ev.caption_id] = who
+                for old in cues[:-MAX_CUES]:
+                    self._speakers.pop((rt.meeting_id, old.caption_id), None)
                 del cues[:-MAX_CUES]
+            elif isinstance(ev, CaptionCorrected):
+                self._correct(rt.meeting_id, ev)
+            elif isinstance(ev, MeetingOpened) and self.settings.live.rtmp_url and self.settings.live.enabled:
+                self.encoder(rt)
             elif isinstance(ev, MeetingClosed):
                 await self._stop(rt.meeting_id)
                 self.cues.pop(rt.meeting_id, None)
+                for key in [k for k in self._speakers if k[0] == rt.meeting_id]:
+                    del self._speakers[key]
+
+    def _correct(self, meeting_id: str, ev: CaptionCorrected) -> None:
+        enc, cues = self.encoders.get(meeting_id), self.cues.get(meeting_id, [])
+        who = self._speakers.get((meeting_id, ev.caption_id))
+        if enc is None or who is None:
+            return  # not a caption of this stream
+        now = time.time() - enc.started_at
+        live_edge = now // SEGMENT_S * SEGMENT_S  # the segment being encoded: not published yet
+        published = False
+        for i, cue in enumerate(cues):
+            if cue.caption_id == ev.caption_id:
+                cues[i] = dataclasses.replace(cue, text=f"{who}：{ev.text}")
+                published = cue.at < live_edge
+        if published:
+            cues.append(Cue(now, f"更正 {who}：{ev.text}"))
+            del cues[:-MAX_CUES]
 
     # ------------------------------------------------------------------ HTTP
     async def _open(self, request: web.Request, token: str | None) -> MeetingRuntime:

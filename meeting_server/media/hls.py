@@ -9,7 +9,8 @@ emitted every ``1/FPS`` s of audio, so part ``g`` covers exactly ``[g·PART_S, (
 and stream time ``t`` is wall time ``started_at + t``. The muxer's output is cut just after a part's first
 video frame is handed to it: FFmpeg's interleaver still holds that frame, and everything written so far is
 the previous part's (its frames and the audio before the cut). Captions are not encoded: the server writes
-the WebVTT rendition from the same clock (``hls_playlists``).
+the WebVTT rendition from the same clock (``hls_playlists``). With ``rtmp_url`` the same packets are also
+pushed over RTMP (``rtmp``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -29,6 +31,7 @@ import numpy.typing as npt
 
 from .hls_parts import LiveWindow
 from .hls_playlists import PART_S, SEGMENT_S
+from .rtmp import RtmpPush
 from .still_card import CardInfo, clock_text, render_card
 
 log = logging.getLogger(__name__)
@@ -69,8 +72,11 @@ class HlsEncoder:
         *,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        rtmp_url: str = "",
     ) -> None:
         self.meeting_id = meeting_id
+        self.rtmp_url = rtmp_url
+        self.rtmp: RtmpPush | None = None  # set in the worker once the codecs are open
         self.directory = directory
         self._card = card
         self._clock = clock
@@ -109,7 +115,11 @@ class HlsEncoder:
 
     def camera_frame(self, rgb: npt.NDArray[np.uint8] | None) -> None:
         """The hall camera's latest picture (640×360 RGB), or None to go back to the still card."""
+        if rgb is None and self._camera is None:
+            return  # the card is already the picture
         self._camera = rgb
+        if rgb is None and self._info is None:
+            return  # the first card is on its way (_pad)
         self._queue.put(("picture", rgb if rgb is not None else self._render()))
 
     async def close(self) -> None:
@@ -177,6 +187,13 @@ class HlsEncoder:
         audio = out.add_stream("aac", rate=SAMPLE_RATE)
         audio.codec_context.layout = "mono"
         audio.codec_context.bit_rate = 32000
+        push = self._start_rtmp(video, audio) if self.rtmp_url else None
+
+        def mux(packet: av.Packet[Any]) -> None:
+            if push is not None:
+                push.send(packet)
+            out.mux(packet)
+
         picture: av.VideoFrame | None = None
         frames = 0
         samples = 0
@@ -196,14 +213,24 @@ class HlsEncoder:
                 frame.time_base = Fraction(1, SAMPLE_RATE)
                 samples += aac_samples
                 for packet in audio.encode(frame):
-                    out.mux(packet)
+                    mux(packet)
                 # A picture every 1/FPS s of audio: the audio is the clock.
                 while picture is not None and frames * SAMPLE_RATE <= samples * FPS:
                     picture.pts = frames
                     picture.time_base = Fraction(1, FPS)
                     frames += 1
                     for packet in video.encode(picture):
-                        out.mux(packet)
+                        mux(packet)
                         if packet.pts and packet.pts % FRAMES_PER_PART == 0:  # this packet starts a part
                             self._loop.call_soon_threadsafe(self._publish, sink.take())
         out.close()
+        if push is not None:
+            push.close()
+
+    def _start_rtmp(self, video: av.VideoStream, audio: av.AudioStream) -> RtmpPush:
+        # FLV needs SPS/PPS as extradata: x264 with a global header (MPEG-TS then repeats it before each IDR).
+        video.codec_context.flags |= av.codec.context.Flags.global_header
+        video.codec_context.open()
+        audio.codec_context.open()
+        self.rtmp = RtmpPush(self.rtmp_url, video, audio)
+        return self.rtmp

@@ -20,6 +20,7 @@ _SEGMENT = re.compile(r"^seg(\d+)\.ts$", re.M)
 class Cue:
     at: float  # stream time (s) the caption appears at
     text: str  # 「张三（居民）：……」
+    caption_id: str = ""  # the caption it shows ("c<n>"), so a correction finds it
 
 
 def master_playlist(prefix: str) -> str:

@@ -44,9 +44,11 @@ ClosedCallback = Callable[[str], None]
 class MediaErrorCode(enum.StrEnum):
     """Why an offer was refused; the value is what a client sees."""
 
-    BAD_SDP = "bad_sdp"  # not a string, too long, not an offer, unparsable, or no audio to receive
-    TOO_MANY_TRACKS = "too_many_tracks"  # more than one audio track in the offer
-    UNSUPPORTED_MEDIA = "unsupported_media"  # video or data channels: this server only takes audio
+    BAD_SDP = "bad_sdp"  # not a string, too long, not an offer, unparsable, or nothing to receive
+    TOO_MANY_TRACKS = "too_many_tracks"  # more than one track in the offer
+    UNSUPPORTED_MEDIA = (
+        "unsupported_media"  # another kind of media or data channels (a manager takes one kind)
+    )
     TOO_MANY_CONNECTIONS = "too_many_connections"  # max_connections reached
     CLOSED = "closed"  # the connection was closed or replaced while its offer was being answered
 
@@ -92,7 +94,7 @@ class _Peer:
     key: str
     pc: RTCPeerConnection
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    has_audio: bool = False
+    has_track: bool = False
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     closing: bool = False
     close_task: asyncio.Task[None] | None = None
@@ -105,7 +107,12 @@ class PeerManager:
     connections that ended by themselves (ICE failed or consent lost, the remote closed DTLS, the track
     ended, or ICE never connected within ``connect_timeout``); it is not called for :meth:`close`,
     :meth:`close_all` or a replacement, which the owner asked for.
+
+    Each manager takes one kind of media, ``KIND``: this one audio; ``media.camera.CameraPeers`` video (it
+    overrides :meth:`_consume`).
     """
+
+    KIND = "audio"
 
     def __init__(
         self,
@@ -151,7 +158,7 @@ class PeerManager:
         """
         if not isinstance(peer_key, str) or not 0 < len(peer_key) <= 128:
             raise ValueError("peer_key must be a non-empty string of at most 128 characters")
-        offer = _check_offer(sdp, type_)
+        offer = _check_offer(sdp, type_, self.KIND)
         if send is not None and SessionDescription.parse(offer).media[0].direction != "sendrecv":
             raise MediaError(MediaErrorCode.BAD_SDP, "this connection also receives audio: offer sendrecv")
         # A loop, not an if: another offer for the same key may have arrived while the old one was closing.
@@ -159,7 +166,8 @@ class PeerManager:
             await self._close_peer(old)
         if len(self._peers) >= self.max_connections:
             raise MediaError(
-                MediaErrorCode.TOO_MANY_CONNECTIONS, f"{self.max_connections} audio connections already open"
+                MediaErrorCode.TOO_MANY_CONNECTIONS,
+                f"{self.max_connections} {self.KIND} connections already open",
             )
 
         peer = _Peer(peer_key, RTCPeerConnection(self._configuration()))
@@ -219,11 +227,11 @@ class PeerManager:
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            # The offer was checked for exactly one audio m-line; this guards against aiortc surprises.
-            if track.kind != "audio" or peer.has_audio:
+            # The offer was checked for exactly one m-line of KIND; this guards against aiortc surprises.
+            if track.kind != self.KIND or peer.has_track:
                 log.warning("peer %s: ignoring unexpected %s track", peer.key, track.kind)
                 return
-            peer.has_audio = True
+            peer.has_track = True
             self._spawn(peer, self._consume(peer, track))
 
         @pc.on("connectionstatechange")
@@ -323,8 +331,8 @@ class PeerManager:
 _DETACHED: set[asyncio.Task[None]] = set()
 
 
-def _check_offer(sdp: object, type_: object) -> str:
-    """Refuse what aiortc should never see. Returns the SDP text."""
+def _check_offer(sdp: object, type_: object, kind: str = "audio") -> str:
+    """Refuse what aiortc should never see: anything but exactly one ``kind`` m-line. Returns the SDP text."""
     if type_ != "offer":
         raise MediaError(MediaErrorCode.BAD_SDP, f"expected type 'offer', got {type_!r:.40}")
     if not isinstance(sdp, str):
@@ -338,20 +346,20 @@ def _check_offer(sdp: object, type_: object) -> str:
     except Exception as exc:  # aiortc's parser raises assorted errors (AssertionError, ValueError, ...)
         raise MediaError(MediaErrorCode.BAD_SDP, f"unparsable SDP: {exc!r:.80}") from exc
     kinds = [m.kind for m in parsed.media]
-    other = sorted({k for k in kinds if k != "audio"})
+    other = sorted({k for k in kinds if k != kind})
     if other:
-        raise MediaError(MediaErrorCode.UNSUPPORTED_MEDIA, f"only audio is accepted, offer has {other}")
-    if kinds.count("audio") > 1:
-        raise MediaError(
-            MediaErrorCode.TOO_MANY_TRACKS, f"{kinds.count('audio')} audio tracks; one is allowed"
-        )
+        raise MediaError(MediaErrorCode.UNSUPPORTED_MEDIA, f"only {kind} is accepted, offer has {other}")
+    if kinds.count(kind) > 1:
+        raise MediaError(MediaErrorCode.TOO_MANY_TRACKS, f"{kinds.count(kind)} {kind} tracks; one is allowed")
     if not kinds:
-        raise MediaError(MediaErrorCode.BAD_SDP, "offer has no audio m-line")
+        raise MediaError(MediaErrorCode.BAD_SDP, f"offer has no {kind} m-line")
     if parsed.media[0].direction not in ("sendrecv", "sendonly"):
-        raise MediaError(MediaErrorCode.BAD_SDP, "the offer sends no audio")
+        raise MediaError(MediaErrorCode.BAD_SDP, f"the offer sends no {kind}")
     if len(_track_ids(sdp)) > 1:
         # Plan-B style: several tracks multiplexed on one m-line by their msid.
-        raise MediaError(MediaErrorCode.TOO_MANY_TRACKS, "several audio tracks on one m-line; one is allowed")
+        raise MediaError(
+            MediaErrorCode.TOO_MANY_TRACKS, f"several {kind} tracks on one m-line; one is allowed"
+        )
     return sdp
 
 

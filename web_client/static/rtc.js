@@ -38,7 +38,8 @@
   /**
    * Offer `stream` to the server. opts.source ("hall" for the station), opts.onTrack (audio the server
    * sends back), opts.stale() → true when the caller no longer wants this connection (checked between
-   * steps). Resolves to {pc, ack}: pc is null when refused (ack says why) or stale.
+   * steps), opts.event (default "rtc_offer"; the hall camera's is "camera_offer"). Resolves to {pc, ack}:
+   * pc is null when refused (ack says why) or stale.
    */
   async function offerAudio(conn, stream, opts) {
     const o = opts || {};
@@ -51,7 +52,7 @@
     if (o.stale && o.stale()) return drop(null);
     const body = { sdp: pc.localDescription.sdp, type: "offer" };
     if (o.source) body.source = o.source;
-    const ack = await conn.call("rtc_offer", body);
+    const ack = await conn.call(o.event || "rtc_offer", body);
     if (!ack.ok || (o.stale && o.stale())) return drop(ack.ok ? null : ack);
     if (o.onState) pc.addEventListener("connectionstatechange", () => o.onState(pc));
     await pc.setRemoteDescription(ack.answer);

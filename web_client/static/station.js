@@ -10,6 +10,7 @@
   const captions = GZ.captionBox($("captions"), { max: 8 });
   const station = { started: false, pc: null, stream: null, meter: null, retries: 0, timer: null, generation: 0 };
   window.gzStation = station; // the browser tests read its state
+  let camera = null;
 
   function setStatus(state, text) {
     const s = $("station-status");
@@ -19,7 +20,7 @@
   }
 
   const conn = GZ.connect({
-    quiet: (event) => event === "rtc_offer",
+    quiet: (event) => event === "rtc_offer" || event === "camera_offer" || event === "camera_close",
     onEvent(record, v) {
       if (record.type === "CaptionCommitted") captions.commit(record, v);
       if (record.type === "CaptionCorrected") captions.correct(record);
@@ -28,6 +29,7 @@
     onWelcome() {
       // After the server restarted (or the network came back) our connection is gone there: offer again.
       if (station.started && station.generation > 0) reconnect(0);
+      if (camera) camera.reconnect();
     },
     onView(v) {
       $("item-title").textContent = GZ.headerLine(v);
@@ -98,6 +100,9 @@
     // ICE that never connects (a firewall, a wrong address) is retried too.
     setTimeout(() => { if (station.pc === result.pc && result.pc.connectionState !== "connected") reconnect(0); }, 15000);
   }
+
+  camera = GZ.hallCamera(conn); // 「开启摄像头」: the hall camera into the livestream (camera.js)
+  window.gzCamera = camera.state; // the browser tests read its state
 
   $("station-start").addEventListener("click", async () => {
     const audio = $("playback");

@@ -1,0 +1,148 @@
+"""The hall camera into the livestream: ``camera_offer {sdp, type}`` / ``camera_close {}`` over socket.io.
+
+Only the recorder's link sends it (the hall audio station, ``/m/<id>/station``, and the recorder page are
+opened with it); one camera per meeting, a new offer replaces the old one. Its own receive-only
+RTCPeerConnection (``media.camera.CameraPeers``), beside the station's audio one, so the audio path is
+untouched. While it sends, its latest picture (2 a second, 640×360, with the speaker and the clock drawn
+at the bottom) is the HLS picture; when it stops, goes quiet or its socket goes away the still card is back.
+The stream is never restarted: the meeting's one encoder only changes its picture.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from meeting_server.core.errors import DomainError, ErrorCode
+from meeting_server.core.events import MeetingClosed
+from meeting_server.core.registry import Event
+from meeting_server.core.roles import Role
+from meeting_server.core.values import MeetingStatus
+from meeting_server.media.camera import CameraPeers, Picture, overlay
+from meeting_server.media.hls import FPS
+from meeting_server.media.ice import rtc_configuration
+from meeting_server.media.peers import MediaError
+from meeting_server.media.still_card import clock_text
+from meeting_server.store.records import EventRecord
+
+from .audio import SERVER_TURN_USER, AudioHub
+from .live_video import LiveVideo, card_info
+from .runtime import MeetingRegistry, MeetingRuntime
+from .sockets import Client, Hub
+from .wire import WireError, as_object, ok
+
+log = logging.getLogger(__name__)
+
+
+class HallCamera:
+    """The meetings' hall cameras (peer key: the meeting id)."""
+
+    def __init__(self, registry: MeetingRegistry, hub: Hub, audio: AudioHub, live: LiveVideo) -> None:
+        self.registry = registry
+        self.hub = hub
+        self.live = live
+        web_rtc = audio.settings.webrtc
+        self.peers = CameraPeers(
+            configuration=lambda: rtc_configuration(audio.ice_servers(SERVER_TURN_USER)),
+            allowed_addresses=audio.allowed_addresses,
+            max_connections=web_rtc.max_connections,
+            connect_timeout=web_rtc.connect_timeout_s,
+            on_frame=self._on_frame,
+            on_closed=self._on_lost,
+            fps=FPS,
+        )
+        self._runtimes: dict[str, MeetingRuntime] = {}
+        self._owners: dict[str, str] = {}  # meeting id → the socket that opened its camera
+        hub.sio.on("camera_offer", self.on_camera_offer)
+        hub.sio.on("camera_close", self.on_camera_close)
+        hub.disconnect_listeners.append(self._on_disconnect)
+        registry.add_listener(self._on_events, foreign=True)
+
+    def live_now(self, meeting_id: str) -> bool:
+        return meeting_id in self.peers
+
+    async def close(self) -> None:
+        await self.peers.close_all()
+
+    # ------------------------------------------------------------------ signalling
+    async def on_camera_offer(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``camera_offer {sdp, type}`` → ack with the answer, or a refusal with its reason."""
+        return await self.hub.guarded(lambda c, d: self._offer(sid, c, d), sid, data)
+
+    async def on_camera_close(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self.hub.guarded(self._close, sid, data)
+
+    async def _offer(self, sid: str, client: Client, data: Any) -> dict[str, Any]:
+        body = as_object(data, "camera_offer")
+        unknown = set(body) - {"sdp", "type"}
+        if unknown:
+            raise WireError(
+                "invalid", f"camera_offer: unknown field(s) {', '.join(sorted(map(str, unknown)))}"
+            )
+        self._check_role(client)
+        if not self.live.settings.live.enabled:
+            raise DomainError(ErrorCode.WRONG_STATE, "本服务器未开启视频直播，摄像头无处可送")
+        rt = await self.registry.get(client.meeting_id)
+        if rt is None or rt.state is None:
+            raise WireError("not_found", "no such meeting")
+        if rt.state.status is MeetingStatus.CLOSED:
+            raise DomainError(ErrorCode.WRONG_STATE, "会议已结束，直播已停止")
+        key = client.meeting_id
+        try:
+            answer = await self.peers.accept_offer(key, body.get("sdp"), body.get("type"))
+        except MediaError as e:
+            raise WireError(e.code.value, e.message) from None
+        if sid not in self.hub.clients:
+            await self.peers.close(key)
+            raise WireError("closed", "the socket went away while the offer was being answered")
+        self._runtimes[key] = rt
+        self._owners[key] = sid
+        return ok(answer={"sdp": answer, "type": "answer"})
+
+    async def _close(self, client: Client, data: Any) -> dict[str, Any]:
+        as_object(data, "camera_close")
+        self._check_role(client)
+        closed = await self.peers.close(client.meeting_id)
+        self._stopped(client.meeting_id)
+        return ok(closed=closed)
+
+    @staticmethod
+    def _check_role(client: Client) -> None:
+        if client.role is not Role.RECORDER:
+            raise DomainError(
+                ErrorCode.FORBIDDEN, "只有记录员的链接（会场音频或记录员页面）可以开启会场摄像头"
+            )
+
+    # ------------------------------------------------------------------ pictures
+    def _on_frame(self, key: str, picture: Picture | None) -> None:
+        enc = self.live.encoders.get(key)
+        rt = self._runtimes.get(key)
+        if enc is None or rt is None:
+            return  # no one watches (yet): the encoder starts with the first viewer and gets the next picture
+        if picture is not None:
+            picture = overlay(picture, card_info(rt).speaker, clock_text())
+        enc.camera_frame(picture)
+
+    def _stopped(self, key: str) -> None:
+        self._owners.pop(key, None)
+        self._runtimes.pop(key, None)
+        enc = self.live.encoders.get(key)
+        if enc is not None:
+            enc.camera_frame(None)  # the still card again
+
+    def _on_lost(self, key: str) -> None:
+        log.info("hall camera of %s went away", key)
+        self._stopped(key)
+
+    async def _on_disconnect(self, sid: str) -> None:
+        for key in [k for k, owner in self._owners.items() if owner == sid]:
+            await self.peers.close(key)
+            self._stopped(key)
+
+    async def _on_events(
+        self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
+    ) -> None:
+        if any(isinstance(ev, MeetingClosed) for ev in events) and rt.meeting_id in self.peers:
+            await self.peers.close(rt.meeting_id)
+            self._stopped(rt.meeting_id)
