@@ -1,4 +1,4 @@
-"""The hall microphone's captions: [asr_hall] reaches the hall source only, and far-field clips read sanely."""
+"""Hall microphone captions: [asr_hall] reaches the hall source only; far-field clips read sanely."""
 
 from __future__ import annotations
 
