@@ -61,7 +61,7 @@ class AsrSettings:
     #: ... the first one this soon after speech starts.
     first_partial_s: float = 0.5
     #: In a turn at least this long, the final decode made at a pause is shown when speech goes on.
-    pause_commit_s: float = 3.0
+    pause_commit_s: float = 1.5
     #: Beyond this buffer length, text agreed by two hypotheses is committed as a final.
     commit_after_s: float = 6.0
     #: The buffer is never longer than this; the oldest agreed text is forced out.
@@ -71,6 +71,9 @@ class AsrSettings:
     max_context_s: float = 9.0
     #: An earlier utterance serves as context only if it ended less than this before.
     context_gap_s: float = 1.0
+    #: Decodes are prompted with the last this many characters of final text (Whisper's
+    #: condition-on-previous-text) when they do not re-read that audio itself; 0 = never.
+    prompt_context_chars: int = 60
     #: Shortest encoder window in seconds (Whisper pads every input to 30 s; a shorter window is
     #: ~3x cheaper). 30 disables the shortcut.
     min_window_s: float = 10.0
@@ -120,8 +123,8 @@ class HallAsrSettings:
 
     #: False: the hall source uses ``[asr]`` as it is.
     enabled: bool = True
-    highpass_hz: float = 100.0
-    dereverb: float = 0.0
+    highpass_hz: float = 0.0
+    dereverb: float = 1.0
     dereverb_floor: float = 0.3
     rt60_s: float = 0.6
     agc_target_dbfs: float = 0.0

@@ -20,8 +20,6 @@ from asr.hypothesis import Hypothesis
 from asr.policy import FRAME_SAMPLES, Decode, Emit, PolicyConfig, StreamPolicy, TimedWord
 from asr.settings import SAMPLE_RATE, AsrSettings
 
-_PROMPT_CHARS = 60
-
 
 @dataclass(frozen=True)
 class Caption:
@@ -203,7 +201,8 @@ class StreamProcessor:
             self._last_partial = text
         else:
             self._last_partial = ""
-            self._context = (self._context + text)[-_PROMPT_CHARS:]
+            keep = self._settings.prompt_context_chars
+            self._context = (self._context + text)[-keep:] if keep > 0 else ""
         return [
             Caption(
                 emit.kind,

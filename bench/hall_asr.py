@@ -44,13 +44,12 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Single-setting candidates over [asr] (what --sweep measures); the hall table keeps what helped.
 SWEEP: dict[str, dict[str, Any]] = {
     "highpass_hz=100": {"highpass_hz": 100.0},
-    "highpass_hz=200": {"highpass_hz": 200.0},
     "dereverb=1.0": {"dereverb": 1.0},
-    "dereverb=0.5": {"dereverb": 0.5},
     "agc_target_dbfs=-23": {"agc_target_dbfs": -23.0},
     "vad_threshold=0.35": {"vad_threshold": 0.35},
-    "vad_threshold=0.65": {"vad_threshold": 0.65},
     "silence_end_s=0.7": {"silence_end_s": 0.7},
+    "prompt_context_chars=0": {"prompt_context_chars": 0},
+    "beam_size=8": {"beam_size": 8},
 }
 
 
