@@ -61,7 +61,7 @@ class AsrSettings:
     #: ... the first one this soon after speech starts.
     first_partial_s: float = 0.5
     #: In a turn at least this long, the final decode made at a pause is shown when speech goes on.
-    pause_commit_s: float = 1.5
+    pause_commit_s: float = 3.0
     #: Beyond this buffer length, text agreed by two hypotheses is committed as a final.
     commit_after_s: float = 6.0
     #: The buffer is never longer than this; the oldest agreed text is forced out.
