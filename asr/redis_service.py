@@ -38,7 +38,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from asr import redis_protocol as proto
 from asr.service import AsrClosedError
-from asr.settings import SAMPLE_RATE, AsrSettings
+from asr.settings import SAMPLE_RATE, AsrSettings, HallAsrSettings
 from asr.stream import Caption
 from asr.text import normalize_for_match
 
@@ -260,6 +260,7 @@ class RedisAsrService:
         settings: AsrSettings,
         *,
         redis_url: str,
+        hall: HallAsrSettings | None = None,
         prefix: str = proto.DEFAULT_PREFIX,
         batch_s: float = 0.16,
         close_timeout_s: float = 300.0,
@@ -272,7 +273,8 @@ class RedisAsrService:
         prompt, beam sizes, filters) travels with each job and is what the worker decodes with;
         the model itself is the workers' configuration (``ENGINE_FIELDS``). ``batch_s``: audio per
         XADD. ``close_timeout_s``: how long ``close()`` waits for a worker (a replacement may
-        have to re-decode a whole turn). ``key_ttl_s``: TTL of the per-stream keys.
+        have to re-decode a whole turn). ``key_ttl_s``: TTL of the per-stream keys. ``hall``: what
+        the hall source's streams use instead (default: ``HallAsrSettings()``).
         """
         self.settings = settings
         self.redis_url = redis_url
@@ -282,6 +284,7 @@ class RedisAsrService:
         self.key_ttl_s = key_ttl_s
         self._read_block_ms = read_block_ms
         self._stream_settings = proto.stream_settings(settings)
+        self._hall_stream_settings = proto.stream_settings((hall or HallAsrSettings()).apply(settings))
         self._client: aioredis.Redis | None = None
         self._streams: dict[bytes, RedisAsrStream] = {}
         self._changed = asyncio.Event()
@@ -335,13 +338,19 @@ class RedisAsrService:
         return max((s.lag_seconds for s in list(self._streams.values())), default=0.0)
 
     def open_stream(
-        self, *, hotwords: Sequence[str] = (), on_caption: Callable[[Caption], None], live: bool = True
+        self,
+        *,
+        hotwords: Sequence[str] = (),
+        on_caption: Callable[[Caption], None],
+        live: bool = True,
+        hall: bool = False,
     ) -> RedisAsrStream:
         """Open a caption stream (on the event loop, after ``start``); see ``AsrService.open_stream``."""
         if self._client is None:
             raise AsrClosedError("RedisAsrService.start() has not run (or stop() has)")
         stream_id = uuid.uuid4().hex
-        job = proto.job_fields(stream_id, [w for w in hotwords if w.strip()], live, self._stream_settings)
+        sent = self._hall_stream_settings if hall else self._stream_settings
+        job = proto.job_fields(stream_id, [w for w in hotwords if w.strip()], live, sent)
         stream = RedisAsrStream(self, stream_id, on_caption, job, live=live)
         self._streams[stream.out_key.encode()] = stream
         self._changed.set()

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from asr.settings import SAMPLE_RATE, AsrSettings
+from asr.settings import SAMPLE_RATE, AsrSettings, HallAsrSettings
 from asr.stream import Caption, Decoder, FrameVad, StreamProcessor
 
 log = logging.getLogger(__name__)
@@ -147,11 +147,14 @@ class AsrService:
         self,
         settings: AsrSettings,
         *,
+        hall: HallAsrSettings | None = None,
         engine: Decoder | None = None,
         vad_factory: Callable[[], FrameVad] | None = None,
     ) -> None:
-        """Prepare the service; ``engine``/``vad_factory`` replace the real ones in tests."""
+        """Prepare the service; ``hall``: what the hall source's streams use instead of ``settings``
+        (default: ``HallAsrSettings()``); ``engine``/``vad_factory`` replace the real ones in tests."""
         self.settings = settings
+        self.hall_settings = (hall or HallAsrSettings()).apply(settings)
         self._engine = engine
         self._vad_factory = vad_factory
         self._ready: queue.Queue[AsrStream | None] = queue.Queue()
@@ -196,17 +199,24 @@ class AsrService:
         return max((stream.lag_seconds for stream in list(self._streams)), default=0.0)
 
     def open_stream(
-        self, *, hotwords: Sequence[str] = (), on_caption: Callable[[Caption], None], live: bool = True
+        self,
+        *,
+        hotwords: Sequence[str] = (),
+        on_caption: Callable[[Caption], None],
+        live: bool = True,
+        hall: bool = False,
     ) -> AsrStream:
         """Open a caption stream (call on the event loop, after ``start``).
 
         ``hotwords`` (names of 小区, streets, people) bias decoding; ``on_caption`` is called on
         the event loop thread. ``live=False`` is for audio fed faster than real time (files):
-        nothing then counts as lag and every partial is decoded, in audio order.
+        nothing then counts as lag and every partial is decoded, in audio order. ``hall=True``: the
+        audio is the hall microphone's (far field): decoded with ``hall_settings``.
         """
         if not self._running or self._engine is None or self._vad_factory is None:
             raise AsrClosedError("AsrService.start() has not run (or stop() has)")
-        processor = StreamProcessor(self._engine, self._vad_factory(), self.settings, hotwords)
+        settings = self.hall_settings if hall else self.settings
+        processor = StreamProcessor(self._engine, self._vad_factory(), settings, hotwords)
         stream = AsrStream(self, processor, on_caption, asyncio.get_running_loop(), live=live)
         self._streams.add(stream)
         return stream

@@ -15,7 +15,7 @@ server sends those with each job, and the worker's own values of them are not us
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from asr.text import DEFAULT_HALLUCINATION_PHRASES
 
@@ -71,6 +71,9 @@ class AsrSettings:
     max_context_s: float = 9.0
     #: An earlier utterance serves as context only if it ended less than this before.
     context_gap_s: float = 1.0
+    #: Decodes are prompted with the last this many characters of final text (Whisper's
+    #: condition-on-previous-text) when they do not re-read that audio itself; 0 = never.
+    prompt_context_chars: int = 60
     #: Shortest encoder window in seconds (Whisper pads every input to 30 s; a shorter window is
     #: ~3x cheaper). 30 disables the shortcut.
     min_window_s: float = 10.0
@@ -84,6 +87,17 @@ class AsrSettings:
     hallucination_phrases: tuple[str, ...] = DEFAULT_HALLUCINATION_PHRASES
     #: When decoding lags the audio by more than this, partials are skipped (finals never are).
     max_partial_lag_s: float = 1.5
+    #: Audio front end before VAD and decoding (``asr.frontend``); all off by default (phones).
+    #: High-pass cut-off in Hz; 0 = off.
+    highpass_hz: float = 0.0
+    #: Late-reverberation and noise suppression strength; 0 = off, 1 = the full estimate.
+    dereverb: float = 0.0
+    #: The suppression never attenuates a bin below this gain.
+    dereverb_floor: float = 0.3
+    #: Reverberation time the suppression assumes (seconds).
+    rt60_s: float = 0.6
+    #: Level normalisation towards this speech level in dBFS; 0 = off.
+    agc_target_dbfs: float = 0.0
 
     def __post_init__(self) -> None:
         if self.device not in ("cpu", "cuda", "auto"):
@@ -95,6 +109,35 @@ class AsrSettings:
             raise ValueError("asr.beam_size, asr.partial_beam_size and asr.num_workers must be >= 1")
         if not 1.0 <= self.min_window_s <= 30.0:
             raise ValueError("asr.min_window_s must be between 1 and 30")
+
+
+@dataclass(frozen=True)
+class HallAsrSettings:
+    """What the hall microphone's captions use instead of ``[asr]`` (the ``[asr_hall]`` table).
+
+    A far-field microphone in a reverberant hall hears the talker from metres away, with the room's
+    echo and other people's murmur; a phone hears its speaker from centimetres. Each field replaces
+    the ``[asr]`` field of the same name for streams of the hall source only (values measured on
+    the simulated hall set, see README); phones keep ``[asr]``.
+    """
+
+    #: False: the hall source uses ``[asr]`` as it is.
+    enabled: bool = True
+    highpass_hz: float = 0.0
+    dereverb: float = 1.0
+    dereverb_floor: float = 0.3
+    rt60_s: float = 0.6
+    agc_target_dbfs: float = 0.0
+    vad_threshold: float = 0.5
+    silence_end_s: float = 0.5
+
+    def apply(self, settings: AsrSettings) -> AsrSettings:
+        """``settings`` with this table's values in place (``settings`` itself when disabled)."""
+        if not self.enabled:
+            return settings
+        return replace(
+            settings, **{f.name: getattr(self, f.name) for f in fields(self) if f.name != "enabled"}
+        )
 
 
 #: What the model process owns: a caption worker uses its own values of these.

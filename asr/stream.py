@@ -14,12 +14,11 @@ from typing import Literal, Protocol
 import numpy as np
 
 from asr import text as textmod
+from asr.frontend import Frontend, FrontendConfig
 from asr.hotwords import hotword_text
 from asr.hypothesis import Hypothesis
 from asr.policy import FRAME_SAMPLES, Decode, Emit, PolicyConfig, StreamPolicy, TimedWord
 from asr.settings import SAMPLE_RATE, AsrSettings
-
-_PROMPT_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,7 @@ class StreamProcessor:
         self._hotwords = hotword_text(hotwords)  # cleaned and bounded (asr.hotwords)
         self._options = DecodeOptions.from_settings(settings)
         self.policy = StreamPolicy(PolicyConfig.from_settings(settings))
+        self._frontend = Frontend(FrontendConfig.from_settings(settings))
         self._incoming: list[np.ndarray] = []
         self._incoming_samples = 0
         self._audio = np.zeros(0, dtype=np.float32)  # audio from _offset on, already through VAD
@@ -112,11 +112,12 @@ class StreamProcessor:
 
     def feed(self, pcm: np.ndarray) -> None:
         """Queue float32 mono 16 kHz samples (cheap: processing happens in ``process``)."""
-        chunk = np.asarray(pcm, dtype=np.float32).reshape(-1)
+        raw = np.asarray(pcm, dtype=np.float32).reshape(-1)
+        self.received_s += raw.size / SAMPLE_RATE
+        chunk = self._frontend.process(raw)
         if chunk.size:
             self._incoming.append(chunk)
             self._incoming_samples += chunk.size
-            self.received_s += chunk.size / SAMPLE_RATE
 
     def _take_frames(self, max_frames: int) -> np.ndarray:
         n = min(self._incoming_samples // FRAME_SAMPLES, max_frames) * FRAME_SAMPLES
@@ -200,7 +201,8 @@ class StreamProcessor:
             self._last_partial = text
         else:
             self._last_partial = ""
-            self._context = (self._context + text)[-_PROMPT_CHARS:]
+            keep = self._settings.prompt_context_chars
+            self._context = (self._context + text)[-keep:] if keep > 0 else ""
         return [
             Caption(
                 emit.kind,

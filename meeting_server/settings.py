@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from asr.settings import AsrSettings, AsrWorkerSettings
+from asr.settings import AsrSettings, AsrWorkerSettings, HallAsrSettings
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "defaults.toml"
 ENV_PREFIX = "GONGZHI_"
@@ -156,6 +156,7 @@ class Settings:
     media: MediaSettings = dataclasses.field(default_factory=MediaSettings)
     live: LiveSettings = dataclasses.field(default_factory=LiveSettings)
     asr: AsrSettings = dataclasses.field(default_factory=AsrSettings)
+    asr_hall: HallAsrSettings = dataclasses.field(default_factory=HallAsrSettings)
     asr_worker: AsrWorkerSettings = dataclasses.field(default_factory=AsrWorkerSettings)
     minutes: MinutesSettings = dataclasses.field(default_factory=MinutesSettings)
     meeting: MeetingRulesSettings = dataclasses.field(default_factory=MeetingRulesSettings)

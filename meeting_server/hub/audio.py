@@ -79,9 +79,9 @@ class AudioHub:
         self.asr: AsrService | RedisAsrService | None = None
         if settings.media.captions:
             self.asr = (
-                RedisAsrService(settings.asr, redis_url=settings.redis.url)
+                RedisAsrService(settings.asr, redis_url=settings.redis.url, hall=settings.asr_hall)
                 if settings.redis.url
-                else AsrService(settings.asr)
+                else AsrService(settings.asr, hall=settings.asr_hall)
             )
         self._asr_ready: asyncio.Future[None] | None = None
         self.meetings: dict[str, MeetingAudio] = {}

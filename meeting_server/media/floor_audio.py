@@ -43,7 +43,12 @@ class CaptionService(Protocol):
     ``asr.redis_service.RedisAsrService`` feeding worker processes (scale-out)."""
 
     def open_stream(
-        self, *, hotwords: Sequence[str] = (), on_caption: Callable[[Caption], None], live: bool = True
+        self,
+        *,
+        hotwords: Sequence[str] = (),
+        on_caption: Callable[[Caption], None],
+        live: bool = True,
+        hall: bool = False,
     ) -> CaptionStream: ...
 
 
@@ -56,6 +61,7 @@ class Turn:
     turn_id: str
     participant_id: str
     name: str
+    channel: str = ONLINE
     stream: CaptionStream | None = None
     pending: list[npt.NDArray[np.float32]] = dataclasses.field(default_factory=list)
     pending_samples: int = 0
@@ -101,7 +107,7 @@ class MeetingAudio:
         if self._turn is not None:
             self.on_floor_ended(self._turn.turn_id)
         self.gate.grant(participant_id, channel, turn_id)
-        turn = Turn(turn_id, participant_id, name)
+        turn = Turn(turn_id, participant_id, name, channel)
         self._turn = turn
         recorder = self._recorder_or_none()
         if recorder is not None:
@@ -190,7 +196,10 @@ class MeetingAudio:
         def on_caption(caption: Caption) -> None:
             self._work.put_nowait(lambda: self._deliver(turn, caption))
 
-        turn.stream = self._asr.open_stream(hotwords=self._hotwords(), on_caption=on_caption)
+        # a turn in the room is heard by the hall microphone (far field): its own caption settings
+        turn.stream = self._asr.open_stream(
+            hotwords=self._hotwords(), on_caption=on_caption, hall=turn.channel != ONLINE
+        )
         for chunk in turn.pending:
             turn.stream.feed(chunk)
         turn.pending.clear()

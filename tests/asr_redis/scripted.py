@@ -53,9 +53,10 @@ class CountingDecoder:
 
 
 def speech(*pattern: tuple[str, float]) -> np.ndarray:
-    return np.concatenate(
-        [np.full(int(s * SAMPLE_RATE), 0.5 if k == "speech" else 0.0, np.float32) for k, s in pattern]
-    )
+    """Silence, or "speech": a 0.5 square wave at 500 Hz (loud throughout, and through any front end)."""
+    parts = [np.full(int(s * SAMPLE_RATE), 0.5 if k == "speech" else 0.0, np.float32) for k, s in pattern]
+    audio = np.concatenate(parts)
+    return audio * np.where((np.arange(len(audio)) // 16) % 2 == 0, 1.0, -1.0).astype(np.float32)
 
 
 class Running:
