@@ -1,13 +1,18 @@
 """The topic engine: duplicates, similar topics while typing, categories and flags for residents' topics.
 
-A topic becomes a sparse vector of neighbourhood concepts (``lexicon.txt``: synonym sets such as
-车位/停车位/泊位), character bigrams and named places (12号楼, 东门), TF-IDF weighted; an inverted index
-finds the nearest topics, ranked by a mix of the concepts' cosine and the whole vector's. Paraphrases
-share concepts where they share few characters, so a judge (``_same_request``) calls two close topics
-duplicates only when they name the same place, object and problem. Categories are concept votes, the
-title's counting double, with 其他 as the fallback.
+Duplicates. Candidates among the earlier topics come two ways: a sparse vector of neighbourhood concepts
+(``lexicon.txt``: synonym sets such as 车位/停车位/泊位), character bigrams and named places, TF-IDF
+weighted, through an inverted index; and the mean word vector (``semantic``), which finds paraphrases that
+share no character (泊车 and 停车位). A pair model learnt from labelled topics (``pair_model``) then judges
+each candidate from how the two texts' words align (``semantic_index.FEATURES``) and what the lexicon knows
+against them (both name objects, or specific problems, and share none); the likeliest candidate above
+``DUPLICATE_P`` is the duplicate. Topics naming different places (12号楼, 13号楼) are never duplicates.
 
-Pure: no I/O at import or in calls; the package's lexicon is read once, when the first engine is built.
+Categories are concept votes, the title's counting double, where the lexicon is sure; otherwise the Naive
+Bayes (``bayes``).
+
+Pure: no I/O at import or in calls; the package's lexicon, vectors and model are read once, when the first
+engine needs them.
 """
 
 from __future__ import annotations
@@ -20,7 +25,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
+import numpy as np
+
 from .bayes import NaiveBayes, parse_training, topic_grams, train
+from .pair_model import PairModel, default_pair_model
+from .semantic import WordVectors, default_vectors
+from .semantic_index import Entry, SemanticIndex
 from .text import (
     Lexicon,
     bigram_weight,
@@ -42,15 +52,16 @@ _KIND_WEIGHT = {"o": 3.0, "p": 2.0, "c": 0.7}
 _NEUTRAL_WEIGHT = 1.0  # a concept with no category votes (不够, 坏了): says little about which topic
 _PLACE_WEIGHT = 2.0  # a named place (12号楼, 东门): the same place ranks topics nearer
 _TITLE_TF = 2  # a word in the title counts twice
-DUPLICATE_MIN = 0.35  # the score from which the judge is asked
-TITLE_COVER = 0.65  # the share of a title's objects (by weight) the other topic must name too
-DUPLICATE_ALONE = 0.75  # the score from which two topics at one place are duplicates, judge or not
 CONCEPT_SHARE = 0.3  # the score: this share of the concepts' cosine, the rest the cosine of all features
 _CANDIDATES = 400  # nearest by the partial score, before flagged topics and other places are dropped
 _SHORTLIST = 50  # candidates rescored exactly
 LEXICON_SURE = 2.0  # the lexicon's top vote from which it decides alone …
 LEXICON_MARGIN = 2.0  # … when it is this many times the runner-up's
 _POSTING_CAP = 2000  # postings longer than this are left out of candidate generation (not of the score)
+LEXICAL_CANDIDATES = 20  # the pair model judges the nearest by the lexical score …
+SEMANTIC_CANDIDATES = 20  # … and by the mean word vector
+DUPLICATE_P = 0.5  # the pair model's probability from which a topic is a duplicate
+SIMILAR_MIN = 0.2  # the relevance from which a topic is shown as similar while typing
 
 
 @dataclass(frozen=True)
@@ -65,9 +76,7 @@ class Triage:
 class _Doc:
     objects: frozenset[str]
     problems: frozenset[str]
-    title_objects: frozenset[str]
     places: frozenset[tuple[str, str]]  # 12号楼, 3单元, 东门
-    keywords: frozenset[str]  # the title's telling bigrams, for topics the lexicon has no object for
     flagged: bool
 
 
@@ -97,8 +106,16 @@ def load_lexicon() -> Lexicon:
 class TopicEngine:
     """An index of topics in submission order. Not thread-safe: one writer, like the topic's stream."""
 
-    def __init__(self, lexicon: Lexicon | None = None, bayes: NaiveBayes | None = None) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        bayes: NaiveBayes | None = None,
+        vectors: WordVectors | None = None,
+        pair_model: PairModel | None = None,
+    ) -> None:
         self._lex = lexicon or load_lexicon()
+        self._sem = SemanticIndex(vectors or default_vectors())
+        self._pair_model = pair_model  # the packaged one is read on first use: training engines never ask
         self._docs: dict[str, _Doc] = {}
         self._features_of: dict[str, dict[str, int]] = {}  # feature → term frequency, by topic
         self._postings: dict[str, dict[str, int]] = {}
@@ -129,10 +146,7 @@ class TopicEngine:
         places = places_in(title) | places_in(body)
         for kind, name in places:
             tf[f"p:{kind}:{name}"] = 1
-        keywords = frozenset(
-            g for g in bigrams(title) if len(g) == 2 and not g.isascii() and bigram_weight(g) == 1.0
-        )
-        return dict(tf), _Doc(objects, problems, objects & in_title, places, keywords, False)
+        return dict(tf), _Doc(objects, problems, places, False)
 
     def _weight(self, feature: str) -> float:
         n = len(self._docs)
@@ -191,12 +205,47 @@ class TopicEngine:
         out.sort(key=lambda pair: (-pair[1], pair[0]))
         return out
 
+    def _candidates(
+        self, features: dict[str, int], entry: Entry, exclude: str | None, places: frozenset[tuple[str, str]]
+    ) -> list[str]:
+        """Unflagged topics naming no other place, nearest by the lexical score and by meaning."""
+        docs = self._docs
+        lexical = [d for d, _ in self._scores(features, exclude, places)[:LEXICAL_CANDIDATES]]
+
+        def allowed(d: str) -> bool:
+            return d != exclude and not docs[d].flagged and not different_places(places, docs[d].places)
+
+        return list(dict.fromkeys(lexical + self._sem.nearest(entry, SEMANTIC_CANDIDATES, allowed)))
+
+    def candidate_features(
+        self, title: str, body: str, exclude: str | None = None
+    ) -> tuple[list[str], np.ndarray]:
+        """The topics the pair model is asked about for this text, and their features (one row each)."""
+        features, doc = self._features(title, body)
+        entry = self._sem.entry(title, body, doc.places)
+        candidates = self._candidates(features, entry, exclude, doc.places)
+        lexical = np.array([_disjoint(doc, self._docs[c], self._lex) for c in candidates], np.float32)
+        x = self._sem.features(entry, candidates)
+        return candidates, np.concatenate([x, lexical.reshape(len(candidates), 2)], axis=1)
+
+    def _judged(self, title: str, body: str, exclude: str | None = None) -> list[tuple[str, float, float]]:
+        """Candidates with the pair model's probability and their soft alignment, likeliest first."""
+        candidates, x = self.candidate_features(title, body, exclude)
+        if self._pair_model is None:
+            self._pair_model = default_pair_model()
+        p = self._pair_model.probabilities(x)
+        out = [(c, float(p[i]), float(x[i, 0])) for i, c in enumerate(candidates)]
+        out.sort(key=lambda t: (-t[1], -t[2], t[0]))
+        return out
+
     def similar(self, text: str, k: int = 5, exclude: str | None = None) -> list[tuple[str, float]]:
-        """The ``k`` unflagged topics nearest to what is being typed, best first, with their cosine."""
-        features, _ = self._features(text, "")
-        if not features:
+        """The ``k`` unflagged topics nearest to what is being typed, best first, with their relevance:
+        the mean of the pair model's probability and the words' soft alignment."""
+        if not normalise(text):
             return []
-        return [(d, round(s, 4)) for d, s in self._scores(features, exclude)[:k] if s > 0.05]
+        scored = [(c, round((p + soft) / 2, 4)) for c, p, soft in self._judged(text, "", exclude)]
+        scored.sort(key=lambda t: (-t[1], t[0]))
+        return [(c, s) for c, s in scored[:k] if s > SIMILAR_MIN]
 
     # -- triage ----------------------------------------------------------------------------------------------
 
@@ -231,12 +280,11 @@ class TopicEngine:
     def flags(self, title: str, body: str) -> tuple[str, ...]:
         return flags_of(self._lex, title, body)
 
-    def _duplicate(self, features: dict[str, int], new: _Doc) -> tuple[str | None, float]:
-        for doc_id, score in self._scores(features, None, new.places):
-            if score < DUPLICATE_MIN:
-                break
-            if score >= DUPLICATE_ALONE or _same_request(new, self._docs[doc_id], self._lex):
-                return self._root.get(doc_id, doc_id), score
+    def _duplicate(self, title: str, body: str) -> tuple[str | None, float]:
+        judged = self._judged(title, body)
+        if judged and judged[0][1] >= DUPLICATE_P:
+            doc_id, p, _ = judged[0]
+            return self._root.get(doc_id, doc_id), p
         return None, 0.0
 
     def add(self, topic_id: str, title: str, body: str) -> Triage:
@@ -244,9 +292,9 @@ class TopicEngine:
         if topic_id in self._docs:
             raise ValueError(f"topic {topic_id} is already indexed")
         flags = self.flags(title, body)
+        duplicate_of, similarity = (None, 0.0) if flags else self._duplicate(title, body)
         features, doc = self._features(title, body)
-        duplicate_of, similarity = (None, 0.0) if flags else self._duplicate(features, doc)
-        self._index(topic_id, replace(doc, flagged=bool(flags)), features)
+        self._index(topic_id, title, body, replace(doc, flagged=bool(flags)), features)
         if duplicate_of is not None:
             self._root[topic_id] = duplicate_of
         return Triage(self.classify(title, body), duplicate_of, flags, round(similarity, 4))
@@ -265,11 +313,12 @@ class TopicEngine:
         if topic_id in self._docs:
             raise ValueError(f"topic {topic_id} is already indexed")
         features, doc = self._features(title, body)
-        self._index(topic_id, replace(doc, flagged=flagged), features)
+        self._index(topic_id, title, body, replace(doc, flagged=flagged), features)
         if duplicate_of is not None and duplicate_of in self._docs:
             self._root[topic_id] = self._root.get(duplicate_of, duplicate_of)
 
-    def _index(self, topic_id: str, doc: _Doc, features: dict[str, int]) -> None:
+    def _index(self, topic_id: str, title: str, body: str, doc: _Doc, features: dict[str, int]) -> None:
+        self._sem.add(topic_id, self._sem.entry(title, body, doc.places))
         self._docs[topic_id] = doc
         self._features_of[topic_id] = features
         for f, tf in features.items():
@@ -279,6 +328,7 @@ class TopicEngine:
         """A merged or rejected topic leaves the index (unknown ids are ignored)."""
         if self._docs.pop(topic_id, None) is None:
             return
+        self._sem.remove(topic_id)
         for f in self._features_of.pop(topic_id):
             posting = self._postings[f]
             del posting[topic_id]
@@ -289,45 +339,17 @@ class TopicEngine:
             del self._root[dup]
 
 
-def _same_request(new: _Doc, old: _Doc, lexicon: Lexicon) -> bool:
-    """The same place, object and problem; or the same specific problem where one names no object.
-
-    Places: none named by both, or a shared one. Objects: a shared one, and most of each title's objects
-    among the other's (楼道杂物 is not 消防通道堆满杂物). Problems: a shared one unless one of the two
-    names none, or both name only generic ones (加装电梯 and 电梯故障 share 电梯 but ask different things;
-    路灯不亮 and 照明不足 ask the same).
-    """
-    if different_places(new.places, old.places):  # 12号楼的路灯 is not 东门的路灯 … nor 13号楼的
-        return False
-    specific = {c for c in new.problems | old.problems if _strong(lexicon, c)}
-    if not new.objects or not old.objects:
-        # 独居老人无人探望 and 关爱空巢老人 share the problem; 举办运动会 and 趣味运动会 a word of the title.
-        return bool(new.problems & old.problems & specific) or bool(new.keywords & old.keywords)
-    if not new.objects & old.objects:
-        return False
-    if not (
-        _covered(new.title_objects, old.objects, lexicon)
-        and _covered(old.title_objects, new.objects, lexicon)
-    ):
-        return False
-    if not new.problems or not old.problems or new.problems & old.problems:
-        return True
-    return not specific
+def _disjoint(new: _Doc, old: _Doc, lexicon: Lexicon) -> tuple[float, float]:
+    """(both name objects and share none, both name specific problems and share none)."""
+    objects = bool(new.objects and old.objects and not new.objects & old.objects)
+    mine = {c for c in new.problems if _strong(lexicon, c)}
+    theirs = {c for c in old.problems if _strong(lexicon, c)}
+    return float(objects), float(bool(mine and theirs and not mine & theirs))
 
 
 def _strong(lexicon: Lexicon, concept: str) -> bool:
     """A problem that says which topic it is (加装电梯, 涨价), not one any topic has (坏了, 不够, 锈)."""
     return any(weight >= 1.0 for _, weight in lexicon.concepts[concept].votes)
-
-
-def _covered(title_objects: frozenset[str], objects: frozenset[str], lexicon: Lexicon) -> bool:
-    """Most of the title's objects (by their category weight) are among the other topic's objects."""
-    total = sum(_salience(lexicon, c) for c in title_objects)
-    return sum(_salience(lexicon, c) for c in title_objects & objects) >= TITLE_COVER * total
-
-
-def _salience(lexicon: Lexicon, concept: str) -> float:
-    return max((weight for _, weight in lexicon.concepts[concept].votes), default=1.0)
 
 
 def _category_bigrams(lexicon: Lexicon) -> dict[str, tuple[tuple[str, float], ...]]:

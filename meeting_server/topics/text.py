@@ -120,6 +120,11 @@ def place_names(text: str) -> list[str]:
     return [m.group(0) for m in _PLACE.finditer(text)]
 
 
+def without_places(text: str) -> str:
+    """``text`` (already normalised) with the places it names blanked out: what is asked, not where."""
+    return _PLACE.sub(" ", text)
+
+
 def different_places(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
     """Both name a place (a building, a unit, a gate, a site such as 中心花园), and none the same."""
     return bool(a and b and not a & b)

@@ -17,7 +17,7 @@ from meeting_server.topics.bayes import NaiveBayes, ngrams, topic_grams, train
 from meeting_server.topics.engine import CATEGORIES, TopicEngine, load_lexicon, training_rows
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "topics"
+DATA = ROOT / "meeting_server" / "topics" / "labelled"
 BLIND5_FIRST_LOOK = 0.5875  # 47 of 80, the one look before any change
 BLIND5_FLOOR = BLIND5_FIRST_LOOK - 0.05
 

@@ -20,7 +20,7 @@ from meeting_server.topics.engine import CATEGORIES
 from meeting_server.topics.evaluate import Scores, score
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "topics"
+DATA = ROOT / "meeting_server" / "topics" / "labelled"
 
 
 def run_triage(path: Path) -> subprocess.CompletedProcess[str]:
