@@ -1,7 +1,6 @@
-"""Write what the topic engine learns from the labelled sets in meeting_server/topics/labelled:
-
-- ``training.tsv``: the Naive Bayes' categories (every set but blind5);
-- ``pair_model.json``: the duplicate pair model (every set), learnt with scikit-learn.
+"""Write meeting_server/topics/pair_model.json: the duplicate pair model learnt (with scikit-learn) from every
+labelled set in meeting_server/topics/labelled. Run it after changing a set, the features or the engine's
+candidates; tests/topics/test_semantic.py checks the shipped file is in step.
 
 .venv/bin/python bench/topics_training.py
 """
@@ -14,22 +13,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-TRAINING_SETS = ("dev", "tune", "blind", "blind2", "blind3", "blind4")
-
-
-def training_text() -> str:
-    lines = []
-    for name in TRAINING_SETS:
-        path = ROOT / "meeting_server/topics/labelled" / f"{name}.jsonl"
-        for raw in path.read_text(encoding="utf-8").splitlines():
-            if not raw.strip():
-                continue
-            row = json.loads(raw)
-            if row.get("flags"):
-                continue
-            cells = [name, row["category"], row["title"], row["body"]]
-            lines.append("\t".join(" ".join(str(c).split()) for c in cells))
-    return "\n".join(lines) + "\n"
 
 
 def pair_model_text() -> str:
@@ -41,5 +24,4 @@ def pair_model_text() -> str:
 
 
 if __name__ == "__main__":
-    (ROOT / "meeting_server/topics/training.tsv").write_text(training_text(), encoding="utf-8")
     (ROOT / "meeting_server/topics/pair_model.json").write_text(pair_model_text(), encoding="utf-8")

@@ -2,8 +2,9 @@
 
 泊车 and 停车位, 荒草 and 杂草, 失智 and 阿尔茨海默 have no character in common; a word2vec table puts them
 near each other. The table is the one the MIT-licensed PyPI package ``synonyms`` (3.10.2) ships inside its
-distribution: 125,796 words, 100 dimensions, trained on Chinese Wikipedia. Nothing is downloaded; a deployment
-may point ``[topics] vectors`` at another word2vec binary file (``gongzhi`` reads it once at start).
+distribution: 125,796 words, 100 dimensions, trained on Chinese Wikipedia. Nothing is downloaded. Another
+word2vec binary table can be handed to the engine (``load_vectors``), but the shipped pair model learnt on
+this one: retrain it (``bench/topics_training.py``) for another.
 
 A text becomes its content words (jieba, without stop words), each with a unit vector (a word the table
 lacks: the mean of its characters' vectors) and a weight (the title's words count double; IDF over the
