@@ -18,7 +18,7 @@ import numpy as np
 from .semantic import Text, WordVectors, align, embed, idf, mean_vector, weights
 from .text import bigrams, normalise, without_places
 
-SEMANTIC_FEATURES = (
+FEATURES = (
     "soft",  # the whole texts' soft alignment
     "soft_title",  # the titles'
     "mean_cosine",  # of the IDF-weighted mean vectors
@@ -35,10 +35,6 @@ SEMANTIC_FEATURES = (
     "soft_above_second",  # soft minus the second best (how clearly this one stands out)
     "title_below_best",
 )
-# Filled by the engine from its lexicon: negative evidence only (both name objects, or both name specific
-# problems, and share none: 加装电梯 is not 电梯故障), which holds where the lexicon knows both words.
-LEXICAL_FEATURES = ("objects_disjoint", "problems_disjoint")
-FEATURES = SEMANTIC_FEATURES + LEXICAL_FEATURES
 
 
 @dataclass(frozen=True)
@@ -110,7 +106,7 @@ class SemanticIndex:
         return weights(text, self._df, len(self._entries))
 
     def features(self, new: Entry, candidates: Sequence[str]) -> np.ndarray:
-        """One row of ``SEMANTIC_FEATURES`` per candidate (an indexed topic id)."""
+        """One row of ``FEATURES`` per candidate (an indexed topic id)."""
         n = len(self._entries)
         w_text, w_title = self._weights(new.text), self._weights(new.title)
         mean = mean_vector(new.text, w_text)
@@ -142,7 +138,7 @@ class SemanticIndex:
                 ]
             )
         if not rows:
-            return np.zeros((0, len(SEMANTIC_FEATURES)), np.float32)
+            return np.zeros((0, len(FEATURES)), np.float32)
         x = np.array(rows, np.float32)
         soft, soft_title = x[:, 0], x[:, 1]
         ranked = np.sort(soft)[::-1]

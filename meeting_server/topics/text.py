@@ -32,7 +32,9 @@ _ABUSIVE_CJK = (
 _ABUSIVE_LATIN = frozenset("sb cnm nmsl tmd wtf fuck shit".split())
 # What people type to try a form: none of it is a topic.
 # Chinese sentences nearly always hold one of these; a mash of characters rarely does.
-_FUNCTION_CHARS = frozenset("的了是在有我们很不要太也都就还没把被让给和这那吗呢吧个人想去谁一起来上里能会可得着过以为")
+_FUNCTION_CHARS = frozenset(
+    "的了是在有我们很不要太也都就还没把被让给和这那吗呢吧个人想去谁一起来上里能会可得着过以为"
+)
 _FILLER = re.compile(r"测试|试试|试一下|能不能发|发一下|test|哈+|啊+|呵+|嗯+|哦+|额+|嘿+|哇+|呃+|嘻+|[0-9]+")
 
 
