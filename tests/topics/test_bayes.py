@@ -8,7 +8,6 @@ blind5–blind9 were written after the lexicon and never tuned on).
 from __future__ import annotations
 
 import json
-import runpy
 from pathlib import Path
 
 import pytest
