@@ -1,8 +1,8 @@
-"""A character n-gram (1–3) multinomial Naive Bayes over the categories, for topics the lexicon misses.
+"""A character n-gram (1–3) multinomial Naive Bayes over the categories: how the engine classifies.
 
 Trained from the lexicon's category word list (each voting concept's synonyms, weighted by its votes)
-and the labelled topics shipped as ``training.tsv`` (built from ``tests/data/topics``' labelled sets, not
-blind5: ``tests/topics/test_bayes.py`` keeps it in step). Pure and deterministic: texts in, scores out.
+and the package's labelled topic sets (``topics/labelled``; ``engine.training_rows``). Pure and
+deterministic: texts in, scores out.
 """
 
 from __future__ import annotations
@@ -76,16 +76,6 @@ class NaiveBayes:
         top = max(self.categories, key=lambda c: (s[c], -self.categories.index(c)))
         z = sum(math.exp(v - s[top]) for v in s.values())
         return top, 1.0 / z
-
-
-def parse_training(text: str) -> list[tuple[str, str, str, str]]:
-    """``set<TAB>category<TAB>title<TAB>body`` lines."""
-    rows = []
-    for line in text.splitlines():
-        if line.strip():
-            name, category, title, body = line.split("\t")
-            rows.append((name, category, title, body))
-    return rows
 
 
 def train(

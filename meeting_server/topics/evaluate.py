@@ -1,4 +1,4 @@
-"""Scoring a triage against labelled topics, as ``tests/data/topics`` are scored: pairs and categories."""
+"""Scoring a triage against labelled topics (``topics/labelled``): pairs and categories."""
 
 from __future__ import annotations
 

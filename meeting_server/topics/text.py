@@ -27,13 +27,15 @@ _GENERIC_BIGRAMS = frozenset(
 )
 _ABUSIVE_CJK = (
     "傻逼 傻b 傻x 煞笔 沙比 他妈的 妈的 操你 草泥马 尼玛 你妈 去死 滚蛋 王八蛋 狗东西 废物 脑残 白痴 混蛋 "
-    "贱人 畜生 狗日 日你 弱智 人渣 杂种"
+    "贱人 畜生 狗日 日你 弱智 人渣 杂种 没教养 祖宗八代 滚出 无赖 遭报应 吃干饭 屁事 不要脸 死全家 垃圾也配"
 ).split()
 _ABUSIVE_LATIN = frozenset("sb cnm nmsl tmd wtf fuck shit".split())
 # What people type to try a form: none of it is a topic.
 # Chinese sentences nearly always hold one of these; a mash of characters rarely does.
-_FUNCTION_CHARS = frozenset("的了是在有我们很不要太也都就还没把被让给和这那吗呢吧个人")
-_FILLER = re.compile(r"测试|试试|试一下|test|哈+|啊+|呵+|嗯+|哦+|额+|嘿+|哇+|呃+|嘻+|[0-9]+")
+_FUNCTION_CHARS = frozenset(
+    "的了是在有我们很不要太也都就还没把被让给和这那吗呢吧个人想去谁一起来上里能会可得着过以为"
+)
+_FILLER = re.compile(r"测试|试试|试一下|能不能发|发一下|test|哈+|啊+|呵+|嗯+|哦+|额+|嘿+|哇+|呃+|嘻+|[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,11 @@ def places_in(text: str) -> frozenset[tuple[str, str]]:
 def place_names(text: str) -> list[str]:
     """The places ``text`` names as written (3号楼, 二单元, 东门, 活动中心), in order (caption hot words)."""
     return [m.group(0) for m in _PLACE.finditer(text)]
+
+
+def without_places(text: str) -> str:
+    """``text`` (already normalised) with the places it names blanked out: what is asked, not where."""
+    return _PLACE.sub(" ", text)
 
 
 def different_places(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:

@@ -90,13 +90,13 @@ def test_similar_ranks_the_closest_first_and_excludes() -> None:
 def test_remove_takes_a_topic_out_of_the_index() -> None:
     e = TopicEngine()
     e.add("a", "楼道声控灯坏了", "晚上上楼要摸黑。")
-    assert e.add("b", "楼梯间照明失灵", "楼梯灯一直不亮，请尽快维修。").duplicate_of == "a"
+    assert e.add("b", "楼道灯不亮", "声控灯坏了，晚上看不清楼梯。").duplicate_of == "a"
     e.remove("a")
     e.remove("never-there")
     assert len(e) == 1
     assert [t for t, _ in e.similar("楼道灯不亮")] == ["b"]
     # With "a" gone its duplicate "b" is the topic a new paraphrase duplicates.
-    assert e.add("c", "楼道灯不亮", "声控灯坏了，晚上看不清楼梯。").duplicate_of == "b"
+    assert e.add("c", "楼道的声控灯不亮了", "楼梯里黑漆漆的，灯坏了好几天。").duplicate_of == "b"
     e.remove("b")
     e.remove("c")
     assert e.similar("楼道灯不亮") == [] and len(e) == 0

@@ -1,10 +1,9 @@
 """``gongzhi topics triage`` on the labelled sets: the CLI as a user runs it, scored as pairs and categories.
 
-dev.jsonl came with the issue; tune.jsonl was written to tune on; blind.jsonl was written before the engine;
-blind2, blind3 and blind4 were written later, each scored once before the lexicon grew to cover what it had
-missed (README: Topics). The goals (pair precision ≥ 0.9, F1 ≥ 0.85, categories ≥ 0.85) are asserted on
-the first three; the later ones keep a floor below what they score now, so that a change that loses ground
-on them fails. The files handed to the CLI carry no labels.
+These are in-sample: the shipped pair model and the Naive Bayes learnt from every labelled set, so the bars
+catch a change that breaks triage, not how it does on new topics. The held-out figures are in
+test_semantic.py (duplicates) and test_bayes.py (categories). The files handed to the CLI carry no labels;
+every labelled empty, meaningless or abusive topic must come out flagged as such, and no other.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from meeting_server.topics.engine import CATEGORIES
 from meeting_server.topics.evaluate import Scores, score
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "topics"
+DATA = ROOT / "meeting_server" / "topics" / "labelled"
 
 
 def run_triage(path: Path) -> subprocess.CompletedProcess[str]:
@@ -59,23 +58,23 @@ def triaged(name: str, tmp_path: Path) -> tuple[list[dict[str, object]], dict[st
     return gold, {str(r["id"]): r for r in rows}
 
 
-GOALS = (0.9, 0.85, 0.85)  # pair precision, pair F1, category accuracy
-FLOOR = (0.85, 0.85, 0.8)
-# blind4: its categories (first look 0.48) show what the lexicon did not know; the Naive Bayes trains on it.
-FLOOR4 = (0.85, 0.85, 0.5)
+# Pair precision, pair F1, category accuracy, a little under what each set scores in-sample.
+BARS = {
+    "dev": (0.95, 0.95, 0.95),
+    "tune": (0.95, 0.9, 0.95),
+    "blind": (0.95, 0.9, 0.95),
+    "blind2": (0.95, 0.9, 0.95),
+    "blind3": (0.95, 0.9, 0.95),
+    "blind4": (0.95, 0.8, 0.95),
+    "blind5": (0.95, 0.9, 0.95),
+    "blind6": (0.95, 0.6, 0.95),
+    "blind7": (0.95, 0.65, 0.95),
+    "blind8": (0.95, 0.7, 0.95),
+    "blind9": (0.95, 0.75, 0.95),
+}
 
 
-@pytest.mark.parametrize(
-    ("name", "bar"),
-    [
-        ("dev", GOALS),
-        ("tune", GOALS),
-        ("blind", GOALS),
-        ("blind2", FLOOR),
-        ("blind3", FLOOR),
-        ("blind4", FLOOR4),
-    ],
-)
+@pytest.mark.parametrize(("name", "bar"), BARS.items())
 def test_triage_meets_the_goals(name: str, bar: tuple[float, float, float], tmp_path: Path) -> None:
     gold, rows = triaged(name, tmp_path)
     s: Scores = score(gold, rows)
