@@ -22,8 +22,8 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from PIL import Image, ImageDraw
 
-from .peers import PeerManager, _Peer
-from .still_card import HEIGHT, WIDTH, _font
+from .peers import Peer, PeerManager
+from .still_card import HEIGHT, WIDTH, card_font
 
 Picture = npt.NDArray[np.uint8]
 FrameSink = Callable[[str, Picture | None], None]
@@ -46,7 +46,7 @@ class CameraPeers(PeerManager):
         self.frames_in = 0  # decoded frames received (all of them)
         self.frames_out = 0  # pictures handed on
 
-    async def _consume(self, peer: _Peer, track: MediaStreamTrack) -> None:
+    async def _consume(self, peer: Peer, track: MediaStreamTrack) -> None:
         next_at = 0.0
         quiet = False
         while True:
@@ -96,7 +96,7 @@ def overlay(picture: Picture, speaker: str, clock: str) -> Picture:
     image.paste(Image.blend(image.crop((0, HEIGHT - 40, WIDTH, HEIGHT)), bar, 0.6), (0, HEIGHT - 40))
     draw = ImageDraw.Draw(image)
     draw.text(
-        (12, HEIGHT - 34), "当前发言：" + (speaker[:16] or "暂无"), font=_font(22), fill=(255, 226, 140)
+        (12, HEIGHT - 34), "当前发言：" + (speaker[:16] or "暂无"), font=card_font(22), fill=(255, 226, 140)
     )
-    draw.text((WIDTH - 230, HEIGHT - 34), clock, font=_font(20), fill=(230, 230, 230))
+    draw.text((WIDTH - 230, HEIGHT - 34), clock, font=card_font(20), fill=(230, 230, 230))
     return np.asarray(image, dtype=np.uint8)

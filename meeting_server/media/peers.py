@@ -90,7 +90,7 @@ class MediaStats:
 
 
 @dataclass(eq=False)
-class _Peer:
+class Peer:
     key: str
     pc: RTCPeerConnection
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -136,7 +136,7 @@ class PeerManager:
         self.on_audio = on_audio
         self.on_closed = on_closed
         self.stats = MediaStats()
-        self._peers: dict[str, _Peer] = {}
+        self._peers: dict[str, Peer] = {}
 
     # ------------------------------------------------------------------ public
 
@@ -170,7 +170,7 @@ class PeerManager:
                 f"{self.max_connections} {self.KIND} connections already open",
             )
 
-        peer = _Peer(peer_key, RTCPeerConnection(self._configuration()))
+        peer = Peer(peer_key, RTCPeerConnection(self._configuration()))
         # Registered before the first await, so concurrent offers see it (limit, replacement, close_all).
         self._peers[peer_key] = peer
         self._attach(peer)
@@ -222,7 +222,7 @@ class PeerManager:
 
     # ------------------------------------------------------------------ internals
 
-    def _attach(self, peer: _Peer) -> None:
+    def _attach(self, peer: Peer) -> None:
         pc = peer.pc
 
         @pc.on("track")
@@ -242,12 +242,12 @@ class PeerManager:
             elif state in ("failed", "closed"):
                 self._lost(peer, f"connection {state}")
 
-    def _spawn(self, peer: _Peer, coro: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, peer: Peer, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         peer.tasks.add(task)
         task.add_done_callback(peer.tasks.discard)
 
-    def _lost(self, peer: _Peer, reason: str) -> None:
+    def _lost(self, peer: Peer, reason: str) -> None:
         """The connection ended without the owner asking: clean up and tell them, once."""
         if peer.closing:
             return
@@ -260,7 +260,7 @@ class PeerManager:
             except Exception:
                 log.exception("on_closed(%s) failed", peer.key)
 
-    def _begin_close(self, peer: _Peer) -> asyncio.Task[None]:
+    def _begin_close(self, peer: Peer) -> asyncio.Task[None]:
         """Unregister the peer now (synchronously, so nothing sees it half-closed) and close it in one task
         that every closer awaits: a close requested twice (track ended and ICE closed, or close_all racing
         a failure) happens once and is complete for both."""
@@ -274,12 +274,12 @@ class PeerManager:
             peer.close_task.add_done_callback(_DETACHED.discard)
         return peer.close_task
 
-    async def _close_peer(self, peer: _Peer) -> None:
+    async def _close_peer(self, peer: Peer) -> None:
         # Shielded: a cancelled caller (e.g. a cancelled accept_offer) must not abandon a half-closed peer.
         await asyncio.shield(self._begin_close(peer))
 
     @staticmethod
-    async def _shutdown(peer: _Peer) -> None:
+    async def _shutdown(peer: Peer) -> None:
         # Peer tasks never await their own close (they call _lost, which only schedules it), so waiting
         # for them here cannot deadlock.
         tasks = list(peer.tasks)
@@ -293,13 +293,13 @@ class PeerManager:
             if isinstance(result, Exception):
                 log.error("peer %s: task failed", peer.key, exc_info=result)
 
-    async def _watch_connect(self, peer: _Peer) -> None:
+    async def _watch_connect(self, peer: Peer) -> None:
         try:
             await asyncio.wait_for(peer.connected.wait(), self.connect_timeout)
         except TimeoutError:
             self._lost(peer, f"ICE did not connect within {self.connect_timeout:g} s")
 
-    async def _consume(self, peer: _Peer, track: MediaStreamTrack) -> None:
+    async def _consume(self, peer: Peer, track: MediaStreamTrack) -> None:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         stats = self.stats
         first = True

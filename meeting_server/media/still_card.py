@@ -24,7 +24,7 @@ class CardInfo:
 
 
 @functools.lru_cache(maxsize=4)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def card_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     try:
         font = find_cjk_font()
     except FontError:
@@ -36,12 +36,14 @@ def render_card(info: CardInfo, clock_text: str) -> npt.NDArray[np.uint8]:
     """The card as an RGB array (HEIGHT × WIDTH × 3)."""
     image = Image.new("RGB", (WIDTH, HEIGHT), (18, 52, 86))
     draw = ImageDraw.Draw(image)
-    draw.text((32, 28), info.title[:24], font=_font(34), fill=(255, 255, 255))
-    draw.text((32, 96), "当前发言：" + (info.speaker[:16] or "暂无"), font=_font(30), fill=(255, 226, 140))
+    draw.text((32, 28), info.title[:24], font=card_font(34), fill=(255, 255, 255))
+    draw.text(
+        (32, 96), "当前发言：" + (info.speaker[:16] or "暂无"), font=card_font(30), fill=(255, 226, 140)
+    )
     if info.result:
-        draw.text((32, 160), info.result[:30], font=_font(24), fill=(200, 230, 255))
-    draw.text((32, 290), clock_text, font=_font(30), fill=(220, 220, 220))
-    draw.text((WIDTH - 200, 300), "共治通 · 直播", font=_font(22), fill=(150, 180, 210))
+        draw.text((32, 160), info.result[:30], font=card_font(24), fill=(200, 230, 255))
+    draw.text((32, 290), clock_text, font=card_font(30), fill=(220, 220, 220))
+    draw.text((WIDTH - 200, 300), "共治通 · 直播", font=card_font(22), fill=(150, 180, 210))
     return np.asarray(image, dtype=np.uint8)
 
 
