@@ -7,6 +7,7 @@ malformed input are mapped here, once.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from meeting_server.core.errors import DomainError
@@ -43,9 +44,13 @@ def check_size(data: Any, limit: int) -> None:
         raise WireError("too_large", f"payload of {size} bytes exceeds the limit of {limit}")
 
 
-def as_object(data: Any, what: str) -> dict[str, Any]:
+def as_object(data: Any, what: str, fields: Collection[str] | None = None) -> dict[str, Any]:
+    """``data`` as an object (None: empty); with ``fields``, any other key is refused ``invalid``."""
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise WireError("invalid", f"{what}: expected an object")
+    unknown = set(data) - set(fields) if fields is not None else set()
+    if unknown:
+        raise WireError("invalid", f"{what}: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
     return data
