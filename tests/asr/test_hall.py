@@ -52,6 +52,9 @@ async def test_service_decodes_hall_streams_with_the_hall_settings() -> None:
 
 
 class RecordingService:
+    """Stands in for the ASR service (a test double, said so): this test checks only which kind of stream the
+    floor opens for a phone and for a room turn; the real engine reads hall audio in the test below."""
+
     def __init__(self) -> None:
         self.opened: list[bool] = []
 
