@@ -3,8 +3,8 @@
 泊车 and 停车位, 荒草 and 杂草, 失智 and 阿尔茨海默 have no character in common; a word2vec table puts them
 near each other. The table is the one the MIT-licensed PyPI package ``synonyms`` (3.10.2) ships inside its
 distribution: 125,796 words, 100 dimensions, trained on Chinese Wikipedia. Nothing is downloaded. Another
-word2vec binary table can be handed to the engine (``load_vectors``), but the shipped pair model learnt on
-this one: retrain it (``bench/topics_training.py``) for another.
+word2vec binary table can be handed to the engine (``TopicEngine(vectors=parse_word2vec(data))``), but the
+shipped pair model learnt on this one: retrain it (``bench/topics_training.py``) for another.
 
 A text becomes its content words (jieba, without stop words), each with a unit vector (a word the table
 lacks: the mean of its characters' vectors) and a weight (the title's words count double; IDF over the
@@ -90,13 +90,6 @@ def _synonyms_dir() -> str:
 def default_vectors() -> WordVectors:
     """The table shipped in the ``synonyms`` package (read once, about half a second)."""
     with open(f"{_synonyms_dir()}/data/words.vector", "rb") as f:
-        return parse_word2vec(f.read())
-
-
-@cache
-def load_vectors(path: str) -> WordVectors:
-    """A word2vec binary table from a file the deployment names (read once)."""
-    with open(path, "rb") as f:
         return parse_word2vec(f.read())
 
 
