@@ -13,6 +13,7 @@ from aiohttp import web
 
 from meeting_server.communities import Communities
 from meeting_server.stats import StatsService
+from meeting_server.store.blobs import Blobs
 from meeting_server.store.eventlog import EventLog
 from meeting_server.store.writer import Clock
 
@@ -46,8 +47,10 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     app[keys.COMMUNITIES] = communities
     carry_redeliberated(app[keys.REGISTRY], communities)  # 重新协商 → the community's next agenda
     app[keys.EVENT_LOG] = event_log
+    settings = app[keys.SETTINGS]
+    blobs = app[keys.BLOBS] = Blobs(settings.data_dir, settings.redis.url)  # uploads; shared in scale-out
     # KPIs refolded when streams grow, read at most every ``store.stats_refresh_s``.
-    app[keys.STATS] = StatsService(event_log, app[keys.SETTINGS].store.stats_refresh_s)
+    app[keys.STATS] = StatsService(event_log, settings.store.stats_refresh_s)
     passwords = app[keys.PASSWORDS] = Passwords()
     app[keys.THROTTLE] = SignInThrottle(limit_clock)
     app.middlewares.append(csrf_guard)
@@ -83,8 +86,9 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     app.on_startup.append(warm_stats)
     app.on_shutdown.append(stop_warming)
 
-    async def close_passwords(app: web.Application) -> None:
+    async def close_edge(app: web.Application) -> None:
         passwords.close()
+        await blobs.close()
 
-    app.on_cleanup.append(close_passwords)
+    app.on_cleanup.append(close_edge)
     return communities

@@ -7,10 +7,12 @@ from aiohttp import web
 from meeting_server.communities import Communities
 from meeting_server.hub.keys import ADMIN_TOKEN, REGISTRY, SETTINGS, SIGNER
 from meeting_server.stats import StatsService
+from meeting_server.store.blobs import Blobs
 from meeting_server.store.eventlog import EventLog
 
 from .passwords import Passwords, SignInThrottle
 
+BLOBS = web.AppKey("blobs", Blobs)
 COMMUNITIES = web.AppKey("communities", Communities)
 EVENT_LOG = web.AppKey("event_log", EventLog)
 PASSWORDS = web.AppKey("passwords", Passwords)
@@ -19,6 +21,7 @@ THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)
 
 __all__ = [
     "ADMIN_TOKEN",
+    "BLOBS",
     "COMMUNITIES",
     "EVENT_LOG",
     "PASSWORDS",
