@@ -51,7 +51,16 @@ from .topics_events import (
     TopicSubmitted,
     TopicSupported,
 )
-from .topics_state import CLOSED, STATUS_LABELS, Topic, TopicActor, TopicRole, TopicsState, TopicStatus
+from .topics_state import (
+    CLOSED,
+    STATUS_LABELS,
+    Topic,
+    TopicActor,
+    TopicRole,
+    TopicsState,
+    TopicStatus,
+    counted_already,
+)
 
 RESIDENTS = frozenset({TopicRole.RESIDENT})
 SCREENERS = frozenset({TopicRole.STAFF, TopicRole.MODERATOR})
@@ -207,9 +216,9 @@ def _support(state: TopicsState, person: TopicAuthor, topic_id: str, now: float)
         fail(ErrorCode.WRONG_STATE, f"该议题已合并到{where}，请附议合并后的议题")
     if topic.status is TopicStatus.REJECTED:
         fail(ErrorCode.WRONG_STATE, "该议题未被采纳，不能附议")
-    if topic.author.key == person.key:
+    if counted_already((topic.author,), person):
         fail(ErrorCode.FORBIDDEN, "不能附议自己提交的议题")
-    if topic.backs(person.key):
+    if counted_already(topic.supporters, person):
         fail(ErrorCode.DUPLICATE, "您已附议过这个议题")
     return TopicSupported(topic.topic_id, person, now)
 
@@ -223,7 +232,7 @@ def _merge(state: TopicsState, actor: TopicActor, cmd: MergeTopic, now: float) -
         fail(ErrorCode.WRONG_STATE, f"目标议题{STATUS_LABELS[into.status]}，不能合并到它")
     carried: list[TopicAuthor] = []
     for person in (topic.author, *topic.supporters):
-        if not into.backs(person.key) and all(p.key != person.key for p in carried):
+        if not counted_already((into.author, *into.supporters, *carried), person):
             carried.append(person)
     return TopicMerged(topic.topic_id, into.topic_id, tuple(carried), _note(cmd.note), _screener(actor), now)
 
@@ -246,9 +255,7 @@ def evolve_topics(state: TopicsState, event: Event) -> TopicsState:
             )
         case TopicSupported():
             t = topics[event.topic_id]
-            topics[t.topic_id] = dataclasses.replace(
-                t, supporters=(*t.supporters, event.supporter), supported_at=(*t.supported_at, event.at)
-            )
+            topics[t.topic_id] = t.with_supporters((event.supporter,), event.at)
         case TopicAccepted():
             t = topics[event.topic_id]
             topics[t.topic_id] = _screened(t, TopicStatus.ACCEPTED, event.note, event.by, event.at)
@@ -258,11 +265,7 @@ def evolve_topics(state: TopicsState, event: Event) -> TopicsState:
                 _screened(t, TopicStatus.MERGED, event.note, event.by, event.at), merged_into=event.into
             )
             into = topics[event.into]
-            topics[into.topic_id] = dataclasses.replace(
-                into,
-                supporters=(*into.supporters, *event.carried),
-                supported_at=(*into.supported_at, *(event.at for _ in event.carried)),
-            )
+            topics[into.topic_id] = into.with_supporters(event.carried, event.at)
         case TopicRejected():
             t = topics[event.topic_id]
             topics[t.topic_id] = _screened(t, TopicStatus.REJECTED, event.reason, event.by, event.at)

@@ -2,16 +2,47 @@
 
 Frozen, replaced rather than mutated (as the roster's state). A topic's supporters are people
 (``TopicAuthor.key``), each at most once; its author is not among them.
+
+A name and building typed on the community's topics link (``n:<楼栋>/<姓名>``) are self-declared: they
+never act as a roster person, but they count for nobody a second time. A typed support under a roster
+person's name is shadowed by that person's own support (``counted_already``, ``shadowing``), so nobody
+with the shared link can take a resident's one support, or give it twice.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import field
 
 from .topics_commands import TopicAuthor, TopicLevel, TopicTriage
+
+
+def typed(person: TopicAuthor) -> bool:
+    """Whether ``person`` was typed on the community's topics link (self-declared, unverified)."""
+    return person.key.startswith("n:")
+
+
+def same_person(a: TopicAuthor, b: TopicAuthor) -> bool:
+    """One key, or a typed name and building that are the other's."""
+    if a.key == b.key:
+        return True
+    return (typed(a) or typed(b)) and (a.name, a.building) == (b.name, b.building)
+
+
+def counted_already(people: Iterable[TopicAuthor], person: TopicAuthor) -> bool:
+    """Whether ``person`` is already among ``people``: the same key, or a typed match that ``person``
+    cannot shadow (only a roster person's own link shadows a typed name)."""
+    matches = [p for p in people if same_person(p, person)]
+    return bool(matches) and (typed(person) or any(not typed(p) for p in matches))
+
+
+def shadowing(people: Iterable[TopicAuthor], person: TopicAuthor) -> set[str]:
+    """The keys of typed entries among ``people`` that the roster person ``person`` replaces."""
+    if typed(person):
+        return set()
+    return {p.key for p in people if typed(p) and same_person(p, person)}
 
 
 class TopicStatus(enum.StrEnum):
@@ -67,6 +98,18 @@ class Topic:
     merged_into: str | None = None
     screened_by: str = ""
     screened_at: float | None = None
+
+    def with_supporters(self, added: tuple[TopicAuthor, ...], at: float) -> Topic:
+        """This topic with ``added`` supporting it at ``at``; typed supports they shadow are dropped."""
+        gone: set[str] = set()
+        for person in added:
+            gone |= shadowing(self.supporters, person)
+        kept = [(p, t) for p, t in zip(self.supporters, self.supported_at, strict=True) if p.key not in gone]
+        return dataclasses.replace(
+            self,
+            supporters=(*(p for p, _ in kept), *added),
+            supported_at=(*(t for _, t in kept), *(at for _ in added)),
+        )
 
     def backs(self, key: str) -> bool:
         """Whether the person ``key`` wrote or supports this topic."""

@@ -2,8 +2,9 @@
 
 * **Residents** come with ``?t=``: their personal link to one of this community's meetings (``p``; they
   act as that roster person, ``p:<person id>``), or the community's topics link (``t``; they type their
-  name and building, read by the roster's own field checks; a unique match on the roster makes them that
-  person, so one person has one support whichever link they use; otherwise ``n:<building>/<name>``).
+  name and building, read by the roster's own field checks, and act as ``n:<building>/<name>``: a typed
+  name is self-declared and never becomes a roster person; the rules count it once with that person's own
+  support, ``topics_state.counted_already``).
 * **Screeners**: a signed-in 社工 of the community (or the street admin), by the session cookie on
   ``/api/communities/…`` (CSRF-guarded), or the moderator's link (``j``, role moderator) of one of the
   community's meetings, on ``/api/topics/…``.
@@ -111,7 +112,7 @@ async def resident(request: web.Request, body: dict[str, Any] | None = None) -> 
             raise Refused(403, "link_revoked", _TOKEN_MESSAGES["link_revoked"])
         if body is None:
             return Resident(community, None, typed=True)
-        return Resident(community, await _typed_person(request, community.community_id, body), typed=True)
+        return Resident(community, _typed_person(request, body), typed=True)
     if kind == "p":
         claims = await _meeting_link(request, token, community.community_id)
         assert claims.person_id is not None
@@ -135,7 +136,7 @@ async def community_reader(request: web.Request) -> Community:
     return community
 
 
-async def _typed_person(request: web.Request, community_id: str, body: dict[str, Any]) -> TopicAuthor:
+def _typed_person(request: web.Request, body: dict[str, Any]) -> TopicAuthor:
     communities = request.app[keys.COMMUNITIES]
     raw = {"name": body.get("name"), "building": body.get("building")}
     if not all(isinstance(v, str) for v in raw.values()):
@@ -145,10 +146,7 @@ async def _typed_person(request: web.Request, community_id: str, body: dict[str,
     except DomainError as e:
         raise refused(e) from None
     name, building = fields["name"], fields["building"]
-    roster = await communities.roster(community_id)
-    matches = [pid for pid, p in roster.persons.items() if p.name == name and p.building == building]
-    key = f"p:{matches[0]}" if len(matches) == 1 else f"n:{building}/{name}"
-    return TopicAuthor(key, name, building)
+    return TopicAuthor(f"n:{building}/{name}", name, building)
 
 
 async def staff_screener(request: web.Request) -> TopicActor:

@@ -15,7 +15,14 @@ import threading
 from typing import Any
 
 from meeting_server.community.topics_commands import LEVEL_LABELS, TopicTriage
-from meeting_server.community.topics_state import CLOSED, STATUS_LABELS, Topic, TopicsState, TopicStatus
+from meeting_server.community.topics_state import (
+    CLOSED,
+    STATUS_LABELS,
+    Topic,
+    TopicsState,
+    TopicStatus,
+    typed,
+)
 from meeting_server.topics.engine import TopicEngine
 from meeting_server.topics.heat import ESCALATE_AT, heat
 
@@ -142,6 +149,9 @@ def topic_heat(topic: Topic, now: float) -> dict[str, Any]:
         age_days=max(0.0, (now - active) / DAY_S),
         category=topic.triage.category,
     )
+    if self_declared := sum(1 for p in topic.supporters if typed(p)):
+        # Said, not weighed: the community's link cannot tell who typed a name (nobody counts twice).
+        parts = (f"{parts[0]}（其中 {self_declared} 人为自报身份）", *parts[1:])
     return {"score": score, "explanation": "，".join(parts), "escalate": score >= ESCALATE_AT}
 
 
@@ -179,7 +189,11 @@ def screening_view(state: TopicsState, topic: Topic, now: float) -> dict[str, An
     dup = state.topics.get(topic.triage.duplicate_of) if topic.triage.duplicate_of else None
     view.update(
         {
-            "author": {"name": topic.author.name, "building": topic.author.building},
+            "author": {
+                "name": topic.author.name,
+                "building": topic.author.building,
+                "self_declared": typed(topic.author),  # typed on the community's link, not a roster link
+            },
             "flags": list(topic.triage.flags),
             "duplicate_of": {"topic_id": dup.topic_id, "title": dup.title, "status": dup.status.value}
             if dup

@@ -44,7 +44,7 @@ async def test_submit_similar_support_and_screen(tmp_path: Path) -> None:
         ids = await topics_world(admin, li, zhao)
         a = ids["a"]
         zhang, li4, wang5 = (ids["personal"][n] for n in ("张三", "李四", "王五"))
-        # 张三 types his name on the community's link: he is the roster's 张三 (one person, one key).
+        # 张三 types his name on the community's link: self-declared, not the roster's 张三.
         first = (
             await web.ok(
                 "POST",
@@ -65,8 +65,9 @@ async def test_submit_similar_support_and_screen(tmp_path: Path) -> None:
         url = api(ids, f"/topics/{first['topic_id']}/support", li4)
         assert (await web.ok("POST", url, {}))["topic"]["supporters"] == 1
         await refused(web, "POST", url, {}, 409, "duplicate")
-        own = api(ids, f"/topics/{first['topic_id']}/support", zhang)  # his personal link: still 张三
-        await refused(web, "POST", own, {}, 403, "forbidden")
+        # The roster's 张三 may support it: a typed name proves nobody wrote it (an impersonator could have).
+        own = api(ids, f"/topics/{first['topic_id']}/support", zhang)
+        assert (await web.ok("POST", own, {}))["topic"]["supporters"] == 2
         # 王五 writes the same thing anyway; 李四 supports his too.
         second = (
             await web.ok(
@@ -87,7 +88,8 @@ async def test_submit_similar_support_and_screen(tmp_path: Path) -> None:
         ]
         suggested = queue["queue"][1]
         assert suggested["duplicate_of"]["topic_id"] == first["topic_id"] and suggested["similarity"] > 0
-        assert suggested["author"] == {"name": "王五", "building": "5号楼"}
+        assert suggested["author"] == {"name": "王五", "building": "5号楼", "self_declared": False}
+        assert queue["queue"][0]["author"]["self_declared"] is True
         # Merge: 王五 and 李四 carried over, 李四 counted once.
         screen = f"/api/communities/{a}/topics"
         await refused(li, "POST", f"{screen}/{second['topic_id']}/merge", {}, 400, "invalid")
@@ -95,7 +97,7 @@ async def test_submit_similar_support_and_screen(tmp_path: Path) -> None:
             "POST", f"{screen}/{second['topic_id']}/merge", {"into": first["topic_id"], "note": "同一件事"}
         )
         by_id = {t["topic_id"]: t for t in merged["topics"]}
-        assert by_id[first["topic_id"]]["supporters"] == 2  # 李四 (once) and 王五
+        assert by_id[first["topic_id"]]["supporters"] == 3  # 李四 (once), 张三 and 王五
         # The moderator's link of the community's meeting accepts; the 社工 rejects the third, with a reason.
         mod = f"/api/topics/{a}/screening/{first['topic_id']}/accept?t={ids['moderator']}"
         await web.ok("POST", mod, {"note": "列入下次议事会"})

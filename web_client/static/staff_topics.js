@@ -98,7 +98,7 @@
       t.body ? el("p", { className: "topic-body", text: t.body }) : null,
       t.photos.length ? el("div", { className: "photos" }, t.photos.map((id) => el("img", { src: url("/photos/" + id), alt: "议题照片", loading: "lazy" }))) : null,
       el("p", { className: "hint" }, [
-        t.author.name + "（" + t.author.building + "） · " + t.category + " · " + t.level_label + "级 · 附议 " + t.supporters + " 人 · 热度 " + Number(t.heat.score).toFixed(1),
+        t.author.name + "（" + t.author.building + (t.author.self_declared ? "，自报身份" : "") + "） · " + t.category + " · " + t.level_label + "级 · 附议 " + t.supporters + " 人 · 热度 " + Number(t.heat.score).toFixed(1),
       ]),
       flags.length ? el("p", {}, flags) : null,
       dup,
