@@ -17,7 +17,7 @@ from tests.support.hub import FakeClock, make_settings
 from tests.support.redis import RedisServer
 
 from .helpers import Client, clients, staff_server
-from .topics_helpers import tiny_png, token_of, topics_world
+from .topics_helpers import token_of, topics_world
 
 PARKING = "地下车库晚上车位不够停"
 PARKING_BODY = "每天晚上九点以后地下车库就停满了，外来车辆占用车位"
@@ -248,59 +248,6 @@ async def test_restart_keeps_topics_and_supports(tmp_path: Path, redis_url: str)
         assert types[0] == "PersonsAdded"  # one stream, one chain: the roster's events and the topics'
     finally:
         await log.close()
-
-
-async def test_photos(tmp_path: Path) -> None:
-    async with staff_server(tmp_path) as server, clients(server.url, 4) as (admin, li, zhao, web):
-        ids = await topics_world(admin, li, zhao)
-        a = ids["a"]
-        zhang = ids["personal"]["张三"]
-        png = tiny_png(7)
-        up = api(ids, "/photos", zhang)
-        status, answer = await web.call("POST", up, data=png, headers={"Content-Type": "image/jpeg"})
-        assert status == 201 and len(answer["photo_id"]) == 32  # told by its bytes, not its declared type
-        photo = answer["photo_id"]
-        again = await web.ok("POST", up, data=png, headers={"Content-Type": "image/png"})
-        assert again["photo_id"] == photo  # the same picture is one file
-        gif = b"GIF89a" + b"\x00" * 64
-        status, answer = await web.call("POST", up, data=gif, headers={"Content-Type": "image/png"})
-        assert (status, answer["error"]["code"]) == (415, "unsupported_media_type")
-        big = png + b"\x00" * (5 * 1024 * 1024)
-        status, answer = await web.call("POST", up, data=big, headers={"Content-Type": "image/png"})
-        assert (status, answer["error"]["code"]) == (413, "too_large")
-        status, answer = await web.call("POST", up, data=b"", headers={"Content-Type": "image/png"})
-        assert (status, answer["error"]["code"]) == (400, "invalid")
-        await refused(web, "POST", api(ids, "/photos", ids["topics_link_b"]), None, 403, "wrong_community")
-        # A submission names uploaded photos only.
-        await refused(
-            web, "POST", api(ids, "/topics", zhang), {"title": PARKING, "photos": ["0" * 32]}, 400, "invalid"
-        )
-        await refused(
-            web, "POST", api(ids, "/topics", zhang), {"title": PARKING, "photos": ["../x"]}, 400, "invalid"
-        )
-        topic = (await web.ok("POST", api(ids, "/topics", zhang), {"title": PARKING, "photos": [photo]}))[
-            "topic"
-        ]
-        assert topic["photos"] == [photo]
-        # Residents, the 社工 and the moderator see it; another community's link does not.
-        async with web.http.get(server.url + api(ids, f"/photos/{photo}")) as r:
-            assert r.status == 200 and r.content_type == "image/png" and await r.read() == png
-        for who, path in (
-            (li, f"/api/communities/{a}/topics/photos/{photo}"),
-            (web, f"/api/topics/{a}/screening/photos/{photo}?t={ids['moderator']}"),
-        ):
-            async with who.http.get(server.url + path) as r:
-                assert r.status == 200 and await r.read() == png, path
-        await refused(
-            web, "GET", api(ids, f"/photos/{photo}", ids["topics_link_b"]), None, 403, "wrong_community"
-        )
-        await refused(zhao, "GET", f"/api/communities/{a}/topics/photos/{photo}", None, 403, "forbidden")
-        await refused(web, "GET", api(ids, "/photos/" + "1" * 32), None, 404, "not_found")
-        # A file swapped on disk no longer matches the id the chain recorded: refused at submission.
-        (tmp_path / "topic_photos" / a / f"{photo}.png").write_bytes(tiny_png(9))
-        await refused(
-            web, "POST", api(ids, "/topics", zhang), {"title": "再提一次", "photos": [photo]}, 400, "invalid"
-        )
 
 
 async def test_flagged_topics_are_kept_and_abuse_is_held_for_screening(tmp_path: Path) -> None:
