@@ -2,10 +2,10 @@
 
 :class:`CameraPeers` is a :class:`~.peers.PeerManager` for video (the same offer checks, one track, the same
 connection lifecycle). aiortc decodes every frame in its own thread; the consumer keeps only what the HLS
-encoder can use — at most ``fps`` pictures a second, each scaled (letterboxed, not stretched) to the
-encoder's 640×360 RGB — and reports ``None`` when no frame came for ``stale_s`` (a camera unplugged while
-the connection stays up), so the stream falls back to the still card. :func:`overlay` draws the speaker and
-the clock in a bar at the bottom of a picture.
+encoder can use — at most ``fps`` pictures a second (``[live] camera_fps``), each scaled (letterboxed, not
+stretched) to the encoder's 640×360 RGB — and reports ``None`` when no frame came for ``stale_s`` (a camera
+unplugged while the connection stays up), so the stream falls back to the still card. :func:`overlay` draws
+the speaker and the clock in a bar at the bottom of a picture.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class CameraPeers(PeerManager):
     KIND = "video"
 
     def __init__(
-        self, *, on_frame: FrameSink | None = None, fps: float = 2.0, stale_s: float = 3.0, **kwargs: Any
+        self, *, on_frame: FrameSink | None = None, fps: float = 12.0, stale_s: float = 3.0, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.on_frame = on_frame
@@ -62,9 +62,11 @@ class CameraPeers(PeerManager):
                 return
             self.frames_in += 1
             now = time.monotonic()
-            if now < next_at or not isinstance(frame, av.VideoFrame):
+            # A frame a little early (jitter) still counts; the schedule advances by the interval, so a
+            # 15 fps camera thinned to 12 gives 12, not every other frame.
+            if now < next_at - self.interval / 4 or not isinstance(frame, av.VideoFrame):
                 continue
-            next_at = now + self.interval
+            next_at = max(next_at + self.interval, now)
             quiet = False
             self.frames_out += 1
             self._emit(peer.key, fit(frame))
