@@ -8,8 +8,9 @@ like the MP3 stream (silence is padded while no one speaks) and drives the strea
 ticks every ``1/fps`` s of audio (``fps``: ``[live] camera_fps``), so part ``g`` covers exactly
 ``[g·PART_S, (g+1)·PART_S)`` of stream time, and stream time ``t`` is wall time ``started_at + t``. The frame
 rate is variable in one stream (MPEG-TS carries each frame's time): while the camera sends, a frame at every
-tick; while the still card shows, a frame at every part's start only (``CARD_FPS``), so the card costs what
-it cost at 2 fps. Key frames are forced at each segment's start, whatever the rate. The muxer's output is
+tick; while the still card shows, a frame at every part's start (``CARD_FPS``) and at the first tick after it
+changes (a floor change is on screen within ``1/fps`` s, not at the next part), so the card costs what it
+cost at 2 fps. Key frames are forced at each segment's start, whatever the rate. The muxer's output is
 cut where a part's first video frame begins in the byte stream (``ts_cut``), whatever FFmpeg's interleaver
 still holds. Captions are not encoded: the server writes the WebVTT rendition from the same clock
 (``hls_playlists``). With ``rtmp_url`` the same packets are also
@@ -92,6 +93,11 @@ class HlsEncoder:
     def playlist_text(self) -> str:
         """The media playlist ("" until the first segment is complete)."""
         return self.window.playlist
+
+    @property
+    def stream_time(self) -> float:
+        """Seconds of audio handed to the encoder so far: a picture queued now is in every frame from here."""
+        return self._samples / SAMPLE_RATE
 
     def touch(self) -> None:
         """Someone watched just now (the idle timer restarts)."""
@@ -196,13 +202,14 @@ class HlsEncoder:
 
         picture: av.VideoFrame | None = None
         camera = False  # the picture is the camera's: a frame at every tick
+        fresh = False  # a picture not yet encoded: the card's next frame is the next tick, not the next part
         tick = 0
         samples = 0
         pending = np.zeros(0, dtype=np.int16)
         aac_samples = 1024
         while (item := self._queue.get()) is not _STOP:
             if isinstance(item, tuple):
-                camera = item[0] == "camera"
+                camera, fresh = item[0] == "camera", True
                 picture = av.VideoFrame.from_ndarray(item[1], format="rgb24").reformat(format="yuv420p")
                 continue
             assert isinstance(item, np.ndarray)
@@ -220,8 +227,9 @@ class HlsEncoder:
                 # frame at every tick, the card one at each part's start.
                 while picture is not None and tick * SAMPLE_RATE <= samples * fps:
                     t, tick = tick, tick + 1
-                    if not camera and t % ticks_per_part:
+                    if not camera and not fresh and t % ticks_per_part:
                         continue
+                    fresh = False
                     picture.pts = t
                     picture.time_base = Fraction(1, fps)
                     key = t % ticks_per_segment == 0
