@@ -79,6 +79,11 @@ class HallCamera:
     def live_now(self, meeting_id: str) -> bool:
         return meeting_id in self.peers
 
+    def sender(self, meeting_id: str) -> str | None:
+        """The device whose camera feeds the meeting's stream (None: the still card)."""
+        owner = self._owners.get(meeting_id)
+        return owner.device if owner is not None else None
+
     async def close(self) -> None:
         await self.peers.close_all()
 

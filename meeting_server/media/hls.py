@@ -117,18 +117,20 @@ class HlsEncoder:
             return  # the card is already the picture
         self._camera = rgb
         if rgb is not None:
-            self._queue.put(("camera", rgb))
+            self._queue.put(("camera", rgb, True))
         elif self._info is not None:  # else the first card is on its way (_pad)
             self._info = None  # what the card shows was not followed while the camera sent: render it anew
             self.refresh_card()
 
     def refresh_card(self) -> None:
         """Render the card again if what it shows changed (the floor, a result, the clock's second). Called
-        when the meeting's state changes and every ``CHUNK_S``; the new card is the next frame encoded."""
+        when the meeting's state changes and every ``CHUNK_S``. A change of the meeting is encoded at the next
+        tick; the clock's second waits for the next part's frame (it would double the card's frames)."""
         info, text = self._card(), clock_text()
         if self._camera is None and (info != self._info or text != self._clock_text):
+            urgent = info != self._info
             self._info, self._clock_text = info, text
-            self._queue.put(("card", render_card(info, text)))
+            self._queue.put(("card", render_card(info, text), urgent))
 
     async def close(self) -> None:
         if self._closed:
@@ -202,14 +204,14 @@ class HlsEncoder:
 
         picture: av.VideoFrame | None = None
         camera = False  # the picture is the camera's: a frame at every tick
-        fresh = False  # a picture not yet encoded: the card's next frame is the next tick, not the next part
+        fresh = False  # a changed card not yet encoded: its frame is the next tick, not the next part
         tick = 0
         samples = 0
         pending = np.zeros(0, dtype=np.int16)
         aac_samples = 1024
         while (item := self._queue.get()) is not _STOP:
             if isinstance(item, tuple):
-                camera, fresh = item[0] == "camera", True
+                camera, fresh = item[0] == "camera", item[2]
                 picture = av.VideoFrame.from_ndarray(item[1], format="rgb24").reformat(format="yuv420p")
                 continue
             assert isinstance(item, np.ndarray)
