@@ -200,7 +200,7 @@ class AudioHub:
     ) -> None:
         for ev in events:
             if isinstance(ev, FloorGranted):
-                await self._read_community(rt)
+                await self.read_hotwords(rt)
                 name = self._name(rt, ev.participant_id)
                 self._meeting(rt).on_floor_granted(ev.turn_id, ev.participant_id, name, ev.channel.value)
             elif isinstance(ev, FloorYielded | FloorRevoked | FloorExpired):
@@ -246,8 +246,12 @@ class AudioHub:
         p = rt.state.participants.get(participant_id) if rt.state is not None else None
         return p.name if p is not None else participant_id
 
+    async def read_hotwords(self, rt: MeetingRuntime) -> list[str]:
+        """The hot words of a turn starting now: the community's topic titles and place names read again."""
+        await self._read_community(rt)
+        return self._hotwords(rt)
+
     async def _read_community(self, rt: MeetingRuntime) -> None:
-        """The community's topic titles and place names, for the hot words of the turn starting now."""
         state = rt.state
         if state is None or not state.community_id:
             return
