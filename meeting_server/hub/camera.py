@@ -22,15 +22,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import av
+
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import MeetingClosed
 from meeting_server.core.registry import Event
 from meeting_server.core.roles import Role
 from meeting_server.core.values import MeetingStatus
-from meeting_server.media.camera import CameraPeers, Picture, overlay
+from meeting_server.media.camera import CameraPeers
 from meeting_server.media.ice import rtc_configuration
 from meeting_server.media.peers import MediaError
-from meeting_server.media.still_card import clock_text
 from meeting_server.store.records import EventRecord
 
 from .audio import SERVER_TURN_USER, AudioHub
@@ -149,14 +150,12 @@ class HallCamera:
             )
 
     # ------------------------------------------------------------------ pictures
-    def _on_frame(self, key: str, picture: Picture | None) -> None:
+    def _on_frame(self, key: str, frame: av.VideoFrame | None) -> None:
         enc = self.live.encoders.get(key)
         rt = self._runtimes.get(key)
         if enc is None or rt is None:
             return  # no one watches (yet): the encoder starts with the first viewer and gets the next picture
-        if picture is not None:
-            picture = overlay(picture, card_info(rt).speaker, clock_text())
-        enc.camera_frame(picture)
+        enc.camera_frame(frame, card_info(rt).speaker)
 
     def _stopped(self, key: str) -> None:
         self._owners.pop(key, None)

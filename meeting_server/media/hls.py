@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from av.video.frame import PictureType
 
+from .camera import fit, overlay
 from .hls_parts import LiveWindow
 from .hls_playlists import PART_S, SEGMENT_S
 from .rtmp import RtmpPush
@@ -81,7 +82,7 @@ class HlsEncoder:
         self.last_used = clock()
         self._info: CardInfo | None = None
         self._clock_text = ""
-        self._camera: npt.NDArray[np.uint8] | None = None
+        self._camera: av.VideoFrame | None = None
         self._loop = asyncio.get_running_loop()
         self.window = LiveWindow(self.started_at)
         self.ready = asyncio.Event()  # set once the first segment is listed
@@ -111,13 +112,15 @@ class HlsEncoder:
         self._samples += samples.shape[0]
         self._queue.put((samples * 32767).astype(np.int16))
 
-    def camera_frame(self, rgb: npt.NDArray[np.uint8] | None) -> None:
-        """The hall camera's latest picture (640×360 RGB), or None to go back to the still card."""
-        if rgb is None and self._camera is None:
+    def camera_frame(self, frame: av.VideoFrame | None, speaker: str = "") -> None:
+        """The hall camera's latest frame and the speaker to draw on it, or None to go back to the still card.
+        The frame is scaled and the bar drawn in the worker (``camera.fit``, ``camera.overlay``), off the
+        event loop."""
+        if frame is None and self._camera is None:
             return  # the card is already the picture
-        self._camera = rgb
-        if rgb is not None:
-            self._queue.put(("camera", rgb, True))
+        self._camera = frame
+        if frame is not None:
+            self._queue.put(("camera", frame, speaker, clock_text()))
         elif self._info is not None:  # else the first card is on its way (_pad)
             self._info = None  # what the card shows was not followed while the camera sent: render it anew
             self.refresh_card()
@@ -211,8 +214,11 @@ class HlsEncoder:
         aac_samples = 1024
         while (item := self._queue.get()) is not _STOP:
             if isinstance(item, tuple):
-                camera, fresh = item[0] == "camera", item[2]
-                picture = av.VideoFrame.from_ndarray(item[1], format="rgb24").reformat(format="yuv420p")
+                if item[0] == "camera":
+                    rgb, camera, fresh = overlay(fit(item[1]), item[2], item[3]), True, True
+                else:
+                    rgb, camera, fresh = item[1], False, item[2]
+                picture = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
                 continue
             assert isinstance(item, np.ndarray)
             pending = np.concatenate([pending, item])

@@ -102,6 +102,10 @@ async def test_the_hall_camera_is_the_picture_while_it_sends(tmp_path: Path) -> 
                 g = np.mean([p[:300, :, 1].mean() for p in pictures])
                 assert g > 120, g  # the green field (letterboxed 4:3 in 16:9: black bars at the sides)
                 assert pictures[0][:300, :60].mean() < 20  # the left bar
+                # The speaker bar drawn over the bottom (in the encoder's worker): darker, with light text.
+                bar = pictures[0][322:, 60:580].astype(np.int16)
+                assert bar[:, :, 1].mean() < 0.6 * pictures[0][:300, 60:580, 1].mean()
+                assert (bar.min(axis=2) > 180).mean() > 0.01  # the text's pixels
                 assert motion(pictures) > 3, motion(pictures)
 
                 # The camera stops: the card again, in the same stream (same encoder).
