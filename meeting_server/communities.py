@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from meeting_server.community.carryover_rules import CarryOverState, decide_carryover
 from meeting_server.community.execution_rules import decide_execution
 from meeting_server.community.execution_state import ExecutionActor, ExecutionState
+from meeting_server.community.places_rules import decide_places
 from meeting_server.community.registry import load_event
 from meeting_server.community.roles import StaffActor
 from meeting_server.community.roster_rules import decide_roster
@@ -198,6 +199,19 @@ class Communities:
         stream = await self._roster_stream(community_id)
         return await self._execute(
             stream, ("system", "system"), lambda s, now: decide_carryover(s.carried, command, now)
+        )
+
+    async def places(self, community_id: str) -> tuple[str, ...]:
+        """A community's place names (地名), as its staff keep them."""
+        return (await self._roster_stream(community_id)).state.places.places
+
+    async def execute_places(self, community_id: str, actor: StaffActor, command: Command) -> list[Event]:
+        """Decide, persist and fold a place-names command; DomainError if the rules refuse it."""
+        stream = await self._roster_stream(community_id)
+        return await self._execute(
+            stream,
+            _by(actor),
+            lambda s, now: decide_places(s.places, community_id, actor, command, now),
         )
 
 

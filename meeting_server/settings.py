@@ -113,10 +113,14 @@ class LiveSettings:
     enabled: bool = True
     idle_minutes: float = 10.0
     rtmp_url: str = ""  # also push the livestream there (rtmp:// or rtmps://), "" for none
+    camera_fps: int = 12  # the livestream's frame rate while the hall camera sends (the card stays at 2)
 
     def __post_init__(self) -> None:
         if not 0.1 <= self.idle_minutes <= 24 * 60:
             raise ValueError("idle_minutes must be 0.1 to 1440 minutes")
+        # A frame must start every 0.5 s part (and the card's 2 fps must divide it).
+        if not 2 <= self.camera_fps <= 30 or self.camera_fps % 2:
+            raise ValueError("camera_fps must be an even number from 2 to 30")
         if self.rtmp_url and not self.rtmp_url.startswith(("rtmp://", "rtmps://")):
             raise ValueError("rtmp_url must start with rtmp:// or rtmps://")
 

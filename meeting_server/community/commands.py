@@ -103,5 +103,16 @@ class ImportPersons(Command):
     source: str = field(default="", metadata=max_len(SOURCE))  # the file's name, for the record
 
 
+# ---------------------------------------------------------------- a community's place names (places_rules)
+
+
+@command
+@dataclass(frozen=True, slots=True)
+class SetPlaces(Command):
+    """The community's place names (地名), the whole list, in the order the staff want them."""
+
+    places: tuple[str, ...]
+
+
 AnyStreetCommand = CreateCommunity | CreateAccount | DisableAccount | EnableAccount | SetPassword
 AnyRosterCommand = AddPerson | UpdatePerson | RemovePerson | ImportPersons

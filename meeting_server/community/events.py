@@ -82,5 +82,15 @@ class PersonRemoved(Event):
     at: float
 
 
+@event
+@dataclass(frozen=True, slots=True)
+class PlacesSet(Event):
+    """The community's place names (地名) are now ``places`` (places_rules)."""
+
+    places: tuple[str, ...]
+    at: float
+
+
 AnyStreetEvent = CommunityCreated | AccountCreated | AccountDisabled | AccountEnabled | PasswordSet
 AnyRosterEvent = PersonsAdded | PersonChanged | PersonRemoved
+AnyPlacesEvent = PlacesSet

@@ -17,6 +17,7 @@ from .commands import (
     ImportPersons,
     RemovePerson,
     SetPassword,
+    SetPlaces,
     UpdatePerson,
 )
 from .roles import StaffRole
@@ -36,6 +37,8 @@ PERMISSIONS: dict[type[Command], frozenset[StaffRole]] = {
     UpdatePerson: ACCOUNTS,
     RemovePerson: ACCOUNTS,
     ImportPersons: ACCOUNTS,
+    # a community's place names (caption hot words): its own 社工 only
+    SetPlaces: frozenset({StaffRole.STAFF}),
 }
 
 

@@ -109,6 +109,7 @@ def create_app(
         return {tid: t.title for tid, t in (await communities.topics(community_id)).topics.items()}
 
     audio.topic_titles = topic_titles  # the agenda's topics' titles are caption hot words
+    audio.place_names = communities.places  # so are the community's place names (its staff's 地名 page)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await registry.load_all()

@@ -63,6 +63,9 @@ class AudioHub:
         # titles of the topics a meeting's agenda deliberates are hot words too, read again at each turn.
         self.topic_titles: Callable[[str], Awaitable[Mapping[str, str]]] | None = None
         self._topics: dict[str, Mapping[str, str]] = {}
+        # A community's place names as its staff keep them (set by the app too; read again at each turn).
+        self.place_names: Callable[[str], Awaitable[Sequence[str]]] | None = None
+        self._places: dict[str, Sequence[str]] = {}
         web_rtc = settings.webrtc
         # An empty list means "every address" (aioice's default); loopback-only is the single-host default.
         self.allowed_addresses = tuple(web_rtc.host_addresses) or None
@@ -197,7 +200,7 @@ class AudioHub:
     ) -> None:
         for ev in events:
             if isinstance(ev, FloorGranted):
-                await self._read_topics(rt)
+                await self.read_hotwords(rt)
                 name = self._name(rt, ev.participant_id)
                 self._meeting(rt).on_floor_granted(ev.turn_id, ev.participant_id, name, ev.channel.value)
             elif isinstance(ev, FloorYielded | FloorRevoked | FloorExpired):
@@ -229,6 +232,7 @@ class AudioHub:
         await self._close_peer(f"{meeting_id}/{HALL_SOURCE}")
         audio = self.meetings.pop(meeting_id, None)
         self._topics.pop(meeting_id, None)
+        self._places.pop(meeting_id, None)
         if audio is not None:
             await audio.close()
 
@@ -242,22 +246,32 @@ class AudioHub:
         p = rt.state.participants.get(participant_id) if rt.state is not None else None
         return p.name if p is not None else participant_id
 
-    async def _read_topics(self, rt: MeetingRuntime) -> None:
+    async def read_hotwords(self, rt: MeetingRuntime) -> list[str]:
+        """The hot words of a turn starting now: the community's topic titles and place names read again."""
+        await self._read_community(rt)
+        return self._hotwords(rt)
+
+    async def _read_community(self, rt: MeetingRuntime) -> None:
         state = rt.state
-        if state is None or not state.community_id or self.topic_titles is None:
+        if state is None or not state.community_id:
             return
-        if any(item.topic_id for item in state.agenda):
-            try:
+        try:  # hot words help; a turn never waits on them failing
+            if self.topic_titles is not None and any(item.topic_id for item in state.agenda):
                 self._topics[rt.meeting_id] = await self.topic_titles(state.community_id)
-            except Exception:  # hot words help; a turn never waits on them failing
-                log.exception("topics of %s for the hot words", state.community_id)
+            if self.place_names is not None:
+                self._places[rt.meeting_id] = await self.place_names(state.community_id)
+        except Exception:
+            log.exception("topics or places of %s for the hot words", state.community_id)
 
     def _hotwords(self, rt: MeetingRuntime) -> list[str]:
         """Names the recogniser should know (``hub.hotwords``), cleaned and bounded (``asr.hotwords``)."""
         state = rt.state
         if state is None:
             return []
-        places = community_places(self.settings.meeting.places, state.community_id)
+        places = [
+            *self._places.get(rt.meeting_id, ()),  # the community's staff's (地名 page)
+            *community_places(self.settings.meeting.places, state.community_id),
+        ]
         return clean_hotwords(meeting_hotwords(state, self._topics.get(rt.meeting_id), places))
 
     async def _commit(self, rt: MeetingRuntime, turn_id: str, participant_id: str, caption: Caption) -> None:

@@ -4,8 +4,9 @@ From the meeting's own state: the place and the names in the title and the agend
 accepted topics, so their titles carry the topics' places: 东门, 12号楼); then, from outside it, the titles of
 the community topics its agenda items deliberate (``topic_id``; residents wrote them, often with the place
 the staff's agenda title leaves out) and the places they name; the people taking part (they are the ones who
-speak and are spoken to); the community's place names (``[meeting] places``: streets, estates, landmarks
-the rosters and agendas do not spell out); then the roster snapshot's buildings and names.
+speak and are spoken to); the community's place names (those its staff keep on the 地名 page, then the
+server's ``[meeting] places``: streets, estates, landmarks the rosters and agendas do not spell out); then
+the roster snapshot's buildings and names.
 ``asr.hotwords`` cleans and bounds the list; the engine fits it into its token budget, so the order decides
 what is kept in a meeting with a long roster.
 """

@@ -111,8 +111,13 @@ class LiveVideo:
         enc = self.encoders.get(rt.meeting_id)
         if enc is None:
             directory = self.settings.data_dir / "live" / rt.meeting_id
+            live = self.settings.live
             enc = HlsEncoder(
-                rt.meeting_id, directory, lambda: card_info(rt), rtmp_url=self.settings.live.rtmp_url
+                rt.meeting_id,
+                directory,
+                lambda: card_info(rt),
+                rtmp_url=live.rtmp_url,
+                fps=live.camera_fps,
             )
             self.encoders[rt.meeting_id] = enc
             self.audio.meeting_audio(rt).hls = enc
@@ -141,6 +146,10 @@ class LiveVideo:
     async def _on_events(
         self, rt: MeetingRuntime, records: Sequence[EventRecord], events: Sequence[Event]
     ) -> None:
+        enc = self.encoders.get(rt.meeting_id)
+        if enc is not None and events:
+            # The card follows the floor (and results) at its next frame, not at the next poll.
+            enc.refresh_card()
         for ev in events:
             if isinstance(ev, CaptionCommitted):
                 enc = self.encoders.get(rt.meeting_id)

@@ -2,10 +2,10 @@
 
 :class:`CameraPeers` is a :class:`~.peers.PeerManager` for video (the same offer checks, one track, the same
 connection lifecycle). aiortc decodes every frame in its own thread; the consumer keeps only what the HLS
-encoder can use — at most ``fps`` pictures a second, each scaled (letterboxed, not stretched) to the
-encoder's 640×360 RGB — and reports ``None`` when no frame came for ``stale_s`` (a camera unplugged while
-the connection stays up), so the stream falls back to the still card. :func:`overlay` draws the speaker and
-the clock in a bar at the bottom of a picture.
+encoder can use — at most ``fps`` frames a second (``[live] camera_fps``), which the encoder's worker scales
+(:func:`fit`: letterboxed, not stretched) to its 640×360 RGB — and reports ``None`` when no frame came for
+``stale_s`` (a camera unplugged while the connection stays up), so the stream falls back to the still card.
+:func:`overlay` draws the speaker and the clock in a bar at the bottom of a picture (in the worker too).
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from .peers import Peer, PeerManager
 from .still_card import HEIGHT, WIDTH, card_font
 
 Picture = npt.NDArray[np.uint8]
-FrameSink = Callable[[str, Picture | None], None]
-"""``on_frame(peer_key, rgb)``: a HEIGHT × WIDTH × 3 picture, or None when the camera went quiet. Called on
-the event loop: it must be cheap."""
+FrameSink = Callable[[str, av.VideoFrame | None], None]
+"""``on_frame(peer_key, frame)``: a decoded camera frame (any size; :func:`fit` and :func:`overlay` make it
+the stream's picture, in the encoder's worker), or None when the camera went quiet. Called on the event loop:
+it must be cheap."""
 
 
 class CameraPeers(PeerManager):
@@ -37,7 +38,7 @@ class CameraPeers(PeerManager):
     KIND = "video"
 
     def __init__(
-        self, *, on_frame: FrameSink | None = None, fps: float = 2.0, stale_s: float = 3.0, **kwargs: Any
+        self, *, on_frame: FrameSink | None = None, fps: float = 12.0, stale_s: float = 3.0, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.on_frame = on_frame
@@ -62,17 +63,19 @@ class CameraPeers(PeerManager):
                 return
             self.frames_in += 1
             now = time.monotonic()
-            if now < next_at or not isinstance(frame, av.VideoFrame):
+            # A frame a little early (jitter) still counts; the schedule advances by the interval, so a
+            # 15 fps camera thinned to 12 gives 12, not every other frame.
+            if now < next_at - self.interval / 4 or not isinstance(frame, av.VideoFrame):
                 continue
-            next_at = now + self.interval
+            next_at = max(next_at + self.interval, now)
             quiet = False
             self.frames_out += 1
-            self._emit(peer.key, fit(frame))
+            self._emit(peer.key, frame)
 
-    def _emit(self, key: str, picture: Picture | None) -> None:
+    def _emit(self, key: str, frame: av.VideoFrame | None) -> None:
         sink = self.on_frame
         if sink is not None:
-            sink(key, picture)
+            sink(key, frame)
 
 
 def fit(frame: av.VideoFrame) -> Picture:

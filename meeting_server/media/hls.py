@@ -4,12 +4,16 @@ segments that make up 2 s segments (``hls_parts``), held in memory; every observ
 
 The encoder is PyAV (libx264 + AAC + FFmpeg's ``mpegts`` muxer writing into memory) in one worker thread
 behind a queue with a stop sentinel: no ffmpeg binary is needed (PyAV ships FFmpeg). The audio keeps real time
-like the MP3 stream (silence is padded while no one speaks) and drives the stream clock: a video frame is
-emitted every ``1/FPS`` s of audio, so part ``g`` covers exactly ``[g·PART_S, (g+1)·PART_S)`` of stream time,
-and stream time ``t`` is wall time ``started_at + t``. The muxer's output is cut just after a part's first
-video frame is handed to it: FFmpeg's interleaver still holds that frame, and everything written so far is
-the previous part's (its frames and the audio before the cut). Captions are not encoded: the server writes
-the WebVTT rendition from the same clock (``hls_playlists``). With ``rtmp_url`` the same packets are also
+like the MP3 stream (silence is padded while no one speaks) and drives the stream clock: the video clock
+ticks every ``1/fps`` s of audio (``fps``: ``[live] camera_fps``), so part ``g`` covers exactly
+``[g·PART_S, (g+1)·PART_S)`` of stream time, and stream time ``t`` is wall time ``started_at + t``. The frame
+rate is variable in one stream (MPEG-TS carries each frame's time): while the camera sends, a frame at every
+tick; while the still card shows, a frame at every part's start (``CARD_FPS``) and at the first tick after it
+changes (a floor change is on screen within ``1/fps`` s, not at the next part), so the card costs what it
+cost at 2 fps. Key frames are forced at each segment's start, whatever the rate. The muxer's output is
+cut where a part's first video frame begins in the byte stream (``ts_cut``), whatever FFmpeg's interleaver
+still holds. Captions are not encoded: the server writes the WebVTT rendition from the same clock
+(``hls_playlists``). With ``rtmp_url`` the same packets are also
 pushed over RTMP (``rtmp``).
 """
 
@@ -28,36 +32,22 @@ from typing import Any
 import av
 import numpy as np
 import numpy.typing as npt
+from av.video.frame import PictureType
 
+from .camera import fit, overlay
 from .hls_parts import LiveWindow
 from .hls_playlists import PART_S, SEGMENT_S
 from .rtmp import RtmpPush
 from .still_card import CardInfo, clock_text, render_card
+from .ts_cut import PartCutter
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
-FPS = 2  # the still card changes at most once a second
-FRAMES_PER_PART = round(FPS * PART_S)
+CARD_FPS = 2  # the still card: one frame at each part's start (it changes at most once a second)
 CHUNK_S = 0.1
 _STOP = object()
-__all__ = ["FPS", "SEGMENT_S", "HlsEncoder"]
-
-
-class _Sink:
-    """The muxer's output file: bytes accumulate until the encoder takes them as a part."""
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def write(self, b: bytes) -> int:
-        self.data += b
-        return len(b)
-
-    def take(self) -> bytes:
-        out = bytes(self.data)
-        self.data.clear()
-        return out
+__all__ = ["CARD_FPS", "SEGMENT_S", "HlsEncoder"]
 
 
 class HlsEncoder:
@@ -73,8 +63,12 @@ class HlsEncoder:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         rtmp_url: str = "",
+        fps: int = 12,
     ) -> None:
+        # Every part's start must be a tick (settings.LiveSettings checks camera_fps).
+        assert fps % CARD_FPS == 0 and round(fps * PART_S) * CARD_FPS == fps, fps
         self.meeting_id = meeting_id
+        self.fps = fps
         self.rtmp_url = rtmp_url
         self.rtmp: RtmpPush | None = None  # set in the worker once the codecs are open
         self.directory = directory
@@ -88,7 +82,7 @@ class HlsEncoder:
         self.last_used = clock()
         self._info: CardInfo | None = None
         self._clock_text = ""
-        self._camera: npt.NDArray[np.uint8] | None = None
+        self._camera: av.VideoFrame | None = None
         self._loop = asyncio.get_running_loop()
         self.window = LiveWindow(self.started_at)
         self.ready = asyncio.Event()  # set once the first segment is listed
@@ -100,6 +94,11 @@ class HlsEncoder:
     def playlist_text(self) -> str:
         """The media playlist ("" until the first segment is complete)."""
         return self.window.playlist
+
+    @property
+    def stream_time(self) -> float:
+        """Seconds of audio handed to the encoder so far: a picture queued now is in every frame from here."""
+        return self._samples / SAMPLE_RATE
 
     def touch(self) -> None:
         """Someone watched just now (the idle timer restarts)."""
@@ -113,14 +112,28 @@ class HlsEncoder:
         self._samples += samples.shape[0]
         self._queue.put((samples * 32767).astype(np.int16))
 
-    def camera_frame(self, rgb: npt.NDArray[np.uint8] | None) -> None:
-        """The hall camera's latest picture (640×360 RGB), or None to go back to the still card."""
-        if rgb is None and self._camera is None:
+    def camera_frame(self, frame: av.VideoFrame | None, speaker: str = "") -> None:
+        """The hall camera's latest frame and the speaker to draw on it, or None to go back to the still card.
+        The frame is scaled and the bar drawn in the worker (``camera.fit``, ``camera.overlay``), off the
+        event loop."""
+        if frame is None and self._camera is None:
             return  # the card is already the picture
-        self._camera = rgb
-        if rgb is None and self._info is None:
-            return  # the first card is on its way (_pad)
-        self._queue.put(("picture", rgb if rgb is not None else self._render()))
+        self._camera = frame
+        if frame is not None:
+            self._queue.put(("camera", frame, speaker, clock_text()))
+        elif self._info is not None:  # else the first card is on its way (_pad)
+            self._info = None  # what the card shows was not followed while the camera sent: render it anew
+            self.refresh_card()
+
+    def refresh_card(self) -> None:
+        """Render the card again if what it shows changed (the floor, a result, the clock's second). Called
+        when the meeting's state changes and every ``CHUNK_S``. A change of the meeting is encoded at the next
+        tick; the clock's second waits for the next part's frame (it would double the card's frames)."""
+        info, text = self._card(), clock_text()
+        if self._camera is None and (info != self._info or text != self._clock_text):
+            urgent = info != self._info
+            self._info, self._clock_text = info, text
+            self._queue.put(("card", render_card(info, text), urgent))
 
     async def close(self) -> None:
         if self._closed:
@@ -135,18 +148,8 @@ class HlsEncoder:
         await asyncio.to_thread(self._thread.join)
 
     # ------------------------------------------------------------------ internals
-    def _render(self) -> npt.NDArray[np.uint8]:
-        assert self._info is not None
-        return render_card(self._info, self._clock_text)
-
-    def _refresh_card(self) -> None:
-        info, text = self._card(), clock_text()
-        if self._camera is None and (info != self._info or text != self._clock_text):
-            self._info, self._clock_text = info, text
-            self._queue.put(("picture", self._render()))
-
     async def _pad(self) -> None:
-        self._refresh_card()
+        self.refresh_card()
         while True:
             await asyncio.sleep(CHUNK_S)
             due = int((self._clock() - self._t0) * SAMPLE_RATE)
@@ -156,7 +159,7 @@ class HlsEncoder:
                 self._samples += pad
                 self._queue.put(np.zeros(pad, dtype=np.int16))
             try:
-                self._refresh_card()
+                self.refresh_card()
             except Exception:
                 log.exception("still card of %s failed", self.meeting_id)
 
@@ -172,17 +175,23 @@ class HlsEncoder:
             self.ready.set()
 
     def _encode(self) -> None:
-        sink = _Sink()
+        fps = self.fps
+        ticks_per_part = round(fps * PART_S)
+        # FFmpeg's mpegts muxer gives the first stream (the video) PID 0x100.
+        sink = PartCutter(0x100, fps, ticks_per_part)
         # Each packet reaches the sink as it is muxed (flush_packets), audio in small PES (pes_payload_size).
         out = av.open(sink, "w", format="mpegts", options={"flush_packets": "1", "pes_payload_size": "0"})
-        video = out.add_stream("libx264", rate=FPS)
+        ticks_per_segment = fps * SEGMENT_S
+        video = out.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = 640, 360, "yuv420p"
-        video.codec_context.gop_size = FPS * SEGMENT_S
+        video.codec_context.gop_size = ticks_per_segment
         video.codec_context.options = {
             "preset": "veryfast",
-            "tune": "stillimage,zerolatency",  # no lookahead: at 2 fps it would hold 5 s
+            "tune": "zerolatency",  # no lookahead: at the card's 2 fps it would hold 5 s
             "profile": "baseline",
-            "x264-params": f"keyint={FPS * SEGMENT_S}:min-keyint={FPS * SEGMENT_S}:scenecut=0",
+            # A segment's first frame is forced to be an IDR (below); no other key frame.
+            "forced-idr": "1",
+            "x264-params": f"keyint={ticks_per_segment}:scenecut=0",
         }
         audio = out.add_stream("aac", rate=SAMPLE_RATE)
         audio.codec_context.layout = "mono"
@@ -193,15 +202,23 @@ class HlsEncoder:
             if push is not None:
                 push.send(packet)
             out.mux(packet)
+            for part in sink.parts():
+                self._loop.call_soon_threadsafe(self._publish, part)
 
         picture: av.VideoFrame | None = None
-        frames = 0
+        camera = False  # the picture is the camera's: a frame at every tick
+        fresh = False  # a changed card not yet encoded: its frame is the next tick, not the next part
+        tick = 0
         samples = 0
         pending = np.zeros(0, dtype=np.int16)
         aac_samples = 1024
         while (item := self._queue.get()) is not _STOP:
             if isinstance(item, tuple):
-                picture = av.VideoFrame.from_ndarray(item[1], format="rgb24").reformat(format="yuv420p")
+                if item[0] == "camera":
+                    rgb, camera, fresh = overlay(fit(item[1]), item[2], item[3]), True, True
+                else:
+                    rgb, camera, fresh = item[1], False, item[2]
+                picture = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
                 continue
             assert isinstance(item, np.ndarray)
             pending = np.concatenate([pending, item])
@@ -214,15 +231,19 @@ class HlsEncoder:
                 samples += aac_samples
                 for packet in audio.encode(frame):
                     mux(packet)
-                # A picture every 1/FPS s of audio: the audio is the clock.
-                while picture is not None and frames * SAMPLE_RATE <= samples * FPS:
-                    picture.pts = frames
-                    picture.time_base = Fraction(1, FPS)
-                    frames += 1
+                # The video clock ticks every 1/fps s of audio: the audio is the clock. The camera gets a
+                # frame at every tick, the card one at each part's start.
+                while picture is not None and tick * SAMPLE_RATE <= samples * fps:
+                    t, tick = tick, tick + 1
+                    if not camera and not fresh and t % ticks_per_part:
+                        continue
+                    fresh = False
+                    picture.pts = t
+                    picture.time_base = Fraction(1, fps)
+                    key = t % ticks_per_segment == 0
+                    picture.pict_type = PictureType.I if key else PictureType.NONE
                     for packet in video.encode(picture):
                         mux(packet)
-                        if packet.pts and packet.pts % FRAMES_PER_PART == 0:  # this packet starts a part
-                            self._loop.call_soon_threadsafe(self._publish, sink.take())
         out.close()
         if push is not None:
             push.close()

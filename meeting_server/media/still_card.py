@@ -4,7 +4,7 @@ the clock and the last vote result, rendered with Pillow (re-rendered only when 
 from __future__ import annotations
 
 import dataclasses
-import functools
+import threading
 import time
 
 import numpy as np
@@ -23,8 +23,19 @@ class CardInfo:
     result: str = ""  # the last vote result in words, "" before the first vote
 
 
-@functools.lru_cache(maxsize=4)
+_fonts = threading.local()
+
+
 def card_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The CJK font at ``size``, one per thread: a FreeType face must not be used by two threads at once
+    (the card is drawn on the event loop, the camera's bar in each encoder's worker)."""
+    cache: dict[int, ImageFont.FreeTypeFont | ImageFont.ImageFont] = _fonts.__dict__.setdefault("by_size", {})
+    if size not in cache:
+        cache[size] = _load_font(size)
+    return cache[size]
+
+
+def _load_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     try:
         font = find_cjk_font()
     except FontError:

@@ -26,6 +26,7 @@ from . import (
     execution_pages,
     invitations,
     keys,
+    places_api,
     roster_api,
     staff_pages,
     stats_pages,
@@ -56,6 +57,7 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     app.middlewares.append(csrf_guard)
     street_api.add_routes(app)
     roster_api.add_routes(app)
+    places_api.add_routes(app)
     community_meetings.add_routes(app)
     invitations.add_routes(app)
     door.add_routes(app)

@@ -1,6 +1,7 @@
 """The staff's pages: sign-in (and the first admin's setup), the street's communities and staff, a
-community's roster. Each is a template plus one script that talks to the JSON API; the pages carry no
-token (the session is an HTTP-only cookie) and no inline script, so the hub's CSP covers them.
+community's roster, its place names. Each is a template plus one script that talks to the JSON API; the
+pages carry no token (the session is an HTTP-only cookie) and no inline script, so the hub's CSP covers
+them.
 """
 
 from __future__ import annotations
@@ -122,11 +123,29 @@ async def topics_page(request: web.Request) -> web.Response:
     )
 
 
+async def places_page(request: web.Request) -> web.Response:
+    """GET /staff/c/{community_id}/places — the community's place names (地名, caption hot words)."""
+    found = await community_page(request, "您的账号只能维护本社区的地名。")
+    if isinstance(found, web.Response):
+        return found
+    _, account, community = found
+    return render_page(
+        request,
+        "staff_places.html",
+        "staff-places",
+        f"{community.title} · 地名",
+        me=account.display_name,
+        community_id=community.community_id,
+        community_title=community.title,
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/staff", home_page)
     app.router.add_get("/staff/login", login_page)
     app.router.add_get(r"/staff/c/{community_id:[a-z0-9]{1,32}}", roster_page)
     app.router.add_get(r"/staff/c/{community_id:[a-z0-9]{1,32}}/topics", topics_page)
+    app.router.add_get(r"/staff/c/{community_id:[a-z0-9]{1,32}}/places", places_page)
     app.router.add_get(
         r"/staff/c/{community_id:[a-z0-9]{1,32}}/m/{meeting_id:[A-Za-z0-9_-]{1,64}}", invitations_page
     )

@@ -20,13 +20,20 @@ CSRF = {"X-Gongzhi-CSRF": "1"}
 
 @asynccontextmanager
 async def staff_server(
-    data_dir: Path, *, redis_url: str = "", clock: FakeClock | None = None
+    data_dir: Path,
+    *,
+    redis_url: str = "",
+    clock: FakeClock | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
 ) -> AsyncIterator[Server]:
-    """The whole app (one factory), embedded or on Redis; the same ``clock`` may span restarts."""
+    """The whole app (one factory), embedded or on Redis; the same ``clock`` may span restarts;
+    ``overrides``: settings sections to change (``Settings.with_overrides``)."""
     clock = clock or FakeClock()
     settings = make_settings(data_dir)
     if redis_url:
         settings = settings.with_overrides(redis={"url": redis_url})
+    if overrides:
+        settings = settings.with_overrides(**overrides)
     app = create_app(settings, clock=clock, limit_clock=clock)
     runner = web.AppRunner(app)
     await runner.setup()

@@ -1,14 +1,26 @@
-/* The hall camera on the hall audio station: 「开启摄像头」 sends this computer's camera to the server on a
- * WebRTC connection of its own (camera_offer; the microphone's connection is left alone), and while it
- * sends, the livestream shows it instead of the still card. 「关闭摄像头」 stops it and the card is back.
- * Reconnects by itself while on (after the server restarts too: reconnect() from the welcome). */
+/* The hall camera, on the hall audio station and on the recorder page (both open with the recorder's link;
+ * the markup is templates/_camera.html): 「开启摄像头」 sends this computer's camera to the server on a
+ * WebRTC connection of its own (camera_offer; a microphone's connection is left alone), and while it sends,
+ * the livestream shows it instead of the still card. 「关闭摄像头」 stops it and the card is back.
+ * One camera per meeting: starting here takes the camera over from another device (which is told, and
+ * turns its own off: the server's `camera` message); reconnecting by itself (after a drop, or the server
+ * restarting: reconnect() from the welcome) never takes it back from another device. */
 "use strict";
 
 (function () {
   const { $, show } = GZ;
 
-  function hallCamera(conn) {
-    const cam = { on: false, pc: null, stream: null, timer: null, generation: 0, retries: 0 };
+  // This page's device id (the server tells one device's reconnect from another device's start by it).
+  const deviceId = () => {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  };
+
+  /** page: "station" or "recorder" (the notice to a device taken over names where the camera went). */
+  function hallCamera(conn, page) {
+    const cam = { on: false, pc: null, stream: null, timer: null, generation: 0, retries: 0, resume: false,
+      device: deviceId() };
     const button = $("camera-toggle");
     const preview = $("camera-preview");
 
@@ -45,6 +57,7 @@
       try {
         result = await GZ.rtc.offerAudio(conn, cam.stream, {
           event: "camera_offer",
+          extra: { device: cam.device, page, resume: cam.resume },
           onState: watch,
           stale: () => generation !== cam.generation || !cam.on,
         });
@@ -54,7 +67,7 @@
       if (generation !== cam.generation || !cam.on) { if (result.pc) result.pc.close(); return; }
       if (!result.pc) {
         const error = result.ack && result.ack.error;
-        if (error && (error.code === "forbidden" || error.code === "wrong_state")) {
+        if (error && (error.code === "forbidden" || error.code === "wrong_state" || error.code === "camera_taken")) {
           stop(false);
           setStatus("failed", "摄像头未能开启：" + (error.message || GZ.errorText(error)));
           return;
@@ -65,6 +78,7 @@
         return;
       }
       cam.pc = result.pc;
+      cam.resume = true; // from now on an offer is a reconnect: it never takes the camera from another device
       watch(result.pc);
       setTimeout(() => { if (cam.pc === result.pc && result.pc.connectionState !== "connected") retry(0); }, 15000);
     }
@@ -85,6 +99,7 @@
         return;
       }
       cam.on = true;
+      cam.resume = false; // a deliberate start: it takes the camera over from another device
       preview.srcObject = cam.stream;
       show(preview, true);
       button.textContent = "关闭摄像头";
@@ -104,8 +119,15 @@
       button.textContent = "开启摄像头";
       button.setAttribute("aria-pressed", "false");
       setStatus("off", "摄像头未开启，直播显示会议信息卡片");
-      if (tell && conn.socket.connected) conn.call("camera_close", {});
+      if (tell && conn.socket.connected) conn.call("camera_close", { device: cam.device });
     }
+
+    // Another device started the hall camera: this one no longer feeds the stream.
+    conn.socket.on("camera", (msg) => {
+      if (!msg || msg.state !== "replaced" || !cam.on) return;
+      stop(false);
+      setStatus("replaced", msg.message || "另一台设备已开启会场摄像头，本机摄像头已关闭");
+    });
 
     button.addEventListener("click", () => (cam.on ? stop(true) : start()));
     return { state: cam, reconnect() { if (cam.on) connectOnce(); } };

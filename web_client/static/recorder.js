@@ -1,5 +1,6 @@
 /* Recorder page: check in people in the hall (residents and 列席 guests), move and second motions for
- * in-room residents, enter show-of-hands counts, follow the transcript and mark key points; when the
+ * in-room residents, enter show-of-hands counts, follow the transcript and mark key points, send the
+ * recorder's laptop camera into the livestream (camera.js, as on the hall audio station); when the
  * meeting closes, a draft of the minutes built from the log. */
 "use strict";
 
@@ -42,8 +43,12 @@
     record.payload.caption_id ? fixButton(record, node) : null,
   ]);
 
+  let camera = null;
   const conn = GZ.connect({
     history: true, // the whole log: the live transcript shows every caption of the meeting
+    // The camera says itself why it was refused (camera.js).
+    quiet: (event) => event === "camera_offer" || event === "camera_close",
+    onWelcome() { if (camera) camera.reconnect(); }, // the server restarted or the network came back
     onEvent(record, v) {
       switch (record.type) {
         case "CaptionCommitted":
@@ -57,6 +62,8 @@
     onTransient(msg) { if (msg.kind === "caption_partial") captions.partial(msg); },
     onView: render,
   });
+  camera = GZ.hallCamera(conn, "recorder"); // 「开启摄像头」: the hall camera into the livestream
+  window.gzCamera = camera.state; // the browser tests read its state
 
   function render(v) {
     view = v;

@@ -38,7 +38,8 @@
   /**
    * Offer `stream` to the server. opts.source ("hall" for the station), opts.onTrack (audio the server
    * sends back), opts.stale() → true when the caller no longer wants this connection (checked between
-   * steps), opts.event (default "rtc_offer"; the hall camera's is "camera_offer"). Resolves to {pc, ack}:
+   * steps), opts.event (default "rtc_offer"; the hall camera's is "camera_offer"), opts.extra (more fields
+   * of the offer's payload). Resolves to {pc, ack}:
    * pc is null when refused (ack says why) or stale.
    */
   async function offerAudio(conn, stream, opts) {
@@ -52,6 +53,7 @@
     if (o.stale && o.stale()) return drop(null);
     const body = { sdp: pc.localDescription.sdp, type: "offer" };
     if (o.source) body.source = o.source;
+    if (o.extra) Object.assign(body, o.extra);
     const ack = await conn.call(o.event || "rtc_offer", body);
     if (!ack.ok || (o.stale && o.stale())) return drop(ack.ok ? null : ack);
     if (o.onState) pc.addEventListener("connectionstatechange", () => o.onState(pc));

@@ -101,7 +101,7 @@
     setTimeout(() => { if (station.pc === result.pc && result.pc.connectionState !== "connected") reconnect(0); }, 15000);
   }
 
-  camera = GZ.hallCamera(conn); // 「开启摄像头」: the hall camera into the livestream (camera.js)
+  camera = GZ.hallCamera(conn, "station"); // 「开启摄像头」: the hall camera into the livestream (camera.js)
   window.gzCamera = camera.state; // the browser tests read its state
 
   $("station-start").addEventListener("click", async () => {
