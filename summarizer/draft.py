@@ -2,7 +2,8 @@
 list of entries whose fields are plain text (what the recorder edits). No markup is written here: the
 renderers (``render_md``) lay the entries out and escape every field.
 
-Entry kinds and their fields (the renderers and the editor know them by these names):
+Entry kinds and their fields (the renderers and the editor know them by these names; ``motion``, ``vote``
+and ``resolution`` are what the meeting decided, read-only: ``minutes_values.RECORD_KINDS``):
 
 ==========  =====================================  ==========================================
 kind        fields                                 label / note (from the record, not edited)

@@ -38,6 +38,7 @@ from .minutes_values import (
     FIELD_TEXT,
     MAX_ENTRIES,
     MAX_SECTIONS,
+    RECORD_KINDS,
     SECTION_ID,
     SECTION_TITLE,
     MinutesRecord,
@@ -110,6 +111,8 @@ def edit_minutes(state: MeetingState, actor: Actor, cmd: EditMinutes, now: float
     entry = section.entry(cmd.entry_id)
     if entry is None or not any(f.name == cmd.field_name for f in entry.fields):
         fail(ErrorCode.NOT_FOUND, f"no field {cmd.entry_id}/{cmd.field_name} in section {cmd.section_id}")
+    if entry.kind in RECORD_KINDS:
+        fail(ErrorCode.FORBIDDEN, "提案、表决和决议的内容来自会议记录，不能修改")
     text = cmd.text.strip()
     if text == entry.value(cmd.field_name).strip():
         fail(ErrorCode.DUPLICATE, "the field already reads so")
