@@ -34,7 +34,7 @@ from meeting_server.core.events import CaptionCommitted, MeetingClosed, MeetingO
 from meeting_server.core.registry import Event
 from meeting_server.core.roles import Role
 from meeting_server.media.hls import SEGMENT_S, HlsEncoder
-from meeting_server.media.hls_parts import TooFar
+from meeting_server.media.hls_parts import TooFar, number
 from meeting_server.media.hls_playlists import Cue, master_playlist, subtitle_segment
 from meeting_server.media.still_card import CardInfo
 from meeting_server.settings import Settings
@@ -218,16 +218,16 @@ class LiveVideo:
                 text=text, content_type=PLAYLIST_TYPE, headers={"Cache-Control": "no-cache, private"}
             )
         stem, _, ext = name.partition(".")
-        if ext == "vtt" and stem.startswith("sub") and stem[3:].isdigit():
-            body = subtitle_segment(int(stem[3:]), self.cues.get(rt.meeting_id, []))
+        if ext == "vtt" and stem.startswith("sub") and (sub := number(stem[3:])) is not None:
+            body = subtitle_segment(sub, self.cues.get(rt.meeting_id, []))
             return web.Response(
                 text=body, content_type="text/vtt", headers={"Cache-Control": "no-cache, private"}
             )
         data: bytes | None = None
         if ext == "ts" and (part := window.part(stem)) is not None:
             data = await window.part_bytes(*part)
-        elif ext == "ts" and stem.startswith("seg") and stem[3:].isdigit():
-            data = window.segment_bytes(int(stem[3:]))
+        elif ext == "ts" and stem.startswith("seg") and (seg := number(stem[3:])) is not None:
+            data = window.segment_bytes(seg)
         else:
             raise Refused(404, "not_found", "没有这个直播文件")
         if data is None:
@@ -244,10 +244,11 @@ class LiveVideo:
             if part is not None:
                 raise Refused(400, "bad_request", "_HLS_part 须与 _HLS_msn 一起使用")
             return
-        if not msn.isdigit() or (part is not None and not part.isdigit()):
+        n, k = number(msn), None if part is None else number(part)
+        if n is None or (part is not None and k is None):
             raise Refused(400, "bad_request", "_HLS_msn / _HLS_part 须为非负整数")
         try:
-            ok = await enc.window.reload(int(msn), None if part is None else int(part))
+            ok = await enc.window.reload(n, k)
         except TooFar:
             raise Refused(400, "too_far", "请求的片段超出直播进度") from None
         if not ok:
