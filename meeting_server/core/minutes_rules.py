@@ -48,6 +48,7 @@ from .minutes_values import (
     over_threshold,
 )
 from .names import clean_name
+from .presence import name_key
 from .registry import Event
 from .roles import Actor, Role
 from .state import MeetingState, Resolution
@@ -149,7 +150,7 @@ def object_to_resolution(
     else:
         key, name = _objector(state, actor, cmd)
     earlier = minutes.objections.get(cmd.resolution_id, ())
-    if any(o.objector == key for o in earlier):
+    if any(o.objector == key or _same_resident(state, o.name, name) for o in earlier):
         fail(ErrorCode.DUPLICATE, f"{name} has already objected to this resolution")
     eligible = publicity.base(state, resolution)
     count = len(earlier) + 1
@@ -195,6 +196,12 @@ def _roster_person(state: MeetingState, named: str) -> str:
     if len(same) == 1:
         return same[0]
     return named  # refused by publicity.roster_objector as not on the roster
+
+
+def _same_resident(state: MeetingState, a: str, b: str) -> bool:
+    """Without a roster one name is one resident (``core.presence``): an objection on paper under the name
+    of a resident who objected from their phone (or the other way round) is theirs, a second time."""
+    return not state.has_roster and name_key(a) == name_key(b)
 
 
 def _objector(state: MeetingState, actor: Actor, cmd: ObjectToResolution) -> tuple[str, str]:
