@@ -1,12 +1,13 @@
 """Attacks on the minutes holding the shared resident link of a meeting with a roster: it joins as a 旁听
 listener under any name, that of a roster resident too. If the moderator lets listeners speak, the minutes
-say the speech was a listener's — never a speech of the roster resident whose name was typed."""
+and the transcript say the speech was a listener's — never the roster resident's whose name was typed."""
 
 from __future__ import annotations
 
 from meeting_server.core.commands import (
     AddToQueue,
     CloseMeeting,
+    CommitCaption,
     CreateMeeting,
     GrantFloor,
     JoinMeeting,
@@ -18,6 +19,7 @@ from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.presence import AllowListenersToSpeak
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import AgendaItemSpec, Level, MeetingSettings
+from meeting_server.transcript import transcript
 from summarizer.build import build_minutes
 from summarizer.draft import sections
 from summarizer.model import Speech
@@ -52,9 +54,12 @@ def test_a_listener_typing_a_roster_name_speaks_as_a_listener_in_the_minutes() -
     log.do(MOD, OpenMeeting())
     log.do(MOD, StartAgendaItem(0))
     log.do(MOD, AllowListenersToSpeak(True))
-    for who in ("per-w1", "par-fake"):
+    for who, said in (("per-w1", "我同意在东门增设车位。"), ("par-fake", "我代表3号楼反对。")):
         log.do(MOD, AddToQueue(who))
         log.do(MOD, GrantFloor())
+        floor = log.st.floor
+        assert floor is not None
+        log.do(Actor.system(), CommitCaption(floor.turn_id, who, said, 1.0, 4.0))
         log.advance(30)
         log.do(MOD, RevokeFloor())
     log.do(MOD, CloseMeeting())
@@ -62,6 +67,11 @@ def test_a_listener_typing_a_roster_name_speaks_as_a_listener_in_the_minutes() -
     assert [(s.speaker, s.listener) for s in speeches] == [("王阿姨", False), ("王阿姨", True)]
     text = "\n".join(section_markdown(s) for s in sections(build_minutes(log.records)))
     assert text.count("旁听") == 1, text
+    # The transcript (downloads, the minutes' appendix) says so on the listener's lines.
+    assert [(c["speaker"], c["text"]) for c in transcript(log.records)] == [
+        ("王阿姨", "我同意在东门增设车位。"),
+        ("王阿姨（旁听）", "我代表3号楼反对。"),
+    ]
 
 
 def minutes_speeches(log: LogDriver) -> list[Speech]:
