@@ -33,6 +33,7 @@ from meeting_server.core.captions import CaptionCorrected
 from meeting_server.core.events import CaptionCommitted, MeetingClosed, MeetingOpened
 from meeting_server.core.registry import Event
 from meeting_server.core.roles import Role
+from meeting_server.core.state import MeetingState
 from meeting_server.media.hls import SEGMENT_S, HlsEncoder
 from meeting_server.media.hls_parts import TooFar, number
 from meeting_server.media.hls_playlists import Cue, master_playlist, subtitle_segment
@@ -56,6 +57,14 @@ ROLE_NAMES = {
     Role.TIMER: "计时员",
 }
 MAX_CUES = 500  # the captions kept per meeting for the subtitles track (players only need the window)
+
+
+def cue_speaker(state: MeetingState, participant_id: str) -> str:
+    """Who a caption cue names: 「王阿姨（居民）」; a 旁听 listener's typed name says 「（旁听）」."""
+    p = state.participants.get(participant_id)
+    if p is None:
+        return participant_id
+    return f"{p.name}（{'旁听' if p.listener else ROLE_NAMES.get(p.role, '')}）"
 
 
 def card_info(rt: MeetingRuntime) -> CardInfo:
@@ -146,8 +155,7 @@ class LiveVideo:
                 enc = self.encoders.get(rt.meeting_id)
                 if enc is None or rt.state is None:
                     continue
-                p = rt.state.participants.get(ev.participant_id)
-                who = f"{p.name}（{ROLE_NAMES.get(p.role, '')}）" if p is not None else ev.participant_id
+                who = cue_speaker(rt.state, ev.participant_id)
                 cues = self.cues.setdefault(rt.meeting_id, [])
                 cues.append(Cue(time.time() - enc.started_at, f"{who}：{ev.text}", ev.caption_id or ""))
                 if ev.caption_id:

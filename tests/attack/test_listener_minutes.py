@@ -19,6 +19,7 @@ from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.presence import AllowListenersToSpeak
 from meeting_server.core.roles import Actor, Role
 from meeting_server.core.values import AgendaItemSpec, Level, MeetingSettings
+from meeting_server.hub.live_video import cue_speaker
 from meeting_server.transcript import transcript
 from summarizer.build import build_minutes
 from summarizer.draft import sections
@@ -67,7 +68,11 @@ def test_a_listener_typing_a_roster_name_speaks_as_a_listener_in_the_minutes() -
     assert [(s.speaker, s.listener) for s in speeches] == [("王阿姨", False), ("王阿姨", True)]
     text = "\n".join(section_markdown(s) for s in sections(build_minutes(log.records)))
     assert text.count("旁听") == 1, text
-    # The transcript (downloads, the minutes' appendix) says so on the listener's lines.
+    # The livestream's caption cues, and the transcript (downloads, the minutes' appendix), say so too.
+    assert (cue_speaker(log.st, "per-w1"), cue_speaker(log.st, "par-fake")) == (
+        "王阿姨（居民）",
+        "王阿姨（旁听）",
+    )
     assert [(c["speaker"], c["text"]) for c in transcript(log.records)] == [
         ("王阿姨", "我同意在东门增设车位。"),
         ("王阿姨（旁听）", "我代表3号楼反对。"),
