@@ -20,11 +20,16 @@ CSRF = {"X-Gongzhi-CSRF": "1"}
 
 @asynccontextmanager
 async def staff_server(
-    data_dir: Path, *, redis_url: str = "", clock: FakeClock | None = None
+    data_dir: Path,
+    *,
+    redis_url: str = "",
+    clock: FakeClock | None = None,
+    limits: dict[str, Any] | None = None,
 ) -> AsyncIterator[Server]:
-    """The whole app (one factory), embedded or on Redis; the same ``clock`` may span restarts."""
+    """The whole app (one factory), embedded or on Redis; the same ``clock`` may span restarts (and, with
+    ``limits``, the rate limits' clock)."""
     clock = clock or FakeClock()
-    settings = make_settings(data_dir)
+    settings = make_settings(data_dir, limits=limits)
     if redis_url:
         settings = settings.with_overrides(redis={"url": redis_url})
     app = create_app(settings, clock=clock, limit_clock=clock)
