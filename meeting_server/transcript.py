@@ -50,7 +50,8 @@ def transcript(records: Iterable[EventRecord]) -> list[dict[str, Any]]:
             case MeetingOpened():
                 origin = ev.at
             case ParticipantJoined() | InRoomCheckedIn():
-                names[ev.participant_id] = ev.display_name
+                # A 旁听 listener's name was typed, not a roster person's: said with every line of theirs.
+                names[ev.participant_id] = ev.display_name + ("（旁听）" if ev.listener else "")
             case FloorGranted():
                 turn_start[ev.turn_id] = ev.at
             case CaptionCommitted():

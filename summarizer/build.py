@@ -279,6 +279,7 @@ def _item(
                 speaker=speaker,
                 channel=person.channel.value if person else "online",
                 guest=person is not None and person.role is Role.GUEST,
+                listener=person is not None and person.listener,
                 round=turn.round,
                 start=round(turn.granted_at - origin, 3),
                 spoken_s=turn.spoken_s or 0.0,

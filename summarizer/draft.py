@@ -2,14 +2,15 @@
 list of entries whose fields are plain text (what the recorder edits). No markup is written here: the
 renderers (``render_md``) lay the entries out and escape every field.
 
-Entry kinds and their fields (the renderers and the editor know them by these names):
+Entry kinds and their fields (the renderers and the editor know them by these names; ``motion``, ``vote``
+and ``resolution`` are what the meeting decided, read-only: ``minutes_values.RECORD_KINDS``):
 
 ==========  =====================================  ==========================================
 kind        fields                                 label / note (from the record, not edited)
 ==========  =====================================  ==========================================
 line        text                                   label: 会议名称, 线上参会 …
 para        text                                   label: 概况
-speech      speaker, text (the summary)            note: channel, round, how long, how it ended
+speech      speaker, text (the summary)            note: 旁听 or 列席, channel, round, how long, how it ended
 motion      title, text, result                    label: 提案 m1 / 修正案 m2; note: mover, seconder
 vote        text (counts, threshold, result)       label: 记名表决 / 无记名表决
 resolution  title, text                            label: 决议 r1
@@ -154,6 +155,8 @@ def _item(item: ItemMinutes) -> tuple[MinutesEntry, ...]:
     for n, s in enumerate(item.speeches, 1):
         rnd = f"第 {s.round} 轮，" if s.round else ""
         how = "列席" if s.guest else CHANNELS.get(s.channel, s.channel)
+        if s.listener:  # a typed name, not a roster person: it may be anyone's
+            how = f"旁听，{how}"
         note = f"{how}，{rnd}发言 {duration(s.spoken_s)}{ENDED.get(s.ended, '')}"
         said = "".join(s.summary) if s.summary else "（无字幕记录）"
         out.append(

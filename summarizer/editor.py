@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from meeting_server.core.minutes_values import MinutesEntry, MinutesSection
+from meeting_server.core.minutes_values import RECORD_KINDS, MinutesEntry, MinutesSection
 
 from .blocks import parse
 from .draft import GROUPS, STATISTICS_COLUMNS
@@ -82,6 +82,7 @@ def _entry(e: MinutesEntry, n: int) -> dict[str, Any]:
                 "label": _label(e, f.name),
                 "value": f.value,
                 "multiline": f.name == "text",  # names, titles, owners, dates fit on a line
+                "readonly": e.kind in RECORD_KINDS,  # what was decided comes from the log
             }
             for f in e.fields
         ],

@@ -66,6 +66,7 @@ class Speech:
     speaker: str
     channel: str  # online / room
     guest: bool  # a 列席 guest (in the hall, no vote)
+    listener: bool  # a 旁听 listener (no roster person: the name was typed, not checked)
     round: int  # 0 = outside any debate round
     start: float  # meeting timeline, seconds
     spoken_s: float

@@ -160,7 +160,7 @@ def _phone_tail(value: Any, now: float) -> str:
     text = _as_text(value).replace(" ", "")
     if not text:
         return ""
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # 「፩」 is a digit to str.isdigit, not to the door's search
         raise _Bad("只能是数字")
     if len(text) > 4:
         raise _Bad("只填后4位，请勿填写完整号码")
@@ -182,7 +182,7 @@ def _birth_year(value: Any, now: float) -> int | None:
         return None
     if m := _DATE.match(text):  # 「1956-03-02」: the year, never the day
         text = m.group(1)
-    if not text.isdigit() or len(text) != 4:
+    if not (text.isascii() and text.isdigit()) or len(text) != 4:  # int() refuses 「፩፱፭፮」
         raise _Bad("应为四位年份，如 1956")
     year = int(text)
     this_year = datetime.fromtimestamp(now, UTC).year

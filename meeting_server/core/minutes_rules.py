@@ -38,6 +38,7 @@ from .minutes_values import (
     FIELD_TEXT,
     MAX_ENTRIES,
     MAX_SECTIONS,
+    RECORD_KINDS,
     SECTION_ID,
     SECTION_TITLE,
     MinutesRecord,
@@ -47,6 +48,7 @@ from .minutes_values import (
     over_threshold,
 )
 from .names import clean_name
+from .presence import name_key
 from .registry import Event
 from .roles import Actor, Role
 from .state import MeetingState, Resolution
@@ -110,6 +112,8 @@ def edit_minutes(state: MeetingState, actor: Actor, cmd: EditMinutes, now: float
     entry = section.entry(cmd.entry_id)
     if entry is None or not any(f.name == cmd.field_name for f in entry.fields):
         fail(ErrorCode.NOT_FOUND, f"no field {cmd.entry_id}/{cmd.field_name} in section {cmd.section_id}")
+    if entry.kind in RECORD_KINDS:
+        fail(ErrorCode.FORBIDDEN, "提案、表决和决议的内容来自会议记录，不能修改")
     text = cmd.text.strip()
     if text == entry.value(cmd.field_name).strip():
         fail(ErrorCode.DUPLICATE, "the field already reads so")
@@ -146,7 +150,7 @@ def object_to_resolution(
     else:
         key, name = _objector(state, actor, cmd)
     earlier = minutes.objections.get(cmd.resolution_id, ())
-    if any(o.objector == key for o in earlier):
+    if any(o.objector == key or _same_resident(state, o.name, name) for o in earlier):
         fail(ErrorCode.DUPLICATE, f"{name} has already objected to this resolution")
     eligible = publicity.base(state, resolution)
     count = len(earlier) + 1
@@ -192,6 +196,12 @@ def _roster_person(state: MeetingState, named: str) -> str:
     if len(same) == 1:
         return same[0]
     return named  # refused by publicity.roster_objector as not on the roster
+
+
+def _same_resident(state: MeetingState, a: str, b: str) -> bool:
+    """Without a roster one name is one resident (``core.presence``): an objection on paper under the name
+    of a resident who objected from their phone (or the other way round) is theirs, a second time."""
+    return not state.has_roster and name_key(a) == name_key(b)
 
 
 def _objector(state: MeetingState, actor: Actor, cmd: ObjectToResolution) -> tuple[str, str]:

@@ -76,6 +76,11 @@ class MinutesSection:
         return next((e for e in self.entries if e.entry_id == entry_id), None)
 
 
+# Entries that state what the meeting decided (a motion's wording and outcome, a vote's counts and result, a
+# resolution): their text comes from the log and the recorder does not rewrite it (``EditMinutes`` refuses).
+RECORD_KINDS = frozenset({"motion", "vote", "resolution"})
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Objection:
     objector: str  # a participant id, or "name:<name>" for an objection handed in on paper

@@ -9,7 +9,8 @@ Three steps, each refused with a reason:
    link and per address. Refused with ``connect_error`` data ``{code: "rate_limited" | "too_many_connections",
    message}``.
 3. **each message**: per connection a bucket for commands (``command``, ``join``, ``rtc_*``) and one for
-   ``hello``/``sync``; per link buckets for commands, hellos and joins. Refused with the ack
+   ``hello``/``sync``; per link (each personal link a link of its own) buckets for commands, hellos and
+   joins. Refused with the ack
    ``{ok: false, error: {code: "rate_limited", message}}``.
 
 Addresses are the TCP peer's, or — when the peer is a trusted reverse proxy — the client it names in
@@ -102,9 +103,11 @@ class Refusal(Exception):
         self.message = message
 
 
-def link_key(meeting_id: str, role: Role) -> str:
-    """Connections and messages are counted per link: today one link per meeting and role."""
-    return f"{meeting_id}/{role.value}"
+def link_key(meeting_id: str, role: Role, person_id: str | None = None) -> str:
+    """Connections and messages are counted per link: one per meeting and role, and each roster person's
+    personal link apart (else whoever holds the shared resident link could fill the cap or drain the
+    buckets that every resident's own link counts against)."""
+    return f"{meeting_id}/{role.value}" + (f"/{person_id}" if person_id is not None else "")
 
 
 class Admission:
@@ -185,11 +188,13 @@ class Admission:
         if self._connects.take(self.address(environ)):
             raise Refusal("rate_limited", "too many connection attempts from this address; retry shortly")
 
-    def admit(self, environ: dict[str, Any], meeting_id: str, role: Role) -> Ticket:
+    def admit(
+        self, environ: dict[str, Any], meeting_id: str, role: Role, person_id: str | None = None
+    ) -> Ticket:
         """The connection caps; on success the connection counts until :meth:`release`. No await may come
         between this and the connection being registered (it is the check and the count at once)."""
         address = self.address(environ)
-        link = link_key(meeting_id, role)
+        link = link_key(meeting_id, role, person_id)
         s = self.settings
         cap = s.connections_per_observer_link if role is Role.OBSERVER else s.connections_per_link
         if self._per_link[link] >= cap:

@@ -40,7 +40,7 @@ from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
 
 from .hotwords import community_places, meeting_hotwords
-from .http_edge import Refused, open_meeting_link
+from .http_edge import Refused, open_meeting_link, still_open
 from .runtime import MeetingRegistry, MeetingRuntime
 from .sockets import Client, Hub
 from .wire import WireError, as_object, ok
@@ -370,7 +370,7 @@ class AudioHub:
     # ------------------------------------------------------------------ live audio over HTTP
     async def live_mp3(self, request: web.Request) -> web.StreamResponse:
         """GET /m/{meeting_id}/live.mp3?t=TOKEN — the floor audio as a continuous MP3 stream."""
-        _, rt = await open_meeting_link(request, self.hub.signer, self.registry)
+        claims, rt = await open_meeting_link(request, self.hub.signer, self.registry)
         meeting_id = rt.meeting_id
         live = self._meeting(rt).live()
         if live is None:
@@ -380,6 +380,8 @@ class AudioHub:
         queue = live.subscribe()
         try:
             while (chunk := await queue.get()) is not None:
+                if not still_open(claims, rt, self.registry.clock()):
+                    break  # the link was revoked, rotated or has expired since the stream began
                 await response.write(chunk)
             await response.write_eof()
         except ConnectionResetError:

@@ -75,3 +75,15 @@ async def open_meeting_link(
     except TokenError as e:
         raise Refused(403, e.code, e.message) from None
     return claims, rt
+
+
+def still_open(claims: LinkClaims, rt: MeetingRuntime, now: float) -> bool:
+    """Whether a link checked at the start of a long answer (the live audio) may still be served: not
+    expired, and not revoked or rotated since (as its sockets are dropped then)."""
+    if rt.state is None or claims.expires < now:
+        return False
+    try:
+        check_current(claims, rt.state)
+    except TokenError:
+        return False
+    return True

@@ -33,8 +33,9 @@ from meeting_server.core.captions import CaptionCorrected
 from meeting_server.core.events import CaptionCommitted, MeetingClosed, MeetingOpened
 from meeting_server.core.registry import Event
 from meeting_server.core.roles import Role
+from meeting_server.core.state import MeetingState
 from meeting_server.media.hls import SEGMENT_S, HlsEncoder
-from meeting_server.media.hls_parts import TooFar
+from meeting_server.media.hls_parts import TooFar, number
 from meeting_server.media.hls_playlists import Cue, master_playlist, subtitle_segment
 from meeting_server.media.still_card import CardInfo
 from meeting_server.settings import Settings
@@ -56,6 +57,14 @@ ROLE_NAMES = {
     Role.TIMER: "计时员",
 }
 MAX_CUES = 500  # the captions kept per meeting for the subtitles track (players only need the window)
+
+
+def cue_speaker(state: MeetingState, participant_id: str) -> str:
+    """Who a caption cue names: 「王阿姨（居民）」; a 旁听 listener's typed name says 「（旁听）」."""
+    p = state.participants.get(participant_id)
+    if p is None:
+        return participant_id
+    return f"{p.name}（{'旁听' if p.listener else ROLE_NAMES.get(p.role, '')}）"
 
 
 def card_info(rt: MeetingRuntime) -> CardInfo:
@@ -155,8 +164,7 @@ class LiveVideo:
                 enc = self.encoders.get(rt.meeting_id)
                 if enc is None or rt.state is None:
                     continue
-                p = rt.state.participants.get(ev.participant_id)
-                who = f"{p.name}（{ROLE_NAMES.get(p.role, '')}）" if p is not None else ev.participant_id
+                who = cue_speaker(rt.state, ev.participant_id)
                 cues = self.cues.setdefault(rt.meeting_id, [])
                 cues.append(Cue(time.time() - enc.started_at, f"{who}：{ev.text}", ev.caption_id or ""))
                 if ev.caption_id:
@@ -227,16 +235,16 @@ class LiveVideo:
                 text=text, content_type=PLAYLIST_TYPE, headers={"Cache-Control": "no-cache, private"}
             )
         stem, _, ext = name.partition(".")
-        if ext == "vtt" and stem.startswith("sub") and stem[3:].isdigit():
-            body = subtitle_segment(int(stem[3:]), self.cues.get(rt.meeting_id, []))
+        if ext == "vtt" and stem.startswith("sub") and (sub := number(stem[3:])) is not None:
+            body = subtitle_segment(sub, self.cues.get(rt.meeting_id, []))
             return web.Response(
                 text=body, content_type="text/vtt", headers={"Cache-Control": "no-cache, private"}
             )
         data: bytes | None = None
         if ext == "ts" and (part := window.part(stem)) is not None:
             data = await window.part_bytes(*part)
-        elif ext == "ts" and stem.startswith("seg") and stem[3:].isdigit():
-            data = window.segment_bytes(int(stem[3:]))
+        elif ext == "ts" and stem.startswith("seg") and (seg := number(stem[3:])) is not None:
+            data = window.segment_bytes(seg)
         else:
             raise Refused(404, "not_found", "没有这个直播文件")
         if data is None:
@@ -253,10 +261,11 @@ class LiveVideo:
             if part is not None:
                 raise Refused(400, "bad_request", "_HLS_part 须与 _HLS_msn 一起使用")
             return
-        if not msn.isdigit() or (part is not None and not part.isdigit()):
+        n, k = number(msn), None if part is None else number(part)
+        if n is None or (part is not None and k is None):
             raise Refused(400, "bad_request", "_HLS_msn / _HLS_part 须为非负整数")
         try:
-            ok = await enc.window.reload(int(msn), None if part is None else int(part))
+            ok = await enc.window.reload(n, k)
         except TooFar:
             raise Refused(400, "too_far", "请求的片段超出直播进度") from None
         if not ok:

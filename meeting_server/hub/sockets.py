@@ -160,7 +160,7 @@ class Hub:
             # Observers are anonymous watchers: nothing about them is logged.
             actor = Actor("obs-" + secrets.token_hex(4), Role.OBSERVER)
         try:  # counted and registered with no await in between
-            ticket = self.admission.admit(environ, link.meeting_id, link.role)
+            ticket = self.admission.admit(environ, link.meeting_id, link.role, link.person_id)
         except Refusal as e:
             raise _refused(e.code, e.message) from None
         client = Client(

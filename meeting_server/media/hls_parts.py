@@ -17,6 +17,17 @@ PART_SEGMENTS = 3  # segments (the one being made and the two before) whose part
 HOLD_S = 3 * SEGMENT_S  # a blocking request waits at most three target durations (then 503)
 
 
+MAX_DIGITS = 9  # segment and part numbers in names and queries: a stream of 15 years at 2 s a segment
+
+
+def number(text: str) -> int | None:
+    """``text`` as a segment or part number: ASCII digits only (``str.isdigit`` also takes 「²」, which
+    ``int`` refuses) and at most ``MAX_DIGITS`` of them (``int`` refuses 4,300 and more); None otherwise."""
+    if not 0 < len(text) <= MAX_DIGITS or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
 class TooFar(ValueError):
     """A blocking request for a segment more than two ahead of the playlist's last one."""
 
@@ -56,8 +67,9 @@ class LiveWindow:
     def part(self, name: str) -> tuple[int, int] | None:
         """``seg12p3`` → (12, 3); None for any other name."""
         seg, p, part = name.removeprefix("seg").partition("p")
-        if p and seg.isdigit() and part.isdigit() and int(part) < PARTS:
-            return int(seg), int(part)
+        n, k = number(seg), number(part)
+        if p and n is not None and k is not None and k < PARTS:
+            return n, k
         return None
 
     async def _until(self, ready: int, limit_s: float) -> bool:

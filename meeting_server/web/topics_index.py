@@ -159,9 +159,14 @@ def topic_view(state: TopicsState, topic: Topic, now: float, viewer: str | None)
     """A topic as every resident sees it (no names: only whether it is the viewer's own or supported)."""
     into = state.topics.get(topic.merged_into) if topic.merged_into else None
     mine = viewer is not None and topic.author.key == viewer
-    # Flagged as abusive, and not (yet) accepted by a screener: only its author reads what it says;
+    # Flagged as abusive, and not (yet) accepted by a screener: only its author reads what it says — an
+    # author by their own link; a name typed on the community's link is anyone's to type again;
     # everyone sees that it is there and, once screened, why it was not taken up.
-    held = topic.status in HELD_TITLES and HELD_FLAG in topic.triage.flags and not mine
+    held = (
+        topic.status in HELD_TITLES
+        and HELD_FLAG in topic.triage.flags
+        and not (mine and not typed(topic.author))
+    )
     return {
         "topic_id": topic.topic_id,
         "title": HELD_TITLES[topic.status] if held else topic.title,
@@ -184,8 +189,9 @@ def topic_view(state: TopicsState, topic: Topic, now: float, viewer: str | None)
 
 def screening_view(state: TopicsState, topic: Topic, now: float) -> dict[str, Any]:
     """A topic as screeners see it: the engine's verdict, and who wrote it."""
-    view = topic_view(state, topic, now, topic.author.key)  # as its author sees it: nothing held back
+    view = topic_view(state, topic, now, topic.author.key)
     del view["mine"], view["supported"]
+    view.update(title=topic.title, body=topic.body, photos=list(topic.photos))  # nothing held back
     dup = state.topics.get(topic.triage.duplicate_of) if topic.triage.duplicate_of else None
     view.update(
         {

@@ -42,6 +42,7 @@ from . import keys
 from .agenda_topics import community_meetings
 from .staff_pages import render_page
 from .topics_identity import community_reader
+from .topics_index import topic_view
 from .topics_research_view import public_research
 
 COMMUNITY = r"{community_id:[a-z0-9]{1,32}}"
@@ -157,13 +158,14 @@ async def timeline(request: web.Request) -> web.Response:
     entries.sort(key=lambda e: float(e["at"]))  # stable: the stream's order among equal times
     entries = sorted([*entries, *meetings], key=lambda e: float(e["at"]))
     research = public_research(await communities.research(community_id), topic_id)
-    held = "abusive" in topic.triage.flags and topic.screened_at is None
+    # As the list shows it to everyone (an abusive topic held while pending and once rejected).
+    shown = topic_view(topics, topic, communities.clock(), None)
     answer = {
         "ok": True,
         "topic": {
             "topic_id": topic.topic_id,
-            "title": "（内容待社工审核）" if held else topic.title,
-            "body": "" if held else topic.body,
+            "title": shown["title"],
+            "body": shown["body"],
             "status": topic.status.value,
             "supporters": len(topic.supporters),
         },

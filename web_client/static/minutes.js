@@ -43,6 +43,9 @@
   /* One labelled plain-text field: what the recorder types is sent as it is; the server escapes it. */
   function fieldView(s, e, f) {
     const id = ["f", s.section_id, e.entry_id, f.name].join("-");
+    if (f.readonly) { // a motion, vote or resolution: as the log records it, not the recorder's to rewrite
+      return el("div", { className: "doc-field readonly" }, [el("label", { text: f.label }), el("p", { id, text: f.value })]);
+    }
     const input = f.multiline
       ? el("textarea", { id, rows: 1, spellcheck: "false" })
       : el("input", { id, type: "text", autocomplete: "off" });
