@@ -41,7 +41,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from meeting_server.media.hls_playlists import PART_HOLD_BACK_S, PART_S, SEGMENT_S
+from meeting_server.media.hls_playlists import PART_HOLD_BACK_S, PART_S, PARTS, SEGMENT_S
 from tests.support.process import CROWD_ENV, ServerProcess
 
 PLAIN_HOLD_BACK_S = 3 * SEGMENT_S
@@ -131,12 +131,12 @@ class Player:
             if have < 0 and ends:
                 have = max(ends) - 1  # start at the live edge
             for g in sorted(x for x in ends if x > have):
-                if await self.get(conn, f"seg{g // 4}p{g % 4}.ts"):
+                if await self.get(conn, f"seg{g // PARTS}p{g % PARTS}.ts"):
                     self.arrived(ends[g])
                 have = g
             nxt = have + 1
             text = (
-                await self.get(conn, f"stream.m3u8?_HLS_msn={nxt // 4}&_HLS_part={nxt % 4}")
+                await self.get(conn, f"stream.m3u8?_HLS_msn={nxt // PARTS}&_HLS_part={nxt % PARTS}")
             ).decode() or text
 
     async def ll_subtitles(self) -> None:
@@ -183,7 +183,7 @@ def parts_and_ends(text: str) -> dict[int, float]:
     for pdt, parts, _seg in SEGMENT.findall(text):
         start = _wall(pdt)
         for msn, k in PART.findall(parts):
-            ends[int(msn) * 4 + int(k)] = start + (int(k) + 1) * PART_S
+            ends[int(msn) * PARTS + int(k)] = start + (int(k) + 1) * PART_S
     return ends
 
 

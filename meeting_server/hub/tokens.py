@@ -75,6 +75,9 @@ class ExecutionClaims:
     generation: int = 0  # checked against the record's (a revoked link is refused)
 
 
+VERIFIED_KEPT = 4096  # verified tokens remembered (then forgotten all at once)
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -90,6 +93,10 @@ class TokenSigner:
         if len(secret) < 16:
             raise ValueError("secret key too short")
         self._secret = secret
+        # Tokens whose signature checked out -> (kind, body): a livestream player presents the same token a
+        # few times a second. Only the signature is remembered; expiry (and, at the edge, revocation) is
+        # checked on every use.
+        self._verified: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def _sign(self, kind: str, body: dict[str, Any]) -> str:
         payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
@@ -100,6 +107,21 @@ class TokenSigner:
         return self._open_kind((kind,), token, now)[1]
 
     def _open_kind(self, kinds: tuple[str, ...], token: Any, now: float) -> tuple[str, dict[str, Any]]:
+        verified = self._verified.get(token) if isinstance(token, str) else None
+        if verified is None:
+            verified = self._verify(kinds, token)
+            if len(self._verified) >= VERIFIED_KEPT:
+                self._verified.clear()
+            self._verified[token] = verified
+        kind, body = verified
+        if kind not in kinds:
+            raise TokenError("bad_token", f"expected a {'/'.join(kinds)} token")
+        if not isinstance(body.get("exp"), int | float) or body["exp"] < now:
+            raise TokenError("expired_token", "the link has expired")
+        return kind, body
+
+    def _verify(self, kinds: tuple[str, ...], token: Any) -> tuple[str, dict[str, Any]]:
+        """The token's kind and body if its signature is good (its expiry is not looked at)."""
         if not isinstance(token, str) or len(token) > 1024 or token.count(".") != 2:
             raise TokenError("bad_token", "the link is malformed")
         kind, payload, mac = token.split(".")
@@ -113,8 +135,6 @@ class TokenSigner:
             raise TokenError("bad_token", "the link is malformed") from None
         if not ok or not isinstance(body, dict):
             raise TokenError("forged_token", "the link's signature is not valid")
-        if not isinstance(body.get("exp"), int | float) or body["exp"] < now:
-            raise TokenError("expired_token", "the link has expired")
         return kind, body
 
     def link(self, meeting_id: str, role: Role, expires: float, generation: int = 0) -> str:

@@ -1,4 +1,4 @@
-"""The livestream's LL-HLS window: the encoder's 0.5 s partial segments (MPEG-TS), the 2 s segments they make
+"""The livestream's LL-HLS window: the encoder's 0.5 s partial segments (MPEG-TS), the 1 s segments they make
 up, and the playlists over them, held in memory on the event loop; players wait here for a part or a playlist
 update (blocking playlist reload, RFC 8216bis §6.2.5.2).
 
@@ -29,6 +29,9 @@ class LiveWindow:
         self._segments: dict[int, bytes] = {}
         self.playlist = ""  # "" until the first segment is complete
         self.subtitles = ""
+        # The same, encoded once per change: a thousand players fetch each version.
+        self.playlist_bytes = b""
+        self.subtitles_bytes = b""
         self._changed = asyncio.Event()
 
     @property
@@ -50,6 +53,7 @@ class LiveWindow:
         if self.complete:
             self.playlist = media_playlist(self.produced, self.started_at, WINDOW, PART_SEGMENTS - 1)
             self.subtitles = subtitles_playlist(self.playlist)
+            self.playlist_bytes, self.subtitles_bytes = self.playlist.encode(), self.subtitles.encode()
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
