@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from meeting_server.core.roles import Role
-from meeting_server.hub.tokens import VERIFIED_KEPT, TokenError, TokenSigner
+from meeting_server.hub.tokens import LINKS_KEPT, TokenError, TokenSigner
 
 NOW = 1_800_000_000.0
 
@@ -46,9 +46,9 @@ def test_a_remembered_signature_still_checks_kind_and_expiry() -> None:
     with pytest.raises(TokenError) as e:
         signer.open_link(tok, NOW + 11, "m1")
     assert e.value.code == "expired_token"
-    for i in range(VERIFIED_KEPT + 1):
+    for i in range(LINKS_KEPT + 1):
         signer.open_link(signer.link(f"m{i}", Role.OBSERVER, NOW + 10), NOW)
-    assert len(signer._verified) <= VERIFIED_KEPT
+    assert len(signer._links) <= LINKS_KEPT
 
 
 def test_session_is_bound_to_meeting() -> None:

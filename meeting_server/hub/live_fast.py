@@ -47,7 +47,12 @@ _REQUEST = re.compile(
     rb"GET /m/(" + _PIECE + rb")/live/s/(" + _PIECE + rb")/([a-z0-9]+\.(?:m3u8|ts|vtt))"
     rb"(?:\?([^%+#\x00-\x20\x7f-\xff]*))? HTTP/1\.1\r\n"
 )
-_HANDED = (b"\ncontent-length:", b"\ntransfer-encoding:", b"\nexpect:", b"\nupgrade:")
+# Header lines that ask for more than the fast path does (Connection: keep-alive is fine).
+_HANDED = re.compile(
+    rb"\n(?:content-length|transfer-encoding|expect|upgrade|connection(?![ \t]*:[ \t]*keep-alive\r\n))[ \t]*:"
+    rb"|\n\n",
+    re.IGNORECASE,
+)
 MAX_HEAD = 8192  # a longer head goes to aiohttp (whose limit is 8190 a line)
 MAX_BUFFERED = 1 << 20  # bytes a client may send ahead of the answers (pipelining) before it is cut off
 IDLE_S = 75.0  # an idle keep-alive connection is closed after this long
@@ -57,11 +62,7 @@ _SECURITY = "".join(f"{name}: {value}\r\n" for name, value in SECURITY_HEADERS.i
 
 def plain_head(head: bytes) -> bool:
     """Whether the header lines (after the request line) ask for nothing the fast path does not do."""
-    low = head.lower()
-    if b"\n\n" in low or any(h in low for h in _HANDED):
-        return False
-    at = low.find(b"\nconnection:")
-    return at < 0 or low[at + 12 : low.index(b"\r\n", at)].strip() == b"keep-alive"
+    return _HANDED.search(head) is None
 
 
 def query_of(raw: bytes | None) -> dict[str, str]:

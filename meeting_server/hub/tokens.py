@@ -75,7 +75,7 @@ class ExecutionClaims:
     generation: int = 0  # checked against the record's (a revoked link is refused)
 
 
-VERIFIED_KEPT = 4096  # verified tokens remembered (then forgotten all at once)
+LINKS_KEPT = 4096  # verified link tokens remembered (then forgotten all at once)
 
 
 def _b64(data: bytes) -> str:
@@ -93,10 +93,9 @@ class TokenSigner:
         if len(secret) < 16:
             raise ValueError("secret key too short")
         self._secret = secret
-        # Tokens whose signature checked out -> (kind, body): a livestream player presents the same token a
-        # few times a second. Only the signature is remembered; expiry (and, at the edge, revocation) is
-        # checked on every use.
-        self._verified: dict[str, tuple[str, dict[str, Any]]] = {}
+        # Link tokens whose signature checked out -> their claims: a livestream player presents the same
+        # token a few times a second. Expiry (and, at the edge, revocation) is checked on every use.
+        self._links: dict[str, LinkClaims] = {}
 
     def _sign(self, kind: str, body: dict[str, Any]) -> str:
         payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
@@ -107,21 +106,6 @@ class TokenSigner:
         return self._open_kind((kind,), token, now)[1]
 
     def _open_kind(self, kinds: tuple[str, ...], token: Any, now: float) -> tuple[str, dict[str, Any]]:
-        verified = self._verified.get(token) if isinstance(token, str) else None
-        if verified is None:
-            verified = self._verify(kinds, token)
-            if len(self._verified) >= VERIFIED_KEPT:
-                self._verified.clear()
-            self._verified[token] = verified
-        kind, body = verified
-        if kind not in kinds:
-            raise TokenError("bad_token", f"expected a {'/'.join(kinds)} token")
-        if not isinstance(body.get("exp"), int | float) or body["exp"] < now:
-            raise TokenError("expired_token", "the link has expired")
-        return kind, body
-
-    def _verify(self, kinds: tuple[str, ...], token: Any) -> tuple[str, dict[str, Any]]:
-        """The token's kind and body if its signature is good (its expiry is not looked at)."""
         if not isinstance(token, str) or len(token) > 1024 or token.count(".") != 2:
             raise TokenError("bad_token", "the link is malformed")
         kind, payload, mac = token.split(".")
@@ -135,6 +119,8 @@ class TokenSigner:
             raise TokenError("bad_token", "the link is malformed") from None
         if not ok or not isinstance(body, dict):
             raise TokenError("forged_token", "the link's signature is not valid")
+        if not isinstance(body.get("exp"), int | float) or body["exp"] < now:
+            raise TokenError("expired_token", "the link has expired")
         return kind, body
 
     def link(self, meeting_id: str, role: Role, expires: float, generation: int = 0) -> str:
@@ -149,6 +135,19 @@ class TokenSigner:
 
     def open_link(self, token: Any, now: float, meeting_id: str | None = None) -> LinkClaims:
         """A role link's or a personal link's claims (both open a meeting's pages and its socket)."""
+        claims = self._links.get(token) if isinstance(token, str) else None
+        if claims is None:
+            claims = self._link_claims(token, now)
+            if len(self._links) >= LINKS_KEPT:
+                self._links.clear()
+            self._links[token] = claims
+        elif claims.expires < now:
+            raise TokenError("expired_token", "the link has expired")
+        if meeting_id is not None and claims.meeting_id != meeting_id:
+            raise TokenError("wrong_meeting", "the link belongs to another meeting")
+        return claims
+
+    def _link_claims(self, token: Any, now: float) -> LinkClaims:
         kind, body = self._open_kind(("j", "p"), token, now)
         generation = body.get("g", 0)
         if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
@@ -157,12 +156,8 @@ class TokenSigner:
             person_id = body.get("u")
             if not isinstance(person_id, str) or not person_id:
                 raise TokenError("bad_token", "the link is malformed")
-            claims = LinkClaims(str(body["m"]), Role.PARTICIPANT, float(body["exp"]), generation, person_id)
-        else:
-            claims = LinkClaims(str(body["m"]), _role(body.get("r")), float(body["exp"]), generation)
-        if meeting_id is not None and claims.meeting_id != meeting_id:
-            raise TokenError("wrong_meeting", "the link belongs to another meeting")
-        return claims
+            return LinkClaims(str(body["m"]), Role.PARTICIPANT, float(body["exp"]), generation, person_id)
+        return LinkClaims(str(body["m"]), _role(body.get("r")), float(body["exp"]), generation)
 
     def session(self, meeting_id: str, participant_id: str, role: Role, expires: float) -> str:
         return self._sign("s", {"m": meeting_id, "p": participant_id, "r": role.value, "exp": int(expires)})

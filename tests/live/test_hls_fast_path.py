@@ -11,6 +11,7 @@ from pathlib import Path
 
 from meeting_server.core.invitations import RotateRoleLink
 from meeting_server.core.roles import Actor, Role
+from meeting_server.hub.live_fast import plain_head, query_of
 from meeting_server.hub.pages import SECURITY_HEADERS
 from tests.support.hub import Server, running_server
 
@@ -89,8 +90,10 @@ async def test_the_fast_path_answers_what_the_route_answers(tmp_path: Path) -> N
             _same(await fast.get(path), await slow.get(path, "Connection: close\r\n"))
             await slow.close()
         status, headers, body = await fast.get(f"/m/{mid}/live/s/{token[:-3]}xyz/{segment}")
-        assert status == 403 and b'"forged_token"' in body and headers["content-type"].startswith(
-            "application/json"
+        assert (
+            status == 403
+            and b'"forged_token"' in body
+            and headers["content-type"].startswith("application/json")
         )
         await fast.close()
 
@@ -154,3 +157,18 @@ async def test_shutdown_closes_idle_fast_connections(tmp_path: Path) -> None:
         assert (await c.get(folder + "stream.m3u8"))[0] == 200
     assert await asyncio.wait_for(c.reader.read(), 5) == b""  # closed by the server's shutdown
     await c.close()
+
+
+def test_which_heads_stay_on_the_fast_path() -> None:
+    stay = [b"\r\nHost: x\r\n", b"\r\nHost: x\r\nConnection: keep-alive\r\n", b"\r\nX-Content-Length: 1\r\n"]
+    go = [
+        b"\r\nConnection: close\r\n",
+        b"\r\nconnection:keep-alive, Upgrade\r\n",
+        b"\r\nContent-Length: 0\r\n",
+        b"\r\nTransfer-Encoding : chunked\r\n",
+        b"\r\nExpect: 100-continue\r\n",
+        b"\r\nUpgrade: websocket\r\n",
+        b"\r\nHost: x\n\nGET",
+    ]
+    assert all(plain_head(h) for h in stay) and not any(plain_head(h) for h in go)
+    assert query_of(b"_HLS_msn=3&_HLS_part=1&_HLS_msn=9&x") == {"_HLS_msn": "3", "_HLS_part": "1", "x": ""}
