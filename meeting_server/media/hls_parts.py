@@ -32,7 +32,9 @@ class LiveWindow:
         # The same, encoded once per change: a thousand players fetch each version.
         self.playlist_bytes = b""
         self.subtitles_bytes = b""
-        self._changed = asyncio.Event()
+        # ``produced`` count -> the one future every request waiting for it awaits (a thousand players wait
+        # for each part: one future and one timer for them all, not one each).
+        self._waiting: dict[int, asyncio.Future[bool]] = {}
 
     @property
     def complete(self) -> int:
@@ -54,8 +56,9 @@ class LiveWindow:
             self.playlist = media_playlist(self.produced, self.started_at, WINDOW, PART_SEGMENTS - 1)
             self.subtitles = subtitles_playlist(self.playlist)
             self.playlist_bytes, self.subtitles_bytes = self.playlist.encode(), self.subtitles.encode()
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+        waiting = self._waiting.pop(self.produced, None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(True)
 
     def part(self, name: str) -> tuple[int, int] | None:
         """``seg12p3`` → (12, 3); None for any other name."""
@@ -65,14 +68,21 @@ class LiveWindow:
         return None
 
     async def _until(self, ready: int, limit_s: float) -> bool:
-        """Wait until ``produced >= ready``, at most ``limit_s`` s."""
-        try:
-            async with asyncio.timeout(limit_s):
-                while self.produced < ready:
-                    await self._changed.wait()
-        except TimeoutError:
-            return False
-        return True
+        """Wait until ``produced >= ready``, at most ``limit_s`` s from the first request that waited for it."""
+        if self.produced >= ready:
+            return True
+        waiting = self._waiting.get(ready)
+        if waiting is None:
+            loop = asyncio.get_running_loop()
+            waiting = self._waiting[ready] = loop.create_future()
+            loop.call_later(limit_s, self._expire, ready, waiting)
+        return await asyncio.shield(waiting)  # a request given up on leaves the others waiting
+
+    def _expire(self, ready: int, waiting: asyncio.Future[bool]) -> None:
+        if not waiting.done():
+            waiting.set_result(False)
+        if self._waiting.get(ready) is waiting:
+            del self._waiting[ready]
 
     async def reload(self, msn: int, part: int | None) -> bool:
         """Hold a playlist request until segment ``msn`` (its part ``part`` when given) is listed.
