@@ -68,7 +68,7 @@ class LiveWindow:
         return None
 
     async def _until(self, ready: int, limit_s: float) -> bool:
-        """Wait until ``produced >= ready``, at most ``limit_s`` s from the first request that waited for it."""
+        """Wait until ``produced >= ready``: at most ``limit_s`` s from the first request waiting for it."""
         if self.produced >= ready:
             return True
         waiting = self._waiting.get(ready)
