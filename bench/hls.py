@@ -13,12 +13,15 @@ time ``PROGRAM-DATE-TIME(segment) + offset in segment`` (the audio keeps real ti
 part or segment holds what the hall saw until its END time ``e``. A player has it when its last byte arrives
 (``a``). A player plays its hold-back behind the live edge (the end of the newest media it has), so what it
 shows left the hall ``(a - e) + hold-back`` earlier. Hold-back: the playlist's ``PART-HOLD-BACK`` (1.5 s) for
-LL-HLS, three target durations (6 s, the spec's and hls.js's default) for plain HLS. Reported as
-``*_glass_to_glass_s_p50/p95``, and the availability delay ``a - e`` alone as ``*_available_after_end_s``.
+LL-HLS, three target durations (3 s with 1 s segments, the spec's and hls.js's default) for plain HLS.
+Reported as ``*_glass_to_glass_s_p50/p95``, and the availability delay ``a - e`` alone as
+``*_available_after_end_s``.
 
 Also per mode: the server's CPU (% of one core), the requests/s served and the share of the requests the
-players would make at their rate that they managed (LL: 5 a second each — playlist + part every 0.5 s, and
-subtitles playlist + WebVTT every 2 s; plain: 2 a second each). Prints one JSON line.
+players would make at their rate that they managed (LL: 6 a second each — playlist + part every 0.5 s, and
+subtitles playlist + WebVTT every 1 s; plain: 4 a second each — the same four files every 1 s target
+duration). When the share is well under 1 the client processes could not keep up (the latency then includes
+their own lag): ``--procs`` spreads the players. Prints one JSON line.
 
     python bench/hls.py --observers 1000 --seconds 20
 """
@@ -266,7 +269,12 @@ def main() -> None:
     p.add_argument("--procs", type=int, default=1, help="client processes the players are spread over")
     p.add_argument("--modes", default="ll,plain")
     args = p.parse_args()
-    result: dict[str, object] = {"observers": args.observers, "client_processes": args.procs}
+    result: dict[str, object] = {
+        "observers": args.observers,
+        "client_processes": args.procs,
+        "target_duration_s": SEGMENT_S,
+        "part_s": PART_S,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp), extra_env={**CROWD_ENV, "GONGZHI_MEDIA__CAPTIONS": "false"})
         try:
