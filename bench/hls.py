@@ -17,11 +17,11 @@ LL-HLS, three target durations (3 s with 1 s segments, the spec's and hls.js's d
 Reported as ``*_glass_to_glass_s_p50/p95``, and the availability delay ``a - e`` alone as
 ``*_available_after_end_s``.
 
-Also per mode: the server's CPU (% of one core), the requests/s served and the share of the requests the
-players would make at their rate that they managed (LL: 6 a second each — playlist + part every 0.5 s, and
-subtitles playlist + WebVTT every 1 s; plain: 4 a second each — the same four files every 1 s target
-duration). When the share is well under 1 the client processes could not keep up (the latency then includes
-their own lag): ``--procs`` spreads the players. Prints one JSON line.
+Also per mode: the server's CPU (% of one core, and µs per request served), the requests/s served and the
+share of the requests the players would make at their rate that they managed (LL: 6 a second each —
+playlist + part every 0.5 s, and subtitles playlist + WebVTT every 1 s; plain: 4 a second each — the same
+four files every 1 s target duration). When the share is well under 1 the client processes could not keep
+up (the latency then includes their own lag): ``--procs`` spreads the players. Prints one JSON line.
 
     python bench/hls.py --observers 1000 --seconds 20
 """
@@ -246,6 +246,8 @@ def phase(server: ServerProcess, folder: str, mode: str, args: argparse.Namespac
     requests = sum(part["requests"] for part in parts)
     return {
         f"{mode}_server_cpu_pct_of_core": round(100 * cpu / wall, 1),
+        # CPU per request served: what the server's code costs, whether or not the clients kept up.
+        f"{mode}_server_cpu_us_per_request": round(1e6 * cpu / max(1, requests), 1),
         f"{mode}_client_cpu_pct_of_core": round(
             100 * sum(part["cpu"] for part in parts) / (wall + args.warmup), 1
         ),
