@@ -171,7 +171,7 @@ class FastConnection(asyncio.Protocol):
         try:
             try:
                 f = await reply
-                status, ctype, cache, body = 200, f.content_type, f.cache, f.body
+                status, ctype, cache, body = 200, f.content_type_header, f.cache, f.body
             except Refused as e:
                 status, ctype, cache, body = e.status, JSON_TYPE, "", json.dumps(e.payload()).encode()
             except Exception:

@@ -66,6 +66,11 @@ class LiveFile:
     body: bytes
     content_type: str
     cache: str  # Cache-Control
+    charset: str | None = None  # of a text file
+
+    @property
+    def content_type_header(self) -> str:
+        return f"{self.content_type}; charset={self.charset}" if self.charset else self.content_type
 
 
 def card_info(rt: MeetingRuntime) -> CardInfo:
@@ -99,9 +104,8 @@ class LiveVideo:
         self.cues: dict[str, list[Cue]] = {}
         self._speakers: dict[tuple[str, str], str] = {}  # (meeting, caption id) → 「张三（居民）」 of its cue
         self._cue_versions: dict[str, int] = {}  # meeting → bumped whenever its cues change
-        self._vtt_cache: dict[
-            tuple[str, int], tuple[int, bytes]
-        ] = {}  # (meeting, segment) → (version, WebVTT)
+        # (meeting, segment) → (the cues' version, its WebVTT)
+        self._vtt_cache: dict[tuple[str, int], tuple[int, bytes]] = {}
         self._sweeper: asyncio.Task[None] | None = None
         registry.add_listener(self._on_events, foreign=True)
 
@@ -225,7 +229,9 @@ class LiveVideo:
     async def file(self, request: web.Request) -> web.Response:
         m = request.match_info
         f = await self.reply(m["meeting_id"], m["token"], m["name"], request.query)
-        return web.Response(body=f.body, content_type=f.content_type, headers={"Cache-Control": f.cache})
+        return web.Response(
+            body=f.body, content_type=f.content_type, charset=f.charset, headers={"Cache-Control": f.cache}
+        )
 
     async def reply(self, meeting_id: str, token: str, name: str, query: Mapping[str, str]) -> LiveFile:
         """A file of the signed folder ``live/s/<token>/``: the variant or subtitles playlist (blocking on
@@ -241,10 +247,10 @@ class LiveVideo:
             if not text:
                 raise Refused(404, "starting", "直播正在启动，请稍候")
             # A live playlist changes every segment: players must revalidate each poll.
-            return LiveFile(text, PLAYLIST_TYPE, "no-cache, private")
+            return LiveFile(text, PLAYLIST_TYPE, "no-cache, private", "utf-8")
         stem, _, ext = name.partition(".")
         if ext == "vtt" and stem.startswith("sub") and stem[3:].isdigit():
-            return LiveFile(self._vtt(rt.meeting_id, int(stem[3:])), "text/vtt", "no-cache, private")
+            return LiveFile(self._vtt(rt.meeting_id, int(stem[3:])), "text/vtt", "no-cache, private", "utf-8")
         data: bytes | None = None
         if ext == "ts" and (part := window.part(stem)) is not None:
             data = await window.part_bytes(*part)
