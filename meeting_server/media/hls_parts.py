@@ -13,7 +13,8 @@ import asyncio
 from .hls_playlists import PARTS, SEGMENT_S, media_playlist, subtitles_playlist
 
 WINDOW = 6  # complete segments in the playlist
-PART_SEGMENTS = 3  # segments (the one being made and the two before) whose parts are listed and kept
+PART_SEGMENTS = 3  # segments (the one being made and the two before) whose parts are listed
+KEPT_PART_SEGMENTS = 6  # segments whose parts are still served (a player running late gets them for 6 s)
 HOLD_S = 3 * SEGMENT_S  # a blocking request waits at most three target durations (then 503)
 
 
@@ -48,7 +49,7 @@ class LiveWindow:
         if self.produced % PARTS == 0:
             first = g + 1 - PARTS
             self._segments[g // PARTS] = b"".join(self._parts[i] for i in range(first, g + 1))
-        for old in [i for i in self._parts if i < (self.complete - PART_SEGMENTS) * PARTS]:
+        for old in [i for i in self._parts if i < (self.complete - KEPT_PART_SEGMENTS) * PARTS]:
             del self._parts[old]
         for old in [n for n in self._segments if n < self.complete - WINDOW - 2]:
             del self._segments[old]

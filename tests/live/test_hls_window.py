@@ -1,5 +1,6 @@
 """The LL-HLS window on its own: requests held for a part are all released when it is made, a request
-given up on (a player gone) does not release the others, and a held request runs out with False."""
+given up on (a player gone) does not release the others, a held request runs out with False, and parts are
+served a while after the playlist stops listing them (a player running late)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,12 @@ async def test_a_held_request_runs_out() -> None:
     window = LiveWindow(1_800_000_000.0)
     assert await window._until(1, 0.05) is False
     assert window._waiting == {}  # nothing left behind
+
+
+async def test_parts_no_longer_listed_are_served_a_while() -> None:
+    window = LiveWindow(1_800_000_000.0)
+    for g in range(10 * PARTS):  # segments 0-9 complete
+        window.add_part(b"%d" % g)
+    assert 'URI="seg7p0.ts"' not in window.playlist and 'URI="seg8p0.ts"' in window.playlist
+    assert await window.part_bytes(4, 0) == b"%d" % (4 * PARTS)  # 6 segments back: still there
+    assert await window.part_bytes(3, PARTS - 1) is None  # older: gone
