@@ -13,12 +13,15 @@ time ``PROGRAM-DATE-TIME(segment) + offset in segment`` (the audio keeps real ti
 part or segment holds what the hall saw until its END time ``e``. A player has it when its last byte arrives
 (``a``). A player plays its hold-back behind the live edge (the end of the newest media it has), so what it
 shows left the hall ``(a - e) + hold-back`` earlier. Hold-back: the playlist's ``PART-HOLD-BACK`` (1.5 s) for
-LL-HLS, three target durations (6 s, the spec's and hls.js's default) for plain HLS. Reported as
-``*_glass_to_glass_s_p50/p95``, and the availability delay ``a - e`` alone as ``*_available_after_end_s``.
+LL-HLS, three target durations (3 s with 1 s segments, the spec's and hls.js's default) for plain HLS.
+Reported as ``*_glass_to_glass_s_p50/p95``, and the availability delay ``a - e`` alone as
+``*_available_after_end_s``.
 
-Also per mode: the server's CPU (% of one core), the requests/s served and the share of the requests the
-players would make at their rate that they managed (LL: 5 a second each — playlist + part every 0.5 s, and
-subtitles playlist + WebVTT every 2 s; plain: 2 a second each). Prints one JSON line.
+Also per mode: the server's CPU (% of one core, and µs per request served), the requests/s served and the
+share of the requests the players would make at their rate that they managed (LL: 6 a second each —
+playlist + part every 0.5 s, and subtitles playlist + WebVTT every 1 s; plain: 4 a second each — the same
+four files every 1 s target duration). When the share is well under 1 the client processes could not keep
+up (the latency then includes their own lag): ``--procs`` spreads the players. Prints one JSON line.
 
     python bench/hls.py --observers 1000 --seconds 20
 """
@@ -41,7 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from meeting_server.media.hls_playlists import PART_HOLD_BACK_S, PART_S, SEGMENT_S
+from meeting_server.media.hls_playlists import PART_HOLD_BACK_S, PART_S, PARTS, SEGMENT_S
 from tests.support.process import CROWD_ENV, ServerProcess
 
 PLAIN_HOLD_BACK_S = 3 * SEGMENT_S
@@ -131,12 +134,12 @@ class Player:
             if have < 0 and ends:
                 have = max(ends) - 1  # start at the live edge
             for g in sorted(x for x in ends if x > have):
-                if await self.get(conn, f"seg{g // 4}p{g % 4}.ts"):
+                if await self.get(conn, f"seg{g // PARTS}p{g % PARTS}.ts"):
                     self.arrived(ends[g])
                 have = g
             nxt = have + 1
             text = (
-                await self.get(conn, f"stream.m3u8?_HLS_msn={nxt // 4}&_HLS_part={nxt % 4}")
+                await self.get(conn, f"stream.m3u8?_HLS_msn={nxt // PARTS}&_HLS_part={nxt % PARTS}")
             ).decode() or text
 
     async def ll_subtitles(self) -> None:
@@ -183,7 +186,7 @@ def parts_and_ends(text: str) -> dict[int, float]:
     for pdt, parts, _seg in SEGMENT.findall(text):
         start = _wall(pdt)
         for msn, k in PART.findall(parts):
-            ends[int(msn) * 4 + int(k)] = start + (int(k) + 1) * PART_S
+            ends[int(msn) * PARTS + int(k)] = start + (int(k) + 1) * PART_S
     return ends
 
 
@@ -243,6 +246,8 @@ def phase(server: ServerProcess, folder: str, mode: str, args: argparse.Namespac
     requests = sum(part["requests"] for part in parts)
     return {
         f"{mode}_server_cpu_pct_of_core": round(100 * cpu / wall, 1),
+        # CPU per request served: what the server's code costs, whether or not the clients kept up.
+        f"{mode}_server_cpu_us_per_request": round(1e6 * cpu / max(1, requests), 1),
         f"{mode}_client_cpu_pct_of_core": round(
             100 * sum(part["cpu"] for part in parts) / (wall + args.warmup), 1
         ),
@@ -266,7 +271,12 @@ def main() -> None:
     p.add_argument("--procs", type=int, default=1, help="client processes the players are spread over")
     p.add_argument("--modes", default="ll,plain")
     args = p.parse_args()
-    result: dict[str, object] = {"observers": args.observers, "client_processes": args.procs}
+    result: dict[str, object] = {
+        "observers": args.observers,
+        "client_processes": args.procs,
+        "target_duration_s": SEGMENT_S,
+        "part_s": PART_S,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp), extra_env={**CROWD_ENV, "GONGZHI_MEDIA__CAPTIONS": "false"})
         try:

@@ -16,8 +16,6 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from aiohttp import web
-
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.evolve import fold
 from meeting_server.core.payload import to_payload
@@ -174,6 +172,7 @@ def _serve(settings: Settings, banner: str = "") -> None:
     # Imported here: the whole server (socket.io, aiortc, the pages) is a second of start-up that the
     # offline commands (stats, verify, topics triage) do not need.
     from .hub.app import create_app
+    from .hub.live_fast import run_app
 
     app = create_app(settings)
     ssl_ctx = None
@@ -181,15 +180,15 @@ def _serve(settings: Settings, banner: str = "") -> None:
         ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ssl_ctx.load_cert_chain(settings.server.tls_cert, settings.server.tls_key)
 
-    def say(_: object) -> None:
+    def say() -> None:
         print(f"Gongzhi listening on {base_url(settings)}{banner}", flush=True)
 
-    web.run_app(
+    run_app(
         app,
         host=settings.server.host,
         port=settings.server.port,
         ssl_context=ssl_ctx,
-        print=say,
+        ready=say,
         loop=_new_event_loop(),
     )
 

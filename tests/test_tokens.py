@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from meeting_server.core.roles import Role
-from meeting_server.hub.tokens import TokenError, TokenSigner
+from meeting_server.hub.tokens import LINKS_KEPT, TokenError, TokenSigner
 
 NOW = 1_800_000_000.0
 
@@ -32,6 +32,23 @@ def test_link_round_trip_and_refusals() -> None:
     with pytest.raises(TokenError) as e:
         signer.open_link(tok, NOW, "m2")
     assert e.value.code == "wrong_meeting"
+
+
+def test_a_remembered_signature_still_checks_kind_and_expiry() -> None:
+    """Verified tokens are remembered (a livestream player presents one a few times a second); what a
+    token is for and until when are still checked every time, and the memory is bounded."""
+    signer = TokenSigner(b"k" * 32)
+    tok = signer.link("m1", Role.OBSERVER, NOW + 10)
+    assert signer.open_link(tok, NOW, "m1").role == Role.OBSERVER
+    with pytest.raises(TokenError) as e:
+        signer.open_session(tok, NOW, "m1")  # a join link is not a session, remembered or not
+    assert e.value.code == "bad_token"
+    with pytest.raises(TokenError) as e:
+        signer.open_link(tok, NOW + 11, "m1")
+    assert e.value.code == "expired_token"
+    for i in range(LINKS_KEPT + 1):
+        signer.open_link(signer.link(f"m{i}", Role.OBSERVER, NOW + 10), NOW)
+    assert len(signer._links) <= LINKS_KEPT
 
 
 def test_session_is_bound_to_meeting() -> None:

@@ -28,9 +28,16 @@ class Refused(Exception):
     def response(self) -> web.Response:
         return json_error(self.status, self.code, self.message)
 
+    def payload(self) -> dict[str, object]:
+        return error_payload(self.code, self.message)
+
+
+def error_payload(code: str, message: str) -> dict[str, object]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
 
 def json_error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"ok": False, "error": {"code": code, "message": message}}, status=status)
+    return web.json_response(error_payload(code, message), status=status)
 
 
 # How a refusal of the rules reads over HTTP: its code as sent, with the status it means.
@@ -56,8 +63,15 @@ async def open_meeting_link(
     Raises ``Refused``: 403 with the token's error code (``no_token`` when there is none), 404 when the
     meeting does not exist.
     """
-    meeting_id = request.match_info["meeting_id"]
-    token = token or request.query.get("t")
+    return await open_link(
+        request.match_info["meeting_id"], token or request.query.get("t"), signer, registry
+    )
+
+
+async def open_link(
+    meeting_id: str, token: str | None, signer: TokenSigner, registry: MeetingRegistry
+) -> tuple[LinkClaims, MeetingRuntime]:
+    """:func:`open_meeting_link` for a meeting id and token already taken from the request."""
     if not token:
         raise Refused(403, "no_token", "a join link token (?t=…) is required")
     try:

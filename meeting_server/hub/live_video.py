@@ -25,7 +25,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aiohttp import web
 
@@ -42,7 +42,7 @@ from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
 
 from .audio import AudioHub
-from .http_edge import Refused, open_meeting_link
+from .http_edge import Refused, open_link
 from .runtime import MeetingRegistry, MeetingRuntime
 from .tokens import TokenSigner
 
@@ -57,6 +57,21 @@ ROLE_NAMES = {
     Role.TIMER: "计时员",
 }
 MAX_CUES = 500  # the captions kept per meeting for the subtitles track (players only need the window)
+VTT_KEPT = 1024  # subtitle segments kept written (then forgotten all at once)
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveFile:
+    """One answer of the signed folder: the same bytes for every player."""
+
+    body: bytes
+    content_type: str
+    cache: str  # Cache-Control
+    charset: str | None = None  # of a text file
+
+    @property
+    def content_type_header(self) -> str:
+        return f"{self.content_type}; charset={self.charset}" if self.charset else self.content_type
 
 
 def cue_speaker(state: MeetingState, participant_id: str) -> str:
@@ -97,6 +112,9 @@ class LiveVideo:
         self.encoders: dict[str, HlsEncoder] = {}
         self.cues: dict[str, list[Cue]] = {}
         self._speakers: dict[tuple[str, str], str] = {}  # (meeting, caption id) → 「张三（居民）」 of its cue
+        self._cue_versions: dict[str, int] = {}  # meeting → bumped whenever its cues change
+        # (meeting, segment) → (the cues' version, its WebVTT)
+        self._vtt_cache: dict[tuple[str, int], tuple[int, bytes]] = {}
         self._sweeper: asyncio.Task[None] | None = None
         registry.add_listener(self._on_events, foreign=True)
 
@@ -172,6 +190,7 @@ class LiveVideo:
                 for old in cues[:-MAX_CUES]:
                     self._speakers.pop((rt.meeting_id, old.caption_id), None)
                 del cues[:-MAX_CUES]
+                self._cues_changed(rt.meeting_id)
             elif isinstance(ev, CaptionCorrected):
                 self._correct(rt.meeting_id, ev)
             elif isinstance(ev, MeetingOpened) and self.settings.live.rtmp_url and self.settings.live.enabled:
@@ -179,6 +198,7 @@ class LiveVideo:
             elif isinstance(ev, MeetingClosed):
                 await self._stop(rt.meeting_id)
                 self.cues.pop(rt.meeting_id, None)
+                self._cues_changed(rt.meeting_id)
                 for key in [k for k in self._speakers if k[0] == rt.meeting_id]:
                     del self._speakers[key]
 
@@ -197,12 +217,16 @@ class LiveVideo:
         if published:
             cues.append(Cue(now, f"更正 {who}：{ev.text}"))
             del cues[:-MAX_CUES]
+        self._cues_changed(meeting_id)
+
+    def _cues_changed(self, meeting_id: str) -> None:
+        self._cue_versions[meeting_id] = self._cue_versions.get(meeting_id, 0) + 1
 
     # ------------------------------------------------------------------ HTTP
-    async def _open(self, request: web.Request, token: str | None) -> MeetingRuntime:
+    async def _open(self, meeting_id: str, token: str | None) -> MeetingRuntime:
         if not self.settings.live.enabled:
             raise Refused(404, "disabled", "本服务器未开启视频直播")
-        _, rt = await open_meeting_link(request, self.signer, self.registry, token=token)
+        _, rt = await open_link(meeting_id, token, self.signer, self.registry)
         assert rt.state is not None
         if rt.state.closed_at is not None:
             raise Refused(404, "ended", "会议已结束，直播已停止")
@@ -210,7 +234,7 @@ class LiveVideo:
 
     async def index(self, request: web.Request) -> web.Response:
         """The master playlist; starts the meeting's encoder and waits (a little) for its first segment."""
-        rt = await self._open(request, None)
+        rt = await self._open(request.match_info["meeting_id"], request.query.get("t"))
         enc = self.encoder(rt)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(enc.ready.wait(), SEGMENT_S * 2 + 2)
@@ -220,26 +244,30 @@ class LiveVideo:
         )
 
     async def file(self, request: web.Request) -> web.Response:
-        rt = await self._open(request, request.match_info["token"])
+        m = request.match_info
+        f = await self.reply(m["meeting_id"], m["token"], m["name"], request.query)
+        return web.Response(
+            body=f.body, content_type=f.content_type, charset=f.charset, headers={"Cache-Control": f.cache}
+        )
+
+    async def reply(self, meeting_id: str, token: str, name: str, query: Mapping[str, str]) -> LiveFile:
+        """A file of the signed folder ``live/s/<token>/``: the variant or subtitles playlist (blocking on
+        ``_HLS_msn``/``_HLS_part`` in ``query``), a segment, a part or a WebVTT segment. Raises ``Refused``.
+        Both the aiohttp route and the fast path (``live_fast``) answer with it."""
+        rt = await self._open(meeting_id, token)
         enc = self.encoders.get(rt.meeting_id) or self.encoder(rt)
         enc.touch()
-        name = request.match_info["name"]
         window = enc.window
         if name in ("stream.m3u8", "subs.m3u8"):
-            await self._block(request, enc)
-            text = window.playlist if name == "stream.m3u8" else window.subtitles
+            await self._block(query, enc)
+            text = window.playlist_bytes if name == "stream.m3u8" else window.subtitles_bytes
             if not text:
                 raise Refused(404, "starting", "直播正在启动，请稍候")
             # A live playlist changes every segment: players must revalidate each poll.
-            return web.Response(
-                text=text, content_type=PLAYLIST_TYPE, headers={"Cache-Control": "no-cache, private"}
-            )
+            return LiveFile(text, PLAYLIST_TYPE, "no-cache, private", "utf-8")
         stem, _, ext = name.partition(".")
         if ext == "vtt" and stem.startswith("sub") and (sub := number(stem[3:])) is not None:
-            body = subtitle_segment(sub, self.cues.get(rt.meeting_id, []))
-            return web.Response(
-                text=body, content_type="text/vtt", headers={"Cache-Control": "no-cache, private"}
-            )
+            return LiveFile(self._vtt(rt.meeting_id, sub), "text/vtt", "no-cache, private", "utf-8")
         data: bytes | None = None
         if ext == "ts" and (part := window.part(stem)) is not None:
             data = await window.part_bytes(*part)
@@ -250,13 +278,23 @@ class LiveVideo:
         if data is None:
             raise Refused(404, "gone", "该直播片段已过期或尚未生成")
         # A segment or part never changes once made.
-        return web.Response(
-            body=data, content_type="video/mp2t", headers={"Cache-Control": "private, max-age=60"}
-        )
+        return LiveFile(data, "video/mp2t", "private, max-age=60")
 
-    async def _block(self, request: web.Request, enc: HlsEncoder) -> None:
+    def _vtt(self, meeting_id: str, index: int) -> bytes:
+        """A subtitle segment, written once per version of the meeting's cues (every player fetches it)."""
+        version = self._cue_versions.get(meeting_id, 0)
+        cached = self._vtt_cache.get((meeting_id, index))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        body = subtitle_segment(index, self.cues.get(meeting_id, [])).encode()
+        if len(self._vtt_cache) >= VTT_KEPT:
+            self._vtt_cache.clear()
+        self._vtt_cache[meeting_id, index] = version, body
+        return body
+
+    async def _block(self, query: Mapping[str, str], enc: HlsEncoder) -> None:
         """Blocking playlist reload: hold the request until ``_HLS_msn`` (and ``_HLS_part``) is listed."""
-        msn, part = request.query.get("_HLS_msn"), request.query.get("_HLS_part")
+        msn, part = query.get("_HLS_msn"), query.get("_HLS_part")
         if msn is None:
             if part is not None:
                 raise Refused(400, "bad_request", "_HLS_part 须与 _HLS_msn 一起使用")

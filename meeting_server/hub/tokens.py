@@ -75,6 +75,9 @@ class ExecutionClaims:
     generation: int = 0  # checked against the record's (a revoked link is refused)
 
 
+LINKS_KEPT = 4096  # verified link tokens remembered (then forgotten all at once)
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -90,6 +93,9 @@ class TokenSigner:
         if len(secret) < 16:
             raise ValueError("secret key too short")
         self._secret = secret
+        # Link tokens whose signature checked out -> their claims: a livestream player presents the same
+        # token a few times a second. Expiry (and, at the edge, revocation) is checked on every use.
+        self._links: dict[str, LinkClaims] = {}
 
     def _sign(self, kind: str, body: dict[str, Any]) -> str:
         payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
@@ -129,6 +135,19 @@ class TokenSigner:
 
     def open_link(self, token: Any, now: float, meeting_id: str | None = None) -> LinkClaims:
         """A role link's or a personal link's claims (both open a meeting's pages and its socket)."""
+        claims = self._links.get(token) if isinstance(token, str) else None
+        if claims is None:
+            claims = self._link_claims(token, now)
+            if len(self._links) >= LINKS_KEPT:
+                self._links.clear()
+            self._links[token] = claims
+        elif claims.expires < now:
+            raise TokenError("expired_token", "the link has expired")
+        if meeting_id is not None and claims.meeting_id != meeting_id:
+            raise TokenError("wrong_meeting", "the link belongs to another meeting")
+        return claims
+
+    def _link_claims(self, token: Any, now: float) -> LinkClaims:
         kind, body = self._open_kind(("j", "p"), token, now)
         generation = body.get("g", 0)
         if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
@@ -137,12 +156,8 @@ class TokenSigner:
             person_id = body.get("u")
             if not isinstance(person_id, str) or not person_id:
                 raise TokenError("bad_token", "the link is malformed")
-            claims = LinkClaims(str(body["m"]), Role.PARTICIPANT, float(body["exp"]), generation, person_id)
-        else:
-            claims = LinkClaims(str(body["m"]), _role(body.get("r")), float(body["exp"]), generation)
-        if meeting_id is not None and claims.meeting_id != meeting_id:
-            raise TokenError("wrong_meeting", "the link belongs to another meeting")
-        return claims
+            return LinkClaims(str(body["m"]), Role.PARTICIPANT, float(body["exp"]), generation, person_id)
+        return LinkClaims(str(body["m"]), _role(body.get("r")), float(body["exp"]), generation)
 
     def session(self, meeting_id: str, participant_id: str, role: Role, expires: float) -> str:
         return self._sign("s", {"m": meeting_id, "p": participant_id, "r": role.value, "exp": int(expires)})

@@ -1,6 +1,6 @@
 """One meeting's livestream as LL-HLS: the meeting audio (the same mix the MP3 gets) and a picture — the hall
 camera when there is one, otherwise a still card — encoded once per meeting into 0.5 s MPEG-TS partial
-segments that make up 2 s segments (``hls_parts``), held in memory; every observer gets the same bytes.
+segments that make up 1 s segments (``hls_parts``), held in memory; every observer gets the same bytes.
 
 The encoder is PyAV (libx264 + AAC + FFmpeg's ``mpegts`` muxer writing into memory) in one worker thread
 behind a queue with a stop sentinel: no ffmpeg binary is needed (PyAV ships FFmpeg). The audio keeps real time

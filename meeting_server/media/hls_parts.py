@@ -1,4 +1,4 @@
-"""The livestream's LL-HLS window: the encoder's 0.5 s partial segments (MPEG-TS), the 2 s segments they make
+"""The livestream's LL-HLS window: the encoder's 0.5 s partial segments (MPEG-TS), the 1 s segments they make
 up, and the playlists over them, held in memory on the event loop; players wait here for a part or a playlist
 update (blocking playlist reload, RFC 8216bis §6.2.5.2).
 
@@ -13,7 +13,8 @@ import asyncio
 from .hls_playlists import PARTS, SEGMENT_S, media_playlist, subtitles_playlist
 
 WINDOW = 6  # complete segments in the playlist
-PART_SEGMENTS = 3  # segments (the one being made and the two before) whose parts are listed and kept
+PART_SEGMENTS = 3  # segments (the one being made and the two before) whose parts are listed
+KEPT_PART_SEGMENTS = 6  # segments whose parts are still served (a player running late gets them for 6 s)
 HOLD_S = 3 * SEGMENT_S  # a blocking request waits at most three target durations (then 503)
 
 
@@ -40,7 +41,12 @@ class LiveWindow:
         self._segments: dict[int, bytes] = {}
         self.playlist = ""  # "" until the first segment is complete
         self.subtitles = ""
-        self._changed = asyncio.Event()
+        # The same, encoded once per change: a thousand players fetch each version.
+        self.playlist_bytes = b""
+        self.subtitles_bytes = b""
+        # ``produced`` count -> the one future every request waiting for it awaits (a thousand players wait
+        # for each part: one future and one timer for them all, not one each).
+        self._waiting: dict[int, asyncio.Future[bool]] = {}
 
     @property
     def complete(self) -> int:
@@ -54,15 +60,17 @@ class LiveWindow:
         if self.produced % PARTS == 0:
             first = g + 1 - PARTS
             self._segments[g // PARTS] = b"".join(self._parts[i] for i in range(first, g + 1))
-        for old in [i for i in self._parts if i < (self.complete - PART_SEGMENTS) * PARTS]:
+        for old in [i for i in self._parts if i < (self.complete - KEPT_PART_SEGMENTS) * PARTS]:
             del self._parts[old]
         for old in [n for n in self._segments if n < self.complete - WINDOW - 2]:
             del self._segments[old]
         if self.complete:
             self.playlist = media_playlist(self.produced, self.started_at, WINDOW, PART_SEGMENTS - 1)
             self.subtitles = subtitles_playlist(self.playlist)
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+            self.playlist_bytes, self.subtitles_bytes = self.playlist.encode(), self.subtitles.encode()
+        waiting = self._waiting.pop(self.produced, None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(True)
 
     def part(self, name: str) -> tuple[int, int] | None:
         """``seg12p3`` → (12, 3); None for any other name."""
@@ -73,14 +81,21 @@ class LiveWindow:
         return None
 
     async def _until(self, ready: int, limit_s: float) -> bool:
-        """Wait until ``produced >= ready``, at most ``limit_s`` s."""
-        try:
-            async with asyncio.timeout(limit_s):
-                while self.produced < ready:
-                    await self._changed.wait()
-        except TimeoutError:
-            return False
-        return True
+        """Wait until ``produced >= ready``: at most ``limit_s`` s from the first request waiting for it."""
+        if self.produced >= ready:
+            return True
+        waiting = self._waiting.get(ready)
+        if waiting is None:
+            loop = asyncio.get_running_loop()
+            waiting = self._waiting[ready] = loop.create_future()
+            loop.call_later(limit_s, self._expire, ready, waiting)
+        return await asyncio.shield(waiting)  # a request given up on leaves the others waiting
+
+    def _expire(self, ready: int, waiting: asyncio.Future[bool]) -> None:
+        if not waiting.done():
+            waiting.set_result(False)
+        if self._waiting.get(ready) is waiting:
+            del self._waiting[ready]
 
     async def reload(self, msn: int, part: int | None) -> bool:
         """Hold a playlist request until segment ``msn`` (its part ``part`` when given) is listed.

@@ -8,7 +8,9 @@ import dataclasses
 import datetime
 import re
 
-SEGMENT_S = 2  # seconds of stream in a segment (the target duration)
+# One-second segments: a plain-HLS player holds back three target durations (RFC 8216 §6.3.3), so the
+# target duration bounds its latency (2 s segments: 6 s behind plus the wait for the next segment).
+SEGMENT_S = 1  # seconds of stream in a segment (the target duration)
 PART_S = 0.5  # seconds in a partial segment (LL-HLS PART-TARGET)
 PARTS = round(SEGMENT_S / PART_S)  # parts in a segment
 PART_HOLD_BACK_S = 3 * PART_S  # how far behind the live edge an LL-HLS player plays (the spec's minimum)

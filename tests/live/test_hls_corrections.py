@@ -90,7 +90,7 @@ async def test_a_correction_reaches_the_subtitles(tmp_path: Path) -> None:
 async def test_a_cue_not_yet_published_is_only_rewritten(tmp_path: Path) -> None:
     """The live edge decides: a cue in the segment being encoded changes in place; one in a published segment
     changes in place and gets a 「更正」 cue now (stream time 10.5 s: the segment being encoded is
-    [10, 12))."""
+    [10, 11))."""
     async with running_server(tmp_path) as server:
         live = server.app[LIVE_VIDEO]
         live.encoders["m1"] = SimpleNamespace(started_at=time.time() - 10.5)  # type: ignore[assignment]

@@ -14,6 +14,7 @@ import av
 from meeting_server.core.commands import CommitCaption
 from meeting_server.core.roles import Actor
 from meeting_server.hub.keys import LIVE_VIDEO
+from meeting_server.media.hls_playlists import PARTS
 from tests.support.hub import Peer, running_server
 
 
@@ -169,7 +170,7 @@ async def test_ll_hls_parts_and_blocking_playlist_reload(tmp_path: Path) -> None
             # Parts are served; a segment is its parts, and its first part starts with a key frame.
             await _get(s, folder + f"stream.m3u8?_HLS_msn={msn + 1}")  # segment msn complete
             parts = []
-            for k in range(4):
+            for k in range(PARTS):
                 status, ctype, data, _ = await _get(s, folder + f"seg{msn}p{k}.ts")
                 assert (status, ctype) == (200, "video/mp2t")
                 parts.append(data)

@@ -1,5 +1,6 @@
 """Through nginx (from apt) with config/nginx-scaleout.conf: sticky sessions over two processes; when the
-process a client sticks to is killed, nginx moves the client to the other and it catches up from the log."""
+process a client sticks to is killed, nginx moves the client to the other and it catches up from the log;
+the livestream's files go through on connections nginx keeps alive to the process."""
 
 from __future__ import annotations
 
@@ -112,3 +113,29 @@ async def test_failover_through_nginx(two_behind_nginx: tuple[Nginx, list[Server
     finally:
         for p in peers:
             await p.close()
+
+
+def _established_to(port: int) -> int:
+    """TCP connections established to ``port`` on loopback (from /proc/net/tcp)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for r in rows if r.split()[2].endswith(f":{port:04X}") and r.split()[3] == "01")
+
+
+def test_the_livestream_through_nginx_keeps_its_connections(
+    two_behind_nginx: tuple[Nginx, list[ServerProcess]],
+) -> None:
+    nginx, servers = two_behind_nginx
+    created = servers[0].create_meeting(DEMO_SPEC)
+    mid, token = created["meeting_id"], created["links"]["observer"]["token"]
+    with urllib.request.urlopen(f"{nginx.url}/m/{mid}/live/index.m3u8?t={token}", timeout=15) as r:
+        assert r.status == 200
+    folder = f"{nginx.url}/m/{mid}/live/s/{token}/"
+    for _ in range(20):  # a player's polls, each on a new client connection to nginx
+        with urllib.request.urlopen(folder + "stream.m3u8", timeout=5) as r:
+            playlist = r.read().decode()
+            assert r.status == 200 and playlist.startswith("#EXTM3U")
+    segment = re.findall(r"^(seg\d+\.ts)$", playlist, re.M)[-1]
+    with urllib.request.urlopen(folder + segment, timeout=5) as r:
+        assert r.status == 200 and r.headers["Content-Type"] == "video/mp2t"
+    # nginx keeps its upstream connections open and reuses them, rather than one per request, closed after.
+    assert 1 <= sum(_established_to(s.port) for s in servers) <= 4

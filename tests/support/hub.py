@@ -16,6 +16,7 @@ from aiohttp import web
 from meeting_server.core.delta import apply
 from meeting_server.hub.app import create_app
 from meeting_server.hub.keys import ADMIN_TOKEN, REGISTRY
+from meeting_server.hub.live_fast import LiveRunner
 from meeting_server.hub.runtime import MeetingRegistry
 from meeting_server.settings import Settings, load_settings
 
@@ -105,7 +106,7 @@ async def running_server(
     clock = FakeClock()
     settings = make_settings(data_dir, captions=captions, limits=limits, webrtc=webrtc, live=live, **server)
     app = create_app(settings, clock=clock, limit_clock=limit_clock or time.monotonic)
-    runner = web.AppRunner(app)
+    runner = LiveRunner(app)  # as the server runs: the livestream's fast path in front of aiohttp
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -1,5 +1,6 @@
 """HTTPS for a hall LAN: ``gongzhi selfsigned`` makes a certificate; the server serves the pages and
-socket.io over it (wss), and a phone page opened through it is a secure context with a microphone."""
+socket.io over it (wss), and a phone page opened through it is a secure context with a microphone; the
+livestream's fast path works over TLS too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from aiohttp import web
 from meeting_server.cli import main
 from meeting_server.hub.app import create_app
 from meeting_server.hub.keys import ADMIN_TOKEN
+from meeting_server.hub.live_fast import LiveRunner
 from tests.support.hub import DEMO_SPEC, FakeClock, make_settings
 
 from .conftest import PHONE
@@ -41,7 +43,7 @@ async def test_pages_and_socket_over_https(tmp_path: Path, browser: Any) -> None
     app = create_app(settings, clock=FakeClock())
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
-    runner = web.AppRunner(app)
+    runner = LiveRunner(app)  # as `gongzhi serve` runs it
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ctx)
     await site.start()
@@ -66,5 +68,13 @@ async def test_pages_and_socket_over_https(tmp_path: Path, browser: Any) -> None
         assert await page.evaluate("gz.socket.io.engine.transport.name") == "websocket"
         assert await page.evaluate("location.protocol") == "https:"
         await context.close()
+        live, watch = f"{url}/m/{created['meeting_id']}/live/", created["links"]["observer"]["token"]
+        async with aiohttp.ClientSession() as s:
+            async with s.get(f"{live}index.m3u8?t={watch}", ssl=client_ctx) as r:
+                assert r.status == 200
+        async with aiohttp.ClientSession() as s:  # a new connection: its first request is a live file
+            async with s.get(f"{live}s/{watch}/stream.m3u8", ssl=client_ctx) as r:
+                assert r.status == 200 and (await r.read()).startswith(b"#EXTM3U")
+                assert "Server" not in r.headers and r.headers["X-Frame-Options"] == "DENY"  # the fast path
     finally:
         await runner.cleanup()

@@ -111,3 +111,44 @@ async def test_observer_watches_the_stream_with_captions(
         finally:
             for p in (mod, wang):
                 await p.close()
+
+
+# A plain-HLS player on the same page: hls.js without low-latency mode, as an older player (or WeChat's
+# native one) plays the stream: whole 1 s segments, three target durations behind the live edge.
+PLAIN_PLAYER = """(src) => {
+  const v = document.createElement("video");
+  v.muted = true;
+  document.body.appendChild(v);
+  const h = new window.Hls({ enableWorker: false, lowLatencyMode: false });
+  const loaded = [];
+  h.on(window.Hls.Events.FRAG_LOADED, (_e, d) => loaded.push({ sn: d.frag.sn, part: d.part ? 1 : 0 }));
+  window.gzPlain = { h, v, loaded };
+  h.loadSource(src);
+  h.attachMedia(v);
+  v.play();
+}"""
+PLAIN_STATE = """() => {
+  const { h, v, loaded } = window.gzPlain;
+  return { t: v.currentTime, latency: h.latency, targetLatency: h.targetLatency,
+           targetDuration: h.levels[0].details.targetduration, loaded };
+}"""
+
+
+async def test_a_plain_hls_player_plays_three_target_durations_behind(tmp_path: Path, browser: Any) -> None:
+    async with running_server(tmp_path) as server:
+        created = await server.create_meeting()
+        async with closing_pages() as pages:
+            obs = pages["observer"] = await open_page(
+                browser, page_url(server, created, "observer"), "obs", LAPTOP
+            )
+            src = await obs.page.get_attribute("#live-video", "data-src")
+            await obs.page.evaluate(PLAIN_PLAYER, src)
+            await obs.page.wait_for_function("() => window.gzPlain.v.currentTime > 1", timeout=30_000)
+            await obs.page.wait_for_timeout(3000)
+            state = await obs.page.evaluate(PLAIN_STATE)
+            print("plain hls.js", {k: v for k, v in state.items() if k != "loaded"})
+            assert state["targetDuration"] == 1 and state["targetLatency"] == 3, state
+            assert 2.5 < state["latency"] < 6.0, state  # the goal for plain HLS: within 6 s of the hall
+            video = [f for f in state["loaded"] if f["sn"] != "initSegment"]
+            assert len(video) >= 4 and not any(f["part"] for f in video), state  # whole segments only
+            obs.assert_clean()
