@@ -116,7 +116,7 @@ def main() -> None:
         root[topic_id] = triage.duplicate_of or topic_id  # duplicate_of is already the root
         flagged += bool(triage.flags)
     triage_s = time.perf_counter() - start
-    classify_ms: list[float] = []  # the category alone (lexicon vote, else Naive Bayes), per topic
+    classify_ms: list[float] = []  # the category alone (Naive Bayes and linear model), per topic
     for _, title, body, _ in items[:2000]:
         t0 = time.perf_counter()
         engine.classify(title, body)

@@ -8,8 +8,8 @@ each candidate from how the two texts' words align (``semantic_index.FEATURES``)
 against them (both name objects, or specific problems, and share none); the likeliest candidate above
 ``DUPLICATE_P`` is the duplicate. Topics naming different places (12号楼, 13号楼) are never duplicates.
 
-Categories are concept votes, the title's counting double, where the lexicon is sure; otherwise the Naive
-Bayes (``bayes``).
+Categories: the Naive Bayes (``bayes``) and a linear model over n-grams, words and the mean word vector
+(``linear``), their log-probabilities averaged.
 
 Pure: no I/O at import or in calls; the package's lexicon, vectors and model are read once, when the first
 engine needs them.
@@ -28,6 +28,7 @@ from importlib.resources import files
 import numpy as np
 
 from .bayes import NaiveBayes, topic_grams, train
+from .linear import LinearModel, combine, default_spec
 from .pair_model import PairModel, default_pair_model, labelled_sets
 from .semantic import WordVectors, default_vectors
 from .semantic_index import Entry, SemanticIndex
@@ -116,10 +117,12 @@ class TopicEngine:
         bayes: NaiveBayes | None = None,
         vectors: WordVectors | None = None,
         pair_model: PairModel | None = None,
+        category_model: LinearModel | None = None,
     ) -> None:
         self._lex = lexicon or load_lexicon()
         self._sem = SemanticIndex(vectors or default_vectors())
         self._pair_model = pair_model  # the packaged one is read on first use: training engines never ask
+        self._category_model = category_model  # the same
         self._docs: dict[str, _Doc] = {}
         self._features_of: dict[str, dict[str, int]] = {}  # feature → term frequency, by topic
         self._postings: dict[str, dict[str, int]] = {}
@@ -259,10 +262,15 @@ class TopicEngine:
     # -- triage ----------------------------------------------------------------------------------------------
 
     def classify(self, title: str, body: str) -> str:
-        """The character n-gram Naive Bayes (``bayes.py``), trained on the lexicon's words and the labelled
-        topics. (Letting the lexicon's vote decide alone where it looked sure lost 7 points on topics written
-        after it: the README's table.)"""
-        return self._bayes.best(topic_grams(title, body))[0]
+        """The character n-gram Naive Bayes (``bayes.py``, trained at start on the lexicon's words and the
+        labelled topics) and the shipped linear model (``linear.py``), averaged (``linear.combine``)."""
+        if self._category_model is None:
+            self._category_model = LinearModel(default_spec(), self._sem.vectors)
+        if self._category_model.categories != CATEGORIES:
+            raise ValueError("category model: learnt on other categories; run bench/topics_training.py")
+        nb = self._bayes.scores(topic_grams(title, body))
+        both = combine([nb[c] for c in CATEGORIES], self._category_model.log_proba(title, body))
+        return CATEGORIES[int(np.argmax(both))]
 
     def flags(self, title: str, body: str) -> tuple[str, ...]:
         return flags_of(self._lex, title, body)
