@@ -101,6 +101,28 @@ class LimitSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class UploadSettings:
+    """Upload quotas (photos, attachments): per uploader and per address in a sliding window, and a daily
+    byte budget per community (per server process)."""
+
+    window_s: float = 600.0
+    uploads_per_link: int = 40
+    mib_per_link: float = 120.0
+    uploads_per_address: int = 20
+    mib_per_address: float = 60.0
+    community_mib_per_day: float = 500.0
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            if getattr(self, f.name) <= 0:
+                raise ValueError(f"{f.name} must be positive")
+        # The largest single upload (a 10 MB research attachment) must fit in every byte budget.
+        for name in ("mib_per_link", "mib_per_address", "community_mib_per_day"):
+            if getattr(self, name) < 10:
+                raise ValueError(f"{name} must be at least 10 (the largest upload)")
+
+
+@dataclasses.dataclass(frozen=True)
 class MediaSettings:
     captions: bool = True
     record: bool = True
@@ -157,6 +179,7 @@ class Settings:
     redis: RedisSettings = dataclasses.field(default_factory=RedisSettings)
     webrtc: WebRtcSettings = dataclasses.field(default_factory=WebRtcSettings)
     limits: LimitSettings = dataclasses.field(default_factory=LimitSettings)
+    uploads: UploadSettings = dataclasses.field(default_factory=UploadSettings)
     media: MediaSettings = dataclasses.field(default_factory=MediaSettings)
     live: LiveSettings = dataclasses.field(default_factory=LiveSettings)
     asr: AsrSettings = dataclasses.field(default_factory=AsrSettings)

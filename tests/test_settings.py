@@ -38,6 +38,7 @@ def test_file_then_environment(tmp_path: Path) -> None:
         ("[limits]\ncommands_burst = 0\n", {}, "commands_burst"),
         ('[limits]\ntrusted_proxies = ["nginx.local"]\n', {}, "trusted_proxies"),
         ("", {"GONGZHI_LIMITS__CONNECTIONS_PER_ADDRESS": "-1"}, "connections_per_address"),
+        ("[uploads]\nmib_per_address = 5\n", {}, "mib_per_address"),  # under the largest upload
         ("[live]\ncamera_fps = 15\n", {}, "camera_fps"),  # odd: no frame at every part's start
         ("", {"GONGZHI_LIVE__CAMERA_FPS": "60"}, "camera_fps"),
     ],

@@ -30,20 +30,21 @@ class TokenBucket:
         self.tokens = min(self.burst, self.tokens + elapsed * self.rate)
         self.stamp = max(self.stamp, now)
 
-    def take(self, now: float) -> bool:
+    def take(self, now: float, cost: float = 1.0) -> bool:
         self.refill(now)
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
+        if self.tokens >= cost:
+            self.tokens -= cost
             return True
         return False
 
-    def retry_after(self) -> float:
-        """Seconds until the next token (0 when one is there)."""
-        return max(0.0, (1.0 - self.tokens) / self.rate)
+    def retry_after(self, cost: float = 1.0) -> float:
+        """Seconds until ``cost`` tokens are there (0 when they are)."""
+        return max(0.0, (cost - self.tokens) / self.rate)
 
 
 class Buckets:
-    """One token bucket per key (a link, an address), all with the same rate and burst."""
+    """One token bucket per key (a link, an address), all with the same rate and burst. An action may cost
+    more than one token (an upload's bytes); one that costs more than ``burst`` is never allowed."""
 
     def __init__(
         self, rate: float, burst: float, clock: Callable[[], float], *, max_keys: int = 10_000
@@ -56,25 +57,25 @@ class Buckets:
         self.max_keys = max_keys
         self._buckets: dict[Hashable, TokenBucket] = {}
 
-    def take(self, key: Hashable) -> float:
-        """0.0 when the action is allowed (a token is taken), else the seconds until it would be."""
+    def take(self, key: Hashable, cost: float = 1.0) -> float:
+        """0.0 when the action is allowed (its tokens are taken), else the seconds until it would be."""
         now = self.clock()
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= self.max_keys:
                 self._forget_full(now)
             bucket = self._buckets[key] = TokenBucket.full(self.rate, self.burst, now)
-        if bucket.take(now):
+        if bucket.take(now, cost):
             return 0.0
-        return bucket.retry_after()
+        return bucket.retry_after(cost)
 
-    def wait(self, key: Hashable) -> float:
-        """The seconds until ``take(key)`` would be allowed, taking nothing (0.0: now)."""
+    def wait(self, key: Hashable, cost: float = 1.0) -> float:
+        """The seconds until ``take(key, cost)`` would be allowed, taking nothing (0.0: now)."""
         bucket = self._buckets.get(key)
         if bucket is None:
-            return 0.0
+            return max(0.0, (cost - self.burst) / self.rate)  # a full bucket
         bucket.refill(self.clock())
-        return bucket.retry_after()
+        return bucket.retry_after(cost)
 
     def _forget_full(self, now: float) -> None:
         for key, bucket in list(self._buckets.items()):

@@ -39,11 +39,13 @@ from . import (
 from .auth import csrf_guard
 from .carryover import carry_redeliberated
 from .passwords import Passwords, SignInThrottle
+from .upload_quota import UploadQuota
 
 
 def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: Clock) -> Communities:
     """Routes, pages and the directory of communities, on the app's event log and clocks (the wall clock
-    for events and sessions, the monotonic one for the sign-in throttle)."""
+    for events, sessions and the uploads' daily budget, the monotonic one for the sign-in throttle and the
+    upload rates)."""
     communities = Communities(event_log, clock)
     app[keys.COMMUNITIES] = communities
     carry_redeliberated(app[keys.REGISTRY], communities)  # 重新协商 → the community's next agenda
@@ -54,6 +56,7 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     app[keys.STATS] = StatsService(event_log, settings.store.stats_refresh_s)
     passwords = app[keys.PASSWORDS] = Passwords()
     app[keys.THROTTLE] = SignInThrottle(limit_clock)
+    app[keys.UPLOAD_QUOTA] = UploadQuota(settings.uploads, limit_clock, clock)
     app.middlewares.append(csrf_guard)
     street_api.add_routes(app)
     roster_api.add_routes(app)

@@ -11,6 +11,7 @@ from meeting_server.store.blobs import Blobs
 from meeting_server.store.eventlog import EventLog
 
 from .passwords import Passwords, SignInThrottle
+from .upload_quota import UploadQuota
 
 BLOBS = web.AppKey("blobs", Blobs)
 COMMUNITIES = web.AppKey("communities", Communities)
@@ -18,6 +19,7 @@ EVENT_LOG = web.AppKey("event_log", EventLog)
 PASSWORDS = web.AppKey("passwords", Passwords)
 STATS = web.AppKey("stats", StatsService)
 THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)
+UPLOAD_QUOTA = web.AppKey("upload_quota", UploadQuota)
 
 __all__ = [
     "ADMIN_TOKEN",
@@ -30,4 +32,5 @@ __all__ = [
     "SIGNER",
     "STATS",
     "THROTTLE",
+    "UPLOAD_QUOTA",
 ]

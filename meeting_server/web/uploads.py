@@ -3,7 +3,8 @@
 A file is told apart by its first bytes (never by its name or declared type), bounded in size, and
 named by the first 32 hex digits of its SHA-256: the same file uploaded twice is one file, and the id an
 event records in the hash-chained stream pins the content (a swapped file no longer matches, ``kind_of``).
-Files are kept by the app's ``Blobs`` (a folder; shared through Redis in scale-out).
+Files are kept by the app's ``Blobs`` (a folder; shared through Redis in scale-out). Every upload is
+within the app's ``UploadQuota`` (per link, per client address, per community and day) before it is kept.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from meeting_server.hub.admission import client_address
 from meeting_server.hub.http_edge import Refused
 
 from . import keys
@@ -49,9 +51,16 @@ class Upload:
 
 
 async def receive(request: web.Request, upload: Upload, community_id: str) -> tuple[str, str]:
-    """Read the request's body as one file and keep it: (file id, extension); Refused(413/415/400)."""
+    """Read the request's body as one file and keep it: (file id, extension); Refused(413/415/400), or
+    Refused(429/507) over a quota (checked before the body is read, counted before it is kept)."""
     if request.content_length is not None and request.content_length > upload.max_bytes:
         raise Refused(413, "too_large", upload.too_large)
+    quota = request.app[keys.UPLOAD_QUOTA]
+    trusted = frozenset(request.app[keys.SETTINGS].limits.trusted_proxies)
+    # The callers have already opened the link in ?t= (every upload is made with one).
+    link = request.query.get("t", "")
+    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), trusted)
+    quota.check(link, address, community_id, request.content_length or 1)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(64 * 1024):
@@ -65,6 +74,7 @@ async def receive(request: web.Request, upload: Upload, community_id: str) -> tu
     kind = upload.sniff(data)
     if kind is None:
         raise Refused(415, "unsupported_media_type", upload.unsupported)
+    quota.charge(link, address, community_id, len(data))
     file_id = hashlib.sha256(data).hexdigest()[:32]
     await request.app[keys.BLOBS].put(upload.space, community_id, f"{file_id}.{kind[0]}", data)
     return file_id, kind[0]

@@ -54,6 +54,18 @@ def test_token_bucket_burst_then_rate() -> None:
     assert late.take(10.0) and not late.take(9.0)  # a clock that went back refills nothing
 
 
+def test_an_action_may_cost_many_tokens() -> None:
+    clock = FakeClock()
+    buckets = Buckets(rate=10.0, burst=100, clock=clock)  # e.g. bytes
+    assert buckets.take("a", 60) == 0.0
+    assert buckets.wait("a", 60) == pytest.approx(2.0)  # 40 left: 20 more at 10 per second
+    assert (
+        buckets.take("a", 60) == pytest.approx(2.0) and buckets.take("a", 40) == 0.0
+    )  # a refusal takes none
+    assert buckets.wait("b", 100) == 0.0 and buckets.wait("b", 101) > 0  # more than the burst: never
+    assert buckets.take("b", 101) > 0
+
+
 def test_buckets_forget_idle_keys_and_counter_caps() -> None:
     clock = FakeClock()
     buckets = Buckets(1.0, 2, clock, max_keys=3)
