@@ -83,8 +83,9 @@ class Speech:
 @dataclasses.dataclass(frozen=True, slots=True)
 class VoteResult:
     motion_id: str
-    online: tuple[int, int, int]  # yes, no, abstain
-    room: tuple[int, int, int]
+    # yes, no, abstain by channel; None for a secret per-person vote, whose choices are only in ``totals``
+    online: tuple[int, int, int] | None
+    room: tuple[int, int, int] | None
     totals: tuple[int, int, int]
     threshold: str  # label, e.g. 过半数（投票人）
     secret: bool
@@ -96,6 +97,7 @@ class VoteResult:
     # The voting rule applied and its sums in words (core.vote_rules.result_text); "" for votes logged
     # before voting rules existed.
     rule_text: str = ""
+    ballots: tuple[int, int] = (0, 0)  # ballots cast online, in the hall
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

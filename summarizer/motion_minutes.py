@@ -46,6 +46,27 @@ def motion_status(m: Motion, cancelled: Collection[str]) -> str:
     return STATUS[m.status]
 
 
+def _vote_result(r: VoteClosed, seq: int) -> VoteResult:
+    choices = r.channel_choices()  # None for a secret per-person vote: its choices only as totals
+    ballots = r.ballots_by_channel()
+    return VoteResult(
+        motion_id=r.motion_id,
+        online=_counts(choices.online) if choices is not None else None,
+        room=_counts(choices.room) if choices is not None else None,
+        totals=_counts(r.totals),
+        threshold=_threshold(r),
+        secret=r.secret,
+        present=r.present,
+        quorum_min=r.quorum_min,
+        quorum_met=r.quorum_met,
+        passed=r.passed,
+        seq=seq,
+        # A per-person rule (a roster scope, households, art. 278) is told in full.
+        rule_text=result_text(r.rule, r.sums, r.passed) if r.rule and r.sums and r.rule.per_person else "",
+        ballots=(ballots.online, ballots.room),
+    )
+
+
 def motion_entry(
     m: Motion,
     state: MeetingState,
@@ -56,23 +77,7 @@ def motion_entry(
 ) -> MotionEntry:
     """``vote_seq`` is parallel to ``state.results`` (the event number of each vote's close)."""
     votes = tuple(
-        VoteResult(
-            motion_id=r.motion_id,
-            online=_counts(r.counts.online),
-            room=_counts(r.counts.room),
-            totals=_counts(r.totals),
-            threshold=_threshold(r),
-            secret=r.secret,
-            present=r.present,
-            quorum_min=r.quorum_min,
-            quorum_met=r.quorum_met,
-            passed=r.passed,
-            seq=seq,
-            # A per-person rule (a roster scope, households, art. 278) is told in full.
-            rule_text=result_text(r.rule, r.sums, r.passed)
-            if r.rule and r.sums and r.rule.per_person
-            else "",
-        )
+        _vote_result(r, seq)
         for r, seq in zip(state.results, vote_seq, strict=True)
         if r.motion_id == m.motion_id
     )

@@ -33,7 +33,7 @@ from .motion_events import (
 from .registry import Event
 from .roles import Actor
 from .state import MeetingState, Motion, Participant, Poll
-from .values import ByChannel, Channel, Counts, MotionStatus
+from .values import BallotsByChannel, ByChannel, Channel, Counts, MotionStatus
 from .vote_rules import (
     Art278,
     Scope,
@@ -259,7 +259,8 @@ def close_vote(state: MeetingState, actor: Actor, cmd: CloseVote, now: float) ->
     events: list[Event] = [
         VoteClosed(
             motion_id=motion.motion_id,
-            counts=ByChannel(online=online, room=room),
+            # A secret per-person vote keeps only totals: one online voter's choice would show by channel.
+            counts=None if poll.secret and poll.rule.per_person else ByChannel(online=online, room=room),
             totals=totals,
             threshold=poll.threshold,
             secret=poll.secret,
@@ -271,6 +272,7 @@ def close_vote(state: MeetingState, actor: Actor, cmd: CloseVote, now: float) ->
             at=now,
             rule=poll.rule,
             sums=sums,
+            ballots=BallotsByChannel(online=online.total, room=room.total),
         )
     ]
     if passed and motion.parent_id is not None:

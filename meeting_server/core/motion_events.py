@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .registry import Event, event
-from .values import ByChannel, Choice, Counts, Threshold
+from .values import BallotsByChannel, ByChannel, Choice, Counts, Threshold
 from .vote_rules import VoteRule, VoteSums
 
 
@@ -118,8 +118,11 @@ class ShowOfHandsRecorded(Event):
 @event
 @dataclass(frozen=True, slots=True)
 class VoteClosed(Event):
+    """``counts`` splits the choices by channel, except for a secret per-person vote: there it is None and
+    ``ballots`` says only how many ballots each channel cast (logs from before this have ``ballots`` None)."""
+
     motion_id: str
-    counts: ByChannel
+    counts: ByChannel | None
     totals: Counts
     threshold: Threshold
     secret: bool
@@ -131,6 +134,25 @@ class VoteClosed(Event):
     at: float
     rule: VoteRule | None = None  # None in logs written before voting rules: ``threshold`` alone
     sums: VoteSums | None = None
+    ballots: BallotsByChannel | None = None
+
+    @property
+    def hides_channels(self) -> bool:
+        """A secret vote whose hall ballots were entered one by one: no choice is shown by channel."""
+        return self.secret and self.rule is not None and self.rule.per_person
+
+    def channel_choices(self) -> ByChannel | None:
+        """The choices by channel where they may be shown; None for a secret per-person vote (also one in
+        an old log that still recorded the split)."""
+        return None if self.hides_channels else self.counts
+
+    def ballots_by_channel(self) -> BallotsByChannel:
+        """How many ballots each channel cast (from ``counts`` in logs written before ``ballots``)."""
+        if self.ballots is not None:
+            return self.ballots
+        if self.counts is None:
+            raise ValueError(f"VoteClosed {self.motion_id} has neither counts nor ballots")
+        return BallotsByChannel(self.counts.online.total, self.counts.room.total)
 
 
 @event

@@ -128,3 +128,12 @@ class ByChannel:
 
     online: Counts
     room: Counts
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BallotsByChannel:
+    """How many ballots each channel cast, without their choices: all a secret vote makes public by channel
+    (a reader still sees that no one was counted twice, and nobody's choice shows in a channel of one)."""
+
+    online: int
+    room: int

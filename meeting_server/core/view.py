@@ -231,8 +231,13 @@ def _vote_scopes(state: MeetingState) -> dict[str, Any] | None:
 
 
 def _result(r: VoteClosed) -> dict[str, Any]:
-    """A closed vote with the rule applied in words (logs from before voting rules have none)."""
+    """A closed vote with the rule applied in words (logs from before voting rules have none) and the
+    ballots cast by channel."""
     out = to_payload(r)
+    # A secret per-person vote shows its choices only as totals, even where an old log kept the split.
+    choices = r.channel_choices()
+    out["counts"] = to_payload(choices) if choices is not None else None
+    out["ballots"] = to_payload(r.ballots_by_channel())
     if r.rule is not None and r.sums is not None:
         out["rule_text"] = result_text(r.rule, r.sums, r.passed)
     return out

@@ -41,9 +41,12 @@ def recount(key: bytes, records: Iterable[EventRecord]) -> list[Recount]:
             counted[event.motion_id] = counted.get(event.motion_id, Counts()).add(ballot.choice)
             voters.setdefault(event.motion_id, []).append(event.voter)
         elif isinstance(event, VoteClosed) and event.secret:
-            per_person = event.rule is not None and event.rule.per_person
-            sealed = event.counts.online.plus(event.counts.room) if per_person else event.counts.online
-            declared[event.motion_id] = sealed
+            # A per-person vote sealed the hall's ballots too, so its totals are all sealed (and it keeps
+            # no split); otherwise only the online ballots were sealed.
+            if event.hides_channels or event.counts is None:
+                declared[event.motion_id] = event.totals
+            else:
+                declared[event.motion_id] = event.counts.online
     return [
         Recount(m, counts, declared.get(m), len(voters[m]) - len(set(voters[m])))
         for m, counts in counted.items()
