@@ -78,9 +78,17 @@ def test_the_numpy_trees_give_scikit_learns_probabilities() -> None:
 
 
 def test_the_shipped_pair_model_is_learnt_from_the_labelled_sets() -> None:
+    # Compared by what it decides, not byte for byte: float32 features summed by BLAS differ in their last
+    # bits between machines and thread counts, and the learnt thresholds (midpoints) with them.
     script = runpy.run_path(str(ROOT / "bench" / "topics_training.py"))
-    shipped = (ROOT / "meeting_server" / "topics" / "pair_model.json").read_text(encoding="utf-8")
-    assert json.loads(shipped) == json.loads(script["pair_model_text"]()), "run bench/topics_training.py"
+    shipped = json.loads((ROOT / "meeting_server" / "topics" / "pair_model.json").read_text(encoding="utf-8"))
+    fresh = json.loads(script["pair_model_text"]())
+    assert shipped["features"] == fresh["features"], "run bench/topics_training.py"
+    assert len(shipped["trees"]) == len(fresh["trees"]), "run bench/topics_training.py"
+    x = np.concatenate([training_pairs(TopicEngine(), rows)[0] for rows in labelled_sets().values()])
+    ours, theirs = PairModel(shipped).probabilities(x), PairModel(fresh).probabilities(x)
+    assert np.allclose(ours, theirs, atol=1e-3), "run bench/topics_training.py"
+    assert ((ours >= 0.5) == (theirs >= 0.5)).all(), "run bench/topics_training.py"
 
 
 # Floors a little under what each set scores held out (README); the mean is the number to watch.
