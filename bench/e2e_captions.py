@@ -8,6 +8,11 @@ Then 29 more residents connect WebRTC microphones (sending silence) while one sp
 CPU is measured. Prints one JSON line.
 
     python bench/e2e_captions.py --audio ../shared/speech/dev_paused_speech.wav
+
+With ``--clips``, accuracy only (``e2e_clips.py``): each short clip of a manifest is one turn spoken through
+WebRTC, and the engine alone reads the same clips offline, so both CERs are on the same audio.
+
+    python bench/e2e_captions.py --clips ../shared/speech --first 11 --count 35
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ SPEC: dict[str, Any] = {
     "settings": {"speaking_limit_s": 3600},
 }
 BITRATE = 32000  # [media] live_bitrate default: the MP3 stream is constant-rate
+SENDER_TAIL_S = 1.5  # the phone stays connected this long after the recording ends, sending silence
 
 
 class IdleTrack(MediaStreamTrack):
@@ -61,7 +67,7 @@ class IdleTrack(MediaStreamTrack):
 
 
 async def connect_mic(peer: Peer, samples: np.ndarray | None, rate: int) -> tuple[Any, Any]:
-    track: Any = WavTrack(samples, rate, tail_s=1.5) if samples is not None else IdleTrack()
+    track: Any = WavTrack(samples, rate, tail_s=SENDER_TAIL_S) if samples is not None else IdleTrack()
     pc, sdp = await client_offer(track)
     ack = await peer.sio.call("rtc_offer", {"sdp": sdp, "type": "offer"}, timeout=60)
     assert ack["ok"], ack
@@ -256,7 +262,15 @@ def main() -> None:
         action="store_true",
         help="the others' microphones are connected but send nothing (as the pages do off the floor)",
     )
+    p.add_argument("--clips", type=Path, help="a folder of short clips with manifest.tsv: accuracy only")
+    p.add_argument("--first", type=int, default=11, help="with --clips: the first clip's number (cNN.wav)")
+    p.add_argument("--count", type=int, default=35, help="with --clips: how many clips")
     args = p.parse_args()
+    if args.clips is not None:
+        from e2e_clips import main as clips_main
+
+        clips_main(args.clips, args.first, args.count)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(
             Path(tmp), extra_env={"GONGZHI_MEDIA__CAPTIONS": "true", "GONGZHI_WEBRTC__MAX_CONNECTIONS": "64"}
