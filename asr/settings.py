@@ -60,7 +60,8 @@ class AsrSettings:
     partial_interval_s: float = 1.0
     #: ... the first one this soon after speech starts.
     first_partial_s: float = 0.5
-    #: In a turn at least this long, the final decode made at a pause is shown when speech goes on.
+    #: A long turn is cut into finals at the pauses where a sentence ends (once a hypothesis that
+    #: reads past the pause agrees); a stretch at least this long is cut at any pause, a comma too.
     pause_commit_s: float = 3.0
     #: Beyond this buffer length, text agreed by two hypotheses is committed as a final.
     commit_after_s: float = 6.0
