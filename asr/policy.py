@@ -48,6 +48,11 @@ SPECULATE_AFTER_S = 0.16
 #: A decode held at a pause is confirmed or dropped by the first hypothesis that reads this much
 #: speech past the pause (about two characters; a tuning of the policy, never a setting).
 CONFIRM_AFTER_S = 0.5
+#: A held decode that ends a sentence is emitted this long after speech resumed even if the
+#: confirming hypothesis read a comma there, unless another pause came first: Whisper ``base``
+#: often joins two sentences across a short pause with a comma, and a short sentence must not
+#: wait for the end of a long one (the latency bound of long turns).
+HOLD_MAX_S = 1.5
 __all__ = [
     "FRAME_S",
     "FRAME_SAMPLES",
@@ -222,6 +227,14 @@ class StreamPolicy:
             self.speech_total += FRAME_S
         if not self.in_speech or self.pending_final is not None:
             return actions
+        held = self.held
+        if (
+            held is not None
+            and self.speech_end == self.now  # in speech: at a pause the next decode covers it all
+            and self.now >= held.pause_end + HOLD_MAX_S - 1e-9
+            and ends_sentence(held.words)
+        ):
+            actions.extend(self._cut(held))
         silence = self.now - self.speech_end
         if silence >= cfg.silence_end_s:
             if self.speech_total < cfg.min_speech_s:
@@ -296,14 +309,21 @@ class StreamPolicy:
         split = split_after(words, held.words)
         if split >= len(words):
             return [], words  # nothing read past the pause yet: the next hypothesis decides
+        if ends_sentence(words[:split]) or held.stretch >= self.cfg.pause_commit_s:
+            return self._cut(held), words[split:]
+        if not ends_sentence(held.words):
+            self.held = None  # both readings go on past the pause: one sentence
+        # else it read a comma where the held decode ends a sentence: ``HOLD_MAX_S`` decides
+        return [], words
+
+    def _cut(self, held: Held) -> list[Action]:
+        """Emit the held decode; the buffer restarts in its pause."""
         self.held = None
-        if not (ends_sentence(words[:split]) or held.stretch >= self.cfg.pause_commit_s):
-            return [], words
         actions = self._emit_final(held.words)
         self.agreement.reset()
         self.agreement.emitted_tail = list(held.words[-5:])
         self.buf_start = held.cut
-        return actions, words[split:]
+        return actions
 
     def _agree(self, words: Sequence[TimedWord]) -> list[Action]:
         agr = self.agreement

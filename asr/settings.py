@@ -67,9 +67,10 @@ class AsrSettings:
     commit_after_s: float = 6.0
     #: The buffer is never longer than this; the oldest agreed text is forced out.
     max_buffer_s: float = 20.0
-    #: Final decodes re-read up to this much already-captioned audio before the buffer (the
-    #: sentence's beginning, cut off at a pause), as left context; 0 disables.
-    max_context_s: float = 9.0
+    #: Final decodes re-read already-captioned audio before the buffer (the sentences just
+    #: before, the beginning of one cut at a pause) as left context, so that a decode with the
+    #: context spans at most this long; 0 disables. Whisper reads at most 30 s.
+    max_context_s: float = 20.0
     #: An earlier utterance serves as context only if it ended less than this before.
     context_gap_s: float = 1.0
     #: Decodes are prompted with the last this many characters of final text (Whisper's
@@ -108,6 +109,8 @@ class AsrSettings:
                 raise ValueError(f"asr.{name} must be positive")
         if self.beam_size < 1 or self.partial_beam_size < 1 or self.num_workers < 1:
             raise ValueError("asr.beam_size, asr.partial_beam_size and asr.num_workers must be >= 1")
+        if not 0.0 <= self.max_context_s <= 30.0:
+            raise ValueError("asr.max_context_s must be between 0 and 30")
         if not 1.0 <= self.min_window_s <= 30.0:
             raise ValueError("asr.min_window_s must be between 1 and 30")
 
