@@ -70,7 +70,7 @@ class AsrSettings:
     #: Final decodes re-read already-captioned audio before the buffer (the sentences just
     #: before, the beginning of one cut at a pause) as left context, so that a decode with the
     #: context spans at most this long; 0 disables. Whisper reads at most 30 s.
-    max_context_s: float = 20.0
+    max_context_s: float = 9.0
     #: An earlier utterance serves as context only if it ended less than this before.
     context_gap_s: float = 1.0
     #: Decodes are prompted with the last this many characters of final text (Whisper's
