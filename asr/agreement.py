@@ -95,16 +95,17 @@ class LocalAgreement:
         self.emitted_tail = []
 
 
-def strip_context(words: Sequence[TimedWord], context: Sequence[TimedWord]) -> list[TimedWord]:
-    """``words`` (a hypothesis of audio that begins with already emitted ``context``) without the
-    part that re-reads the context.
+def split_after(words: Sequence[TimedWord], context: Sequence[TimedWord]) -> int:
+    """The index of the first word of ``words`` (a hypothesis of audio that begins with the
+    audio of ``context``) after its re-read of ``context``; ``len(words)`` if nothing follows.
 
-    The re-read may differ a little from what was emitted, so the split is found by edit distance
+    The re-read may differ a little from ``context``, so the split is found by edit distance
     (the hypothesis prefix closest to the context text); if nothing resembles the context, by time.
+    Punctuation right after the split belongs to the re-read part.
     """
     target = bare(join(context))
     if not target:
-        return list(words)
+        return 0
     owner: list[int] = []
     for i, word in enumerate(words):
         owner.extend([i] * len(bare(word.text)))
@@ -118,12 +119,24 @@ def strip_context(words: Sequence[TimedWord], context: Sequence[TimedWord]) -> l
     split = min(range(len(hyp) + 1), key=lambda j: (prev[j], abs(j - len(target))))
     if prev[split] > len(target) // 2 + 1:
         end = context[-1].end
-        return [w for w in words if w.start >= end - 0.05]
+        return next((i for i, w in enumerate(words) if w.start >= end - 0.05), len(words))
     if split >= len(hyp):
-        return []
+        return len(words)
     first = owner[split]
     if split > 0 and owner[split - 1] == first:  # a word straddles the split: it was emitted
         first += 1
     while first < len(words) and not bare(words[first].text):
         first += 1
-    return list(words[first:])
+    return first
+
+
+def strip_context(words: Sequence[TimedWord], context: Sequence[TimedWord]) -> list[TimedWord]:
+    """``words`` (a hypothesis of audio that begins with already emitted ``context``) without the
+    part that re-reads the context (see ``split_after``)."""
+    return list(words[split_after(words, context) :])
+
+
+def ends_sentence(words: Sequence[TimedWord]) -> bool:
+    """Whether the text of ``words`` ends with a sentence mark (。！？), not a comma or nothing."""
+    text = join(words).rstrip()
+    return bool(text) and text[-1] in ENDS

@@ -3,8 +3,11 @@ both sides in simplified script."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+import numpy as np
+
+from asr.stream import Caption
 from asr.text import normalize_for_match
 
 
@@ -33,3 +36,52 @@ def cer(pairs: Iterable[tuple[str, str]]) -> float:
         edits += e
         total += n
     return edits / total if total else 0.0
+
+
+def _align(ref: str, hyp: str) -> list[int | None]:
+    """For each reference character, the index of the hypothesis character it aligns to (match
+    or substitution), or None if deleted (Levenshtein backtrace)."""
+    n, m = len(ref), len(hyp)
+    d = np.zeros((n + 1, m + 1), dtype=np.int32)
+    d[:, 0] = np.arange(n + 1)
+    d[0, :] = np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]))
+    out: list[int | None] = [None] * n
+    i, j = n, m
+    while i > 0 and j > 0:
+        if d[i, j] == d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
+            out[i - 1] = j - 1
+            i, j = i - 1, j - 1
+        elif d[i, j] == d[i - 1, j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return out
+
+
+def final_latencies(
+    finals: Sequence[Caption], sentences: Sequence[tuple[float, float, str]]
+) -> list[float | None]:
+    """Per sentence: emission time of the final holding its last recognised character, minus
+    the sentence end. None if nothing of the sentence came out."""
+    ref_chars: list[int] = []  # sentence index of each reference character
+    ref = ""
+    for k, (_s, _e, text) in enumerate(sentences):
+        norm = normalize_for_match(text)
+        ref += norm
+        ref_chars.extend([k] * len(norm))
+    hyp = ""
+    hyp_final: list[int] = []
+    for k, caption in enumerate(finals):
+        norm = normalize_for_match(caption.text)
+        hyp += norm
+        hyp_final.extend([k] * len(norm))
+    last: dict[int, int] = {}
+    for i, j in enumerate(_align(ref, hyp)):
+        if j is not None:
+            last[ref_chars[i]] = hyp_final[j]
+    return [
+        finals[last[k]].emitted_at - end if k in last else None for k, (_s, end, _t) in enumerate(sentences)
+    ]

@@ -10,11 +10,14 @@ faster than real time behaves exactly like one fed live.
   of the utterance is requested speculatively, so the final can be shown the moment the silence
   is confirmed; if speech resumes, that decode simply serves as one more hypothesis.
 * During speech a partial decode of the buffer is requested every ``partial_interval_s``.
-* Long turns are cut at pauses: once a stretch is ``pause_commit_s`` long, the final decode made
-  at a pause becomes a final as soon as speech resumes, and the buffer restarts in the pause.
-  Speech without pauses is handled LocalAgreement-2 style: text two consecutive hypotheses agree
-  on is committed, and forced out as a final once the buffer is older than ``commit_after_s``
-  (trimming the buffer there); never one giant final at the end.
+* Long turns are cut at the pauses where a sentence ends. The final decode made at a pause is
+  held; the first hypothesis that reads ``CONFIRM_AFTER_S`` past the pause decides. If it, too,
+  ends a sentence there (。！？), the held decode becomes a final and the buffer restarts in the
+  pause: two readings agree on the sentence end, one of them hearing what follows (a decode cut
+  at a pause ends with 。 even at a comma). A pause inside a sentence cuts only a stretch already
+  ``pause_commit_s`` long. Speech without pauses is handled LocalAgreement-2 style: text two
+  consecutive hypotheses agree on is committed, and forced out as a final once the buffer is
+  older than ``commit_after_s`` (trimming the buffer there); never one giant final at the end.
 * Final decodes re-read the already emitted start of the sentence (up to ``max_context_s``) and
   strip it from the result again: the rest is read with its beginning in view.
 """
@@ -25,7 +28,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Literal
 
-from asr.agreement import LocalAgreement, TimedWord, after_prefix, bare, join, strip_context
+from asr.agreement import (
+    LocalAgreement,
+    TimedWord,
+    after_prefix,
+    bare,
+    ends_sentence,
+    join,
+    split_after,
+    strip_context,
+)
 from asr.settings import SAMPLE_RATE, AsrSettings
 
 FRAME_SAMPLES = 512
@@ -33,6 +45,14 @@ FRAME_S = FRAME_SAMPLES / SAMPLE_RATE
 #: The speculative final is asked for after five silent frames (a tuning of the policy, never a
 #: setting: it has no ``[asr]`` key).
 SPECULATE_AFTER_S = 0.16
+#: A decode held at a pause is confirmed or dropped by the first hypothesis that reads this much
+#: speech past the pause (about two characters; a tuning of the policy, never a setting).
+CONFIRM_AFTER_S = 0.5
+#: A held decode that ends a sentence is emitted this long after speech resumed even if the
+#: confirming hypothesis read a comma there, unless another pause came first: Whisper ``base``
+#: often joins two sentences across a short pause with a comma, and a short sentence must not
+#: wait for the end of a long one (the latency bound of long turns).
+HOLD_MAX_S = 1.5
 __all__ = [
     "FRAME_S",
     "FRAME_SAMPLES",
@@ -87,6 +107,8 @@ class Decode:
     #: already emitted words the audio starts with (left context): strip them from the result
     context: tuple[TimedWord, ...] = ()
     origin: float = 0.0  # the buffer start when this was asked for
+    #: a partial that decides a cut held at a pause: back-pressure must not skip it
+    decides: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,17 @@ class Emit:
 
 
 Action = Decode | Emit
+
+
+@dataclass(frozen=True)
+class Held:
+    """The final decode of a stretch that ended at a pause, until a later hypothesis confirms that
+    a sentence ends there (or the stretch is ``pause_commit_s`` long) or shows that it goes on."""
+
+    words: tuple[TimedWord, ...]
+    pause_end: float  # where speech resumed
+    cut: float  # where the buffer restarts once this is emitted (mid-pause)
+    stretch: float  # speech seconds the words cover
 
 
 class StreamPolicy:
@@ -120,6 +153,7 @@ class StreamPolicy:
         # the speculative final: (speech end it covers, request seq, words once decoded)
         self.speculative: tuple[float, int, list[TimedWord] | None] | None = None
         self.pending_final: Decode | None = None
+        self.held: Held | None = None  # a decode made at a pause, awaiting its confirmation
         # emitted finals still usable as left context: (audio start, words) per final
         self.context: list[tuple[float, list[TimedWord]]] = []
         self._utt_end = float("-inf")
@@ -139,7 +173,9 @@ class StreamPolicy:
             if groups:
                 start = groups[0][0]
                 context = tuple(w for _start, words in groups for w in words)
-        return Decode(kind, start, end, self.now, self._seq, context, self.buf_start)
+        held = self.held
+        decides = kind == "partial" and held is not None and end >= held.pause_end + CONFIRM_AFTER_S - FRAME_S
+        return Decode(kind, start, end, self.now, self._seq, context, self.buf_start, decides)
 
     def _utterance_end(self) -> float:
         return min(self.speech_end + self.cfg.speech_pad_s, self.now)
@@ -160,6 +196,7 @@ class StreamPolicy:
         self.buf_start = self._utt_end = self._utterance_end()
         self.in_speech = False
         self.speculative = None
+        self.held = None
         self.agreement.reset()
         return actions
 
@@ -184,12 +221,20 @@ class StreamPolicy:
                 self.speech_total = 0.0
                 self.next_partial = start + min(cfg.first_partial_s, cfg.partial_interval_s) - FRAME_S
             elif self.speech_end < start:  # speech resumed after a short pause
-                actions.extend(self._commit_at_pause(start))
+                self._hold_at_pause(start)
                 self.speculative = None
             self.speech_end = self.now
             self.speech_total += FRAME_S
         if not self.in_speech or self.pending_final is not None:
             return actions
+        held = self.held
+        if (
+            held is not None
+            and self.speech_end == self.now  # in speech: at a pause the next decode covers it all
+            and self.now >= held.pause_end + HOLD_MAX_S - 1e-9
+            and ends_sentence(held.words)
+        ):
+            actions.extend(self._cut(held))
         silence = self.now - self.speech_end
         if silence >= cfg.silence_end_s:
             if self.speech_total < cfg.min_speech_s:
@@ -226,7 +271,10 @@ class StreamPolicy:
         spec = self.speculative
         if spec is not None and spec[1] == request.seq:
             self.speculative = (spec[0], spec[1], list(words))
-        return self._agree(words)
+        actions: list[Action] = []
+        if request.decides and self.held is not None:
+            actions, words = self._confirm(self.held, words)
+        return actions + self._agree(words)
 
     def skip(self, request: Decode) -> None:
         """The caller skipped a partial decode (back-pressure)."""
@@ -243,24 +291,38 @@ class StreamPolicy:
 
     # -- long turns ----------------------------------------------------------------------------
 
-    def _commit_at_pause(self, resume: float) -> list[Action]:
-        """Speech resumes after a pause: in a turn already ``pause_commit_s`` long, the final decode
-        made at the pause becomes a final at once and the buffer restarts in the pause.
-        Shorter stretches wait for their utterance's own final (one pass over a whole sentence
-        reads better than pieces)."""
+    def _hold_at_pause(self, resume: float) -> None:
+        """Speech resumes after a pause: the final decode made at the pause is held for
+        confirmation (``_confirm``), and a hypothesis reading past the pause is asked for soon."""
         spec = self.speculative
-        if (
-            spec is None
-            or spec[0] != self.speech_end
-            or spec[2] is None
-            or self.speech_end - self.buf_start < self.cfg.pause_commit_s
-        ):
-            return []
-        words = spec[2]
-        actions = self._emit_final(words)
+        if spec is None or spec[0] != self.speech_end or not spec[2]:
+            return
+        self.held = Held(
+            tuple(spec[2]), resume, (self.speech_end + resume) / 2, self.speech_end - self.buf_start
+        )
+        self.next_partial = resume + CONFIRM_AFTER_S - FRAME_S
+
+    def _confirm(self, held: Held, words: Sequence[TimedWord]) -> tuple[list[Action], Sequence[TimedWord]]:
+        """A hypothesis of the buffer that reads past the held pause: emit the held decode if a
+        sentence ends at the pause (or the stretch is long), drop it if the sentence goes on.
+        Returns the captions and what of ``words`` is left for the agreement."""
+        split = split_after(words, held.words)
+        if split >= len(words):
+            return [], words  # nothing read past the pause yet: the next hypothesis decides
+        if ends_sentence(words[:split]) or held.stretch >= self.cfg.pause_commit_s:
+            return self._cut(held), words[split:]
+        if not ends_sentence(held.words):
+            self.held = None  # both readings go on past the pause: one sentence
+        # else it read a comma where the held decode ends a sentence: ``HOLD_MAX_S`` decides
+        return [], words
+
+    def _cut(self, held: Held) -> list[Action]:
+        """Emit the held decode; the buffer restarts in its pause."""
+        self.held = None
+        actions = self._emit_final(held.words)
         self.agreement.reset()
-        self.agreement.emitted_tail = list(words[-5:])
-        self.buf_start = (self.speech_end + resume) / 2
+        self.agreement.emitted_tail = list(held.words[-5:])
+        self.buf_start = held.cut
         return actions
 
     def _agree(self, words: Sequence[TimedWord]) -> list[Action]:
@@ -286,6 +348,7 @@ class StreamPolicy:
             emitted = agr.take(cut)
             actions.extend(self._emit_final(emitted))
             self.buf_start = max(self.buf_start, trim)
+            self.held = None  # the forced cut took its text, or part of it
             spec = self.speculative
             if spec is not None and spec[2] is not None:
                 rest_of_spec = after_prefix(spec[2], emitted)

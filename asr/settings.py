@@ -60,14 +60,16 @@ class AsrSettings:
     partial_interval_s: float = 1.0
     #: ... the first one this soon after speech starts.
     first_partial_s: float = 0.5
-    #: In a turn at least this long, the final decode made at a pause is shown when speech goes on.
+    #: A long turn is cut into finals at the pauses where a sentence ends (once a hypothesis that
+    #: reads past the pause agrees); a stretch at least this long is cut at any pause, a comma too.
     pause_commit_s: float = 3.0
     #: Beyond this buffer length, text agreed by two hypotheses is committed as a final.
     commit_after_s: float = 6.0
     #: The buffer is never longer than this; the oldest agreed text is forced out.
     max_buffer_s: float = 20.0
-    #: Final decodes re-read up to this much already-captioned audio before the buffer (the
-    #: sentence's beginning, cut off at a pause), as left context; 0 disables.
+    #: Final decodes re-read already-captioned audio before the buffer (the sentences just
+    #: before, the beginning of one cut at a pause) as left context, so that a decode with the
+    #: context spans at most this long; 0 disables. Whisper reads at most 30 s.
     max_context_s: float = 9.0
     #: An earlier utterance serves as context only if it ended less than this before.
     context_gap_s: float = 1.0
@@ -107,6 +109,8 @@ class AsrSettings:
                 raise ValueError(f"asr.{name} must be positive")
         if self.beam_size < 1 or self.partial_beam_size < 1 or self.num_workers < 1:
             raise ValueError("asr.beam_size, asr.partial_beam_size and asr.num_workers must be >= 1")
+        if not 0.0 <= self.max_context_s <= 30.0:
+            raise ValueError("asr.max_context_s must be between 0 and 30")
         if not 1.0 <= self.min_window_s <= 30.0:
             raise ValueError("asr.min_window_s must be between 1 and 30")
 

@@ -160,7 +160,7 @@ class StreamProcessor:
     def _run(self, action: Decode | Emit, skip_partials: Callable[[], bool] | None) -> list[Caption]:
         if isinstance(action, Emit):
             return self._caption(action)
-        if action.kind == "partial" and skip_partials is not None and skip_partials():
+        if action.kind == "partial" and not action.decides and skip_partials is not None and skip_partials():
             # behind: skip partials, but keep hypotheses coming now and then for long-turn commits
             if action.at - self._last_partial_decode < 3 * self._settings.partial_interval_s:
                 self.skipped_partials += 1

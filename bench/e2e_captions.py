@@ -35,9 +35,9 @@ from aiortc import MediaStreamTrack, RTCSessionDescription
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from asr_stream import final_latencies, pct, read_segments
+from asr_stream import pct, read_segments
 
-from asr.metrics import cer
+from asr.metrics import cer, final_latencies
 from asr.stream import Caption
 from meeting_server.media.ice import configure_host_addresses
 from tests.media.helpers import WavTrack, client_offer, read_wav

@@ -5,7 +5,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
-from asr.policy import FRAME_S, Decode, Emit, LocalAgreement, PolicyConfig, StreamPolicy, TimedWord
+from asr.policy import (
+    CONFIRM_AFTER_S,
+    FRAME_S,
+    HOLD_MAX_S,
+    Decode,
+    Emit,
+    LocalAgreement,
+    PolicyConfig,
+    StreamPolicy,
+    TimedWord,
+)
 from asr.settings import AsrSettings
 
 
@@ -205,10 +215,75 @@ def test_final_after_a_cut_rereads_the_emitted_beginning_and_strips_it() -> None
     emitted, requests = drive(frames((0.0, 3.4), (3.7, 1.2)), perfect(truth))
     finals = [e for e in emitted if e.kind == "final"]
     assert [e.text for e in finals] == [first, second]
-    assert finals[0].at < 3.8  # committed as soon as speech resumed after the pause
+    # committed as soon as a hypothesis read CONFIRM_AFTER_S past the pause
+    assert finals[0].at < 3.7 + CONFIRM_AFTER_S + 0.05
     last = [r for r in requests if r.kind == "final"][-1]
     assert last.start == 0.0  # the last decode covered the emitted part too ...
     assert "".join(w.text for w in last.context) == first  # ... and knew what to strip
+
+
+def marked(text: str, start: float, step: float = 0.2) -> list[TimedWord]:
+    """Like ``words``, with punctuation merged into the character before it (as Whisper's words are)."""
+    out: list[TimedWord] = []
+    for ch in text:
+        if ch in "，。？" and out:
+            out[-1] = TimedWord(out[-1].text + ch, out[-1].start, out[-1].end)
+        else:
+            t = start + len(out) * step
+            out.append(TimedWord(ch, t, t + step))
+    return out
+
+
+def whisper_like(truth: list[TimedWord]) -> Decoder:
+    """Reads the words inside the span, and ends a sentence wherever the audio ends (what Whisper
+    does with a buffer cut at a pause, even at a comma)."""
+
+    def decode(req: Decode) -> list[TimedWord]:
+        got = [w for w in truth if w.start >= req.start - 0.05 and w.end <= req.end + 0.05]
+        if got and req.end < truth[-1].end:
+            last = got[-1]
+            got[-1] = TimedWord(last.text.rstrip("，。？") + "。", last.start, last.end)
+        return got
+
+    return decode
+
+
+def test_a_short_sentence_is_final_soon_after_the_next_one_starts() -> None:
+    # 1.6 s sentence, 0.25 s pause, a long next sentence: no waiting for a 3 s stretch
+    first, second = "我附议这项提案。", "有没有人提出修正案，现在进行表决。"
+    truth = [*marked(first, 0.0), *marked(second, 1.65)]
+    emitted, _ = drive(frames((0.0, 1.4), (1.65, 3.2)), whisper_like(truth))
+    finals = [e for e in emitted if e.kind == "final"]
+    assert [e.text for e in finals] == [first, second]
+    assert finals[0].at < 1.65 + CONFIRM_AFTER_S + 0.05
+
+
+def test_a_comma_pause_in_a_short_stretch_is_not_a_cut() -> None:
+    # the decode made at the pause ends with 。, the one reading past it has the comma
+    truth = [*marked("关于停车，", 0.0), *marked("大家有什么意见。", 1.1)]
+    emitted, requests = drive(frames((0.0, 0.8), (1.1, 1.4)), whisper_like(truth))
+    assert [e.text for e in emitted if e.kind == "final"] == ["关于停车，大家有什么意见。"]
+    deciding = [r for r in requests if r.decides]
+    assert deciding and deciding[0].end < 1.1 + CONFIRM_AFTER_S + 0.05  # it was asked for soon
+
+
+def test_a_held_sentence_end_is_emitted_after_hold_max_s() -> None:
+    # the hypothesis reading past the pause joins the sentences with a comma (Whisper base often
+    # does); the held decode ends a sentence and the next sentence is long: it does not wait
+    truth = [*marked("我附议这项提案，", 0.0), *marked("关于垃圾分类的问题大家还有什么意见。", 1.65)]
+    emitted, _ = drive(frames((0.0, 1.4), (1.65, 3.4)), whisper_like(truth))
+    finals = [e for e in emitted if e.kind == "final"]
+    assert [e.text for e in finals] == ["我附议这项提案。", "关于垃圾分类的问题大家还有什么意见。"]
+    assert 1.65 + HOLD_MAX_S - 0.05 < finals[0].at < 1.65 + HOLD_MAX_S + 0.05
+
+
+def test_a_comma_pause_in_a_long_stretch_is_a_cut() -> None:
+    first = "同意十五票反对两票弃权一票，"  # 2.6 s, then 0.9 s: the stretch reaches pause_commit_s
+    truth = [*marked(first, 0.0), *marked("提案通过了，", 2.9), *marked("决议将公示七天。", 4.2)]
+    spans = ((0.0, 2.6), (2.9, 1.0), (4.2, 1.6))
+    emitted, _ = drive(frames(*spans), whisper_like(truth))
+    finals = [e.text for e in emitted if e.kind == "final"]
+    assert finals == ["同意十五票反对两票弃权一票，提案通过了。", "决议将公示七天。"]
 
 
 def test_a_short_stretch_before_a_pause_waits_for_the_whole_sentence() -> None:

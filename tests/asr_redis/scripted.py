@@ -102,7 +102,8 @@ def changed(value: object) -> object:
     if isinstance(value, int):
         return value + 1
     if isinstance(value, float):
-        return round(value * 1.5 + 0.1, 3)  # valid twice over for every float today (min_window_s ≤ 30)
+        # valid twice over for every float today (min_window_s and max_context_s ≤ 30)
+        return round(value * 1.2 + 0.1, 3)
     if isinstance(value, str):
         return value + "·"
     if isinstance(value, tuple):
