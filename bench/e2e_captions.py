@@ -173,7 +173,8 @@ async def webrtc_only_cpu(
     return cpu
 
 
-async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
+async def open_meeting(server: ServerProcess) -> tuple[dict[str, Any], Peer, Peer, Peer]:
+    """A meeting of SPEC, open at its first item: (meeting, moderator, speaker 王阿姨, observer)."""
     configure_host_addresses(["127.0.0.1"])
     meeting = server.create_meeting(SPEC)
     links = meeting["links"]
@@ -186,6 +187,12 @@ async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]
     await speaker.join("王阿姨")
     await mod.ok("OpenMeeting")
     await mod.ok("StartAgendaItem", index=0)
+    return meeting, mod, speaker, obs
+
+
+async def run(server: ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
+    meeting, mod, speaker, obs = await open_meeting(server)
+    links = meeting["links"]
     await mod.ok("GrantFloor", participant_id=speaker.participant_id)
     await asyncio.sleep(3.0)  # the caption model loads in the background at server start
 

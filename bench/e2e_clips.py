@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from e2e_captions import SENDER_TAIL_S, SPEC, connect_mic
+from e2e_captions import SENDER_TAIL_S, connect_mic, open_meeting
 
 from asr.audio import load_audio
 from asr.engine import WhisperEngine
@@ -37,11 +37,9 @@ from asr.settings import SAMPLE_RATE
 from meeting_server.core.evolve import fold
 from meeting_server.core.registry import load_event
 from meeting_server.hub.hotwords import meeting_hotwords
-from meeting_server.media.ice import configure_host_addresses
 from meeting_server.settings import load_settings
 from meeting_server.store.eventlog import opened_event_log
 from tests.media.helpers import read_wav
-from tests.support.hub import Peer
 from tests.support.process import ServerProcess
 
 SETTLE_S = 10.0  # no new final for this long after the last turn: the recogniser has caught up
@@ -49,18 +47,7 @@ SETTLE_S = 10.0  # no new final for this long after the last turn: the recognise
 
 async def speak_clips(server: ServerProcess, folder: Path, names: list[str]) -> tuple[str, list[str]]:
     """Each clip one turn through WebRTC; returns the meeting id and the turn ids, in clip order."""
-    configure_host_addresses(["127.0.0.1"])
-    meeting = server.create_meeting(SPEC)
-    links = meeting["links"]
-    mod, speaker, obs = (
-        Peer(server.url, links[r]["token"]) for r in ("moderator", "participant", "observer")
-    )
-    for p in (mod, speaker, obs):
-        await p.connect()
-    await mod.join("主持人")
-    await speaker.join("王阿姨")
-    await mod.ok("OpenMeeting")
-    await mod.ok("StartAgendaItem", index=0)
+    meeting, mod, speaker, obs = await open_meeting(server)
     await asyncio.sleep(5.0)  # the caption model loads in the background at server start
     for name in names:
         samples, rate = read_wav(folder / name)
