@@ -129,6 +129,7 @@ async def test_submit_similar_support_screen(tmp_path: Path, browser: Any, artif
         assert "已采纳" in await one.inner_text()
         # 李四 supported it and wrote the topic merged into it: he counts once, with 陈七.
         assert "附议 2 人" in await one.inner_text()
+        assert "其中 1 人为自报身份" in await one.inner_text()  # 陈七 typed his name on the shared link
         assert f"已合并到「{FIRST}」" in await two.inner_text()
         assert "未采纳的理由：属于物业报修，已转物业处理" in await three.inner_text()
         assert await two.locator("button.support").count() == 0
