@@ -292,7 +292,10 @@ class TopicEngine:
         self._index(topic_id, title, body, replace(doc, flagged=bool(flags)), features)
         if duplicate_of is not None:
             self._root[topic_id] = duplicate_of
-        return Triage(self.classify(title, body), duplicate_of, flags, round(similarity, 4))
+        # A flagged submission (empty, meaningless, abusive) asks for nothing to be solved: it is filed under
+        # the catch-all rather than wherever its few characters happen to lean (测试 is not 养老托幼).
+        category = FALLBACK if flags else self.classify(title, body)
+        return Triage(category, duplicate_of, flags, round(similarity, 4))
 
     def restore(
         self,

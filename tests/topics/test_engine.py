@@ -68,6 +68,9 @@ def test_duplicates_point_at_the_first_topic_and_flagged_ones_are_never_matched(
     assert e.add("d", "停车场路灯坏了", "晚上停车场里黑乎乎的，路灯不亮。").duplicate_of is None
     flagged = e.add("x", "傻逼", "车位车位车位停车位不够")
     assert flagged.flags == ("abusive",) and flagged.duplicate_of is None
+    assert flagged.category == "其他"  # flagged: the catch-all, though its words are about parking
+    junk = e.add("y", "测试", "测试测试")
+    assert junk.flags == ("meaningless",) and junk.category == "其他"
     assert "x" not in [t for t, _ in e.similar("停车位不够")]
     with pytest.raises(ValueError):
         e.add("a", "again", "again")
