@@ -77,6 +77,7 @@ class _Doc:
     objects: frozenset[str]
     problems: frozenset[str]
     title_objects: frozenset[str]
+    title_problems: frozenset[str]
     places: frozenset[tuple[str, str]]  # 12号楼, 3单元, 东门
     flagged: bool
 
@@ -152,7 +153,7 @@ class TopicEngine:
         places = places_in(title) | places_in(body)
         for kind, name in places:
             tf[f"p:{kind}:{name}"] = 1
-        return dict(tf), _Doc(objects, problems, objects & in_title, places, False)
+        return dict(tf), _Doc(objects, problems, objects & in_title, problems & in_title, places, False)
 
     def _weight(self, feature: str) -> float:
         n = len(self._docs)
@@ -236,7 +237,7 @@ class TopicEngine:
     ) -> tuple[list[str], np.ndarray]:
         """The topics the pair model is asked about for this text, and their features (one row each)."""
         features, doc = self._features(title, body)
-        entry = self._sem.entry(title, body, doc.places)
+        entry = self._sem.entry(title, body, doc.places, doc.title_problems)
         candidates = self._candidates(features, doc, entry, exclude)
         return candidates, self._sem.features(entry, candidates)
 
@@ -316,7 +317,7 @@ class TopicEngine:
             self._root[topic_id] = self._root.get(duplicate_of, duplicate_of)
 
     def _index(self, topic_id: str, title: str, body: str, doc: _Doc, features: dict[str, int]) -> None:
-        self._sem.add(topic_id, self._sem.entry(title, body, doc.places))
+        self._sem.add(topic_id, self._sem.entry(title, body, doc.places, doc.title_problems))
         self._docs[topic_id] = doc
         self._features_of[topic_id] = features
         for f, tf in features.items():

@@ -34,6 +34,7 @@ FEATURES = (
     "is_best",
     "soft_above_second",  # soft minus the second best (how clearly this one stands out)
     "title_below_best",
+    "other_request",  # both titles name a request or problem the lexicon knows, and none the same
 )
 
 
@@ -43,6 +44,7 @@ class Entry:
     title: Text
     grams: frozenset[str]
     places: frozenset[tuple[str, str]]
+    requests: frozenset[str]  # the lexicon's problem concepts in the title (加装电梯, 坏了, 不够)
 
 
 class SemanticIndex:
@@ -59,13 +61,19 @@ class SemanticIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def entry(self, title: str, body: str, places: frozenset[tuple[str, str]]) -> Entry:
+    def entry(
+        self,
+        title: str,
+        body: str,
+        places: frozenset[tuple[str, str]],
+        requests: frozenset[str],
+    ) -> Entry:
         # Words and bigrams say what is asked; where is the ``same_place`` feature (and the engine's filter).
         title, body = without_places(normalise(title)), without_places(normalise(body))
         text = embed(self.vectors, title, body)
         title_only = embed(self.vectors, title, "")
         grams = frozenset(g for g in bigrams(title + " " + body) if len(g) == 2)
-        return Entry(text, title_only, grams, places)
+        return Entry(text, title_only, grams, places, requests)
 
     def add(self, topic_id: str, entry: Entry) -> None:
         mean = mean_vector(entry.text, self._weights(entry.text))
@@ -135,6 +143,7 @@ class SemanticIndex:
                     title.cover,
                     title.weaker,
                     cross,
+                    float(bool(new.requests and old.requests and not new.requests & old.requests)),
                 ]
             )
         if not rows:
@@ -145,4 +154,4 @@ class SemanticIndex:
         second = ranked[1] if len(ranked) > 1 else 0.0
         best = (soft == ranked[0]).astype(np.float32)
         relative = np.stack([soft - ranked[0], best, soft - second, soft_title - soft_title.max()], axis=1)
-        return np.concatenate([x, relative], axis=1)
+        return np.concatenate([x[:, :11], relative, x[:, 11:]], axis=1)

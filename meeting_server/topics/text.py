@@ -108,13 +108,25 @@ _PLACE = re.compile(
 
 
 _NUMERALS = str.maketrans("一二三四五六七八九", "123456789")
+_TENS = re.compile(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)")
+
+
+def _arabic(name: str) -> str:
+    """A place's number in digits: 二十 and 20, 十五 and 15, 三 and 3 name one building."""
+    tens = _TENS.fullmatch(name)
+    if tens is None:
+        return name.translate(_NUMERALS)
+    return str(10 * int((tens[1] or "一").translate(_NUMERALS)) + int((tens[2] or "0").translate(_NUMERALS)))
 
 
 def places_in(text: str) -> frozenset[tuple[str, str]]:
     """(kind, name) of the places ``text`` (already normalised) names: 12号楼, 3单元, 东门, 中心花园."""
-    return frozenset(
-        (str(m.lastgroup), m.group(str(m.lastgroup)).translate(_NUMERALS)) for m in _PLACE.finditer(text)
-    )
+    out = set()
+    for m in _PLACE.finditer(text):
+        kind = str(m.lastgroup)
+        name = m.group(kind)
+        out.add((kind, _arabic(name) if kind in ("building", "unit") else name))
+    return frozenset(out)
 
 
 def place_names(text: str) -> list[str]:

@@ -11,6 +11,8 @@ import pytest
 import meeting_server.topics
 from meeting_server.topics.engine import CATEGORIES, TopicEngine, Triage
 from meeting_server.topics.evaluate import score
+from meeting_server.topics.semantic_index import FEATURES
+from meeting_server.topics.text import different_places, normalise, places_in
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +76,35 @@ def test_duplicates_point_at_the_first_topic_and_flagged_ones_are_never_matched(
     assert "x" not in [t for t, _ in e.similar("停车位不够")]
     with pytest.raises(ValueError):
         e.add("a", "again", "again")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("二十号楼电梯故障太频繁", "20号楼电梯老是坏", True),
+        ("十五栋楼道灯不亮", "15号楼楼道灯坏了", True),
+        ("十号楼门口积水", "10号楼门口积水", True),
+        ("二十三号楼门口积水", "23号楼门口积水", True),
+        ("三单元门禁坏了", "3单元门禁坏了", True),
+        ("二十号楼门口积水", "2号楼门口积水", False),
+    ],
+)
+def test_a_building_written_in_chinese_numerals_is_the_same_place(a: str, b: str, same: bool) -> None:
+    places = [places_in(normalise(t)) for t in (a, b)]
+    assert all(places) and different_places(*places) is not same
+
+
+def test_the_pair_model_sees_when_two_titles_ask_different_things() -> None:
+    e = TopicEngine()
+    e.add("lift", "8号楼想装电梯", "8号楼没有电梯，老人上下楼困难。")
+    column = FEATURES.index("other_request")
+    for title, body, other in [
+        ("8号楼电梯经常故障", "8号楼电梯一周坏两次。", 1.0),  # breakdown, not a new lift
+        ("8号楼加装电梯", "希望8号楼加装电梯。", 0.0),
+        ("8号楼的电梯", "8号楼的电梯。", 0.0),  # names no request
+    ]:
+        candidates, x = e.candidate_features(title, body)
+        assert candidates == ["lift"] and x[0, column] == other, title
 
 
 def test_similar_ranks_the_closest_first_and_excludes() -> None:

@@ -1,4 +1,4 @@
-"""The topic engine's word vectors and pair model: the table parser, the alignment, the shipped trees.
+"""The topic engine's word vectors and pair model: the table parser, the alignment, the shipped model.
 
 The held-out test trains the pair model without one labelled set and scores that set: the honest measure
 of duplicates on topics the model has not seen (README: 议题征集, the engine's numbers). It uses
@@ -68,7 +68,7 @@ def test_paraphrases_without_shared_characters_align_better_than_other_topics() 
     assert align(a, ones[0], b, ones[1]).soft > align(a, ones[0], c, ones[2]).soft
 
 
-def test_the_numpy_trees_give_scikit_learns_probabilities() -> None:
+def test_the_numpy_model_gives_scikit_learns_probabilities() -> None:
     pairs = [training_pairs(TopicEngine(), labelled_sets()[name]) for name in ("dev", "blind4")]
     model = learn(pairs)
     x = np.concatenate([p[0] for p in pairs])
@@ -79,12 +79,12 @@ def test_the_numpy_trees_give_scikit_learns_probabilities() -> None:
 
 def test_the_shipped_pair_model_is_learnt_from_the_labelled_sets() -> None:
     # Compared by what it decides, not byte for byte: float32 features summed by BLAS differ in their last
-    # bits between machines and thread counts, and the learnt thresholds (midpoints) with them.
+    # bits between machines and thread counts, and the learnt weights with them.
     script = runpy.run_path(str(ROOT / "bench" / "topics_training.py"))
     shipped = json.loads((ROOT / "meeting_server" / "topics" / "pair_model.json").read_text(encoding="utf-8"))
     fresh = json.loads(script["pair_model_text"]())
     assert shipped["features"] == fresh["features"], "run bench/topics_training.py"
-    assert len(shipped["trees"]) == len(fresh["trees"]), "run bench/topics_training.py"
+    assert shipped["kind"] == fresh["kind"], "run bench/topics_training.py"
     x = np.concatenate([training_pairs(TopicEngine(), rows)[0] for rows in labelled_sets().values()])
     ours, theirs = PairModel(shipped).probabilities(x), PairModel(fresh).probabilities(x)
     assert np.allclose(ours, theirs, atol=1e-3), "run bench/topics_training.py"
@@ -94,23 +94,24 @@ def test_the_shipped_pair_model_is_learnt_from_the_labelled_sets() -> None:
 # Floors a little under what each set scores held out (README); the mean is the number to watch.
 HELD_OUT_F1 = {
     "dev": 0.9,
-    "tune": 0.8,
-    "blind": 0.75,
+    "tune": 0.75,
+    "blind": 0.7,
     "blind2": 0.65,
     "blind3": 0.85,
     "blind4": 0.65,
-    "blind5": 0.45,
-    "blind6": 0.25,
+    "blind5": 0.75,
+    "blind6": 0.45,
     "blind7": 0.45,
-    "blind8": 0.4,
-    "blind9": 0.25,
+    "blind8": 0.5,
+    "blind9": 0.4,
 }
+HARD = ("blind5", "blind6", "blind7", "blind8", "blind9")  # the honest sets (README)
 
 
 def test_duplicates_on_held_out_sets() -> None:
     sets = labelled_sets()
     pairs = {name: training_pairs(TopicEngine(), rows) for name, rows in sets.items()}
-    f1 = {}
+    f1, precision = {}, {}
     for held in LABELLED:
         engine = TopicEngine(pair_model=fit([pairs[n] for n in LABELLED if n != held]))
         predicted = {}
@@ -118,7 +119,9 @@ def test_duplicates_on_held_out_sets() -> None:
             t = engine.add(row["id"], row["title"], row["body"])
             predicted[row["id"]] = {"category": t.category, "duplicate_of": t.duplicate_of}
         s = score(sets[held], predicted)
-        f1[held] = s.f1
+        f1[held], precision[held] = s.f1, s.precision
         print(f"{held}: held-out pair precision {s.precision:.2f} recall {s.recall:.2f} F1 {s.f1:.2f}")
     assert all(f1[n] >= HELD_OUT_F1[n] for n in LABELLED), f1
-    assert sum(f1.values()) / len(f1) >= 0.6
+    assert sum(f1.values()) / len(f1) >= 0.68
+    # Precision first: a false merge hides a resident's distinct request. 0.83 now (README).
+    assert sum(precision[n] for n in HARD) / len(HARD) >= 0.75, precision
