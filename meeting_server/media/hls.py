@@ -169,7 +169,9 @@ class HlsEncoder:
         except Exception:
             log.exception("HLS encoder of %s failed", self.meeting_id)
 
-    def _publish(self, part: bytes) -> None:
+    def _publish(self, part: bytes, first_pts: int | None) -> None:
+        if self.window.first_pts is None:
+            self.window.first_pts = first_pts
         self.window.add_part(part)
         if self.window.playlist:
             self.ready.set()
@@ -203,7 +205,7 @@ class HlsEncoder:
                 push.send(packet)
             out.mux(packet)
             for part in sink.parts():
-                self._loop.call_soon_threadsafe(self._publish, part)
+                self._loop.call_soon_threadsafe(self._publish, part, sink.first_pts)
 
         picture: av.VideoFrame | None = None
         camera = False  # the picture is the camera's: a frame at every tick
