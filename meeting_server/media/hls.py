@@ -100,6 +100,10 @@ class HlsEncoder:
         """Seconds of audio handed to the encoder so far: a picture queued now is in every frame from here."""
         return self._samples / SAMPLE_RATE
 
+    def card_info(self) -> CardInfo:
+        """What the still card shows now (the speaker a camera picture's bar names)."""
+        return self._card()
+
     def touch(self) -> None:
         """Someone watched just now (the idle timer restarts)."""
         self.last_used = self._clock()
