@@ -26,7 +26,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import av
@@ -86,6 +86,9 @@ class CameraRelay:
         self._refreshed: dict[str, float] = {}  # meeting → when its owner key's expiry was last renewed
         self._outbox: asyncio.Queue[tuple[str, bytes, bool]] = asyncio.Queue(QUEUE_MAX)
         self._tasks: list[asyncio.Task[None]] = []
+        self._running: set[asyncio.Task[None]] = (
+            set()
+        )  # compressions and releases under way (kept referenced)
         self.sent = 0  # pictures published
         self.received = 0  # pictures from other processes handed on
 
@@ -120,7 +123,7 @@ class CameraRelay:
             return
         self._busy.add(meeting_id)
         generation = self._generation.get(meeting_id, 0)
-        task = asyncio.get_running_loop().create_task(self._frame(meeting_id, frame, device, generation))
+        task = self._spawn(self._frame(meeting_id, frame, device, generation))
         task.add_done_callback(lambda _: self._busy.discard(meeting_id))
 
     def stopped(self, meeting_id: str, device: str) -> None:
@@ -128,7 +131,13 @@ class CameraRelay:
         self._generation[meeting_id] = self._generation.get(meeting_id, 0) + 1
         self._refreshed.pop(meeting_id, None)
         self._send(meeting_id, {"kind": "stop"})
-        asyncio.get_running_loop().create_task(self._forget(meeting_id, device))
+        self._spawn(self._forget(meeting_id, device))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return task
 
     async def _forget(self, meeting_id: str, device: str) -> None:
         try:
@@ -137,7 +146,11 @@ class CameraRelay:
             log.warning("camera owner of %s not released (%s); it expires", meeting_id, e)
 
     async def _frame(self, meeting_id: str, frame: av.VideoFrame, device: str, generation: int) -> None:
-        data = await asyncio.to_thread(to_jpeg, frame)
+        try:
+            data = await asyncio.to_thread(to_jpeg, frame)
+        except (ValueError, OSError, av.FFmpegError):
+            log.exception("camera relay: a picture of %s could not be compressed", meeting_id)
+            return
         if self._generation.get(meeting_id, 0) != generation:
             return  # the camera stopped (or was taken) meanwhile
         self._send(meeting_id, {"kind": "frame"}, data)
