@@ -112,8 +112,10 @@
     }
     setStatus("opening", "正在打开会场麦克风…");
     try {
-      // The browser's echo cancellation removes what the loudspeakers play from what the microphone hears.
-      station.stream = await GZ.rtc.openMicStream({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
+      // The browser's processing off: on far-field hall speech the captions came out better without it
+      // (bench/station_constraints.py; the server has its own far-field front end, [asr_hall]). Echo
+      // cancellation is not needed: the hall microphone is never used while a phone is played into the hall.
+      station.stream = await GZ.rtc.openMicStream({ echoCancellation: false, noiseSuppression: false, autoGainControl: false });
     } catch (e) {
       setStatus("failed", GZ.rtc.micErrorText(e));
       return;
