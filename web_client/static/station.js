@@ -1,8 +1,8 @@
 /* Hall audio station: the laptop wired to the hall's mixer. One tap sends the hall microphone to the
  * server (as the "hall" source) and plays back, through the hall loudspeakers, whoever holds the floor from
  * a phone — both on one WebRTC connection. The server decides whose audio counts (the hall microphone only
- * while an in-room person holds the floor or between turns); the browser's echo cancellation keeps the
- * loudspeaker out of the microphone. Reconnects by itself. */
+ * while an in-room person holds the floor or between turns, never while a phone is played into the hall,
+ * so no echo cancellation is needed; the browser's processing is off, README). Reconnects by itself. */
 "use strict";
 
 (function () {
