@@ -120,6 +120,7 @@ def create_app(
             registry.start_watching(event_log.notifications())
         await audio.start()
         await live_video.start()
+        camera.start()
         yield
         await camera.close()
         await live_video.close()

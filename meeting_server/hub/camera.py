@@ -11,7 +11,8 @@ sender's own camera. Its own receive-only RTCPeerConnection (``media.camera.Came
 station's audio one, so the audio path is untouched. While it sends, its latest picture (``[live]
 camera_fps`` a second, 640×360, with the speaker and the clock drawn at the bottom) is the HLS picture; when
 it stops, goes quiet or its socket goes away the still card is back. The stream is never restarted: the
-meeting's one encoder only changes its picture.
+meeting's one encoder only changes its picture. In scale-out (``[redis] url``) the pictures reach the encoders
+of the meeting on every other process too, and the one-camera rule holds across processes (``camera_relay``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from meeting_server.media.peers import MediaError
 from meeting_server.store.records import EventRecord
 
 from .audio import SERVER_TURN_USER, AudioHub
+from .camera_relay import CameraRelay
 from .live_video import LiveVideo, card_info
 from .runtime import MeetingRegistry, MeetingRuntime
 from .sockets import Client, Hub
@@ -71,7 +73,13 @@ class HallCamera:
             fps=live.settings.live.camera_fps,
         )
         self._runtimes: dict[str, MeetingRuntime] = {}
-        self._owners: dict[str, Owner] = {}  # meeting id → who sends its camera
+        self._owners: dict[str, Owner] = {}  # meeting id → who sends its camera (to this process)
+        redis_url = audio.settings.redis.url
+        self.relay = (
+            CameraRelay(redis_url, self._on_remote, self._taken_elsewhere, self._wants_remote)
+            if redis_url
+            else None
+        )
         hub.sio.on("camera_offer", self.on_camera_offer)
         hub.sio.on("camera_close", self.on_camera_close)
         hub.disconnect_listeners.append(self._on_disconnect)
@@ -85,8 +93,14 @@ class HallCamera:
         owner = self._owners.get(meeting_id)
         return owner.device if owner is not None else None
 
+    def start(self) -> None:
+        if self.relay is not None:
+            self.relay.start()
+
     async def close(self) -> None:
         await self.peers.close_all()
+        if self.relay is not None:
+            await self.relay.close()
 
     # ------------------------------------------------------------------ signalling
     async def on_camera_offer(self, sid: str, data: Any = None) -> dict[str, Any]:
@@ -112,7 +126,10 @@ class HallCamera:
             raise DomainError(ErrorCode.WRONG_STATE, "会议已结束，直播已停止")
         key = client.meeting_id
         held = self._owners.get(key)
-        if resume and held is not None and held.device != me.device:
+        holder = held.device if held is not None else None
+        if resume and holder is None and self.relay is not None:
+            holder = await self.relay.owner(key)  # sent through another process
+        if resume and holder is not None and holder != me.device:
             raise WireError("camera_taken", "另一台设备已开启会场摄像头，本机摄像头不再自动重连")
         try:
             answer = await self.peers.accept_offer(key, body.get("sdp"), body.get("type"))
@@ -125,6 +142,8 @@ class HallCamera:
         old = self._owners.get(key)
         self._runtimes[key] = rt
         self._owners[key] = me
+        if self.relay is not None:
+            await self.relay.claim(key, me.device, me.page)
         if old is not None and old.device != me.device and old.sid in self.hub.clients:
             where = PAGE_NAMES.get(me.page, "另一台设备")
             message = f"{where}已开启会场摄像头，直播改用那里的画面；本机摄像头已关闭"
@@ -151,15 +170,42 @@ class HallCamera:
 
     # ------------------------------------------------------------------ pictures
     def _on_frame(self, key: str, frame: av.VideoFrame | None) -> None:
+        owner = self._owners.get(key)
+        if self.relay is not None and owner is not None and frame is not None:
+            self.relay.frame(key, frame, owner.device)  # the other processes' encoders
         enc = self.live.encoders.get(key)
         rt = self._runtimes.get(key)
         if enc is None or rt is None:
             return  # no one watches (yet): the encoder starts with the first viewer and gets the next picture
         enc.camera_frame(frame, card_info(rt).speaker)
 
-    def _stopped(self, key: str) -> None:
-        self._owners.pop(key, None)
+    def _wants_remote(self, key: str) -> bool:
+        return key in self.live.encoders and key not in self._owners
+
+    def _on_remote(self, key: str, frame: av.VideoFrame | None) -> None:
+        """A picture of the meeting's camera sent to another process (None: it ended there)."""
+        enc = self.live.encoders.get(key)
+        if enc is None or key in self._owners:
+            return  # no viewer here, or this process's own camera is the picture
+        enc.camera_frame(frame, enc.card_info().speaker if frame is not None else "")
+
+    async def _taken_elsewhere(self, key: str, device: str, page: str) -> None:
+        """A camera of the meeting was started through another process: this one's, if any, closes."""
+        held = self._owners.get(key)
+        if held is None:
+            return
+        await self.peers.close(key)
+        self._stopped(key, tell_others=False)  # the new camera's key and pictures are not this one's to end
+        if held.device != device and held.sid in self.hub.clients:
+            where = PAGE_NAMES.get(page, "另一台设备")
+            message = f"{where}已开启会场摄像头，直播改用那里的画面；本机摄像头已关闭"
+            await self.hub.sio.emit("camera", {"state": "replaced", "message": message}, to=held.sid)
+
+    def _stopped(self, key: str, *, tell_others: bool = True) -> None:
+        owner = self._owners.pop(key, None)
         self._runtimes.pop(key, None)
+        if self.relay is not None and owner is not None and tell_others:
+            self.relay.stopped(key, owner.device)
         enc = self.live.encoders.get(key)
         if enc is not None:
             enc.camera_frame(None)  # the still card again

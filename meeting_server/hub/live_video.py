@@ -113,8 +113,8 @@ class LiveVideo:
         self.cues: dict[str, list[Cue]] = {}
         self._speakers: dict[tuple[str, str], str] = {}  # (meeting, caption id) → 「张三（居民）」 of its cue
         self._cue_versions: dict[str, int] = {}  # meeting → bumped whenever its cues change
-        # (meeting, segment) → (the cues' version, its WebVTT)
-        self._vtt_cache: dict[tuple[str, int], tuple[int, bytes]] = {}
+        # (meeting, segment) → ((the cues' version, the encoder's first PTS), its WebVTT)
+        self._vtt_cache: dict[tuple[str, int], tuple[tuple[int, int], bytes]] = {}
         self._sweeper: asyncio.Task[None] | None = None
         registry.add_listener(self._on_events, foreign=True)
 
@@ -267,7 +267,10 @@ class LiveVideo:
             return LiveFile(text, PLAYLIST_TYPE, "no-cache, private", "utf-8")
         stem, _, ext = name.partition(".")
         if ext == "vtt" and stem.startswith("sub") and (sub := number(stem[3:])) is not None:
-            return LiveFile(self._vtt(rt.meeting_id, sub), "text/vtt", "no-cache, private", "utf-8")
+            if window.first_pts is None:
+                raise Refused(404, "starting", "直播正在启动，请稍候")
+            body = self._vtt(rt.meeting_id, sub, window.first_pts)
+            return LiveFile(body, "text/vtt", "no-cache, private", "utf-8")
         data: bytes | None = None
         if ext == "ts" and (part := window.part(stem)) is not None:
             data = await window.part_bytes(*part)
@@ -280,13 +283,14 @@ class LiveVideo:
         # A segment or part never changes once made.
         return LiveFile(data, "video/mp2t", "private, max-age=60")
 
-    def _vtt(self, meeting_id: str, index: int) -> bytes:
-        """A subtitle segment, written once per version of the meeting's cues (every player fetches it)."""
-        version = self._cue_versions.get(meeting_id, 0)
+    def _vtt(self, meeting_id: str, index: int, first_pts: int) -> bytes:
+        """A subtitle segment, written once per version of the meeting's cues and per encoder's first PTS
+        (every player fetches it)."""
+        version = self._cue_versions.get(meeting_id, 0), first_pts
         cached = self._vtt_cache.get((meeting_id, index))
         if cached is not None and cached[0] == version:
             return cached[1]
-        body = subtitle_segment(index, self.cues.get(meeting_id, [])).encode()
+        body = subtitle_segment(index, self.cues.get(meeting_id, []), first_pts).encode()
         if len(self._vtt_cache) >= VTT_KEPT:
             self._vtt_cache.clear()
         self._vtt_cache[meeting_id, index] = version, body

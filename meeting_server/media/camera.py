@@ -11,6 +11,7 @@ encoder can use — at most ``fps`` frames a second (``[live] camera_fps``), whi
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
+from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageDraw
 
 from .peers import Peer, PeerManager
@@ -78,12 +80,20 @@ class CameraPeers(PeerManager):
             sink(key, frame)
 
 
+_scalers = threading.local()
+
+
 def fit(frame: av.VideoFrame) -> Picture:
-    """The frame scaled to fit WIDTH × HEIGHT (aspect kept, black bars), as RGB."""
+    """The frame scaled to fit WIDTH × HEIGHT (aspect kept, black bars), as RGB. Safe to call from several
+    threads on the same frame (the encoder's worker and the scale-out relay's): ``frame.reformat`` would
+    share the one scaler PyAV caches on the frame between them, so each thread scales with its own."""
     scale = min(WIDTH / frame.width, HEIGHT / frame.height)
     w = max(2, min(WIDTH, round(frame.width * scale / 2) * 2))
     h = max(2, min(HEIGHT, round(frame.height * scale / 2) * 2))
-    rgb = frame.reformat(width=w, height=h, format="rgb24").to_ndarray()
+    scaler = getattr(_scalers, "scaler", None)
+    if scaler is None:
+        scaler = _scalers.scaler = VideoReformatter()
+    rgb = scaler.reformat(frame, width=w, height=h, format="rgb24").to_ndarray()
     if (w, h) == (WIDTH, HEIGHT):
         return np.ascontiguousarray(rgb, dtype=np.uint8)
     out = np.zeros((HEIGHT, WIDTH, 3), dtype=np.uint8)

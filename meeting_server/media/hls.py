@@ -100,6 +100,10 @@ class HlsEncoder:
         """Seconds of audio handed to the encoder so far: a picture queued now is in every frame from here."""
         return self._samples / SAMPLE_RATE
 
+    def card_info(self) -> CardInfo:
+        """What the still card shows now (the speaker a camera picture's bar names)."""
+        return self._card()
+
     def touch(self) -> None:
         """Someone watched just now (the idle timer restarts)."""
         self.last_used = self._clock()
@@ -169,7 +173,9 @@ class HlsEncoder:
         except Exception:
             log.exception("HLS encoder of %s failed", self.meeting_id)
 
-    def _publish(self, part: bytes) -> None:
+    def _publish(self, part: bytes, first_pts: int | None) -> None:
+        if self.window.first_pts is None:
+            self.window.first_pts = first_pts
         self.window.add_part(part)
         if self.window.playlist:
             self.ready.set()
@@ -203,7 +209,7 @@ class HlsEncoder:
                 push.send(packet)
             out.mux(packet)
             for part in sink.parts():
-                self._loop.call_soon_threadsafe(self._publish, part)
+                self._loop.call_soon_threadsafe(self._publish, part, sink.first_pts)
 
         picture: av.VideoFrame | None = None
         camera = False  # the picture is the camera's: a frame at every tick

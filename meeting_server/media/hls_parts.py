@@ -37,6 +37,9 @@ class LiveWindow:
     def __init__(self, started_at: float) -> None:
         self.started_at = started_at  # wall time of stream time 0
         self.produced = 0  # parts made so far
+        # The MPEG-TS PTS (90 kHz) of stream time 0, read from the muxer's output (the first video frame's
+        # PES); the subtitles' X-TIMESTAMP-MAP carries it. None until the first part is out.
+        self.first_pts: int | None = None
         self._parts: dict[int, bytes] = {}
         self._segments: dict[int, bytes] = {}
         self.playlist = ""  # "" until the first segment is complete

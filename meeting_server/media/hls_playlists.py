@@ -89,11 +89,13 @@ def _stamp(t: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
-def subtitle_segment(index: int, cues: list[Cue]) -> str:
-    """WebVTT for segment ``index``: the cues that start inside it. Stream time 0 is MPEG-TS time 0 (the
-    encoder's first audio sample), which X-TIMESTAMP-MAP tells the player."""
+def subtitle_segment(index: int, cues: list[Cue], first_pts: int) -> str:
+    """WebVTT for segment ``index``: the cues that start inside it, on the stream clock. ``first_pts`` is the
+    MPEG-TS PTS (90 kHz) of stream time 0 as the muxer wrote it (the first video frame's; FFmpeg shifts
+    every stream by the AAC encoder's priming, 64 ms at 16 kHz), and X-TIMESTAMP-MAP tells the player so
+    (RFC 8216 §3.5): cue time ``t`` is media time ``first_pts + t·90000``."""
     start, end = index * SEGMENT_S, (index + 1) * SEGMENT_S
-    lines = ["WEBVTT", "X-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000", ""]
+    lines = ["WEBVTT", f"X-TIMESTAMP-MAP=MPEGTS:{first_pts},LOCAL:00:00:00.000", ""]
     ordered = sorted(cues, key=lambda c: c.at)
     for i, cue in enumerate(ordered):
         if not start <= cue.at < end:

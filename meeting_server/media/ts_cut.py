@@ -30,6 +30,12 @@ class PartCutter:
         self._scanned = 0  # bytes of _buf already looked at
         self._base: int | None = None  # the PTS of tick 0
 
+    @property
+    def first_pts(self) -> int | None:
+        """The 90 kHz PTS the muxer gave the first video frame (stream time 0), once it is written: FFmpeg
+        shifts every time stamp by the audio encoder's priming delay (AAC: 1024 samples), so it is not 0."""
+        return self._base
+
     def write(self, b: bytes) -> int:
         self._buf += b
         return len(b)

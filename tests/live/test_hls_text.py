@@ -37,12 +37,12 @@ def test_a_cue_lands_in_the_segment_it_starts_in_and_ends_at_the_next() -> None:
         Cue(17.0, "李叔（居民）：同意 --> 修"),
         Cue(3.0, "早先的"),
     ]
-    seg15 = subtitle_segment(15, cues)  # [15, 16)
-    assert seg15.startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n")
+    seg15 = subtitle_segment(15, cues, 5760)  # [15, 16); stream time 0 is PTS 5760
+    assert seg15.startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:5760,LOCAL:00:00:00.000\n")
     assert "00:00:15.500 --> 00:00:17.000\n王阿姨（居民）：楼道灯坏了" in seg15
     assert "李叔" not in seg15 and "早先的" not in seg15
-    assert "-->" not in subtitle_segment(16, cues)  # no cue starts in [16, 17)
-    seg17 = subtitle_segment(17, cues)
+    assert "-->" not in subtitle_segment(16, cues, 5760)  # no cue starts in [16, 17)
+    seg17 = subtitle_segment(17, cues, 5760)
     assert "00:00:17.000 --> 00:00:23.000\n李叔（居民）：同意 → 修" in seg17
 
 

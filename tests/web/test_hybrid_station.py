@@ -102,6 +102,10 @@ async def test_hall_station_both_ways(tmp_path: Path, artifacts: Path) -> None:
         room_turn = await floor_turn(server, mid)
         await station.page.click("#station-start")  # the hall microphone starts speaking c05 now
         await station.page.wait_for_selector("body[data-station=on]", timeout=20_000)
+        # The browser's processing is off on the hall microphone (better far-field captions, README).
+        applied = await station.page.evaluate("gzStation.stream.getAudioTracks()[0].getSettings()")
+        processing = ("echoCancellation", "noiseSuppression", "autoGainControl")
+        assert [applied[k] for k in processing] == [False, False, False], applied
         room = await wait_captions(server, mid, room_turn, "c05.wav")
         liu = {p["participant_id"] for p in room}
         assert len(liu) == 1 and liu != {wang_id := await wang.page.evaluate("gz.me")}

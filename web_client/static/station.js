@@ -1,8 +1,8 @@
 /* Hall audio station: the laptop wired to the hall's mixer. One tap sends the hall microphone to the
  * server (as the "hall" source) and plays back, through the hall loudspeakers, whoever holds the floor from
  * a phone — both on one WebRTC connection. The server decides whose audio counts (the hall microphone only
- * while an in-room person holds the floor or between turns); the browser's echo cancellation keeps the
- * loudspeaker out of the microphone. Reconnects by itself. */
+ * while an in-room person holds the floor or between turns, never while a phone is played into the hall,
+ * so no echo cancellation is needed; the browser's processing is off, README). Reconnects by itself. */
 "use strict";
 
 (function () {
@@ -112,8 +112,10 @@
     }
     setStatus("opening", "正在打开会场麦克风…");
     try {
-      // The browser's echo cancellation removes what the loudspeakers play from what the microphone hears.
-      station.stream = await GZ.rtc.openMicStream({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
+      // The browser's processing off: on far-field hall speech the captions came out better without it
+      // (bench/station_constraints.py; the server has its own far-field front end, [asr_hall]). Echo
+      // cancellation is not needed: the hall microphone is never used while a phone is played into the hall.
+      station.stream = await GZ.rtc.openMicStream({ echoCancellation: false, noiseSuppression: false, autoGainControl: false });
     } catch (e) {
       setStatus("failed", GZ.rtc.micErrorText(e));
       return;
