@@ -56,9 +56,10 @@ PAGES: dict[str, tuple[Role, str]] = {
     "timer": (Role.TIMER, "计时"),
     "recorder": (Role.RECORDER, "记录员"),
     "observer": (Role.OBSERVER, "观察员"),
-    # The projector is a read-only view: it opens with the observer link, so no official's token is shown
-    # on a screen in the hall.
-    "hall": (Role.OBSERVER, "会场大屏"),
+    # The projector is a read-only view with a link of its own (not the public observer link, whose
+    # connection cap and message buckets anyone may fill; not an official's, whose token would show on
+    # a screen in the hall).
+    "hall": (Role.HALL, "会场大屏"),
     # The laptop wired to the hall's mixer; it opens with the recorder's link (it sends the hall microphone).
     "station": (Role.RECORDER, "会场音频"),
 }
