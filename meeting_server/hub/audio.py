@@ -39,10 +39,11 @@ from meeting_server.media.peers import MediaError, PeerManager
 from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
 
+from .clients import Client
 from .hotwords import community_places, meeting_hotwords
 from .http_edge import Refused, open_meeting_link, still_open
 from .runtime import MeetingRegistry, MeetingRuntime
-from .sockets import Client, Hub
+from .sockets import Hub
 from .wire import WireError, as_object, ok
 
 log = logging.getLogger(__name__)

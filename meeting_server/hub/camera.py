@@ -35,9 +35,10 @@ from meeting_server.media.peers import MediaError
 from meeting_server.store.records import EventRecord
 
 from .audio import SERVER_TURN_USER, AudioHub
+from .clients import Client
 from .live_video import LiveVideo, card_info
 from .runtime import MeetingRegistry, MeetingRuntime
-from .sockets import Client, Hub
+from .sockets import Hub
 from .wire import WireError, as_object, ok
 
 log = logging.getLogger(__name__)

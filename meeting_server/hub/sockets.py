@@ -10,7 +10,6 @@ messages (partial captions) are not logged.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import secrets
@@ -29,7 +28,8 @@ from meeting_server.core.values import Channel
 from meeting_server.core.view import public_view
 from meeting_server.store.records import EventRecord
 
-from .admission import Admission, Kind, Refusal, Ticket
+from .admission import Admission, Kind, Refusal
+from .clients import Client, personal_room
 from .invites import check_current, participant_of
 from .link_sockets import LinkSockets
 from .packets import INVALID_EVENT, InvalidPayload
@@ -44,32 +44,9 @@ Handler = Callable[["Client", Any], Awaitable[dict[str, Any]]]
 DisconnectListener = Callable[[str], Awaitable[None]]
 
 
-@dataclasses.dataclass
-class Client:
-    meeting_id: str
-    role: Role
-    actor: Actor | None  # None until a participant/official has joined with a name
-    ticket: Ticket  # what the connection counts against, and its own rate limits
-    joined_room: bool = False
-    generation: int = 0  # of the link it connected with (a rotated role link drops it)
-    person_id: str | None = None  # a personal link's roster person (hub.invites)
-    link_expires: float = math.inf  # the link's expiry: every message after it is refused
-    session_expires: float = math.inf  # the latest session it was given (or connected with)
-
-    @property
-    def expires(self) -> float:
-        """When this socket's rights end (hub.link_sockets drops it then)."""
-        return min(self.link_expires, self.session_expires)
-
-
 def _refused(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
     """A connect refusal; the client's ``connect_error`` carries ``data = {code, message}``."""
     return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
-
-
-def personal_room(meeting_id: str, participant_id: str) -> str:
-    """The socket.io room of one person's connections (a phone may have reconnected, or be open twice)."""
-    return f"{meeting_id}/{participant_id}"
 
 
 class Hub:
