@@ -35,7 +35,9 @@ def make_links(
     """``{role: {"url": join link, "token": link token}}`` for every client role.
 
     A role whose token also opens a device page carries ``<page>_url`` (the recorder's ``station_url``), so
-    the command line and the admin page show those links without building them themselves.
+    the command line and the admin page show those links without building them themselves. The observer's
+    entry keeps ``hall_url``, where the projector's link was given before it had a role of its own: it is
+    the hall link's URL, not the observer token's.
     ``generation`` is each role link's current one (rotated links, ``hub.invites``).
     """
     out: dict[str, dict[str, str]] = {}
@@ -45,6 +47,9 @@ def make_links(
         for page, opener in DEVICE_PAGES.items():
             if opener is role:
                 out[role.value][f"{page}_url"] = page_url(base_url, meeting_id, page, token)
+    if Role.HALL.value in out and Role.OBSERVER.value in out:
+        # Where the projector's link used to be given (``links.observer.hall_url``): now the hall's own.
+        out[Role.OBSERVER.value]["hall_url"] = out[Role.HALL.value]["url"]
     return out
 
 

@@ -50,8 +50,10 @@ async def test_flooding_the_observer_link_does_not_stall_the_projector(tmp_path:
             async with aiohttp.ClientSession() as s:
                 r = await s.get(server.url + path_of(hall["url"]))
                 assert r.status == 200 and "会场大屏" in await r.text()
+                # The public link may still show the projector's layout, but only as one more observer
+                # connection, crowded out like the others: the projector's own link is not.
                 r = await s.get(f"{server.url}/m/{c.meeting_id}/hall?t={observer}")
-                assert r.status == 403  # the public link does not open the projector page
+                assert r.status == 200
         finally:
             for p in (*flood, projector):
                 await p.close()

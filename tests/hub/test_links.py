@@ -20,13 +20,20 @@ async def test_the_api_gives_device_links_that_open_their_pages(tmp_path: Path) 
     async with running_server(tmp_path) as server:
         created = await server.create_meeting()
         hall = created["links"]["hall"]
-        assert "/hall?t=" in hall["url"] and "hall_url" not in created["links"]["observer"]
+        assert "/hall?t=" in hall["url"] and hall["token"] != created["links"]["observer"]["token"]
+        # Where the projector's link used to be: now the hall link's URL, not the public observer token's.
+        assert created["links"]["observer"]["hall_url"] == hall["url"]
         async with aiohttp.ClientSession() as s:
             r = await s.get(server.url + hall["url"][hall["url"].index("/m/") :])
             assert r.status == 200 and "会场大屏" in await r.text()
             observer = created["links"]["observer"]["token"]
             r = await s.get(f"{server.url}/m/{created['meeting_id']}/hall?t={observer}")
-            assert r.status == 403  # the public link no longer opens the projector
+            # The public link still shows the projector's layout, as one more observer connection (its
+            # shared cap and buckets); the hall's own link is the one that cannot be crowded out.
+            assert r.status == 200 and "会场大屏" in await r.text()
+            participant = created["links"]["participant"]["token"]
+            r = await s.get(f"{server.url}/m/{created['meeting_id']}/hall?t={participant}")
+            assert r.status == 403
         for page, (role, title) in DEVICES.items():
             entry = created["links"][role]
             url = entry[f"{page}_url"]
