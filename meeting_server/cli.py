@@ -66,9 +66,10 @@ def _links(settings: Settings, meeting_id: str) -> dict[str, dict[str, str]]:
 
 
 def _link_urls(links: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Every page's link by name: the roles', and the hall display's and hall audio station's."""
+    """Every page's link by name: the roles' (the hall display's among them) and the hall audio
+    station's."""
     urls = {role: link["url"] for role, link in links.items()}
-    return urls | {"hall": links["observer"]["hall_url"], "station": links["recorder"]["station_url"]}
+    return urls | {"station": links["recorder"]["station_url"]}
 
 
 async def _create(settings: Settings, spec: Any) -> str:

@@ -103,7 +103,7 @@ class LimitSettings:
 @dataclasses.dataclass(frozen=True)
 class UploadSettings:
     """Upload quotas (photos, attachments): per uploader and per address in a sliding window, and a daily
-    byte budget per community (per server process)."""
+    byte budget per community (in Redis in scale-out, else per server process)."""
 
     window_s: float = 600.0
     uploads_per_link: int = 40

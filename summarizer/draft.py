@@ -239,9 +239,14 @@ def _counts(c: tuple[int, int, int]) -> str:
 def _vote(v: VoteResult) -> str:
     quorum = "达到" if v.quorum_met else "未达到"
     result = "通过" if v.passed else "未通过"
-    if v.online is None or v.room is None:  # a secret per-person vote: ballots by channel, choices in total
+    if v.online is None or v.room is None:  # a secret vote: ballots by channel, choices in total
         split = f"线上投票 {v.ballots[0]} 张，现场投票 {v.ballots[1]} 张（无记名，只公布合计）"
-        return f"{split}；合计 {_counts(v.totals)}。{v.rule_text}"
+        if v.rule_text:  # a per-person rule says what was counted against what, and the result
+            return f"{split}；合计 {_counts(v.totals)}。{v.rule_text}"
+        return (
+            f"{split}；合计 {_counts(v.totals)}。通过标准：{v.threshold}；在场 {v.present} 人，"
+            f"法定人数 {v.quorum_min} 人（{quorum}）；结果：{result}"
+        )
     if v.rule_text:  # the voting rule applied says what was counted against what, and the result
         return f"线上 {_counts(v.online)}；现场 {_counts(v.room)}；合计 {_counts(v.totals)}。{v.rule_text}"
     return (

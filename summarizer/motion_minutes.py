@@ -47,7 +47,7 @@ def motion_status(m: Motion, cancelled: Collection[str]) -> str:
 
 
 def _vote_result(r: VoteClosed, seq: int) -> VoteResult:
-    choices = r.channel_choices()  # None for a secret per-person vote: its choices only as totals
+    choices = r.channel_choices()  # None for a secret vote: its choices only as totals
     ballots = r.ballots_by_channel()
     return VoteResult(
         motion_id=r.motion_id,

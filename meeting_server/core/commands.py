@@ -262,17 +262,22 @@ class OpenVote(Command):
 @command
 @dataclass(frozen=True, slots=True)
 class CastVote(Command):
-    """``on_behalf_of``: the recorder enters the ballot of an in-room roster person (a per-person vote)."""
+    """``on_behalf_of``: the recorder enters the ballot of an in-room roster person (a per-person vote).
+    ``few_online_ok``: the online voter was told that this secret vote's secrecy cannot hold for the few
+    online ballots (``state.Poll.secrecy_at_risk``); without it such a ballot is refused."""
 
     motion_id: str = field(metadata=max_len(ID))
     choice: Choice
     on_behalf_of: str | None = field(default=None, metadata=max_len(ID))
+    few_online_ok: bool = False
 
 
 @command
 @dataclass(frozen=True, slots=True)
 class RecordShowOfHands(Command):
-    """The recorder's count of hands in the hall; re-entering it corrects the previous count."""
+    """The recorder's count of the hall; re-entering it corrects the previous count. In a secret vote it is
+    the count of the hall's paper ballots (a show of hands is seen by everyone in the hall), sealed in the
+    log like the online ballots (``ledger.sealing``)."""
 
     motion_id: str = field(metadata=max_len(ID))
     yes: int

@@ -198,6 +198,12 @@ def cast_vote(state: MeetingState, actor: Actor, cmd: CastVote, now: float) -> l
         household = _household(state, pid)
         if any(_household(state, other) == household for other in poll.ballots):
             fail(ErrorCode.HOUSEHOLD_VOTED, "本户已有人投票（每户一票）")
+    if cmd.on_behalf_of is None and poll.secrecy_at_risk and not cmd.few_online_ok:
+        fail(
+            ErrorCode.SECRECY_AT_RISK,
+            f"本次无记名表决线上只有 {len(poll.eligible_online)} 人可以投票：会场计票的人知道会场票数，"
+            "可以用合计减去会场票数推算出线上的选择，您的选择无法完全保密。确认后仍可投票。",
+        )
     return [BallotCast(cmd.motion_id, pid, cmd.choice, now, entered_by)]
 
 
@@ -259,8 +265,9 @@ def close_vote(state: MeetingState, actor: Actor, cmd: CloseVote, now: float) ->
     events: list[Event] = [
         VoteClosed(
             motion_id=motion.motion_id,
-            # A secret per-person vote keeps only totals: one online voter's choice would show by channel.
-            counts=None if poll.secret and poll.rule.per_person else ByChannel(online=online, room=room),
+            # A secret vote keeps only totals (and ballots per channel): by channel, the hall's count
+            # would give a lone online voter's choice away.
+            counts=None if poll.secret else ByChannel(online=online, room=room),
             totals=totals,
             threshold=poll.threshold,
             secret=poll.secret,

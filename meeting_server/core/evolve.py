@@ -60,6 +60,7 @@ from .motion_events import (
     MotionSeconded,
     MotionWithdrawn,
     ResolutionRecorded,
+    SealedHallCount,
     SecretBallotCast,
     ShowOfHandsRecorded,
     VoteCancelled,
@@ -140,6 +141,7 @@ def evolve(state: MeetingState | None, event: Event) -> MeetingState:
             | BallotCast()
             | SecretBallotCast()
             | ShowOfHandsRecorded()
+            | SealedHallCount()
             | VoteClosed()
             | VoteCancelled()
         ):

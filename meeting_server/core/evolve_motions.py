@@ -12,6 +12,7 @@ from .motion_events import (
     MotionSeconded,
     MotionWithdrawn,
     ResolutionRecorded,
+    SealedHallCount,
     SecretBallotCast,
     ShowOfHandsRecorded,
     VoteCancelled,
@@ -65,7 +66,13 @@ def evolve_motions(
 
 def evolve_votes(
     state: MeetingState,
-    ev: VoteOpened | BallotCast | SecretBallotCast | ShowOfHandsRecorded | VoteClosed | VoteCancelled,
+    ev: VoteOpened
+    | BallotCast
+    | SecretBallotCast
+    | ShowOfHandsRecorded
+    | SealedHallCount
+    | VoteClosed
+    | VoteCancelled,
 ) -> MeetingState:
     match ev:
         case VoteOpened():
@@ -100,6 +107,10 @@ def evolve_votes(
             # A later count corrects an earlier one: the last entered wins.
             poll = _poll(state, ev.motion_id)
             return replace(state, vote=replace(poll, room=Counts(ev.yes, ev.no, ev.abstain)))
+        case SealedHallCount():
+            # Folded without the ballot key (the writer unseals before folding): a count, no choices.
+            poll = _poll(state, ev.motion_id)
+            return replace(state, vote=replace(poll, room=None, room_sealed=True))
         case VoteClosed():
             status = MotionStatus.PASSED if ev.passed else MotionStatus.FAILED
             return _set_status(replace(state, vote=None, results=(*state.results, ev)), ev.motion_id, status)

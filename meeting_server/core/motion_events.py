@@ -117,9 +117,25 @@ class ShowOfHandsRecorded(Event):
 
 @event
 @dataclass(frozen=True, slots=True)
+class SealedHallCount(Event):
+    """A secret vote's hall count (its paper ballots) as the log stores it: how many ballots, and the
+    choices sealed under the ballot key (``ledger.sealing``), so that nobody reading the log can take the
+    hall from the totals to find the online choices. Folded without the key it says only that a count was
+    entered."""
+
+    motion_id: str
+    ballots: int
+    sealed: str
+    by: str
+    at: float
+
+
+@event
+@dataclass(frozen=True, slots=True)
 class VoteClosed(Event):
-    """``counts`` splits the choices by channel, except for a secret per-person vote: there it is None and
-    ``ballots`` says only how many ballots each channel cast (logs from before this have ``ballots`` None)."""
+    """``counts`` splits the choices by channel, except for a secret vote: there it is None and ``ballots``
+    says only how many ballots each channel cast (logs from before this have ``ballots`` None; older logs
+    kept a secret show-of-hands vote's split, never shown: ``channel_choices``)."""
 
     motion_id: str
     counts: ByChannel | None
@@ -138,12 +154,13 @@ class VoteClosed(Event):
 
     @property
     def hides_channels(self) -> bool:
-        """A secret vote whose hall ballots were entered one by one: no choice is shown by channel."""
-        return self.secret and self.rule is not None and self.rule.per_person
+        """A secret vote: no choice is shown by channel (the hall's count less from the totals would give
+        the online choices away)."""
+        return self.secret
 
     def channel_choices(self) -> ByChannel | None:
-        """The choices by channel where they may be shown; None for a secret per-person vote (also one in
-        an old log that still recorded the split)."""
+        """The choices by channel where they may be shown; None for a secret vote (also one in an old log
+        that still recorded the split)."""
         return None if self.hides_channels else self.counts
 
     def ballots_by_channel(self) -> BallotsByChannel:
@@ -195,6 +212,7 @@ MotionEvent = (
     | BallotCast
     | SecretBallotCast
     | ShowOfHandsRecorded
+    | SealedHallCount
     | VoteClosed
     | VoteCancelled
     | MotionAmended

@@ -12,6 +12,9 @@ class Role(enum.StrEnum):
     RECORDER = "recorder"
     PARTICIPANT = "participant"
     OBSERVER = "observer"
+    # The hall's projector (会场大屏): a read-only device, on a link of its own so that the public observer
+    # link (and whoever floods it) never shares its connections or message buckets.
+    HALL = "hall"
     # A 列席 guest (an official, a lawyer, an expert) checked in by the recorder: may be given the floor,
     # never votes. Held by no link: guests have no device of their own in the meeting.
     GUEST = "guest"
@@ -26,7 +29,11 @@ CLIENT_ROLES: tuple[Role, ...] = (
     Role.RECORDER,
     Role.PARTICIPANT,
     Role.OBSERVER,
+    Role.HALL,
 )
+
+# Roles that only watch: anonymous, never joined, never given a session.
+WATCHERS = frozenset({Role.OBSERVER, Role.HALL})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -133,6 +133,11 @@ class Motion:
         return self.status in PENDING_MOTION
 
 
+# A secret vote with a hall part and fewer online voters than this: whoever counts the hall (the recorder,
+# the tellers) knows the hall's count, so the totals less the hall give the few online choices away.
+FEW_ONLINE = 3
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Poll:
     """The open vote. ``eligible_online`` and ``room_present`` are frozen when it opens."""
@@ -147,6 +152,7 @@ class Poll:
     opened_at: float
     ballots: Mapping[str, Choice] = field(default_factory=dict)
     room: Counts | None = None  # the last show-of-hands count entered, if any
+    room_sealed: bool = False  # a secret vote's hall count folded without the ballot key (never the writer)
     # Voter tags of secret ballots folded without the ballot key (never in the writer's state).
     sealed: frozenset[str] = frozenset()
     rule: VoteRule = field(default_factory=VoteRule)
@@ -158,6 +164,17 @@ class Poll:
     @property
     def eligible(self) -> frozenset[str]:
         return self.eligible_online | self.eligible_room
+
+    @property
+    def secrecy_at_risk(self) -> bool:
+        """Whether this secret vote's online ballots are too few to stay secret from whoever counts the
+        hall (see ``FEW_ONLINE``); its online voters are told before they cast."""
+        hall = self.room_present > 0 or bool(self.eligible_room)
+        return self.secret and hall and 0 < len(self.eligible_online) < FEW_ONLINE
+
+    @property
+    def room_entered(self) -> bool:
+        return self.room is not None or self.room_sealed
 
     @property
     def ballots_cast(self) -> int:

@@ -193,8 +193,13 @@ def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
         "room_present": poll.room_present,
         "ballots_cast": poll.ballots_cast,
         "opened_at": poll.opened_at,
-        # The hall count is public either way: it is taken by a show of hands.
-        "room": to_payload(poll.room) if poll.room is not None else None,
+        # A named vote's hall count is public (a show of hands); a secret vote's (paper ballots) is not
+        # shown to anyone: with the totals it would give the online choices away.
+        "room": to_payload(poll.room) if poll.room is not None and not poll.secret else None,
+        "room_entered": poll.room_entered,
+        # A secret vote with a hall part and very few online voters: they are told before they cast
+        # (``CastVote.few_online_ok``).
+        "secrecy_at_risk": poll.secrecy_at_risk,
         # The voting rule (core.vote_rules) and its wording; under a per-person rule the recorder enters
         # each in-room voter's ballot (how many may be entered; the view names no voter of any vote).
         "rule": to_payload(poll.rule),
@@ -234,7 +239,7 @@ def _result(r: VoteClosed) -> dict[str, Any]:
     """A closed vote with the rule applied in words (logs from before voting rules have none) and the
     ballots cast by channel."""
     out = to_payload(r)
-    # A secret per-person vote shows its choices only as totals, even where an old log kept the split.
+    # A secret vote shows its choices only as totals, even where an old log kept the split.
     choices = r.channel_choices()
     out["counts"] = to_payload(choices) if choices is not None else None
     out["ballots"] = to_payload(r.ballots_by_channel())

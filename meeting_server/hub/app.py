@@ -116,6 +116,7 @@ def create_app(
         if added := await ledger.backfill(registry.loaded()):
             log.info("anchored %d closes and publications the ledger lacked", added)
         app[HUB].presence.start()  # everyone online has the grace period to reconnect
+        app[HUB].link_sockets.start(registry.clock)  # sockets of expired links are dropped at expiry
         if event_log.shared:  # other processes append too: follow them
             registry.start_watching(event_log.notifications())
         await audio.start()
@@ -127,6 +128,7 @@ def create_app(
         # Stop taking audio and flush captions (they are still logged), then the clocks, then the log.
         await audio.close()
         await app[HUB].presence.close()
+        await app[HUB].link_sockets.close()
         await registry.close()
         await event_log.close()
 

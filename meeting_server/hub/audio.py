@@ -25,7 +25,7 @@ from meeting_server.core.commands import CommitCaption
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.events import FloorExpired, FloorGranted, FloorRevoked, FloorYielded, MeetingClosed
 from meeting_server.core.registry import Event
-from meeting_server.core.roles import Actor, Role
+from meeting_server.core.roles import WATCHERS, Actor, Role
 from meeting_server.core.values import Channel, MeetingStatus
 from meeting_server.media.floor_audio import MeetingAudio
 from meeting_server.media.gate import HALL_SOURCE
@@ -39,10 +39,11 @@ from meeting_server.media.peers import MediaError, PeerManager
 from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
 
+from .clients import Client
 from .hotwords import community_places, meeting_hotwords
 from .http_edge import Refused, open_meeting_link, still_open
 from .runtime import MeetingRegistry, MeetingRuntime
-from .sockets import Client, Hub
+from .sockets import Hub
 from .wire import WireError, as_object, ok
 
 log = logging.getLogger(__name__)
@@ -346,7 +347,7 @@ class AudioHub:
                     ErrorCode.FORBIDDEN, "the hall microphone is opened by the recorder or moderator"
                 )
             return HALL_SOURCE
-        if client.actor is None or client.role is Role.OBSERVER:
+        if client.actor is None or client.role in WATCHERS:
             raise DomainError(ErrorCode.FORBIDDEN, "only people taking part may send audio")
         if source is not None:
             raise WireError("invalid", "rtc_offer.source must be absent or 'hall'")

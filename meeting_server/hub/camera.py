@@ -37,9 +37,10 @@ from meeting_server.store.records import EventRecord
 
 from .audio import SERVER_TURN_USER, AudioHub
 from .camera_relay import CameraRelay
+from .clients import Client
 from .live_video import LiveVideo, card_info
 from .runtime import MeetingRegistry, MeetingRuntime
-from .sockets import Client, Hub
+from .sockets import Hub
 from .wire import WireError, as_object, ok
 
 log = logging.getLogger(__name__)

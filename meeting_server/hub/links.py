@@ -11,9 +11,10 @@ from meeting_server.core.roles import CLIENT_ROLES, Role
 
 from .tokens import TokenSigner
 
-# Pages of devices rather than people, each opened with a role's link token: the projector with the
-# observer's (read-only), the hall audio station with the recorder's (it sends the hall microphone).
-DEVICE_PAGES: dict[str, Role] = {"hall": Role.OBSERVER, "station": Role.RECORDER}
+# Pages of devices that open with another role's link token: the hall audio station with the recorder's
+# (it sends the hall microphone). The projector has a role and link of its own (``Role.HALL``): the public
+# observer link is shared widely, and flooding it must not stall the screen in the hall.
+DEVICE_PAGES: dict[str, Role] = {"station": Role.RECORDER}
 
 
 def page_url(base_url: str, meeting_id: str, page: str, token: str) -> str:
@@ -33,9 +34,11 @@ def make_links(
 ) -> dict[str, dict[str, str]]:
     """``{role: {"url": join link, "token": link token}}`` for every client role.
 
-    A role whose token also opens a device page carries ``<page>_url`` (the observer's ``hall_url``, the
-    recorder's ``station_url``), so the command line and the admin page show those links without building
-    them themselves. ``generation`` is each role link's current one (rotated links, ``hub.invites``).
+    A role whose token also opens a device page carries ``<page>_url`` (the recorder's ``station_url``), so
+    the command line and the admin page show those links without building them themselves. The observer's
+    entry keeps ``hall_url``, where the projector's link was given before it had a role of its own: it is
+    the hall link's URL, not the observer token's.
+    ``generation`` is each role link's current one (rotated links, ``hub.invites``).
     """
     out: dict[str, dict[str, str]] = {}
     for role in CLIENT_ROLES:
@@ -44,6 +47,9 @@ def make_links(
         for page, opener in DEVICE_PAGES.items():
             if opener is role:
                 out[role.value][f"{page}_url"] = page_url(base_url, meeting_id, page, token)
+    if Role.HALL.value in out and Role.OBSERVER.value in out:
+        # Where the projector's link used to be given (``links.observer.hall_url``): now the hall's own.
+        out[Role.OBSERVER.value]["hall_url"] = out[Role.HALL.value]["url"]
     return out
 
 

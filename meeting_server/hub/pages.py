@@ -56,12 +56,19 @@ PAGES: dict[str, tuple[Role, str]] = {
     "timer": (Role.TIMER, "计时"),
     "recorder": (Role.RECORDER, "记录员"),
     "observer": (Role.OBSERVER, "观察员"),
-    # The projector is a read-only view: it opens with the observer link, so no official's token is shown
-    # on a screen in the hall.
-    "hall": (Role.OBSERVER, "会场大屏"),
+    # The projector is a read-only view with a link of its own (not the public observer link, whose
+    # connection cap and message buckets anyone may fill; not an official's, whose token would show on
+    # a screen in the hall).
+    "hall": (Role.HALL, "会场大屏"),
     # The laptop wired to the hall's mixer; it opens with the recorder's link (it sends the hall microphone).
     "station": (Role.RECORDER, "会场音频"),
 }
+
+# Links that also open a page of another role. The public observer link still shows the projector's
+# layout (read-only, nothing an observer may not see), as it did before the hall display had a link of its
+# own: such a screen is an observer connection, with the observer's shared cap and buckets; the hall's own
+# link is the one that cannot be crowded out.
+ALSO_OPENS = frozenset({("hall", Role.OBSERVER)})
 
 TOKEN_ERRORS = {
     "bad_token": "链接不完整或已损坏，请重新扫码或向工作人员索取新链接。",
@@ -159,7 +166,7 @@ async def meeting_page(request: web.Request) -> web.Response:
         claims, rt = await open_meeting_link(request, request.app[keys.SIGNER], request.app[keys.REGISTRY])
     except Refused as e:
         return error_page(request, e.status, TOKEN_ERRORS.get(e.code, "链接无效。"))
-    if claims.role is not role:
+    if claims.role is not role and (page, claims.role) not in ALSO_OPENS:
         return error_page(request, 403, "这个链接不能打开此页面（身份不符），请使用发给您的链接。")
     assert rt.state is not None  # open_meeting_link refuses a meeting without state
     if not request.app[STATIC].assets.get(VENDOR_SOCKETIO):

@@ -10,8 +10,8 @@ messages (partial captions) are not logged.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
+import math
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -23,12 +23,13 @@ from meeting_server.core.delta import diff
 from meeting_server.core.errors import DomainError, ErrorCode
 from meeting_server.core.payload import from_payload
 from meeting_server.core.registry import Event, parse_command
-from meeting_server.core.roles import Actor, Role
+from meeting_server.core.roles import WATCHERS, Actor, Role
 from meeting_server.core.values import Channel
 from meeting_server.core.view import public_view
 from meeting_server.store.records import EventRecord
 
-from .admission import Admission, Kind, Refusal, Ticket
+from .admission import Admission, Kind, Refusal
+from .clients import Client, personal_room
 from .invites import check_current, participant_of
 from .link_sockets import LinkSockets
 from .packets import INVALID_EVENT, InvalidPayload
@@ -43,25 +44,9 @@ Handler = Callable[["Client", Any], Awaitable[dict[str, Any]]]
 DisconnectListener = Callable[[str], Awaitable[None]]
 
 
-@dataclasses.dataclass
-class Client:
-    meeting_id: str
-    role: Role
-    actor: Actor | None  # None until a participant/official has joined with a name
-    ticket: Ticket  # what the connection counts against, and its own rate limits
-    joined_room: bool = False
-    generation: int = 0  # of the link it connected with (a rotated role link drops it)
-    person_id: str | None = None  # a personal link's roster person (hub.invites)
-
-
 def _refused(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
     """A connect refusal; the client's ``connect_error`` carries ``data = {code, message}``."""
     return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
-
-
-def personal_room(meeting_id: str, participant_id: str) -> str:
-    """The socket.io room of one person's connections (a phone may have reconnected, or be open twice)."""
-    return f"{meeting_id}/{participant_id}"
 
 
 class Hub:
@@ -141,6 +126,7 @@ class Hub:
             raise _refused(e.code, e.message) from None
         actor: Actor | None = None
         session = auth.get("session")
+        session_expires = math.inf
         if link.personal:
             pass  # the link itself names the person (below): a session adds nothing
         elif session is not None:
@@ -156,15 +142,24 @@ class Hub:
                 # A roster person comes back only through their personal link (it may be revoked).
                 raise _refused("wrong_role", "this session belongs to a personal link")
             actor = Actor(claims.participant_id, claims.role)
-        elif link.role is Role.OBSERVER:
-            # Observers are anonymous watchers: nothing about them is logged.
-            actor = Actor("obs-" + secrets.token_hex(4), Role.OBSERVER)
+            session_expires = claims.expires
+        elif link.role in WATCHERS:
+            # Observers and the hall display are anonymous watchers: nothing about them is logged.
+            prefix = "obs-" if link.role is Role.OBSERVER else "hall-"
+            actor = Actor(prefix + secrets.token_hex(4), link.role)
         try:  # counted and registered with no await in between
             ticket = self.admission.admit(environ, link.meeting_id, link.role, link.person_id)
         except Refusal as e:
             raise _refused(e.code, e.message) from None
         client = Client(
-            link.meeting_id, link.role, actor, ticket, generation=link.generation, person_id=link.person_id
+            link.meeting_id,
+            link.role,
+            actor,
+            ticket,
+            generation=link.generation,
+            person_id=link.person_id,
+            link_expires=link.expires,
+            session_expires=session_expires,
         )
         self.clients[sid] = client
         if session is not None and actor is not None:
@@ -228,6 +223,10 @@ class Hub:
         silence or a stack trace."""
         try:
             client = self._client(sid)
+            now = self.registry.clock()
+            if client.expires < now:  # expired while connected: nothing more counts (dropped soon)
+                self.link_sockets.expire(now)
+                raise WireError("expired_token", "the link has expired; ask the staff for a new one")
             self.admission.check(client.ticket, kind)
             check_size(data, self.max_message_bytes)
             return await handler(client, data)
@@ -282,13 +281,13 @@ class Hub:
             you["personal"] = True  # joined by a personal link: the page shows no name form
         if client.actor is not None:
             you["participant_id"] = client.actor.participant_id
-            if client.role is not Role.OBSERVER:
+            if client.role not in WATCHERS:
+                # A session never outlives the link it came with (its socket's rights end with the link).
+                expires = min(self.registry.clock() + self.session_ttl_s, client.link_expires)
                 you["session"] = self.signer.session(
-                    client.meeting_id,
-                    client.actor.participant_id,
-                    client.role,
-                    self.registry.clock() + self.session_ttl_s,
+                    client.meeting_id, client.actor.participant_id, client.role, expires
                 )
+                client.session_expires = expires
         return you
 
     async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
@@ -302,8 +301,8 @@ class Hub:
 
     async def _join(self, sid: str, client: Client, data: Any) -> dict[str, Any]:
         body = as_object(data, "join")
-        if client.role is Role.OBSERVER:
-            raise DomainError(ErrorCode.FORBIDDEN, "observers watch without joining")
+        if client.role in WATCHERS:
+            raise DomainError(ErrorCode.FORBIDDEN, "observers and the hall display watch without joining")
         if client.actor is not None:
             raise DomainError(ErrorCode.DUPLICATE, "already joined")
         if client.person_id is not None:  # joined at connect, as the roster person, or not at all

@@ -29,7 +29,9 @@ from meeting_server.core.motion_events import (
     SECRET_BALLOT_ACTOR,
     SECRET_BALLOT_ROLE,
     BallotCast,
+    SealedHallCount,
     SecretBallotCast,
+    ShowOfHandsRecorded,
 )
 from meeting_server.core.values import Choice
 
@@ -111,3 +113,43 @@ def open_sealed(key: bytes, meeting_id: str, ballot: SecretBallotCast) -> Ballot
     if voter_tag(key, meeting_id, opened.motion_id, opened.participant_id) != ballot.voter:
         raise SealError(f"a sealed ballot of motion {ballot.motion_id} does not match its voter tag")
     return opened
+
+
+# A secret vote's hall count is sealed the same way (``SealedHallCount``): the number of its ballots is
+# public, the choices are padded to this many bytes and encrypted, bound to the meeting, the motion and
+# that number.
+COUNT_PLAINTEXT_BYTES: Final = 64
+
+
+def _count_aad(meeting_id: str, motion_id: str, ballots: int) -> bytes:
+    return _field(_VERSION, "hall", meeting_id, motion_id, str(ballots))
+
+
+def seal_count(key: bytes, meeting_id: str, count: ShowOfHandsRecorded, nonce: bytes) -> SealedHallCount:
+    """A secret vote's hall count as the chain stores it; ``nonce``: NONCE_BYTES fresh random bytes."""
+    if len(nonce) != NONCE_BYTES:
+        raise ValueError("nonce must be 12 bytes")
+    ballots = count.yes + count.no + count.abstain
+    body = json.dumps({"y": count.yes, "n": count.no, "a": count.abstain}, separators=(",", ":")).encode()
+    plain = body + b" " * (COUNT_PLAINTEXT_BYTES - len(body))
+    box = AESGCM(key).encrypt(nonce, plain, _count_aad(meeting_id, count.motion_id, ballots))
+    sealed = _VERSION + ":" + base64.b64encode(nonce + box).decode("ascii")
+    return SealedHallCount(count.motion_id, ballots, sealed, count.by, count.at)
+
+
+def open_count(key: bytes, meeting_id: str, count: SealedHallCount) -> ShowOfHandsRecorded:
+    """The hall count a ``SealedHallCount`` holds; ``SealError`` if this key did not seal it (or it
+    changed)."""
+    version, _, data = count.sealed.partition(":")
+    if version != _VERSION:
+        raise SealError(f"unknown sealed-count version {version[:10]!r}")
+    try:
+        raw = base64.b64decode(data, validate=True)
+        plain = AESGCM(key).decrypt(
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _count_aad(meeting_id, count.motion_id, count.ballots)
+        )
+        body = json.loads(plain)
+        yes, no, abstain = (int(body[k]) for k in ("y", "n", "a"))
+    except (InvalidTag, ValueError, KeyError, TypeError) as e:
+        raise SealError(f"the hall count of motion {count.motion_id} does not open with this key") from e
+    return ShowOfHandsRecorded(count.motion_id, yes, no, abstain, count.by, count.at)

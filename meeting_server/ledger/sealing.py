@@ -1,9 +1,10 @@
 """What a meeting's writer does with ballots on the way to the log and back.
 
 ``BallotSealer.for_log`` seals a secret vote's ``BallotCast`` into a ``SecretBallotCast`` whose envelope
-names no one (``SEALED_ACTOR``); ``from_log`` loads a record and opens a sealed ballot again, so the writer
-folds the same choices the rules decided (restart, catch-up in scale-out). Named ballots, and the plaintext
-secret ballots of logs written before sealing, pass through unchanged.
+names no one (``SEALED_ACTOR``), and its hall count (``ShowOfHandsRecorded``: the paper ballots) into a
+``SealedHallCount``; ``from_log`` loads a record and opens either again, so the writer folds the same
+choices the rules decided (restart, catch-up in scale-out). Named ballots and counts, and the plaintext
+secret ballots and counts of logs written before sealing, pass through unchanged.
 """
 
 from __future__ import annotations
@@ -12,12 +13,26 @@ import logging
 import os
 from collections.abc import Callable
 
-from meeting_server.core.motion_events import BallotCast, SecretBallotCast
+from meeting_server.core.motion_events import (
+    BallotCast,
+    SealedHallCount,
+    SecretBallotCast,
+    ShowOfHandsRecorded,
+)
 from meeting_server.core.registry import Event, load_event
 from meeting_server.core.state import MeetingState
 from meeting_server.store.records import EventRecord
 
-from .ballots import NONCE_BYTES, SEALED_ACTOR, SEALED_ROLE, SealError, open_sealed, seal
+from .ballots import (
+    NONCE_BYTES,
+    SEALED_ACTOR,
+    SEALED_ROLE,
+    SealError,
+    open_count,
+    open_sealed,
+    seal,
+    seal_count,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +54,8 @@ class BallotSealer:
         """The event and envelope (actor, role) to write for ``event``, decided on ``state``."""
         if isinstance(event, BallotCast) and _is_secret(state, event.motion_id):
             return seal(self._key, meeting_id, event, self._nonce()), SEALED_ACTOR, SEALED_ROLE
+        if isinstance(event, ShowOfHandsRecorded) and _is_secret(state, event.motion_id):
+            return seal_count(self._key, meeting_id, event, self._nonce()), actor, role
         return event, actor, role
 
     def from_log(self, record: EventRecord) -> Event:
@@ -49,18 +66,22 @@ class BallotSealer:
         runtime refuses to run a meeting whose open vote holds such a ballot (``unopened``).
         """
         event = load_event(record.type, record.payload)
-        if isinstance(event, SecretBallotCast):
-            try:
+        try:
+            if isinstance(event, SecretBallotCast):
                 return open_sealed(self._key, record.meeting_id, event)
-            except SealError as e:
-                log.error("%s seq %d: %s", record.meeting_id, record.seq, e)
+            if isinstance(event, SealedHallCount):
+                return open_count(self._key, record.meeting_id, event)
+        except SealError as e:
+            log.error("%s seq %d: %s", record.meeting_id, record.seq, e)
         return event
 
 
 def unopened(state: MeetingState | None) -> int:
-    """How many ballots of the open vote the writer could not open (a wrong ballot key): the vote can
-    neither refuse a second ballot nor be counted, so such a meeting must not run."""
-    return len(state.vote.sealed) if state is not None and state.vote is not None else 0
+    """How many ballots (or hall counts) of the open vote the writer could not open (a wrong ballot key):
+    the vote can neither refuse a second ballot nor be counted, so such a meeting must not run."""
+    if state is None or state.vote is None:
+        return 0
+    return len(state.vote.sealed) + (1 if state.vote.room_sealed else 0)
 
 
 def _is_secret(state: MeetingState | None, motion_id: str) -> bool:

@@ -39,7 +39,7 @@ from . import (
 from .auth import csrf_guard
 from .carryover import carry_redeliberated
 from .passwords import Passwords, SignInThrottle
-from .upload_quota import UploadQuota
+from .upload_quota import upload_quota
 
 
 def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: Clock) -> Communities:
@@ -56,7 +56,8 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     app[keys.STATS] = StatsService(event_log, settings.store.stats_refresh_s)
     passwords = app[keys.PASSWORDS] = Passwords()
     app[keys.THROTTLE] = SignInThrottle(limit_clock)
-    app[keys.UPLOAD_QUOTA] = UploadQuota(settings.uploads, limit_clock, clock)
+    # In Redis in scale-out (shared by every process), else in this process.
+    quota = app[keys.UPLOAD_QUOTA] = upload_quota(settings.uploads, settings.redis.url, limit_clock, clock)
     app.middlewares.append(csrf_guard)
     street_api.add_routes(app)
     roster_api.add_routes(app)
@@ -94,6 +95,7 @@ def setup(app: web.Application, event_log: EventLog, clock: Clock, limit_clock: 
     async def close_edge(app: web.Application) -> None:
         passwords.close()
         await blobs.close()
+        await quota.close()
 
     app.on_cleanup.append(close_edge)
     return communities

@@ -39,6 +39,7 @@ ROLE_LABELS = {
     "recorder": "记录员",
     "participant": "居民（共用链接）",
     "observer": "观察员",
+    "hall": "会场大屏",
 }
 
 

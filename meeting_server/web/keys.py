@@ -11,7 +11,7 @@ from meeting_server.store.blobs import Blobs
 from meeting_server.store.eventlog import EventLog
 
 from .passwords import Passwords, SignInThrottle
-from .upload_quota import UploadQuota
+from .upload_quota import Quota
 
 BLOBS = web.AppKey("blobs", Blobs)
 COMMUNITIES = web.AppKey("communities", Communities)
@@ -19,7 +19,7 @@ EVENT_LOG = web.AppKey("event_log", EventLog)
 PASSWORDS = web.AppKey("passwords", Passwords)
 STATS = web.AppKey("stats", StatsService)
 THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)
-UPLOAD_QUOTA = web.AppKey("upload_quota", UploadQuota)
+UPLOAD_QUOTA = web.AppKey("upload_quota", Quota)
 
 __all__ = [
     "ADMIN_TOKEN",

@@ -141,17 +141,18 @@ class TopicIndex:
 
 
 def topic_heat(topic: Topic, now: float) -> dict[str, Any]:
-    """Heat from the supporters (the author not counted), the last activity (submission or the latest
-    support) and the category's 民生 weight; ``explanation`` is how the page words the sum."""
+    """Heat from the supporters (the author not counted; self-declared ones capped), the last activity
+    (submission or the latest support) and the category's 民生 weight; ``explanation`` is how the page
+    words the sum."""
     active = max((topic.submitted_at, *topic.supported_at))
+    # Names typed on the community's link count at most topics.heat.TYPED_COUNTED: the link cannot tell
+    # who typed them, and one person could type many.
     score, parts = heat(
         supports=len(topic.supporters),
         age_days=max(0.0, (now - active) / DAY_S),
         category=topic.triage.category,
+        typed=sum(1 for p in topic.supporters if typed(p)),
     )
-    if self_declared := sum(1 for p in topic.supporters if typed(p)):
-        # Said, not weighed: the community's link cannot tell who typed a name (nobody counts twice).
-        parts = (f"{parts[0]}（其中 {self_declared} 人为自报身份）", *parts[1:])
     return {"score": score, "explanation": "，".join(parts), "escalate": score >= ESCALATE_AT}
 
 

@@ -4,7 +4,8 @@ A file is told apart by its first bytes (never by its name or declared type), bo
 named by the first 32 hex digits of its SHA-256: the same file uploaded twice is one file, and the id an
 event records in the hash-chained stream pins the content (a swapped file no longer matches, ``kind_of``).
 Files are kept by the app's ``Blobs`` (a folder; shared through Redis in scale-out). Every upload is
-within the app's ``UploadQuota`` (per link, per client address, per community and day) before it is kept.
+within the app's upload quota (``upload_quota``: per link, per client address, per community and day; in
+Redis in scale-out) before it is kept.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ async def receive(request: web.Request, upload: Upload, community_id: str) -> tu
     # The callers have already opened the link in ?t= (every upload is made with one).
     link = request.query.get("t", "")
     address = client_address(request.remote, request.headers.get("X-Forwarded-For"), trusted)
-    quota.check(link, address, community_id, request.content_length or 1)
+    await quota.check(link, address, community_id, request.content_length or 1)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(64 * 1024):
@@ -74,7 +75,7 @@ async def receive(request: web.Request, upload: Upload, community_id: str) -> tu
     kind = upload.sniff(data)
     if kind is None:
         raise Refused(415, "unsupported_media_type", upload.unsupported)
-    quota.charge(link, address, community_id, len(data))
+    await quota.charge(link, address, community_id, len(data))
     file_id = hashlib.sha256(data).hexdigest()[:32]
     await request.app[keys.BLOBS].put(upload.space, community_id, f"{file_id}.{kind[0]}", data)
     return file_id, kind[0]

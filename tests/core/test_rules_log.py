@@ -47,7 +47,7 @@ from meeting_server.core.electorate import Elector, SetElectorate
 from meeting_server.core.events import AnyEvent, MeetingOpened
 from meeting_server.core.evolve import evolve, fold
 from meeting_server.core.invitations import RevokePersonalLink, RotateRoleLink
-from meeting_server.core.motion_events import SecretBallotCast
+from meeting_server.core.motion_events import SealedHallCount, SecretBallotCast
 from meeting_server.core.payload import to_payload
 from meeting_server.core.permissions import PERMISSIONS
 from meeting_server.core.presence import AllowListenersToSpeak, MarkConnected, MarkDisconnected
@@ -124,8 +124,9 @@ def whole_meeting() -> Sim:
 
 def test_the_scenario_covers_every_event_type() -> None:
     produced = {type(e).__name__ for e in whole_meeting().events}
-    # The rules decide BallotCast; the writer seals a secret one into SecretBallotCast (tests/ledger).
-    assert produced | {SecretBallotCast.name} == set(EVENTS)
+    # The rules decide BallotCast and ShowOfHandsRecorded; the writer seals a secret vote's into
+    # SecretBallotCast and SealedHallCount (tests/ledger).
+    assert produced | {SecretBallotCast.name, SealedHallCount.name} == set(EVENTS)
 
 
 def test_fold_equals_successive_evolve() -> None:

@@ -82,6 +82,7 @@ _MOVERS = {Role.PARTICIPANT, Role.MODERATOR}
 #   recorder     check in in-room people, enter show-of-hands counts, mark key points, edit/publish minutes
 #   participant  join, raise a hand, speak when given the floor, second, vote, object to a resolution
 #   observer     read-only: nothing
+#   hall         the hall display (projector), read-only like the observer on a link of its own: nothing
 #   guest        列席: checked in by the recorder, may be given the floor; holds no link, issues nothing
 #   system       the server itself: creates meetings, ticks the clock, commits captions, drafts minutes
 EXPECTED: dict[str, set[Role]] = {
@@ -149,6 +150,7 @@ PLAYERS: dict[Role, Actor] = {
     Role.RECORDER: REC,
     Role.PARTICIPANT: P1,
     Role.OBSERVER: OBS,
+    Role.HALL: Actor("hall-1", Role.HALL),
     # No link carries the guest role; were a guest's id ever to send a command, the rules refuse it.
     Role.GUEST: Actor("guest-1", Role.GUEST),
     Role.SYSTEM: SYS,
@@ -351,7 +353,7 @@ def test_every_command_has_a_permission_an_expected_policy_and_a_fixture() -> No
 
 
 def test_observers_and_guests_may_issue_nothing() -> None:
-    bystanders = {Role.OBSERVER, Role.GUEST}
+    bystanders = {Role.OBSERVER, Role.HALL, Role.GUEST}
     assert not [c for c, roles in (*PERMISSIONS.items(), *ON_BEHALF.items()) if roles & bystanders]
 
 

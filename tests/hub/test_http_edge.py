@@ -31,7 +31,7 @@ async def test_link_expiry_over_http_follows_the_injected_clock(tmp_path: Path) 
         }
         pages = [
             f"/m/{mid}/observer?t={observer}",
-            f"/m/{mid}/hall?t={observer}",
+            f"/m/{mid}/hall?t={links['hall']['token']}",
             f"/m/{mid}/minutes?t={recorder}",
         ]
         async with aiohttp.ClientSession() as s:

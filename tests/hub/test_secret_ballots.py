@@ -80,9 +80,14 @@ async def test_an_observer_recovers_no_secret_choice_from_anything_it_receives(t
             assert all(set(r["payload"]) == {"motion_id", "voter", "sealed", "at"} for r in sealed)
             assert len({len(r["payload"]["sealed"]) for r in sealed}) == 1  # the length says nothing
             assert len({r["payload"]["voter"] for r in sealed}) == len(CAST)  # no one voted twice
-            # Only the totals at close reveal the choices, and they count every ballot.
+            # Only the totals at close reveal the choices, and they count every ballot; by channel only
+            # the number of ballots (the hall's count, less from the totals, would give online choices).
             closed = next(r for r in replay if r["type"] == "VoteClosed")["payload"]
-            assert closed["counts"]["online"] == {"yes": 2, "no": 1, "abstain": 1}
+            assert closed["counts"] is None and closed["ballots"] == {"online": 4, "room": 0}
+            assert closed["totals"] == {"yes": 2, "no": 1, "abstain": 1}
+            # The hall's count is sealed too (its paper ballots): only how many.
+            (hall,) = [r["payload"] for r in replay if r["type"] == "SealedHallCount"]
+            assert set(hall) == {"motion_id", "ballots", "sealed", "by", "at"} and hall["ballots"] == 0
             # The voter knows they voted, and cannot vote again.
             assert (await voters[0].cmd("CastVote", motion_id=motion_id, choice="no"))["ok"] is False
         finally:

@@ -8,11 +8,18 @@ import itertools
 
 import pytest
 
-from meeting_server.core.motion_events import BallotCast, SecretBallotCast
+from meeting_server.core.motion_events import BallotCast, SecretBallotCast, ShowOfHandsRecorded
 from meeting_server.core.payload import to_payload
 from meeting_server.core.registry import load_event
 from meeting_server.core.values import Choice
-from meeting_server.ledger.ballots import SealError, open_sealed, seal, voter_tag
+from meeting_server.ledger.ballots import (
+    SealError,
+    open_count,
+    open_sealed,
+    seal,
+    seal_count,
+    voter_tag,
+)
 
 KEY = bytes(range(32))
 OTHER = bytes(range(1, 33))
@@ -73,3 +80,24 @@ def test_an_in_room_ballot_keeps_who_entered_it_inside_the_seal() -> None:
     assert "rec-" not in str(to_payload(sealed)) and "per-r17" not in str(to_payload(sealed))
     # Entered by the recorder or not, the sealed text has one length: it does not tell a hall ballot apart.
     assert len(sealed.sealed) == len(other.sealed)
+
+
+def test_a_secret_votes_hall_count_seals_to_its_ballots_alone() -> None:
+    """The hall's count of a secret vote (its paper ballots): the log keeps how many, never the choices;
+    it opens with the key and the meeting alone, every split of the same number seals to the same length,
+    and a changed number no longer opens."""
+    counts = [
+        ShowOfHandsRecorded("m1", y, n, 5 - y - n, "rec-1", 9.0) for y in range(6) for n in range(6 - y)
+    ]
+    sealed = [seal_count(KEY, "mtg", c, bytes([i]) * 12) for i, c in enumerate(counts)]
+    assert {s.ballots for s in sealed} == {5} and len({len(s.sealed) for s in sealed}) == 1
+    for c, s in zip(counts, sealed, strict=True):
+        assert set(to_payload(s)) == {"motion_id", "ballots", "sealed", "by", "at"}
+        assert load_event("SealedHallCount", to_payload(s)) == s
+        assert open_count(KEY, "mtg", s) == c
+    with pytest.raises(SealError):
+        open_count(bytes(32), "mtg", sealed[0])
+    with pytest.raises(SealError):
+        open_count(KEY, "other", sealed[0])
+    with pytest.raises(SealError):
+        open_count(KEY, "mtg", dataclasses.replace(sealed[0], ballots=4))

@@ -86,12 +86,15 @@ def test_motions_votes_and_resolutions_with_counts(minutes: Minutes) -> None:
     )
     assert (v2.present, v2.quorum_min, v2.quorum_met) == (6, 6, True)
     (v1,) = m1.votes
-    assert (v1.online, v1.room, v1.totals, v1.passed, v1.secret) == (
-        (3, 0, 1),
-        (2, 0, 0),
+    # A secret vote: no choices by channel (the hall's count, less from the totals, would give the online
+    # ballots away), only how many ballots each channel cast.
+    assert (v1.online, v1.room, v1.totals, v1.passed, v1.secret, v1.ballots) == (
+        None,
+        None,
         (5, 0, 1),
         True,
         True,
+        (4, 2),
     )
     assert v1.threshold == "三分之二多数"
     (m3,) = second.motions

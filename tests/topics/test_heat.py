@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from meeting_server.topics.heat import ESCALATE_AT, MAX_HEAT, heat
+from meeting_server.topics.heat import ESCALATE_AT, MAX_HEAT, TYPED_COUNTED, heat
 
 
 def test_explanation_parts_add_up() -> None:
@@ -31,3 +31,18 @@ def test_more_supporters_and_newer_never_cooler(category: str) -> None:
     by_age = [heat(20, a, category)[0] for a in (0.0, 2.0, 5.0, 20.0, 90.0)]
     assert by_age == sorted(by_age, reverse=True)
     assert heat(20, 1.0, "噪音油烟")[0] > heat(20, 1.0, "其他")[0]
+
+
+def test_self_declared_supporters_count_at_most_three() -> None:
+    """Names typed on the community's shared link: one person may type many, so at most
+    ``TYPED_COUNTED`` of them count; supporters on their own links count fully."""
+    assert TYPED_COUNTED == 3
+    assert heat(2, 100.0, "其他", typed=2) == (
+        heat(2, 100.0, "其他")[0],
+        ("附议 2 人（其中 2 人为自报身份） +2.4",),
+    )
+    flood, parts = heat(50, 1.0, "噪音油烟", typed=50)
+    assert flood == heat(3, 1.0, "噪音油烟")[0] < ESCALATE_AT
+    assert parts[0] == "附议 50 人（其中 50 人为自报身份，自报身份最多计 3 人） +3.0"
+    assert heat(12, 1.0, "其他", typed=9)[0] == heat(6, 1.0, "其他")[0]  # 3 own links + 3 typed
+    assert heat(12, 1.0, "其他", typed=9)[0] < heat(12, 1.0, "其他", typed=2)[0]

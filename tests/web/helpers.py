@@ -65,9 +65,9 @@ async def closing_pages() -> AsyncIterator[dict[str, OpenPage]]:
 
 
 def page_url(server: Server, created: dict[str, Any], page: str) -> str:
-    """The URL of ``page`` for a meeting: the role's own join link (the hall opens with the observer's, the
-    hall audio station with the recorder's)."""
-    role = {"hall": "observer", "station": "recorder"}.get(page, page)
+    """The URL of ``page`` for a meeting: the role's own join link (the hall display has its own; the hall
+    audio station opens with the recorder's)."""
+    role = {"station": "recorder"}.get(page, page)
     token = created["links"][role]["token"]
     return f"{server.url}/m/{created['meeting_id']}/{page}?t={token}"
 

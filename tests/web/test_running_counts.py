@@ -63,7 +63,7 @@ async def test_running_counts_follow_the_meeting_setting(
 
         # The default meeting (no setting) and the one from the form, each watched on a hall display.
         plain = await server.create_meeting()
-        shown = {"meeting_id": shown_id, "links": {"observer": {"token": await _observer_token(page)}}}
+        shown = {"meeting_id": shown_id, "links": {"hall": {"token": await _hall_token(page)}}}
         for name, created in (("hall-plain", plain), ("hall-shown", shown)):
             pages[name] = await open_page(browser, page_url(server, created, "hall"), name, TABLET)
         mod_page = pages["moderator"] = await open_page(
@@ -99,11 +99,11 @@ async def test_running_counts_follow_the_meeting_setting(
 async def _links(page: Any) -> dict[str, dict[str, str]]:
     """Every role's token from the admin page's table of links (the meeting it just created)."""
     out: dict[str, dict[str, str]] = {}
-    for role in ("moderator", "participant", "observer"):
+    for role in ("moderator", "participant", "observer", "hall"):
         url = await page.inner_text(f"#links tr[data-role={role}] a")
         out[role] = {"token": url.split("t=", 1)[1]}
     return out
 
 
-async def _observer_token(page: Any) -> str:
-    return (await _links(page))["observer"]["token"]
+async def _hall_token(page: Any) -> str:
+    return (await _links(page))["hall"]["token"]

@@ -27,10 +27,10 @@ def test_only_protocol_js_talks_to_the_socket() -> None:
     assert talkers == ["protocol.js"]
 
 
-def test_nobody_rewrites_the_observer_link_into_the_hall_link() -> None:
+def test_nobody_rewrites_a_role_link_into_a_device_link() -> None:
     files = [*SCRIPTS, *SERVER.rglob("*.py")]
     rewriters = [str(p) for p in files if "/observer?" in p.read_text("utf-8")]
-    assert not rewriters, f"use links.observer.hall_url (hub/links.py make_links) in {rewriters}"
+    assert not rewriters, f"use links.hall.url or links.recorder.station_url (hub/links.py) in {rewriters}"
 
 
 def test_meeting_pages_show_names_with_their_role_badge() -> None:

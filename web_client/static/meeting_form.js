@@ -9,8 +9,11 @@
     ["participant", "居民（公开分享）"], ["moderator", "主持人"], ["timer", "计时员"], ["recorder", "记录员"],
     ["observer", "观察员（公开分享）"], ["hall", "会场大屏（投影仪）"], ["station", "会场音频（接音响的电脑）"],
   ];
-  // Device pages open with a role's token; the server gives their links (links.<role>.<page>_url).
-  const DEVICE = { hall: "observer", station: "recorder" };
+  // The hall audio station opens with the recorder's token; the server gives its link
+  // (links.recorder.station_url). The hall display has a link of its own (links.hall).
+  const DEVICE = { station: "recorder" };
+  // Links for devices, not people: no QR code to scan.
+  const NO_QR = new Set(["hall", "station"]);
 
   function el(tag, props, children) {
     const node = document.createElement(tag);
@@ -71,7 +74,7 @@
       const device = DEVICE[role];
       const src = device ? links[device] : links[role];
       const url = device ? src[role + "_url"] : src.url;
-      const qr = device ? null : el("img", { src: src.qr, alt: label + "二维码", width: "160", height: "160" });
+      const qr = NO_QR.has(role) ? null : el("img", { src: src.qr, alt: label + "二维码", width: "160", height: "160" });
       return el("tr", { "data-role": role }, [
         el("td", { text: label }), el("td", {}, qr ? [qr] : []), el("td", {}, [link(url)]),
       ]);

@@ -136,7 +136,9 @@
     show($("vote-live"), Boolean(poll));
     if (poll) {
       $("vote-title").textContent = poll.title;
-      const room = poll.room ? "现场举手 " + countsText(poll.room) : "现场举手未录入";
+      // A secret vote's hall count (paper ballots) is shown to no one: only whether it was entered.
+      const room = poll.secret ? (poll.room_entered ? "现场票数已录入（无记名，不公开）" : "现场票数未录入")
+        : poll.room ? "现场举手 " + countsText(poll.room) : "现场举手未录入";
       // Yes/no while open only for a named vote whose meeting shows running counts (poll.online).
       const online = "线上已投 " + poll.ballots_cast + " 票" + (poll.online ? "（" + countsText(poll.online) + "）"
         : poll.secret ? "（无记名）" : "（结果在表决结束后公布）");
@@ -145,10 +147,13 @@
         ? "已投 " + poll.ballots_cast + " 票（线上可投 " + poll.eligible_online + " 人，现场代录 " + poll.room_eligible + " 人）· " + poll.rule_text
         : online + " · " + room + " · 可投票线上 " + poll.eligible_online + " 人";
       // The server refuses to close until the hall's hands are in: say so before the moderator tries.
-      $("vote-hall").textContent = "现场举手未录入：现场有 " + poll.room_present + " 人可投票，" +
-        "请记录员录入举手结果（无人举手也要录入 0）后再结束表决";
+      $("vote-hall").textContent = poll.secret
+        ? "现场票数未录入：现场有 " + poll.room_present + " 人可投票，无记名表决请用纸质选票，" +
+          "由记录员录入清点结果后再结束表决"
+        : "现场举手未录入：现场有 " + poll.room_present + " 人可投票，" +
+          "请记录员录入举手结果（无人举手也要录入 0）后再结束表决";
     }
-    show($("vote-hall"), Boolean(poll) && poll.room_present > 0 && !poll.room);
+    show($("vote-hall"), Boolean(poll) && poll.room_present > 0 && !poll.room_entered);
     // Re-drawn only when motions change, so a half-typed amendment survives other people's events.
     changed("motions", [v.motions, Boolean(v.vote), open, conn.me, v.vote_scopes], () =>
       GZ.renderMotions($("motions"), v, (m) => motionControls(m, v, open)));

@@ -106,7 +106,7 @@
       conn.rtc = w.rtc || { ice_servers: [] }; // ICE servers (and TURN credentials) only for those who may speak
       const you = w.you || {};
       saveSession(you.session);
-      if (you.participant_id && role !== "observer") conn.me = you.participant_id;
+      if (you.participant_id && role !== "observer" && role !== "hall") conn.me = you.participant_id;
       conn.you = w.view.you || null;
       if (w.events) {
         for (const e of w.events) {
@@ -176,9 +176,9 @@
 
     socket.on("transient", (msg) => h.onTransient && h.onTransient(msg));
     socket.on("mic", (msg) => h.onMic && h.onMic(msg));
-    // Dropped by the server for good: the same personal link opened on another device, or this link
-    // revoked/rotated by the staff. The page stays disconnected and says why.
-    for (const why of ["taken_over", "link_revoked"]) {
+    // Dropped by the server for good: the same personal link opened on another device, this link
+    // revoked/rotated by the staff, or expired. The page stays disconnected and says why.
+    for (const why of ["taken_over", "link_revoked", "link_expired"]) {
       socket.on(why, (msg) => {
         socket.disconnect();
         setStatus("online");

@@ -96,8 +96,11 @@
       $("hands-info").textContent = poll.rule_text + " · 现场可录入 " + poll.room_eligible + " 人 · 已投 " + poll.ballots_cast + " 票";
     } else if (poll) {
       $("hands-title").textContent = poll.title;
+      // A secret vote's hall votes on paper ballots (a show of hands is seen by the whole hall); the count
+      // entered is sealed and shown to no one, this page included.
       $("hands-info").textContent = "现场可投票 " + poll.room_present + " 人" +
-        (poll.room ? " · 已录入：" + countsText(poll.room)
+        (poll.secret ? " · 无记名表决：现场请用纸质选票，清点后录入票数（不公开分现场结果）" : "") +
+        (poll.room_entered ? (poll.room ? " · 已录入：" + countsText(poll.room) : " · 已录入")
           : poll.room_present ? " · 尚未录入（无人举手也请录入 0，否则主持人不能结束表决）" : "");
     }
     fill($("results"), v.results.slice().reverse().map((r) => el("li", {}, [
@@ -197,7 +200,7 @@
     const n = (id) => parseInt($(id).value, 10) || 0;
     const ack = await conn.command("RecordShowOfHands",
       { motion_id: view.vote.motion_id, yes: n("h-yes"), no: n("h-no"), abstain: n("h-abstain") });
-    if (ack.ok) toast("举手结果已录入", "ok");
+    if (ack.ok) toast(view.vote.secret ? "现场票数已录入" : "举手结果已录入", "ok");
   });
   $("kp-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
