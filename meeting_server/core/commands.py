@@ -262,14 +262,11 @@ class OpenVote(Command):
 @command
 @dataclass(frozen=True, slots=True)
 class CastVote(Command):
-    """``on_behalf_of``: the recorder enters the ballot of an in-room roster person (a per-person vote).
-    ``few_online_ok``: the online voter was told that this secret vote's secrecy cannot hold for the few
-    online ballots (``state.Poll.secrecy_at_risk``); without it such a ballot is refused."""
+    """``on_behalf_of``: the recorder enters the ballot of an in-room roster person (a per-person vote)."""
 
     motion_id: str = field(metadata=max_len(ID))
     choice: Choice
     on_behalf_of: str | None = field(default=None, metadata=max_len(ID))
-    few_online_ok: bool = False
 
 
 @command

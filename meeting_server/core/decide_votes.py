@@ -198,12 +198,6 @@ def cast_vote(state: MeetingState, actor: Actor, cmd: CastVote, now: float) -> l
         household = _household(state, pid)
         if any(_household(state, other) == household for other in poll.ballots):
             fail(ErrorCode.HOUSEHOLD_VOTED, "本户已有人投票（每户一票）")
-    if cmd.on_behalf_of is None and poll.secrecy_at_risk and not cmd.few_online_ok:
-        fail(
-            ErrorCode.SECRECY_AT_RISK,
-            f"本次无记名表决线上只有 {len(poll.eligible_online)} 人可以投票：会场计票的人知道会场票数，"
-            "可以用合计减去会场票数推算出线上的选择，您的选择无法完全保密。确认后仍可投票。",
-        )
     return [BallotCast(cmd.motion_id, pid, cmd.choice, now, entered_by)]
 
 

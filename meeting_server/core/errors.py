@@ -24,9 +24,6 @@ class ErrorCode(enum.StrEnum):
     BAD_NAME = "bad_name"  # a name with control, bidi or zero-width characters (core.names)
     RESERVED_NAME = "reserved_name"  # a resident's name that is an official title (core.names)
     LISTENERS_MAY_NOT_SPEAK = "listeners_may_not_speak"  # a 旁听 hand while the moderator does not allow it
-    # A secret vote with a hall part and so few online voters that whoever counts the hall could derive
-    # the online choices: the online voter must say they were told (``CastVote.few_online_ok``).
-    SECRECY_AT_RISK = "secrecy_at_risk"
 
 
 class DomainError(Exception):

@@ -197,8 +197,8 @@ def _vote(poll: Poll, state: MeetingState) -> dict[str, Any]:
         # shown to anyone: with the totals it would give the online choices away.
         "room": to_payload(poll.room) if poll.room is not None and not poll.secret else None,
         "room_entered": poll.room_entered,
-        # A secret vote with a hall part and very few online voters: they are told before they cast
-        # (``CastVote.few_online_ok``).
+        # A secret vote with a hall part and very few online voters: their page tells them, above the
+        # buttons, before they cast (a warning, not a refusal: the ballot is theirs to cast).
         "secrecy_at_risk": poll.secrecy_at_risk,
         # The voting rule (core.vote_rules) and its wording; under a per-person rule the recorder enters
         # each in-room voter's ballot (how many may be entered; the view names no voter of any vote).

@@ -69,8 +69,7 @@ def _item_text(rule: VoteRule, ballots: dict[str, Choice]) -> str:
         if pid == "c":
             log.do(REC, CastVote("m1", choice, on_behalf_of="per-c"))
         else:
-            # Few online in scope: each is told their secrecy cannot hold (state.Poll.secrecy_at_risk).
-            log.do(_person(pid), CastVote("m1", choice, few_online_ok=True))
+            log.do(_person(pid), CastVote("m1", choice))
     if not rule.per_person:  # a plain rule counts the hall by a show of hands: 赵老师 raises a hand
         log.do(REC, RecordShowOfHands("m1", 1, 0, 0))
     log.do(MOD, CloseVote("m1"))

@@ -1,7 +1,7 @@
 """A secret vote counted partly in the hall with only two residents online, in headless Chromium: the phone
 says above the vote buttons that the choice cannot stay fully secret (whoever counted the hall could take
-it from the totals), and a tap still votes (the page sends ``few_online_ok``; the server refuses a ballot
-without it). The recorder's page asks for paper ballots and shows no hall count once entered."""
+it from the totals), and a tap still votes. The recorder's page asks for paper ballots and shows no hall
+count once entered."""
 
 from __future__ import annotations
 

@@ -130,8 +130,7 @@
     $("vote-info").textContent = (poll.secret ? "无记名投票" : "记名投票") + " · " +
       (poll.per_person || poll.threshold === "fraction" ? poll.rule_text : "通过条件：" + (GZ.THRESHOLDS[poll.threshold] || poll.threshold)) +
       " · 已投 " + poll.ballots_cast + " 票";
-    // A secret vote with a hall part and very few online voters: told before casting (the server refuses
-    // the ballot unless it says so, CastVote.few_online_ok).
+    // A secret vote with a hall part and very few online voters: told above the buttons before casting.
     show($("vote-secrecy"), Boolean(poll.secrecy_at_risk));
     $("vote-secrecy").textContent = poll.secrecy_at_risk
       ? "请注意：本次无记名表决线上只有 " + poll.eligible_online + " 人可以投票。会场计票的人知道会场票数，" +
@@ -184,7 +183,6 @@
       if (!view || !view.vote) return;
       const choice = b.dataset.choice;
       const fields = { motion_id: view.vote.motion_id, choice };
-      if (view.vote.secrecy_at_risk) fields.few_online_ok = true; // the warning above the buttons was shown
       const ack = await conn.command("CastVote", fields);
       if (ack.ok || (ack.error && ack.error.code === "duplicate")) {
         Object.assign(ballot, { voted: true, choice: ack.ok ? choice : null });
