@@ -1,7 +1,8 @@
 """Write the topic engine's shipped models, learnt (with scikit-learn) from every labelled set in
-meeting_server/topics/labelled: pair_model.json (duplicates) and category_model.json (categories, with the
-lexicon's word list). Run it after changing a set, the lexicon, the features or the engine's candidates;
-tests/topics/test_semantic.py and tests/topics/test_linear.py check the shipped files are in step.
+meeting_server/topics/labelled: pair_model.json (duplicates) and category_model.json (categories: the
+mean word vector's logistic regression). Run it after changing a set, the lexicon, the features or the
+engine's candidates; tests/topics/test_semantic.py and tests/topics/test_linear.py check the shipped
+files are in step.
 
 .venv/bin/python bench/topics_training.py
 """
@@ -29,12 +30,12 @@ def pair_model_text() -> str:
 
 
 def category_model_text() -> str:
-    from meeting_server.topics.engine import CATEGORIES, load_lexicon, training_rows
-    from meeting_server.topics.linear import learn, lexicon_samples
+    from meeting_server.topics.engine import CATEGORIES, training_rows
+    from meeting_server.topics.linear import learn
     from meeting_server.topics.semantic import default_vectors
 
     samples = [(cat, title, body) for _, cat, title, body in training_rows()]
-    return _text(learn(samples + lexicon_samples(load_lexicon()), CATEGORIES, default_vectors()))
+    return _text(learn(samples, CATEGORIES, default_vectors()))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""A character n-gram (1–3) multinomial Naive Bayes over the categories: how the engine classifies.
+"""A character 1–2-gram multinomial Naive Bayes over the categories, half of how the engine classifies.
+
+A topic's features (``topic_grams``) are which character unigrams and bigrams its title and its body
+hold, not how often: presence in the title counts ``_TITLE_TF``, in the body 1. Held out one set at a
+time this scores 0.815 on blind5–blind9 against 0.802 for counted 1–3-grams (README: 议题征集).
 
 Trained from the lexicon's category word list (each voting concept's synonyms, weighted by its votes)
 and the package's labelled topic sets (``topics/labelled``; ``engine.training_rows``). Pure and
@@ -18,21 +22,27 @@ _CONTENT = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+")
 _ALPHA = 0.3  # additive smoothing
 _LEXICON_TF = 3.0  # a lexicon synonym counts like this many occurrences per unit of vote
 _TITLE_TF = 2.0
+_GRAM_MAX = 2  # the longest gram: counted 1–3-grams scored 0.802 held out on blind5–blind9
 
 
 def ngrams(text: str) -> Counter[str]:
-    """Character 1-, 2- and 3-grams inside each run of Chinese (or of latin letters and digits)."""
+    """Character 1- and 2-grams inside each run of Chinese (or of latin letters and digits)."""
     out: Counter[str] = Counter()
     for run in _CONTENT.findall(normalise(text)):
-        for n in (1, 2, 3):
+        for n in range(1, _GRAM_MAX + 1):
             for i in range(len(run) - n + 1):
                 out[run[i : i + n]] += 1
     return out
 
 
+def present(text: str) -> Counter[str]:
+    """The Naive Bayes' grams of ``text``, each once however often it occurs."""
+    return Counter(dict.fromkeys(ngrams(text), 1))
+
+
 def topic_grams(title: str, body: str) -> Counter[str]:
-    grams = Counter({g: _TITLE_TF * n for g, n in ngrams(title).items()})
-    grams.update(ngrams(body))
+    grams = Counter({g: _TITLE_TF for g in present(title)})
+    grams.update(present(body))
     return grams
 
 
@@ -85,7 +95,7 @@ def train(
     for term, ids in lexicon.terms.items():
         for cid in ids:
             for cat, weight in lexicon.concepts[cid].votes:
-                model.learn(cat, ngrams(term), _LEXICON_TF * weight)
+                model.learn(cat, present(term), _LEXICON_TF * weight)
     for _, category, title, body in rows:
         model.learn(category, topic_grams(title, body))
     return model

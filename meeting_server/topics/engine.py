@@ -8,8 +8,8 @@ each candidate from how the two texts' words align (``semantic_index.FEATURES``)
 against them (both name objects, or specific problems, and share none); the likeliest candidate above
 ``DUPLICATE_P`` is the duplicate. Topics naming different places (12号楼, 13号楼) are never duplicates.
 
-Categories: the Naive Bayes (``bayes``) and a linear model over n-grams, words and the mean word vector
-(``linear``), their log-probabilities averaged.
+Categories: the Naive Bayes over characters (``bayes``) and a logistic regression over the mean word
+vector (``linear``), their log-probabilities averaged.
 
 Pure: no I/O at import or in calls; the package's lexicon, vectors and model are read once, when the first
 engine needs them.

@@ -30,10 +30,15 @@ def accuracy(model: NaiveBayes, rows: list[dict[str, object]]) -> float:
     return right / len(rows)
 
 
-def test_ngrams_are_one_to_three_characters_within_runs() -> None:
+def test_ngrams_are_one_and_two_characters_within_runs() -> None:
     grams = ngrams("游泳馆，ABC")
-    assert set(grams) == {"游", "泳", "馆", "游泳", "泳馆", "游泳馆", "a", "b", "c", "ab", "bc", "abc"}
-    assert topic_grams("鹦鹉", "鹦鹉")["鹦鹉"] == 3  # the title counts twice
+    assert set(grams) == {"游", "泳", "馆", "游泳", "泳馆", "a", "b", "c", "ab", "bc"}
+
+
+def test_the_bayes_counts_which_unigrams_and_bigrams_a_text_holds() -> None:
+    grams = topic_grams("鹦鹉", "鹦鹉叫，鹦鹉叫")
+    assert grams["鹦鹉"] == 3  # the title counts twice, the body once however often
+    assert grams["鹉叫"] == 1 and "鹦鹉叫" not in grams
 
 
 def test_a_word_the_lexicon_lacks_is_classified_by_the_bayes() -> None:
@@ -57,14 +62,14 @@ HELD_OUT = {
     "dev": 0.95,
     "tune": 0.95,
     "blind": 0.95,
-    "blind2": 0.8,
-    "blind3": 0.85,
-    "blind4": 0.75,
-    "blind5": 0.65,
-    "blind6": 0.8,
+    "blind2": 0.88,
+    "blind3": 0.9,
+    "blind4": 0.78,
+    "blind5": 0.72,
+    "blind6": 0.85,
     "blind7": 0.8,
     "blind8": 0.8,
-    "blind9": 0.68,
+    "blind9": 0.7,
 }
 
 
@@ -75,4 +80,4 @@ def test_leave_one_set_out() -> None:
         got[name] = accuracy(model, labelled(name))
         print(f"{name} without it: categories {got[name]:.3f}")
     assert all(got[n] >= floor for n, floor in HELD_OUT.items()), got
-    assert sum(got.values()) / len(got) >= 0.85
+    assert sum(got.values()) / len(got) >= 0.87
