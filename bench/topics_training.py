@@ -23,9 +23,9 @@ def _text(spec: object) -> str:
 
 def pair_model_text() -> str:
     from meeting_server.topics.engine import TopicEngine
-    from meeting_server.topics.pair_model import labelled_sets, learn, spec_of, training_pairs
+    from meeting_server.topics.pair_model import learn, pair_sets, spec_of, training_pairs
 
-    model = learn([training_pairs(TopicEngine(), rows) for rows in labelled_sets().values()])
+    model = learn([training_pairs(TopicEngine(), rows) for rows in pair_sets().values()])
     return _text(spec_of(model))
 
 

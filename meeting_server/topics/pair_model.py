@@ -31,7 +31,12 @@ if TYPE_CHECKING:
 
 Row = Mapping[str, Any]  # {id, title, body, category, dup_group, flags?}
 # dev came with the issue; tune was written to tune on; the blind sets were each written before a change.
-LABELLED = ("dev", "tune", "blind", *(f"blind{n}" for n in range(2, 10)))
+LABELLED = ("dev", "tune", "blind", *(f"blind{n}" for n in range(2, 13)))
+# The sets the pair model learns from: dev–blind9. blind10–blind12 (written by another hand after the
+# model) teach the categories but not the pairs: learnt from them too, held-out pair F1 fell on blind5–blind9
+# (0.59 → 0.55) and on blind10–blind12 themselves (0.34 → 0.31), so they are scored as unseen instead
+# (README: 议题征集; tests/topics/test_semantic.py).
+PAIR_SETS = LABELLED[: LABELLED.index("blind9") + 1]
 C = 0.1  # the inverse L2 strength: 0.03–0.3 score within 0.02 of each other held out (README)
 
 
@@ -44,6 +49,11 @@ def labelled_sets() -> dict[str, tuple[Row, ...]]:
         text = root.joinpath(f"{name}.jsonl").read_text(encoding="utf-8")
         out[name] = tuple(json.loads(line) for line in text.splitlines() if line.strip())
     return out
+
+
+def pair_sets() -> dict[str, tuple[Row, ...]]:
+    """The labelled sets the pair model learns from (``PAIR_SETS``)."""
+    return {name: rows for name, rows in labelled_sets().items() if name in PAIR_SETS}
 
 
 class PairModel:

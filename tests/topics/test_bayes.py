@@ -70,6 +70,9 @@ HELD_OUT = {
     "blind7": 0.8,
     "blind8": 0.8,
     "blind9": 0.7,
+    "blind10": 0.9,
+    "blind11": 0.9,
+    "blind12": 0.75,
 }
 
 

@@ -88,10 +88,13 @@ HELD_OUT = {
     "blind3": 0.88,
     "blind4": 0.78,
     "blind5": 0.77,
-    "blind6": 0.84,
+    "blind6": 0.8,
     "blind7": 0.84,
     "blind8": 0.83,
-    "blind9": 0.75,
+    "blind9": 0.78,
+    "blind10": 0.93,
+    "blind11": 0.93,
+    "blind12": 0.8,
 }
 
 
@@ -102,13 +105,13 @@ def test_leave_one_set_out() -> None:
         print(f"{name} without it: categories {got[name]:.3f}")
     assert all(got[n] >= floor for n, floor in HELD_OUT.items()), got
     assert sum(got.values()) / len(got) >= 0.88
-    assert sum(got[n] for n in HONEST) / len(HONEST) >= 0.82  # the issue asks 0.85: not met (README)
+    assert sum(got[n] for n in HONEST) / len(HONEST) >= 0.83  # the issue asks 0.85: 0.845 (README)
 
 
 def test_learnt_before_the_honest_sets_were_written() -> None:
     got = accuracy(engine_without(HONEST), HONEST)
     print(f"dev–blind4 → blind5–blind9: categories {got:.3f}")
-    assert got >= 0.81
+    assert got >= 0.83
 
 
 def test_learnt_without_the_writer_of_blind6_to_blind9() -> None:
@@ -116,4 +119,4 @@ def test_learnt_without_the_writer_of_blind6_to_blind9() -> None:
     held = HONEST[1:]
     got = accuracy(engine_without(held), held)
     print(f"dev–blind5 → blind6–blind9: categories {got:.3f}")
-    assert got >= 0.81
+    assert got >= 0.83

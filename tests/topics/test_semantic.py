@@ -18,11 +18,12 @@ import pytest
 from meeting_server.topics.engine import TopicEngine
 from meeting_server.topics.evaluate import score
 from meeting_server.topics.pair_model import (
-    LABELLED,
+    PAIR_SETS,
     PairModel,
     fit,
     labelled_sets,
     learn,
+    pair_sets,
     spec_of,
     training_pairs,
 )
@@ -86,6 +87,7 @@ def test_the_shipped_pair_model_is_learnt_from_the_labelled_sets() -> None:
     assert shipped["features"] == fresh["features"], "run bench/topics_training.py"
     assert shipped["kind"] == fresh["kind"], "run bench/topics_training.py"
     x = np.concatenate([training_pairs(TopicEngine(), rows)[0] for rows in labelled_sets().values()])
+    # (every labelled set's pairs, blind10–blind12 too: the model did not learn from those)
     ours, theirs = PairModel(shipped).probabilities(x), PairModel(fresh).probabilities(x)
     assert np.allclose(ours, theirs, atol=1e-3), "run bench/topics_training.py"
     assert ((ours >= 0.5) == (theirs >= 0.5)).all(), "run bench/topics_training.py"
@@ -106,14 +108,15 @@ HELD_OUT_F1 = {
     "blind9": 0.4,
 }
 HARD = ("blind5", "blind6", "blind7", "blind8", "blind9")  # the honest sets (README)
+UNSEEN_F1 = {"blind10": 0.3, "blind11": 0.15, "blind12": 0.4}  # never learnt from (pair_model.PAIR_SETS)
 
 
 def test_duplicates_on_held_out_sets() -> None:
-    sets = labelled_sets()
+    sets = pair_sets()
     pairs = {name: training_pairs(TopicEngine(), rows) for name, rows in sets.items()}
     f1, precision = {}, {}
-    for held in LABELLED:
-        engine = TopicEngine(pair_model=fit([pairs[n] for n in LABELLED if n != held]))
+    for held in PAIR_SETS:
+        engine = TopicEngine(pair_model=fit([pairs[n] for n in PAIR_SETS if n != held]))
         predicted = {}
         for row in sets[held]:
             t = engine.add(row["id"], row["title"], row["body"])
@@ -121,7 +124,23 @@ def test_duplicates_on_held_out_sets() -> None:
         s = score(sets[held], predicted)
         f1[held], precision[held] = s.f1, s.precision
         print(f"{held}: held-out pair precision {s.precision:.2f} recall {s.recall:.2f} F1 {s.f1:.2f}")
-    assert all(f1[n] >= HELD_OUT_F1[n] for n in LABELLED), f1
+    assert all(f1[n] >= HELD_OUT_F1[n] for n in PAIR_SETS), f1
     assert sum(f1.values()) / len(f1) >= 0.68
     # Precision first: a false merge hides a resident's distinct request. 0.83 now (README).
     assert sum(precision[n] for n in HARD) / len(HARD) >= 0.75, precision
+
+
+def test_duplicates_on_the_sets_the_pair_model_never_learnt_from() -> None:
+    """blind10–blind12 teach the categories only: the shipped pair model scores them as unseen topics."""
+    sets = labelled_sets()
+    got = {}
+    for name in UNSEEN_F1:
+        engine = TopicEngine()
+        predicted = {}
+        for row in sets[name]:
+            t = engine.add(row["id"], row["title"], row["body"])
+            predicted[row["id"]] = {"category": t.category, "duplicate_of": t.duplicate_of}
+        s = score(sets[name], predicted)
+        got[name] = s.f1
+        print(f"{name}: unseen pair precision {s.precision:.2f} recall {s.recall:.2f} F1 {s.f1:.2f}")
+    assert all(got[n] >= floor for n, floor in UNSEEN_F1.items()), got
