@@ -100,6 +100,12 @@ class AsrSettings:
     rt60_s: float = 0.6
     #: Level normalisation towards this speech level in dBFS; 0 = off.
     agc_target_dbfs: float = 0.0
+    #: Linear-prediction dereverberation (WPE, ``asr.wpe``) of the audio of each final decode:
+    #: prediction taps per STFT bin (8 ms hop); 0 = off. The prediction looks back from
+    #: ``wpe_delay`` frames on; its filter is re-estimated ``wpe_iterations`` times.
+    wpe_taps: int = 0
+    wpe_delay: int = 3
+    wpe_iterations: int = 3
 
     def __post_init__(self) -> None:
         if self.device not in ("cpu", "cuda", "auto"):
@@ -113,6 +119,8 @@ class AsrSettings:
             raise ValueError("asr.max_context_s must be between 0 and 30")
         if not 1.0 <= self.min_window_s <= 30.0:
             raise ValueError("asr.min_window_s must be between 1 and 30")
+        if not (0 <= self.wpe_taps <= 40 and self.wpe_delay >= 1 and self.wpe_iterations >= 1):
+            raise ValueError("asr.wpe_taps must be 0-40, asr.wpe_delay and asr.wpe_iterations >= 1")
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,9 @@ class HallAsrSettings:
     agc_target_dbfs: float = 0.0
     vad_threshold: float = 0.5
     silence_end_s: float = 0.5
+    wpe_taps: int = 10
+    wpe_delay: int = 3
+    wpe_iterations: int = 3
 
     def apply(self, settings: AsrSettings) -> AsrSettings:
         """``settings`` with this table's values in place (``settings`` itself when disabled)."""

@@ -19,6 +19,7 @@ from asr.hotwords import hotword_text
 from asr.hypothesis import Hypothesis
 from asr.policy import FRAME_SAMPLES, Decode, Emit, PolicyConfig, StreamPolicy, TimedWord
 from asr.settings import SAMPLE_RATE, AsrSettings
+from asr.wpe import dereverberate
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,12 @@ class StreamProcessor:
             self._last_partial_decode = action.at
         a = max(0, round(action.start * SAMPLE_RATE) - self._offset)
         b = max(a, round(action.end * SAMPLE_RATE) - self._offset)
+        audio = self._audio[a:b]
+        if action.kind == "final" and self._settings.wpe_taps > 0:
+            s = self._settings
+            audio = dereverberate(audio, s.wpe_taps, s.wpe_delay, s.wpe_iterations)
         hyp = self._decoder.decode(
-            self._audio[a:b],
+            audio,
             self._options,
             prompt="" if action.context else self._context,  # the context is in the audio itself
             hotwords=self._hotwords,

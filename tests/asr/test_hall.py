@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 
 from asr.audio import load_audio
+from asr.hypothesis import Hypothesis, Word
 from asr.metrics import cer
 from asr.redis_service import RedisAsrService
 from asr.service import AsrService
 from asr.settings import AsrSettings, HallAsrSettings
 from asr.stream import Caption, StreamProcessor
 from asr.vad import StreamingVad
+from asr.wpe import dereverberate
 from meeting_server.media.floor_audio import MeetingAudio
 from meeting_server.settings import load_settings
 
@@ -49,6 +51,46 @@ async def test_service_decodes_hall_streams_with_the_hall_settings() -> None:
     redis = RedisAsrService(AsrSettings(), redis_url="redis://127.0.0.1:1/0", hall=hall)
     assert redis._stream_settings["highpass_hz"] == 0.0
     assert redis._hall_stream_settings["highpass_hz"] == 150.0  # what a worker gets with a hall job
+
+
+class RecordingDecoder:
+    """Stands in for the Whisper engine (a test double, said so): it records the audio each decode gets and
+    answers every decode alike, so two runs take the same path; the real engine reads hall audio below."""
+
+    def __init__(self) -> None:
+        self.decodes: list[tuple[bool, np.ndarray]] = []
+
+    def decode(
+        self, audio: np.ndarray, options: Any, *, prompt: str = "", hotwords: str = "", final: bool = False
+    ) -> Hypothesis:
+        self.decodes.append((final, audio.copy()))
+        return Hypothesis((Word("好。", 0.0, 0.3, 0.9),), "好。", 0.0, -0.2, 1.0, False)
+
+
+def test_final_decodes_of_the_hall_read_dereverberated_audio_and_partials_do_not() -> None:
+    pcm = load_audio(HALL / "c02.wav")
+    runs = []
+    for taps in (0, 10):
+        decoder = RecordingDecoder()
+        processor = StreamProcessor(decoder, StreamingVad(), AsrSettings(wpe_taps=taps, wpe_delay=3))
+        for i in range(0, len(pcm), 1600):
+            processor.feed(pcm[i : i + 1600])
+            processor.process()
+        processor.close()
+        runs.append(decoder.decodes)
+    plain, wpe = runs
+    assert (
+        [f for f, _ in plain] == [f for f, _ in wpe]
+        and any(f for f, _ in plain)
+        and not all(f for f, _ in plain)
+    )
+    for (final, raw), (_, heard) in zip(plain, wpe, strict=True):
+        if final:
+            assert np.array_equal(heard, dereverberate(raw, 10, 3, 3)) and not np.allclose(
+                heard, raw, atol=1e-3
+            )
+        else:
+            assert np.array_equal(heard, raw)
 
 
 class RecordingService:
