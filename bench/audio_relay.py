@@ -4,7 +4,8 @@ A real redis-server and two relays in this one process, standing for two server 
 publishes ``--mics`` microphones (20 ms chunks of 16 kHz mono at real-time pace), the second, whose meeting
 has a listener, receives and decodes them. Measured over ``--seconds``: this process's CPU (both sides
 together: publishing, Redis client, receiving, int16 conversions) and redis-server's, as % of one core, and
-the bytes a second published. Prints one JSON line.
+the bytes a second published, and each chunk's delay from ``publish`` to ``hear_remote``. Prints one JSON
+line.
 
     python bench/audio_relay.py --mics 1 --seconds 20
 """
@@ -33,9 +34,11 @@ class Sink:
 
     def __init__(self) -> None:
         self.samples = 0
+        self.at: list[float] = []  # when each chunk was handed on
 
     def hear_remote(self, source: str, pcm: npt.NDArray[np.float32]) -> None:
         self.samples += len(pcm)
+        self.at.append(time.monotonic())
 
 
 def cpu_of(pid: int) -> float:
@@ -59,8 +62,10 @@ async def main(mics: int, seconds: float) -> dict[str, Any]:
             t0, c0, r0 = time.monotonic(), time.process_time(), cpu_of(server.proc.pid)
             b0 = sender.sent_bytes
             n = 0
+            sent_at: list[float] = []
             while (now := time.monotonic()) - t0 < seconds:
                 for i in range(mics):
+                    sent_at.append(time.monotonic())
                     sender.publish("m1", f"p{i}", pcm)
                 n += 1
                 await asyncio.sleep(max(0.0, t0 + n * 0.02 - time.monotonic()))
@@ -68,6 +73,7 @@ async def main(mics: int, seconds: float) -> dict[str, Any]:
             wall = now - t0
             ours = (time.process_time() - c0) / wall
             theirs = (cpu_of(server.proc.pid) - r0) / wall
+            delays = 1000 * (np.array(sink.at) - np.array(sent_at)) if sent_at else np.zeros(1)
             return {
                 "mics": mics,
                 "seconds": round(wall, 1),
@@ -79,6 +85,8 @@ async def main(mics: int, seconds: float) -> dict[str, Any]:
                 "process_cpu_pct": round(100 * ours, 2),
                 "redis_cpu_pct": round(100 * theirs, 2),
                 "published_kb_s": round((sender.sent_bytes - b0) / wall / 1000, 1),
+                "delay_ms_p50": round(float(np.percentile(delays, 50)), 2),
+                "delay_ms_p99": round(float(np.percentile(delays, 99)), 2),
             }
         finally:
             await sender.close()
