@@ -5,7 +5,8 @@ Floor events arrive from the meeting's single writer (``on_floor_granted`` / ``o
 the meeting lock, so they only flip state and enqueue work). Audio arrives from the peer manager
 (``on_audio``). Everything slow — opening and flushing caption streams, committing final captions to the
 log, sending partials — runs in one task per meeting, in order, so a turn's finals are logged in order and
-after its ``FloorGranted``.
+after its ``FloorGranted``. With several server processes, what listeners get of this process's microphones
+is also handed to ``publish`` (``hub.audio_relay``), and other processes' comes in through ``hear_remote``.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ class MeetingAudio:
     def _heard(self, source: str, pcm: npt.NDArray[np.float32]) -> None:
         """A local microphone's audio that listeners get: here, and on the other processes (scale-out)."""
         self._local[source] = time.monotonic()
-        self.hear(source, pcm)
+        self._play(source, pcm)
         if self._publish is not None:
             self._publish(source, pcm)
 
@@ -172,9 +173,9 @@ class MeetingAudio:
         """The same from a microphone on another process (``hub.audio_relay``), unless one of that source
         is heard here (two hall stations on two processes: each process hears its own, never both)."""
         if time.monotonic() - self._local.get(source, -LOCAL_HOLD_S) >= LOCAL_HOLD_S:
-            self.hear(source, pcm)
+            self._play(source, pcm)
 
-    def hear(self, source: str, pcm: npt.NDArray[np.float32]) -> None:
+    def _play(self, source: str, pcm: npt.NDArray[np.float32]) -> None:
         """Audio the gate let through, of a microphone here or on another process: to the live stream, the
         livestream's encoder and, a phone speaker's, the hall station (the hall's own microphone never is
         played back: feedback)."""
