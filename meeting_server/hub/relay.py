@@ -38,6 +38,7 @@ class RedisRelay:
         self._running: set[asyncio.Task[None]] = set()  # work under way (kept referenced)
         self.sent = 0
         self.dropped = 0  # messages the full queue refused
+        self.failed = 0  # publishes Redis refused or did not answer
         self.sent_bytes = 0
 
     def start(self) -> None:
@@ -89,7 +90,9 @@ class RedisRelay:
                 self.sent += counted
                 self.sent_bytes += len(message)
             except (RedisError, OSError) as e:
-                log.warning("%s: publish failed (%s)", self.name, e)
+                self.failed += 1
+                if self.failed & (self.failed - 1) == 0:  # the 1st, 2nd, 4th… (the sound sends 50 a second)
+                    log.warning("%s: publish failed (%s; %d so far)", self.name, e, self.failed)
 
     # ------------------------------------------------------------------ receiving
     async def handle(self, meeting_id: str, header: dict[str, Any], body: bytes) -> None:
