@@ -39,6 +39,7 @@ from meeting_server.media.peers import MediaError, PeerManager
 from meeting_server.settings import Settings
 from meeting_server.store.records import EventRecord
 
+from .audio_relay import AudioRelay
 from .clients import Client
 from .hotwords import community_places, meeting_hotwords
 from .http_edge import Refused, open_meeting_link, still_open
@@ -89,6 +90,8 @@ class AudioHub:
             )
         self._asr_ready: asyncio.Future[None] | None = None
         self.meetings: dict[str, MeetingAudio] = {}
+        # Scale-out: the sound of the microphones connected here reaches the other processes' listeners.
+        self.relay = AudioRelay(settings.redis.url, self.meetings) if settings.redis.url else None
         self._tasks: set[asyncio.Task[Any]] = set()
         registry.add_listener(self._on_floor, foreign=True)  # gate audio wherever the speaker's peer is
         registry.add_listener(self._on_events)  # tell the speaker, once, from the process that decided
@@ -138,6 +141,8 @@ class AudioHub:
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
         """Start loading the caption model in the background; meetings open meanwhile."""
+        if self.relay is not None:
+            self.relay.start()
         if self.asr is not None:
             self._asr_ready = asyncio.get_running_loop().create_task(self._start_asr())
         for rt in self.registry.loaded():
@@ -166,6 +171,8 @@ class AudioHub:
         self.meetings.clear()
         if self.asr is not None:
             await self.asr.stop()
+        if self.relay is not None:
+            await self.relay.close()
 
     # ------------------------------------------------------------------ floor events (single writer)
     def meeting_audio(self, rt: MeetingRuntime) -> MeetingAudio:
@@ -183,6 +190,7 @@ class AudioHub:
                 await self.hub.send_transient(rt.meeting_id, message)
 
             media = self.settings.media
+            relay = self.relay
             audio = MeetingAudio(
                 rt.meeting_id,
                 asr=self.asr,
@@ -192,6 +200,7 @@ class AudioHub:
                 recordings_dir=self.settings.data_dir if media.record else None,
                 live_bitrate=media.live_bitrate if media.live_audio else None,
                 hotwords=lambda: self._hotwords(rt),
+                publish=(lambda source, pcm: relay.publish(rt.meeting_id, source, pcm)) if relay else None,
             )
             self.meetings[rt.meeting_id] = audio
         return audio

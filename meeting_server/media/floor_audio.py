@@ -5,7 +5,8 @@ Floor events arrive from the meeting's single writer (``on_floor_granted`` / ``o
 the meeting lock, so they only flip state and enqueue work). Audio arrives from the peer manager
 (``on_audio``). Everything slow — opening and flushing caption streams, committing final captions to the
 log, sending partials — runs in one task per meeting, in order, so a turn's finals are logged in order and
-after its ``FloorGranted``.
+after its ``FloorGranted``. With several server processes, what listeners get of this process's microphones
+is also handed to ``publish`` (``hub.audio_relay``), and other processes' comes in through ``hear_remote``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,6 +33,7 @@ from .playback import PlaybackTrack
 log = logging.getLogger(__name__)
 
 MAX_PENDING_S = 30.0  # audio held while the caption model is still loading
+LOCAL_HOLD_S = 0.5  # a source heard from a microphone here this recently is not taken from another process
 
 
 class CaptionStream(Protocol):
@@ -82,8 +85,12 @@ class MeetingAudio:
         recordings_dir: Path | None,
         live_bitrate: int | None,
         hotwords: Callable[[], Sequence[str]],
+        publish: Callable[[str, npt.NDArray[np.float32]], None] | None = None,
     ) -> None:
         self.meeting_id = meeting_id
+        # Scale-out: what the gate lets through to listeners goes to the other processes (``audio_relay``).
+        self._publish = publish
+        self._local: dict[str, float] = {}  # source → when a microphone here was last heard
         self.gate = FloorGate()
         self._asr = asr
         self._asr_ready = asr_ready
@@ -136,12 +143,10 @@ class MeetingAudio:
         turn_id = self.gate.route(source)
         turn = self._turn
         if turn_id is None or turn is None or turn.turn_id != turn_id:
-            if source == HALL_SOURCE and self._live is not None and self.gate.state.channel != ONLINE:
+            if source == HALL_SOURCE and self.gate.state.channel != ONLINE:
                 # Between turns observers hear the room (the moderator, the hall); it is neither captioned
                 # nor recorded. While a phone holds the floor the hall is left out, so no one is heard twice.
-                self._live.write(pcm)
-            if source == HALL_SOURCE and self.hls is not None and self.gate.state.channel != ONLINE:
-                self.hls.write(pcm)
+                self._heard(source, pcm)
             return False
         if turn.stream is not None:
             turn.stream.feed(pcm)
@@ -154,14 +159,37 @@ class MeetingAudio:
             except RecordingError:
                 log.exception("recording of %s failed; captions go on", self.meeting_id)
                 self._recorder = None
+        self._heard(source, pcm)
+        return True
+
+    def _heard(self, source: str, pcm: npt.NDArray[np.float32]) -> None:
+        """A local microphone's audio that listeners get: here, and on the other processes (scale-out)."""
+        self._local[source] = time.monotonic()
+        self._play(source, pcm)
+        if self._publish is not None:
+            self._publish(source, pcm)
+
+    def hear_remote(self, source: str, pcm: npt.NDArray[np.float32]) -> None:
+        """The same from a microphone on another process (``hub.audio_relay``), unless one of that source
+        is heard here (two hall stations on two processes: each process hears its own, never both)."""
+        if time.monotonic() - self._local.get(source, -LOCAL_HOLD_S) >= LOCAL_HOLD_S:
+            self._play(source, pcm)
+
+    def _play(self, source: str, pcm: npt.NDArray[np.float32]) -> None:
+        """Audio the gate let through, of a microphone here or on another process: to the live stream, the
+        livestream's encoder and, a phone speaker's, the hall station (the hall's own microphone never is
+        played back: feedback)."""
         if self._live is not None:
             self._live.write(pcm)
         if self.hls is not None:
             self.hls.write(pcm)
-        if self._playback is not None and self.gate.state.channel == ONLINE:
-            # A phone speaker is played into the hall; the hall's own microphone never is (feedback).
+        if self._playback is not None and source != HALL_SOURCE:
             self._playback.write(pcm)
-        return True
+
+    @property
+    def listened(self) -> bool:
+        """Someone here hears the meeting (an MP3 stream, the livestream's encoder, the hall station)."""
+        return self._live is not None or self.hls is not None or self._playback is not None
 
     def new_playback(self) -> PlaybackTrack:
         """The track the hall station plays (one station per meeting: a new one replaces the old)."""
