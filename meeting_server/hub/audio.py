@@ -31,9 +31,10 @@ from meeting_server.media.floor_audio import MeetingAudio
 from meeting_server.media.gate import HALL_SOURCE
 from meeting_server.media.ice import (
     IceServer,
+    browser_ice,
     configure_host_addresses,
+    ice_servers_for,
     rtc_configuration,
-    turn_rest_credentials,
 )
 from meeting_server.media.peers import MediaError, PeerManager
 from meeting_server.settings import Settings
@@ -104,17 +105,7 @@ class AudioHub:
 
     # ------------------------------------------------------------------ ICE servers
     def ice_servers(self, user: str) -> list[IceServer]:
-        """The STUN/TURN servers, with TURN credentials for ``user``: short-lived ones made from
-        ``turn_secret`` when it is set (coturn ``use-auth-secret``), else the static user and password."""
-        web_rtc = self.settings.webrtc
-        if not web_rtc.ice_servers:
-            return []
-        if web_rtc.turn_secret:
-            expires = self.registry.clock() + web_rtc.turn_ttl_s
-            username, credential = turn_rest_credentials(web_rtc.turn_secret, user, expires)
-        else:
-            username, credential = web_rtc.ice_username, web_rtc.ice_credential
-        return [IceServer(tuple(web_rtc.ice_servers), username or None, credential or None)]
+        return ice_servers_for(self.settings.webrtc, user, self.registry.clock())
 
     @staticmethod
     def may_send_audio(client: Client) -> bool:
@@ -128,15 +119,7 @@ class AudioHub:
         if not self.may_send_audio(client):
             return {}
         user = client.actor.participant_id if client.actor is not None else client.role.value
-        return {"rtc": {"ice_servers": [self._browser_ice(s) for s in self.ice_servers(user)]}}
-
-    @staticmethod
-    def _browser_ice(server: IceServer) -> dict[str, Any]:
-        out: dict[str, Any] = {"urls": list(server.urls)}
-        if server.username:
-            out["username"] = server.username
-            out["credential"] = server.credential
-        return out
+        return {"rtc": {"ice_servers": [browser_ice(s) for s in self.ice_servers(user)]}}
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:

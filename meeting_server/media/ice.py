@@ -22,15 +22,18 @@ from typing import Any
 import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer
 
+from meeting_server.settings import WebRtcSettings
 from meeting_server.upstream import is_upstream
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "IceServer",
+    "browser_ice",
     "configure_host_addresses",
     "configured_host_addresses",
     "filter_offer_sdp",
+    "ice_servers_for",
     "rtc_configuration",
     "turn_rest_credentials",
 ]
@@ -57,6 +60,27 @@ class IceServer:
     urls: tuple[str, ...]
     username: str | None = None
     credential: str | None = None
+
+
+def ice_servers_for(web_rtc: WebRtcSettings, user: str, now: float) -> list[IceServer]:
+    """The configured STUN/TURN servers, with TURN credentials for ``user``: short-lived ones made from
+    ``turn_secret`` when it is set (coturn ``use-auth-secret``), else the static user and password."""
+    if not web_rtc.ice_servers:
+        return []
+    if web_rtc.turn_secret:
+        username, credential = turn_rest_credentials(web_rtc.turn_secret, user, now + web_rtc.turn_ttl_s)
+    else:
+        username, credential = web_rtc.ice_username, web_rtc.ice_credential
+    return [IceServer(tuple(web_rtc.ice_servers), username or None, credential or None)]
+
+
+def browser_ice(server: IceServer) -> dict[str, Any]:
+    """One ``RTCIceServer`` as a browser's ``RTCPeerConnection`` takes it."""
+    out: dict[str, Any] = {"urls": list(server.urls)}
+    if server.username:
+        out["username"] = server.username
+        out["credential"] = server.credential
+    return out
 
 
 def turn_rest_credentials(secret: str, user: str, expires: float) -> tuple[str, str]:
