@@ -22,7 +22,7 @@ def transcribe_pcm(engine: WhisperEngine, pcm: np.ndarray, *, hotwords: Sequence
     duration = len(pcm) / SAMPLE_RATE
     captions: list[Caption] = []
     for seg in engine.transcribe(pcm, hotwords=hotwords):
-        text = textmod.end_sentence(textmod.clean_caption(textmod.cut_loop(seg.text)))
+        text = textmod.end_sentence(textmod.clean_caption(textmod.cut_loop(seg.text), settings.numbers))
         if not textmod.normalize_for_match(text) or textmod.is_hallucination(
             text, settings.hallucination_phrases
         ):

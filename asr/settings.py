@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from asr.text import DEFAULT_HALLUCINATION_PHRASES
+from asr.text import DEFAULT_HALLUCINATION_PHRASES, NUMBER_STYLES
 
 SAMPLE_RATE = 16_000
 DEFAULT_PROMPT = "以下是会议上的普通话发言，使用简体中文和标点符号。"
@@ -87,6 +87,9 @@ class AsrSettings:
     compression_ratio_threshold: float = 2.4
     #: Phrases dropped when they dominate a caption.
     hallucination_phrases: tuple[str, ...] = DEFAULT_HALLUCINATION_PHRASES
+    #: How captions write numbers: "spoken" (三号楼, 百分之七十, 十点三十: as read aloud, like the
+    #: reference transcripts; ``asr.numbers``) or "digits" (Whisper's own 3号楼, 70%, 10:30).
+    numbers: str = "spoken"
     #: When decoding lags the audio by more than this, partials are skipped (finals never are).
     max_partial_lag_s: float = 1.5
     #: Audio front end before VAD and decoding (``asr.frontend``); all off by default (phones).
@@ -110,6 +113,8 @@ class AsrSettings:
     def __post_init__(self) -> None:
         if self.device not in ("cpu", "cuda", "auto"):
             raise ValueError(f"asr.device must be 'cpu', 'cuda' or 'auto', not {self.device!r}")
+        if self.numbers not in NUMBER_STYLES:
+            raise ValueError(f"asr.numbers must be 'spoken' or 'digits', not {self.numbers!r}")
         for name in ("silence_end_s", "partial_interval_s", "commit_after_s", "max_buffer_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"asr.{name} must be positive")

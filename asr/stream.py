@@ -193,7 +193,7 @@ class StreamProcessor:
         return captions
 
     def _caption(self, emit: Emit) -> list[Caption]:
-        text = textmod.clean_caption(emit.text)
+        text = textmod.clean_caption(emit.text, self._settings.numbers)
         if emit.ends_utterance:
             text = textmod.end_sentence(text)
         if not textmod.normalize_for_match(text) or textmod.is_hallucination(

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import opencc
 
+from asr.numbers import spoken_numbers
+
 #: Phrases Whisper produces on silence/music because its training subtitles ended with them.
 DEFAULT_HALLUCINATION_PHRASES: tuple[str, ...] = (
     "请不吝点赞订阅转发打赏支持明镜与点点栏目",
@@ -35,6 +37,9 @@ DEFAULT_HALLUCINATION_PHRASES: tuple[str, ...] = (
 )
 
 REPLACEMENT_CHAR = "\ufffd"
+
+#: How captions may write numbers (``[asr] numbers``): as read aloud, or Whisper's digits.
+NUMBER_STYLES = ("spoken", "digits")
 
 _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", ".": "。"}
 # small and half-width forms Whisper sometimes writes
@@ -177,6 +182,14 @@ def end_sentence(text: str) -> str:
     return text + "。" if _is_cjk(text[-1]) else text
 
 
-def clean_caption(text: str) -> str:
-    """Full cleanup for display: no half characters, simplified script, tidy punctuation."""
-    return tidy_punctuation(to_simplified(text.replace(REPLACEMENT_CHAR, "")))
+def clean_caption(text: str, numbers: str = "spoken") -> str:
+    """Full cleanup for display: no half characters, simplified script, tidy punctuation, and with
+    ``numbers="spoken"`` numbers as read aloud (``asr.numbers``: 70% -> 百分之七十)."""
+    tidy = tidy_punctuation(to_simplified(text.replace(REPLACEMENT_CHAR, "")))
+    return spoken_numbers(tidy) if numbers == "spoken" else tidy
+
+
+def match_form(text: str) -> str:
+    """``normalize_for_match`` with numbers as spoken, so a hot word typed "12号楼" is found in a
+    caption that says "十二号楼" (and either in one that kept Whisper's digits)."""
+    return normalize_for_match(spoken_numbers(text))

@@ -11,10 +11,9 @@ finals only) with the bundled model, and prints one JSON line:
 - ``cer_close_hall_settings``: close-talk audio with the hall settings (do they hurt near speech?);
 - ``cer_hall_hotwords``: hall audio, hall settings, with the meeting's hot words (``bench/hotwords.py``
   ``HOTWORDS``: what a real room turn gets);
-- ``cer_hall_spoken_numbers`` / ``cer_hall_hotwords_spoken_numbers`` / ``cer_close_spoken_numbers``:
-  ``cer_hall`` / ``cer_hall_hotwords`` / ``cer_close`` with the
-  numbers of the captions rewritten as read (20% -> 百分之二十, 800万 -> 八百万): how much of the CER is
-  number notation (the references spell numbers in characters). A diagnostic, not the agreed CER;
+- ``cer_hall_digits`` / ``cer_hall_hotwords_digits`` / ``cer_close_digits``: ``cer_hall`` /
+  ``cer_hall_hotwords`` / ``cer_close`` with ``[asr] numbers = "digits"`` (Whisper's 20%, 800万), where
+  the others write numbers as spoken (百分之二十, 八百万: the default, like the references);
 - ``cpu_s_per_audio_s_hall`` / ``_asr``: CPU seconds per audio second of the hall and the plain path;
 - with ``--sweep``: ``sweep_cer_hall``, the hall CER of each single candidate setting over ``[asr]``.
 
@@ -31,7 +30,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -68,38 +66,6 @@ def clip_rows(directory: Path, first: int, last: int) -> list[tuple[str, str]]:
     return [(name, ref) for name, ref in rows if first <= int(Path(name).stem.lstrip("c") or 0) <= last]
 
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def _read_below_10000(n: int) -> str:
-    out, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, n = divmod(n, value)
-        if digit:
-            out += ("零" if zero else "") + _DIGITS[digit] + unit
-            zero = False
-        elif out:
-            zero = True
-    return out
-
-
-def read_number(n: int) -> str:
-    """How a number below 10^8 is read: 20 -> 二十, 800 -> 八百, 10005 -> 一万零五."""
-    if n == 0:
-        return "零"
-    high, low = divmod(n, 10_000)
-    text = _read_below_10000(low)
-    if high:
-        text = _read_below_10000(high) + "万" + ("零" if 0 < low < 1000 else "") + text
-    return text[1:] if text.startswith("一十") else text
-
-
-def spoken_numbers(text: str) -> str:
-    """``text`` with its Arabic numbers (and percentages) written as they are read."""
-    text = re.sub(r"(\d{1,8})\s*[%％]", lambda m: "百分之" + read_number(int(m.group(1))), text)
-    return re.sub(r"\d{1,8}", lambda m: read_number(int(m.group(0))), text)
-
-
 def stream_finals(
     engine: WhisperEngine, settings: AsrSettings, pcm: np.ndarray, hotwords: tuple[str, ...] = ()
 ) -> str:
@@ -127,14 +93,15 @@ def set_pairs(
     ]
 
 
+def digits(settings: AsrSettings) -> AsrSettings:
+    """``settings`` keeping Whisper's digits in the captions."""
+    return dataclasses.replace(settings, numbers="digits")
+
+
 def set_cer(
     engine: WhisperEngine, settings: AsrSettings, directory: Path, rows: list[tuple[str, str]]
 ) -> float:
     return round(cer(set_pairs(engine, settings, directory, rows)), 4)
-
-
-def spoken_cer(pairs: list[tuple[str, str]]) -> float:
-    return round(cer([(ref, spoken_numbers(hyp)) for ref, hyp in pairs]), 4)
 
 
 def main() -> None:
@@ -170,15 +137,17 @@ def main() -> None:
     result["cer_hall_asr_defaults"] = set_cer(engine, asr, args.hall, rows)
     t2 = time.process_time()
     result["cer_hall"] = round(cer(hall_pairs), 4)
-    result["cer_hall_spoken_numbers"] = spoken_cer(hall_pairs)
+    result["cer_hall_digits"] = set_cer(engine, digits(hall), args.hall, rows)
     result["cpu_s_per_audio_s_hall"] = round((t1 - t0) / audio_s, 3)
     result["cpu_s_per_audio_s_asr"] = round((t2 - t1) / audio_s, 3)
     hotword_pairs = set_pairs(engine, hall, args.hall, rows, HOTWORDS)
     result["cer_hall_hotwords"] = round(cer(hotword_pairs), 4)
-    result["cer_hall_hotwords_spoken_numbers"] = spoken_cer(hotword_pairs)
+    result["cer_hall_hotwords_digits"] = round(
+        cer(set_pairs(engine, digits(hall), args.hall, rows, HOTWORDS)), 4
+    )
     close_pairs = set_pairs(engine, asr, args.close, rows)
     result["cer_close"] = round(cer(close_pairs), 4)
-    result["cer_close_spoken_numbers"] = spoken_cer(close_pairs)
+    result["cer_close_digits"] = set_cer(engine, digits(asr), args.close, rows)
     result["cer_close_hall_settings"] = set_cer(engine, hall, args.close, rows)
     hall_fields = {f.name: getattr(HallAsrSettings(), f.name) for f in dataclasses.fields(HallAsrSettings)}
     result["hall_settings"] = hall_fields

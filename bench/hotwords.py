@@ -5,7 +5,9 @@ community (``DEV_SET``). Every clip is decoded through the streaming caption pat
 model: once with no hot words, once with the meeting's hot-word list (``HOTWORDS``: the community's place
 names, agenda titles and roster names, as ``hub.audio`` builds it; the same list for every clip, names
 that are not said included). Recall = hot words said in a clip that appear verbatim in its captions
-(after ``normalize_for_match``) / hot words said. Prints one JSON line.
+(after ``asr.text.match_form``: normalised, numbers as spoken, so "3号楼" typed by staff is found in a
+caption that says "三号楼") / hot words said. ``hotword_recall_typed_digits`` is the recall with the
+same list as staff might type it, digits for the numbers (3号楼, 2单元). Prints one JSON line.
 
 ``--set tts`` measures the words only the newer sources give: the places named by the community topics an
 agenda deliberates and the community's place list (``[meeting] places``). Sentences that say them are
@@ -35,7 +37,7 @@ from asr.engine import WhisperEngine
 from asr.metrics import cer
 from asr.offline import stream_pcm
 from asr.settings import AsrSettings
-from asr.text import normalize_for_match
+from asr.text import match_form
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +60,9 @@ HOTWORDS = (
     "李建国",
     "张桂芳",
 )
+
+#: ``HOTWORDS`` as staff might type them, with digits.
+HOTWORDS_TYPED_DIGITS = tuple({"三号楼": "3号楼", "二单元": "2单元"}.get(w, w) for w in HOTWORDS)
 
 # clip -> the hot words its sentence says
 DEV_SET = {
@@ -138,9 +143,9 @@ def run(
         captions = stream_pcm(engine, load_audio(folder / clip), hotwords=hotwords)
         text = "".join(c.text for c in captions if c.kind == "final")
         texts.append(text)
-        norm = normalize_for_match(text)
+        norm = match_form(text)
         said += len(words)
-        found += sum(1 for w in words if normalize_for_match(w) in norm)
+        found += sum(1 for w in words if match_form(w) in norm)
         pairs.append((refs[clip], text))
     return found / said, cer(pairs), texts
 
@@ -157,6 +162,7 @@ def main() -> int:
     t0 = time.perf_counter()
     recall_before, cer_before, before = run(engine, args.clips, ())
     recall_after, cer_after, after = run(engine, args.clips, HOTWORDS)
+    recall_typed, _cer, _texts = run(engine, args.clips, HOTWORDS_TYPED_DIGITS)
     if args.show:
         for clip, a, b in zip(DEV_SET, before, after, strict=True):
             print(clip, a, "|", b, file=sys.stderr)
@@ -165,6 +171,7 @@ def main() -> int:
             {
                 "hotword_recall_before": round(recall_before, 3),
                 "hotword_recall_after": round(recall_after, 3),
+                "hotword_recall_typed_digits": round(recall_typed, 3),
                 "cer_before": round(cer_before, 4),
                 "cer_after": round(cer_after, 4),
                 "clips": len(DEV_SET),

@@ -37,7 +37,10 @@ _WEEKDAYS.update({"4": 3, "5": 4, "6": 5, "7": 6})
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rx))
     for name, rx in (
-        ("ymd", rf"(?P<y>\d{{4}})年(?P<m>{_NUM})月(?P<d>{_NUM})[日号]{_SUFFIX}"),
+        (
+            "ymd",
+            rf"(?P<y>\d{{4}}|[〇零一二三四五六七八九]{{4}})年(?P<m>{_NUM})月(?P<d>{_NUM})[日号]{_SUFFIX}",
+        ),
         ("ry_md", rf"(?P<ry>今年|明年|后年)(?P<m>{_NUM})月(?P<d>{_NUM})[日号]{_SUFFIX}"),
         ("md", rf"(?<![0-9０-９年])(?P<m>{_NUM})月(?P<d>{_NUM})[日号]{_SUFFIX}"),
         ("month_edge", rf"(?P<m>{_NUM})月(?:底|末|份)(?:之前|以前|前|为止)?"),
@@ -117,7 +120,7 @@ def _resolve(name: str, m: re.Match[str], today: dt.date) -> dt.date | None:
     monday = today - dt.timedelta(days=today.weekday())
     match name:
         case "ymd":
-            return _safe_date(int(g["y"]), cn_number(g["m"]) or 0, cn_number(g["d"]) or 0)
+            return _safe_date(cn_number(g["y"]) or 0, cn_number(g["m"]) or 0, cn_number(g["d"]) or 0)
         case "ry_md":
             offset = {"今年": 0, "明年": 1, "后年": 2}[g["ry"]]
             return _safe_date(today.year + offset, cn_number(g["m"]) or 0, cn_number(g["d"]) or 0)

@@ -41,6 +41,8 @@ def test_file_then_environment(tmp_path: Path) -> None:
         ("[uploads]\nmib_per_address = 5\n", {}, "mib_per_address"),  # under the largest upload
         ("[live]\ncamera_fps = 15\n", {}, "camera_fps"),  # odd: no frame at every part's start
         ("", {"GONGZHI_LIVE__CAMERA_FPS": "60"}, "camera_fps"),
+        ('[asr]\nnumbers = "arabic"\n', {}, "asr.numbers"),
+        ("", {"GONGZHI_ASR__NUMBERS": "Spoken"}, "asr.numbers"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, toml: str, env: dict[str, str], key: str) -> None:

@@ -26,7 +26,20 @@ def test_traditional_becomes_simplified() -> None:
     ],
 )
 def test_clean_caption(raw: str, tidy: str) -> None:
-    assert text.clean_caption(raw) == tidy
+    assert text.clean_caption(raw, "digits") == tidy
+
+
+def test_clean_caption_writes_numbers_as_spoken_unless_told_digits() -> None:
+    assert text.clean_caption("面积3.5平方米,共15戶.") == "面积三点五平方米，共十五户。"
+    assert text.clean_caption("面积3.5平方米,共15戶.", "digits") == "面积3.5平方米，共15户。"
+
+
+def test_match_form_finds_a_hot_word_typed_with_digits() -> None:
+    caption = text.clean_caption("我住12号楼3单元。")
+    assert caption == "我住十二号楼三单元。"
+    assert text.match_form("12号楼") in text.match_form(caption)
+    assert text.match_form("十二号楼") in text.match_form("我住12号楼")
+    assert text.normalize_for_match("12号楼") not in text.normalize_for_match(caption)  # why match_form
 
 
 def test_end_sentence() -> None:

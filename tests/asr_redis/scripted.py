@@ -12,6 +12,7 @@ import numpy as np
 from asr.hypothesis import Hypothesis, Word
 from asr.settings import SAMPLE_RATE, STREAM_FIELDS, AsrSettings, AsrWorkerSettings
 from asr.stream import DecodeOptions
+from asr.text import NUMBER_STYLES
 from asr.worker import AsrWorker
 
 CHARS = "甲乙丙丁戊己庚辛壬癸"
@@ -111,9 +112,21 @@ def changed(value: object) -> object:
     raise AssertionError(f"no other value for {value!r}: teach changed() its type")
 
 
+#: Stream fields with a closed set of values, changed by stepping through it (two values cannot give the
+#: three distinct values the other fields get).
+CHOICES: dict[str, tuple[str, ...]] = {"numbers": NUMBER_STYLES}
+
+
 def with_stream_fields_changed(settings: AsrSettings, times: int = 1) -> AsrSettings:
     """``settings`` with every stream field (``STREAM_FIELDS``) changed ``times`` times."""
     values = {name: getattr(settings, name) for name in STREAM_FIELDS}
     for _ in range(times):
-        values = {name: changed(value) for name, value in values.items()}
+        values = {
+            name: _next_choice(CHOICES[name], value) if name in CHOICES else changed(value)
+            for name, value in values.items()
+        }
     return replace(settings, **values)
+
+
+def _next_choice(choices: tuple[str, ...], value: object) -> str:
+    return choices[(choices.index(str(value)) + 1) % len(choices)]

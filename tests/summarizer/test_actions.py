@@ -72,6 +72,8 @@ def test_sentences_that_are_not_action_items(sentence: str) -> None:
         ("下下周一", D(2026, 12, 14)),
         ("11月3日前", D(2027, 11, 3)),  # already past this year: next year
         ("2027年3月1日前", D(2027, 3, 1)),
+        ("二零二七年三月一日前", D(2027, 3, 1)),  # captions write numbers as spoken (asr.numbers)
+        ("十一月三日前", D(2027, 11, 3)),
         ("一个月内", D(2026, 12, 31)),
         ("半个月内", D(2026, 12, 16)),
         ("明天", D(2026, 12, 2)),
