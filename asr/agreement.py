@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from asr.numbers import spoken_numbers
+
 BREAKS = frozenset("，。！？；,.!?;")
 ENDS = frozenset("。！？.!?")
 
@@ -103,13 +105,17 @@ def split_after(words: Sequence[TimedWord], context: Sequence[TimedWord]) -> int
     (the hypothesis prefix closest to the context text); if nothing resembles the context, by time.
     Punctuation right after the split belongs to the re-read part.
     """
-    target = bare(join(context))
+    target = spoken_numbers(bare(join(context)))
     if not target:
         return 0
+    # Compared with numbers as spoken: one reading writes 98%, the next 百分之九十八.
+    ends = [len(spoken_numbers(bare(join(words[: i + 1])))) for i in range(len(words))]
     owner: list[int] = []
-    for i, word in enumerate(words):
-        owner.extend([i] * len(bare(word.text)))
-    hyp = bare(join(words))
+    for i, end in enumerate(ends):
+        owner.extend([i] * (end - len(owner)))
+    hyp = spoken_numbers(bare(join(words)))
+    owner.extend([len(words) - 1] * (len(hyp) - len(owner)))
+    del owner[len(hyp) :]
     prev = list(range(len(hyp) + 1))
     for i, ch in enumerate(target, 1):
         cur = [i]

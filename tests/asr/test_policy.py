@@ -303,6 +303,19 @@ def test_context_strip_tolerates_a_different_reread() -> None:
     assert texts(strip_context(other, context)) == "反对两票"
 
 
+def test_context_strip_reads_numbers_either_way() -> None:
+    """One reading writes 98%, the re-read 百分之九十八 (or the other way): the re-read is still recognised
+    as the context, so its number is not shown a second time at the start of the next final."""
+    from asr.agreement import strip_context
+
+    context = words("收缴率提高到了98%", 0.0)
+    reread = [*words("收缴率提高到了百分之九十八。", 0.0), *words("下面请观察员点评", 2.0)]
+    assert texts(strip_context(reread, context)) == "下面请观察员点评"
+    context = [*words("补贴百分之三十", 0.0)]
+    reread = [*words("补贴", 0.0), TimedWord("30%", 0.5, 0.9), *words("我代表业主", 1.2)]
+    assert texts(strip_context(reread, context)) == "我代表业主"
+
+
 def test_a_long_silence_drops_the_context() -> None:
     truth = [*words("第一句话", 0.0), *words("第二句话", 4.0)]
     _emitted, requests = drive(frames((0.0, 0.8), (4.0, 0.8)), perfect(truth))
