@@ -111,8 +111,8 @@ def split_after(words: Sequence[TimedWord], context: Sequence[TimedWord]) -> int
     # Compared with numbers as spoken: one reading writes 98%, the next 百分之九十八.
     ends = [len(spoken_numbers(bare(join(words[: i + 1])))) for i in range(len(words))]
     owner: list[int] = []
-    for i, end in enumerate(ends):
-        owner.extend([i] * (end - len(owner)))
+    for i, stop in enumerate(ends):
+        owner.extend([i] * (stop - len(owner)))
     hyp = spoken_numbers(bare(join(words)))
     owner.extend([len(words) - 1] * (len(hyp) - len(owner)))
     del owner[len(hyp) :]
