@@ -75,32 +75,37 @@ def _plaintext(participant_id: str, choice: Choice, entered_by: str | None) -> b
     return body + b" " * (PLAINTEXT_BYTES - len(body))  # JSON ignores the trailing blanks
 
 
-def seal(key: bytes, meeting_id: str, ballot: BallotCast, nonce: bytes) -> SecretBallotCast:
-    """``ballot`` as the chain stores it; ``nonce``: NONCE_BYTES fresh random bytes, never reused."""
+def _box(key: bytes, nonce: bytes, plain: bytes, aad: bytes) -> str:
+    """``plain`` sealed as the chain stores it: ``<version>:base64(nonce + AES-GCM box)``."""
     if len(nonce) != NONCE_BYTES:
         raise ValueError("nonce must be 12 bytes")
+    return _VERSION + ":" + base64.b64encode(nonce + AESGCM(key).encrypt(nonce, plain, aad)).decode("ascii")
+
+
+def _unbox(key: bytes, sealed: str, aad: bytes, what: str) -> bytes:
+    """What ``_box`` sealed; ``SealError`` naming ``what`` if this key did not seal it (or it changed)."""
+    version, _, data = sealed.partition(":")
+    if version != _VERSION:
+        raise SealError(f"{what}: unknown seal version {version[:10]!r}")
+    try:
+        raw = base64.b64decode(data, validate=True)
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
+    except (InvalidTag, ValueError) as e:
+        raise SealError(f"{what} does not open with this key") from e
+
+
+def seal(key: bytes, meeting_id: str, ballot: BallotCast, nonce: bytes) -> SecretBallotCast:
+    """``ballot`` as the chain stores it; ``nonce``: NONCE_BYTES fresh random bytes, never reused."""
     voter = voter_tag(key, meeting_id, ballot.motion_id, ballot.participant_id)
-    box = AESGCM(key).encrypt(
-        nonce,
-        _plaintext(ballot.participant_id, ballot.choice, ballot.entered_by),
-        _aad(meeting_id, ballot.motion_id, voter),
-    )
-    sealed = _VERSION + ":" + base64.b64encode(nonce + box).decode("ascii")
+    plain = _plaintext(ballot.participant_id, ballot.choice, ballot.entered_by)
+    sealed = _box(key, nonce, plain, _aad(meeting_id, ballot.motion_id, voter))
     return SecretBallotCast(ballot.motion_id, voter, sealed, ballot.at)
 
 
 def open_sealed(key: bytes, meeting_id: str, ballot: SecretBallotCast) -> BallotCast:
     """The ballot a ``SecretBallotCast`` holds; ``SealError`` if this key did not seal it (or it changed)."""
-    version, _, data = ballot.sealed.partition(":")
-    if version != _VERSION:
-        raise SealError(f"unknown sealed-ballot version {version[:10]!r}")
-    try:
-        raw = base64.b64decode(data, validate=True)
-        plain = AESGCM(key).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(meeting_id, ballot.motion_id, ballot.voter)
-        )
-    except (InvalidTag, ValueError) as e:
-        raise SealError(f"a sealed ballot of motion {ballot.motion_id} does not open with this key") from e
+    aad = _aad(meeting_id, ballot.motion_id, ballot.voter)
+    plain = _unbox(key, ballot.sealed, aad, f"a sealed ballot of motion {ballot.motion_id}")
     body = json.loads(plain)
     entered_by = body.get("e")
     opened = BallotCast(
@@ -127,29 +132,21 @@ def _count_aad(meeting_id: str, motion_id: str, ballots: int) -> bytes:
 
 def seal_count(key: bytes, meeting_id: str, count: ShowOfHandsRecorded, nonce: bytes) -> SealedHallCount:
     """A secret vote's hall count as the chain stores it; ``nonce``: NONCE_BYTES fresh random bytes."""
-    if len(nonce) != NONCE_BYTES:
-        raise ValueError("nonce must be 12 bytes")
     ballots = count.yes + count.no + count.abstain
     body = json.dumps({"y": count.yes, "n": count.no, "a": count.abstain}, separators=(",", ":")).encode()
     plain = body + b" " * (COUNT_PLAINTEXT_BYTES - len(body))
-    box = AESGCM(key).encrypt(nonce, plain, _count_aad(meeting_id, count.motion_id, ballots))
-    sealed = _VERSION + ":" + base64.b64encode(nonce + box).decode("ascii")
+    sealed = _box(key, nonce, plain, _count_aad(meeting_id, count.motion_id, ballots))
     return SealedHallCount(count.motion_id, ballots, sealed, count.by, count.at)
 
 
 def open_count(key: bytes, meeting_id: str, count: SealedHallCount) -> ShowOfHandsRecorded:
     """The hall count a ``SealedHallCount`` holds; ``SealError`` if this key did not seal it (or it
     changed)."""
-    version, _, data = count.sealed.partition(":")
-    if version != _VERSION:
-        raise SealError(f"unknown sealed-count version {version[:10]!r}")
+    what = f"the hall count of motion {count.motion_id}"
+    plain = _unbox(key, count.sealed, _count_aad(meeting_id, count.motion_id, count.ballots), what)
     try:
-        raw = base64.b64decode(data, validate=True)
-        plain = AESGCM(key).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _count_aad(meeting_id, count.motion_id, count.ballots)
-        )
         body = json.loads(plain)
         yes, no, abstain = (int(body[k]) for k in ("y", "n", "a"))
-    except (InvalidTag, ValueError, KeyError, TypeError) as e:
-        raise SealError(f"the hall count of motion {count.motion_id} does not open with this key") from e
+    except (ValueError, KeyError, TypeError) as e:
+        raise SealError(f"{what} does not open with this key") from e
     return ShowOfHandsRecorded(count.motion_id, yes, no, abstain, count.by, count.at)
