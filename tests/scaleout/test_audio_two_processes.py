@@ -32,19 +32,12 @@ from tests.media.helpers import WavTrack, client_offer
 from tests.support.hub import DEMO_SPEC, Peer
 from tests.support.redis import RedisServer
 
-from .test_two_processes import joined, start
+from .test_two_processes import joined, redis_server, start
+
+__all__ = ["redis_server"]  # the fixture, used by name
 
 RATE = 16_000
 HALL_HZ, PHONE_HZ = 500.0, 1000.0
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -21,16 +21,9 @@ from tests.media.helpers import wait_until
 from tests.support.hub import DEMO_SPEC, Peer
 from tests.support.redis import RedisServer
 
-from .test_two_processes import joined, start
+from .test_two_processes import joined, redis_server, start
 
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis")
-    try:
-        yield server
-    finally:
-        server.stop()
+__all__ = ["redis_server"]  # the fixture, used by name
 
 
 @pytest.fixture(autouse=True)
