@@ -6,6 +6,7 @@ comparisons ignore punctuation and spaces, which Whisper places differently from
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -108,8 +109,13 @@ def split_after(words: Sequence[TimedWord], context: Sequence[TimedWord]) -> int
     target = spoken_numbers(bare(join(context)))
     if not target:
         return 0
-    # Compared with numbers as spoken: one reading writes 98%, the next 百分之九十八.
-    ends = [len(spoken_numbers(bare(join(words[: i + 1])))) for i in range(len(words))]
+    # Compared with numbers as spoken: one reading writes 98%, the next 百分之九十八. Each word's end in the
+    # spoken text is that of its prefix, converted (only when the hypothesis holds a digit at all).
+    texts = [bare(w.text) for w in words]
+    if any(ch.isdigit() for t in texts for ch in t):
+        ends = [len(spoken_numbers("".join(texts[: i + 1]))) for i in range(len(texts))]
+    else:
+        ends = list(itertools.accumulate(len(t) for t in texts))
     owner: list[int] = []
     for i, stop in enumerate(ends):
         owner.extend([i] * (stop - len(owner)))
